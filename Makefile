@@ -1,0 +1,61 @@
+# DigiHelse: `make run` serves the app with demo data; `make test` runs every test.
+# Each step leaves a stamp, so a second run skips what is already done.
+
+SHELL := /bin/bash
+PORT ?= 8000
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BUN_VERSION := 1.4.4
+BUN := .tools/node_modules/.bin/bun
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
+export REFLEX_USE_SYSTEM_BUN := 1
+export PORT
+
+.PHONY: run dev test unit e2e lint bootstrap db chromium bench clean
+
+run: bootstrap db ## Run the app at http://localhost:$(PORT) on SQLite with demo data
+	$(VENV)/bin/reflex run --env prod --single-port --backend-port $(PORT)
+
+dev: bootstrap db ## Hot-reload development server (frontend :3000, backend :$(PORT))
+	DIGIHELSE_DEV=1 $(VENV)/bin/reflex run --env dev --backend-port $(PORT)
+
+test: bootstrap chromium lint unit e2e ## Every test, as CI runs them
+
+unit: bootstrap
+	$(VENV)/bin/pytest tests -q
+
+e2e: bootstrap chromium
+	$(VENV)/bin/pytest e2e -q
+
+lint: bootstrap
+	$(VENV)/bin/ruff check .
+
+bench: bootstrap
+	$(PY) bench/booking.py
+
+bootstrap: $(VENV)/.installed $(BUN)
+
+db: bootstrap
+	$(PY) -m digihelse.cli bootstrap
+
+$(VENV)/.installed: pyproject.toml
+	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+$(BUN):
+	npm install --prefix .tools --no-audit --no-fund --loglevel=error bun@$(BUN_VERSION)
+	$(BUN) --version
+
+chromium: $(CHROMIUM)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver
+
+clean:
+	rm -rf .web .states e2e/artifacts .pytest_cache

@@ -1,0 +1,100 @@
+"""The mobile shell: skip link, header, main landmark, bottom navigation, footer."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from digihelse.components.links import anchor_link, page_link
+from digihelse.i18n import LANG_NAMES, LANGS
+from digihelse.state.session import SessionState
+
+T = SessionState.tr
+
+
+def language_switch() -> rx.Component:
+    return rx.el.div(
+        rx.el.label(T["shell.language"], html_for="lang-select", class_name="visually-hidden"),
+        rx.el.select(
+            *[rx.el.option(LANG_NAMES[code], value=code) for code in LANGS],
+            id="lang-select",
+            value=SessionState.lang,
+            on_change=SessionState.set_lang,
+            class_name="lang-select",
+        ),
+        class_name="lang-switch",
+    )
+
+
+def logout_form() -> rx.Component:
+    # A plain POST form: logout is an HTTP route that clears the HttpOnly cookie.
+    return rx.el.form(
+        rx.el.button(T["shell.logout"], type="submit", class_name="btn-link"),
+        action="/auth/logout",
+        method="post",
+        class_name="logout-form",
+    )
+
+
+def header() -> rx.Component:
+    return rx.el.header(
+        rx.el.div(
+            page_link(T["app.name"], href="/", class_name="brand"),
+            rx.el.div(
+                language_switch(),
+                rx.cond(SessionState.logged_in, logout_form()),
+                class_name="header-tools",
+            ),
+            class_name="header-row",
+        ),
+        rx.cond(
+            SessionState.logged_in,
+            rx.el.p(
+                rx.el.span(T["shell.acting_for"], ": "),
+                rx.el.strong(SessionState.display_name, id="acting-for"),
+                class_name="acting-for",
+            ),
+        ),
+        class_name="site-header",
+    )
+
+
+def bottom_nav() -> rx.Component:
+    def item(href: str, key: str, icon: str) -> rx.Component:
+        return rx.el.li(page_link(
+            rx.el.span(icon, class_name="nav-icon", aria_hidden="true"),
+            rx.el.span(T[key]),
+            href=href,
+            class_name="nav-item",
+        ))
+
+    return rx.el.nav(
+        rx.el.ul(
+            item("/hjem", "nav.home", "⌂"),
+            item("/timer", "nav.appointments", "◷"),
+            item("/helsekort", "nav.card", "♡"),
+            item("/innsyn", "nav.log", "☰"),
+            class_name="nav-list",
+        ),
+        aria_label=T["nav.label"],
+        class_name="bottom-nav",
+    )
+
+
+def footer() -> rx.Component:
+    return rx.el.footer(
+        page_link(T["footer.accessibility"], href="/tilgjengelighet"),
+        class_name="site-footer",
+    )
+
+
+def shell(*children: rx.Component, citizen_nav: bool = True) -> rx.Component:
+    """A page: skip link, header, the page's content in <main>, and navigation."""
+    show_nav = SessionState.logged_in & ~SessionState.is_personnel if citizen_nav else False
+    return rx.el.div(
+        anchor_link(T["shell.skip"], href="#main", class_name="skip-link"),
+        header(),
+        rx.el.main(*children, id="main", tab_index=-1, class_name="page"),
+        footer(),
+        rx.cond(show_nav, bottom_nav()) if citizen_nav else rx.fragment(),
+        class_name=rx.cond(show_nav, "app has-nav", "app") if citizen_nav else "app",
+    )

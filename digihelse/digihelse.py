@@ -1,0 +1,25 @@
+"""The DigiHelse app: pages, HTTP routes and start-up checks."""
+
+import reflex as rx
+
+from digihelse import routes
+from digihelse.api.app import build_api
+from digihelse.pages.front import front_page
+from digihelse.pages.home import home_page
+from digihelse.pages.personnel import personnel_home_page
+from digihelse.settings import get_settings
+from digihelse.state.session import SessionState
+
+get_settings()  # refuse to start with unsafe settings (e.g. a test provider in production)
+
+app = rx.App(
+    stylesheets=["/digihelse.css"],
+    html_lang="nb",
+    api_transformer=build_api(),
+    head_components=[rx.el.meta(name="theme-color", content="#005a70")],
+)
+app.add_page(front_page, route=routes.FRONT, title="DigiHelse", on_load=SessionState.load_public)
+app.add_page(home_page, route=routes.HOME, title="DigiHelse – Hjem",
+             on_load=SessionState.load_citizen)
+app.add_page(personnel_home_page, route=routes.PERSONNEL_HOME, title="DigiHelse – I dag",
+             on_load=SessionState.load_personnel)

@@ -1,0 +1,77 @@
+"""The texts, one entry per key with nb, nn and en. Plain words, short sentences."""
+
+TEXTS: dict[str, dict[str, str]] = {
+    # The shell
+    "app.name": {"nb": "DigiHelse", "nn": "DigiHelse", "en": "DigiHelse"},
+    "shell.skip": {"nb": "Hopp til hovedinnholdet", "nn": "Hopp til hovudinnhaldet",
+                   "en": "Skip to main content"},
+    "shell.language": {"nb": "Språk", "nn": "Språk", "en": "Language"},
+    "shell.acting_for": {"nb": "Du bruker DigiHelse for", "nn": "Du brukar DigiHelse for",
+                         "en": "You are using DigiHelse for"},
+    "shell.logout": {"nb": "Logg ut", "nn": "Logg ut", "en": "Log out"},
+    "shell.quick_exit": {"nb": "Lukk", "nn": "Lukk", "en": "Close"},
+    "shell.quick_exit_label": {"nb": "Lukk DigiHelse raskt", "nn": "Lukk DigiHelse raskt",
+                               "en": "Leave DigiHelse quickly"},
+    "nav.label": {"nb": "Hovedmeny", "nn": "Hovudmeny", "en": "Main menu"},
+    "nav.home": {"nb": "Hjem", "nn": "Heim", "en": "Home"},
+    "nav.appointments": {"nb": "Timer", "nn": "Timar", "en": "Appointments"},
+    "nav.card": {"nb": "Helsekort", "nn": "Helsekort", "en": "Health card"},
+    "nav.log": {"nb": "Innsyn", "nn": "Innsyn", "en": "Access log"},
+    "footer.accessibility": {"nb": "Tilgjengelighetserklæring", "nn": "Tilgjengeerklæring",
+                             "en": "Accessibility statement"},
+    "footer.privacy": {"nb": "Personvern", "nn": "Personvern", "en": "Privacy"},
+    # The front page
+    "front.title": {"nb": "Helsestasjonen og helsesykepleieren på mobilen",
+                    "nn": "Helsestasjonen og helsesjukepleiaren på mobilen",
+                    "en": "Your health station and school nurse, on your phone"},
+    "front.intro": {
+        "nb": "Bestill time, følg opp barna dine og se helsekortet ditt når du er gravid. "
+              "Alt på ett sted, trygt og enkelt.",
+        "nn": "Bestill time, følg opp borna dine og sjå helsekortet ditt når du er gravid. "
+              "Alt på éin stad, trygt og enkelt.",
+        "en": "Book appointments, look after your children and see your pregnancy health "
+              "card. All in one place, safe and simple.",
+    },
+    "front.login": {"nb": "Logg inn", "nn": "Logg inn", "en": "Log in"},
+    "front.login_hint": {"nb": "Med MinID eller BankID", "nn": "Med MinID eller BankID",
+                         "en": "With MinID or BankID"},
+    "front.youth.title": {"nb": "Ungdom fra 12 år", "nn": "Ungdom frå 12 år",
+                          "en": "Young people from 12"},
+    "front.youth.text": {
+        "nb": "Bestill time hos helsesykepleieren på skolen eller helsestasjon for ungdom. "
+              "Foreldrene dine ser ikke timene dine.",
+        "nn": "Bestill time hos helsesjukepleiaren på skulen eller helsestasjon for ungdom. "
+              "Foreldra dine ser ikkje timane dine.",
+        "en": "Book a time with the school nurse or the youth health clinic. "
+              "Your parents cannot see your appointments.",
+    },
+    "front.family.title": {"nb": "Foreldre", "nn": "Foreldre", "en": "Parents"},
+    "front.family.text": {
+        "nb": "Se og endre timene til barna dine på helsestasjonen og i skolehelsetjenesten.",
+        "nn": "Sjå og endre timane til borna dine på helsestasjonen og i skulehelsetenesta.",
+        "en": "See and change your children's appointments at the health station and the "
+              "school health service.",
+    },
+    "front.pregnant.title": {"nb": "Gravid", "nn": "Gravid", "en": "Pregnant"},
+    "front.pregnant.text": {
+        "nb": "Helsekortet ditt på mobilen: kontroller, målinger og dine egne notater.",
+        "nn": "Helsekortet ditt på mobilen: kontrollar, målingar og dine eigne notat.",
+        "en": "Your health card on your phone: check-ups, measurements and your own notes.",
+    },
+    "front.personnel": {"nb": "For helsepersonell: logg inn med HelseID",
+                        "nn": "For helsepersonell: logg inn med HelseID",
+                        "en": "For health personnel: log in with HelseID"},
+    "front.services": {"nb": "Dette kan du gjøre her", "nn": "Dette kan du gjere her",
+                       "en": "What you can do here"},
+    # Home
+    "home.hello": {"nb": "Hei, {name}", "nn": "Hei, {name}", "en": "Hi, {name}"},
+    "home.loading": {"nb": "Henter opplysningene dine …", "nn": "Hentar opplysningane dine …",
+                     "en": "Fetching your details …"},
+    "personnel.title": {"nb": "I dag", "nn": "I dag", "en": "Today"},
+    "personnel.hello": {"nb": "Hei, {name}", "nn": "Hei, {name}", "en": "Hi, {name}"},
+    "personnel.hpr": {"nb": "HPR-nummer", "nn": "HPR-nummer", "en": "HPR number"},
+    # Errors
+    "error.not_found": {"nb": "Fant ikke siden", "nn": "Fann ikkje sida",
+                        "en": "Page not found"},
+    "error.back_home": {"nb": "Til forsiden", "nn": "Til framsida", "en": "To the front page"},
+}

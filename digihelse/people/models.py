@@ -1,0 +1,100 @@
+"""The population registry: persons, addresses, family relations, places and personnel.
+
+Shaped so that a later import from Folkeregisteret fits: persons are keyed by their
+national id number, and addresses carry a key that tells who lives together."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class AddressProtection(enum.StrEnum):
+    NONE = "none"
+    KODE7 = "kode7"  # fortrolig adresse
+    KODE6 = "kode6"  # strengt fortrolig adresse
+
+
+class PlaceKind(enum.StrEnum):
+    LOWER_SECONDARY = "lower_secondary"  # ungdomsskole
+    UPPER_SECONDARY = "upper_secondary"  # videregående skole
+    YOUTH_CLINIC = "youth_clinic"  # helsestasjon for ungdom (HFU)
+    HEALTH_STATION = "health_station"  # helsestasjon
+    GP_OFFICE = "gp_office"  # fastlegekontor
+
+
+class StaffRole(enum.StrEnum):
+    SCHOOL_NURSE = "school_nurse"
+    MIDWIFE = "midwife"
+    GP = "gp"
+
+
+class Municipality(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(unique=True, max_length=4)
+    name: str
+
+
+class Place(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id", index=True)
+    kind: str = Field(max_length=32)
+    name: str
+    address: str = ""
+    description: str = ""
+
+
+class Person(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    nin: str = Field(unique=True, min_length=11, max_length=11)
+    given_name: str
+    family_name: str
+    birth_date: dt.date  # derived from nin when the person is created
+    address: str = ""
+    # Persons with the same key are registered at the same address.
+    address_key: str | None = Field(default=None, index=True)
+    address_protection: str = Field(default=AddressProtection.NONE, max_length=8)
+    municipality_id: int | None = Field(default=None, foreign_key="municipality.id")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+class ParentChild(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("parent_id", "child_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    parent_id: int = Field(foreign_key="person.id", index=True)
+    child_id: int = Field(foreign_key="person.id", index=True)
+    parental_responsibility: bool = True
+
+
+class Enrollment(SQLModel, table=True):
+    """A pupil attends a school."""
+
+    __table_args__ = (UniqueConstraint("person_id", "place_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    place_id: int = Field(foreign_key="place.id", index=True)
+
+
+class Personnel(SQLModel, table=True):
+    """Health personnel, authorised in Helsepersonellregisteret (HPR)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", unique=True)
+    hpr_number: str = Field(unique=True, max_length=9)
+    role: str = Field(max_length=32)
+    organisation: str
+
+
+class StaffAssignment(SQLModel, table=True):
+    """A health worker serves a place (a school, a clinic, a GP office)."""
+
+    __table_args__ = (UniqueConstraint("personnel_id", "place_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    personnel_id: int = Field(foreign_key="personnel.id", index=True)
+    place_id: int = Field(foreign_key="place.id", index=True)

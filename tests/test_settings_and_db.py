@@ -1,0 +1,160 @@
+"""Settings from the environment, the refusals that keep production safe, the database
+pragmas, /healthz, and the demo data."""
+
+import datetime as dt
+
+import pytest
+from sqlmodel import select
+from starlette.testclient import TestClient
+
+from digihelse import db
+from digihelse.people.models import ParentChild, Person, Personnel, Place
+from digihelse.people.nin import age_on, parse_nin
+from digihelse.settings import SettingsError, load_settings
+
+
+def test_defaults_are_for_local_use():
+    s = load_settings({})
+    assert s.port == 8000 and s.public_url == "http://localhost:8000"
+    assert s.database_url.startswith("sqlite:///") and s.database_url.endswith("digihelse.db")
+    assert s.test_providers
+    assert s.citizen_oidc.issuer == "http://localhost:8000/idp" and s.citizen_oidc.embedded
+    assert s.personnel_oidc.issuer == "http://localhost:8000/helseid"
+    assert s.citizen_oidc.acr == "idporten-loa-substantial"
+    assert s.session_idle_seconds == 1800 and s.session_absolute_seconds == 7200
+    assert s.session_cookie_name == "digihelse_session"
+
+
+def test_port_and_database_url_come_from_the_environment():
+    s = load_settings({"PORT": "9001", "DATABASE_URL": "postgresql://u@localhost/dh"})
+    assert s.public_url == "http://localhost:9001"
+    assert s.database_url == "postgresql://u@localhost/dh"
+
+
+def test_https_public_url_gets_a_host_prefixed_secure_cookie():
+    s = load_settings({"DIGIHELSE_PUBLIC_URL": "https://digihelse.example.no",
+                       "DIGIHELSE_OIDC_ISSUER": "https://idporten.example.no",
+                       "DIGIHELSE_OIDC_CLIENT_SECRET": "x",
+                       "DIGIHELSE_HELSEID_ISSUER": "https://helseid.example.no",
+                       "DIGIHELSE_HELSEID_PRIVATE_KEY": "pem"})
+    assert s.cookie_secure and s.session_cookie_name == "__Host-digihelse_session"
+
+
+def test_production_refuses_the_embedded_test_providers():
+    with pytest.raises(SettingsError, match="test provider"):
+        load_settings({"DIGIHELSE_ENV": "production"})
+    with pytest.raises(SettingsError, match="test provider"):
+        load_settings({"DIGIHELSE_ENV": "production",
+                       "DIGIHELSE_OIDC_ISSUER": "http://localhost:8000/idp",
+                       "DIGIHELSE_HELSEID_ISSUER": "https://helseid.example.no",
+                       "DIGIHELSE_HELSEID_PRIVATE_KEY": "pem"})
+
+
+def test_production_with_real_providers_starts_without_test_providers():
+    s = load_settings({"DIGIHELSE_ENV": "production",
+                       "DIGIHELSE_PUBLIC_URL": "https://digihelse.example.no",
+                       "DIGIHELSE_OIDC_ISSUER": "https://idporten.example.no",
+                       "DIGIHELSE_OIDC_CLIENT_SECRET": "x",
+                       "DIGIHELSE_HELSEID_ISSUER": "https://helseid.example.no",
+                       "DIGIHELSE_HELSEID_PRIVATE_KEY": "pem"})
+    assert not s.test_providers
+    assert not s.citizen_oidc.embedded and not s.personnel_oidc.embedded
+
+
+def test_plain_http_issuer_only_on_loopback():
+    with pytest.raises(SettingsError, match="loopback"):
+        load_settings({"DIGIHELSE_OIDC_ISSUER": "http://idp.example.no",
+                       "DIGIHELSE_OIDC_CLIENT_SECRET": "x"})
+    s = load_settings({"DIGIHELSE_OIDC_ISSUER": "http://127.0.0.1:9000/op",
+                       "DIGIHELSE_OIDC_CLIENT_SECRET": "x"})
+    assert s.citizen_oidc.issuer == "http://127.0.0.1:9000/op"
+
+
+def test_symmetric_or_none_algorithms_are_refused():
+    with pytest.raises(SettingsError, match="asymmetric"):
+        load_settings({"DIGIHELSE_OIDC_ALGORITHMS": "RS256,HS256"})
+
+
+def test_timeouts_cannot_exceed_id_portens_limits():
+    with pytest.raises(SettingsError, match="30 minutes"):
+        load_settings({"DIGIHELSE_SESSION_IDLE_SECONDS": "3600"})
+    with pytest.raises(SettingsError, match="whole number"):
+        load_settings({"PORT": "eighty"})
+
+
+def test_sqlite_pragmas(engine):
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_foreign_keys_are_enforced(engine):
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError), db.write_session(engine) as s:
+        s.add(ParentChild(parent_id=9999, child_id=9998))
+
+
+def test_migrations_are_idempotent(tmp_path):
+    url = f"sqlite:///{tmp_path / 'twice.db'}"
+    db.migrate(url)
+    db.migrate(url)
+    assert db.ping(db.make_engine(url))
+
+
+def test_healthz_answers_200_when_the_database_answers(engine, monkeypatch):
+    from digihelse.api.app import build_api
+
+    monkeypatch.setattr(db, "get_engine", lambda: engine)
+    response = TestClient(build_api()).get("/healthz")
+    assert response.status_code == 200 and response.json()["status"] == "ok"
+
+
+def test_healthz_answers_503_when_the_database_does_not(tmp_path, monkeypatch):
+    from digihelse.api.app import build_api
+
+    broken = db.make_engine(f"sqlite:///{tmp_path}/missing/dir/../../nope/x.db")
+    monkeypatch.setattr(db, "ping", lambda engine=None: False)
+    response = TestClient(build_api()).get("/healthz")
+    assert response.status_code == 503 and response.json()["database"] == "unreachable"
+    broken.dispose()
+
+
+def test_demo_data_has_what_the_journeys_need(engine, seeded):
+    today = dt.date.today()
+    with db.session(engine) as s:
+        persons = {p.given_name: p for p in s.exec(select(Person))}
+        ages = {name: age_on(p.birth_date, today) for name, p in persons.items()}
+        assert {12, 13, 15, 16, 17} <= {ages[n] for n in ("Mia", "Sara", "Emil", "Noah", "Ella")}
+        assert (ages["Emma"], ages["Jonas"], ages["Sara"]) == (3, 10, 13)
+        assert ages["Maja"] == 17 and ages["Nora"] == 31
+        for p in persons.values():
+            nin = parse_nin(p.nin)
+            assert nin.is_synthetic and nin.birth_date == p.birth_date
+        per, lene = persons["Per"], persons["Lene"]
+        assert per.address_key == persons["Jonas"].address_key
+        assert lene.address_key != persons["Jonas"].address_key
+        assert persons["Theo"].address_protection == "kode6"
+        kinds = {p.kind for p in s.exec(select(Place))}
+        assert {"lower_secondary", "upper_secondary", "youth_clinic"} <= kinds
+        roles = sorted(w.role for w in s.exec(select(Personnel)))
+        assert roles == ["gp", "midwife", "school_nurse", "school_nurse", "school_nurse"]
+        assert all(w.hpr_number for w in s.exec(select(Personnel)))
+
+
+def test_seeding_twice_changes_nothing_and_a_later_day_keeps_ages(engine):
+    from digihelse.seed import seed
+
+    day = dt.date(2026, 11, 22)
+    with db.session(engine) as s:
+        seed(s, today=day)
+        first = {p.given_name: p.nin for p in s.exec(select(Person))}
+        seed(s, today=day)
+        assert {p.given_name: p.nin for p in s.exec(select(Person))} == first
+        later = day + dt.timedelta(days=400)
+        seed(s, today=later)
+        persons = list(s.exec(select(Person)))
+        assert len(persons) == len(first)
+        jonas = next(p for p in persons if p.given_name == "Jonas")
+        assert age_on(jonas.birth_date, later) == 10
