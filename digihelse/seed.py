@@ -208,12 +208,9 @@ def seed(s: Session, today: dt.date | None = None) -> dict[str, Person]:
     return persons
 
 
-def describe(key: str) -> str:
-    return DESCRIPTIONS.get(key, "")
-
-
-def demo_key_for(person: Person) -> str | None:
+def demo_description(person: Person) -> str:
+    """What a demo person is for, shown on the test login page; empty for others."""
     for demo in PERSONS:
         if (demo.given, demo.family) == (person.given_name, person.family_name):
-            return demo.key
-    return None
+            return DESCRIPTIONS.get(demo.key, "")
+    return ""

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 _axe = Axe()
 BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def at_path(path: str) -> re.Pattern:
+    """A URL pattern for a page path, with or without the trailing slash the server adds."""
+    return re.compile(rf"^https?://[^/]+{re.escape(path.rstrip('/'))}/?(\?.*)?(#.*)?$")
 
 
 def wait_for_app(page: Page) -> None:
@@ -25,3 +32,39 @@ def assert_accessible(page: Page) -> None:
         for v in blocking
     )
     assert not blocking, f"axe found {len(blocking)} serious/critical violations:\n{details}"
+
+
+def test_users(page: Page, issuer_path: str = "/idp") -> list[dict]:
+    response = page.request.get(f"{issuer_path}/testusers")
+    assert response.ok
+    return response.json()
+
+
+def pid_of(page: Page, given_name: str, issuer_path: str = "/idp") -> str:
+    for user in test_users(page, issuer_path):
+        if user["name"].split()[0] == given_name:
+            return user["pid"]
+    raise AssertionError(f"no test user called {given_name}")
+
+
+def login_citizen(page: Page, given_name: str, next_path: str = "/hjem",
+                  level: str = "idporten-loa-substantial") -> None:
+    """Log in through the embedded TestID provider, typing the person's number."""
+    pid = pid_of(page, given_name)
+    page.goto(f"/auth/login?next={next_path}")
+    expect(page.get_by_text("TEST-innlogging").first).to_be_visible()
+    page.locator(f"input[name=acr][value='{level}']").check()
+    page.locator("input[name=pid]").fill(pid)
+    page.locator("button.primary[type=submit]").click()
+    page.wait_for_url(at_path(next_path))
+    wait_for_app(page)
+
+
+def login_personnel(page: Page, given_name: str, next_path: str = "/personell") -> None:
+    """Log in through the embedded HelseID-like provider by picking the person."""
+    pid = pid_of(page, given_name, "/helseid")
+    page.goto(f"/auth/personnel/login?next={next_path}")
+    expect(page.get_by_text("TEST-innlogging").first).to_be_visible()
+    page.locator(f"button[name=pick][value='{pid}']").click()
+    page.wait_for_url(at_path(next_path))
+    wait_for_app(page)

@@ -23,7 +23,8 @@ def test_front_page_is_bokmal_by_default(page: Page):
     expect(page.locator("html")).to_have_attribute("lang", "nb")
     expect(page.get_by_role("link", name="Logg inn", exact=True)).to_be_visible()
     page.get_by_role("link", name="Logg inn", exact=True).click()
-    page.wait_for_url("**/auth/login**")
+    page.wait_for_url("**/idp/authorize**")
+    expect(page.get_by_text("TEST-innlogging").first).to_be_visible()
 
 
 @pytest.mark.parametrize("lang", ["nn", "en", "nb"])

@@ -1,4 +1,4 @@
-"""The HTTP routes beside the Reflex pages: health, login, the test providers, FHIR."""
+"""The HTTP routes beside the Reflex pages: health, login, and the test providers."""
 
 from __future__ import annotations
 
@@ -6,8 +6,19 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from digihelse.api.health import healthz
+from digihelse.settings import Settings, get_settings
 
 
-def build_api() -> Starlette:
+def build_api(settings: Settings | None = None) -> Starlette:
+    from digihelse.auth.runtime import build_auth_runtime
+    from digihelse.auth.web import AuthRoutes
+
+    settings = settings or get_settings()
+    runtime = build_auth_runtime(settings)
     routes = [Route("/healthz", healthz, methods=["GET"])]
-    return Starlette(routes=routes)
+    routes += AuthRoutes(runtime).routes()
+    for provider in runtime.providers:
+        routes += provider.routes()
+    app = Starlette(routes=routes)
+    app.state.auth = runtime
+    return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from digihelse.components.links import anchor_link, page_link
+from digihelse.components.links import anchor_link, native_form, page_link
 from digihelse.i18n import LANG_NAMES, LANGS
 from digihelse.state.session import SessionState
 
@@ -27,10 +27,9 @@ def language_switch() -> rx.Component:
 
 def logout_form() -> rx.Component:
     # A plain POST form: logout is an HTTP route that clears the HttpOnly cookie.
-    return rx.el.form(
+    return native_form(
         rx.el.button(T["shell.logout"], type="submit", class_name="btn-link"),
         action="/auth/logout",
-        method="post",
         class_name="logout-form",
     )
 

@@ -74,4 +74,49 @@ TEXTS: dict[str, dict[str, str]] = {
     "error.not_found": {"nb": "Fant ikke siden", "nn": "Fann ikkje sida",
                         "en": "Page not found"},
     "error.back_home": {"nb": "Til forsiden", "nn": "Til framsida", "en": "To the front page"},
+    # Login and logout (HTTP pages outside Reflex)
+    "login.failed.title": {"nb": "Innloggingen virket ikke", "nn": "Innlogginga verka ikkje",
+                           "en": "Login did not work"},
+    "login.failed.retry": {"nb": "Prøv igjen", "nn": "Prøv igjen", "en": "Try again"},
+    "login.failed.home": {"nb": "Til forsiden", "nn": "Til framsida", "en": "To the front page"},
+    "login.failed.code": {"nb": "Feilkode", "nn": "Feilkode", "en": "Error code"},
+    "login.failed.cancelled": {
+        "nb": "Du avbrøt innloggingen. Ingenting er endret.",
+        "nn": "Du avbraut innlogginga. Ingenting er endra.",
+        "en": "You cancelled the login. Nothing has changed.",
+    },
+    "login.failed.expired": {
+        "nb": "Innloggingen tok for lang tid, eller den ble startet i en annen fane. "
+              "Start på nytt.",
+        "nn": "Innlogginga tok for lang tid, eller ho vart starta i ei anna fane. "
+              "Start på nytt.",
+        "en": "The login took too long, or it was started in another tab. Please start again.",
+    },
+    "login.failed.level": {
+        "nb": "Denne tjenesten krever et høyere sikkerhetsnivå. Logg inn med BankID.",
+        "nn": "Denne tenesta krev eit høgare tryggleiksnivå. Logg inn med BankID.",
+        "en": "This service needs a higher security level. Log in with BankID.",
+    },
+    "login.failed.not_personnel": {
+        "nb": "Du er ikke registrert som helsepersonell i DigiHelse.",
+        "nn": "Du er ikkje registrert som helsepersonell i DigiHelse.",
+        "en": "You are not registered as health personnel in DigiHelse.",
+    },
+    "login.failed.unavailable": {
+        "nb": "Vi får ikke kontakt med innloggingstjenesten akkurat nå. Prøv igjen om litt.",
+        "nn": "Vi får ikkje kontakt med innloggingstenesta akkurat no. Prøv igjen om litt.",
+        "en": "We cannot reach the login service right now. Please try again shortly.",
+    },
+    "login.failed.generic": {
+        "nb": "Vi kunne ikke bekrefte hvem du er. Du er ikke logget inn.",
+        "nn": "Vi kunne ikkje stadfeste kven du er. Du er ikkje logga inn.",
+        "en": "We could not confirm who you are. You are not logged in.",
+    },
+    "logout.title": {"nb": "Du er logget ut", "nn": "Du er logga ut", "en": "You are logged out"},
+    "logout.text": {
+        "nb": "Takk for besøket. Lukk nettleseren hvis du bruker en delt mobil eller PC.",
+        "nn": "Takk for besøket. Lukk nettlesaren viss du brukar ein delt mobil eller PC.",
+        "en": "Thank you. Close the browser if you share this phone or computer.",
+    },
+    "logout.again": {"nb": "Logg inn igjen", "nn": "Logg inn igjen", "en": "Log in again"},
 }
