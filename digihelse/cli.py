@@ -1,4 +1,4 @@
-"""Command line: `python -m digihelse.cli migrate|seed|bootstrap`."""
+"""Command line: `python -m digihelse.cli migrate|seed|bootstrap|verify-audit`."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from digihelse import db
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="digihelse")
-    parser.add_argument("command", choices=["migrate", "seed", "bootstrap"],
-                        help="bootstrap = migrate, then seed the demo data")
+    parser.add_argument("command", choices=["migrate", "seed", "bootstrap", "verify-audit"],
+                        help="bootstrap = migrate, then seed the demo data; "
+                             "verify-audit = check the access log's hash chain")
     args = parser.parse_args(argv)
     if args.command in ("migrate", "bootstrap"):
         db.migrate()
@@ -22,6 +23,15 @@ def main(argv: list[str] | None = None) -> int:
         with db.session() as s:
             persons = seed(s)
         print(f"demo data ready ({len(persons)} persons)")
+    if args.command == "verify-audit":
+        from digihelse.audit.log import verify
+
+        with db.session() as s:
+            report = verify(s)
+        if not report.ok:
+            print(f"access log BROKEN at row {report.first_bad_id}: {report.problem}")
+            return 1
+        print(f"access log intact ({report.rows} rows)")
     return 0
 
 

@@ -4,6 +4,7 @@ import reflex as rx
 
 from digihelse import routes
 from digihelse.api.app import build_api
+from digihelse.pages.accessibility import accessibility_page
 from digihelse.pages.front import front_page
 from digihelse.pages.home import home_page
 from digihelse.pages.personnel import personnel_home_page
@@ -23,3 +24,5 @@ app.add_page(home_page, route=routes.HOME, title="DigiHelse – Hjem",
              on_load=SessionState.load_citizen)
 app.add_page(personnel_home_page, route=routes.PERSONNEL_HOME, title="DigiHelse – I dag",
              on_load=SessionState.load_personnel)
+app.add_page(accessibility_page, route=routes.ACCESSIBILITY,
+             title="DigiHelse – Tilgjengelighetserklæring", on_load=SessionState.load_public)

@@ -70,3 +70,12 @@ def test_healthz_answers_with_json(base_url: str):
         assert response.status == 200
         assert response.headers["Content-Type"].startswith("application/json")
         assert json.loads(response.read())["status"] == "ok"
+
+
+def test_accessibility_statement_is_one_tap_from_the_front_page(page: Page):
+    page.goto("/")
+    wait_for_app(page)
+    page.get_by_role("link", name="Tilgjengelighetserklæring").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tilgjengelighetserklæring")
+    expect(page.get_by_text("WCAG 2.1")).to_be_visible()
+    assert_accessible(page)

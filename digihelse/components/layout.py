@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import reflex as rx
 
+from digihelse import routes
 from digihelse.components.links import anchor_link, native_form, page_link
 from digihelse.i18n import LANG_NAMES, LANGS
 from digihelse.state.session import SessionState
 
 T = SessionState.tr
+
+# The citizen's bottom navigation; a page is listed here once it exists.
+NAV_ITEMS = [(routes.HOME, "nav.home", "⌂")]
 
 
 def language_switch() -> rx.Component:
@@ -68,10 +72,7 @@ def bottom_nav() -> rx.Component:
 
     return rx.el.nav(
         rx.el.ul(
-            item("/hjem", "nav.home", "⌂"),
-            item("/timer", "nav.appointments", "◷"),
-            item("/helsekort", "nav.card", "♡"),
-            item("/innsyn", "nav.log", "☰"),
+            *[item(href, key, icon) for href, key, icon in NAV_ITEMS],
             class_name="nav-list",
         ),
         aria_label=T["nav.label"],
@@ -81,7 +82,7 @@ def bottom_nav() -> rx.Component:
 
 def footer() -> rx.Component:
     return rx.el.footer(
-        page_link(T["footer.accessibility"], href="/tilgjengelighet"),
+        page_link(T["footer.accessibility"], href=routes.ACCESSIBILITY),
         class_name="site-footer",
     )
 

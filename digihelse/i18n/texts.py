@@ -119,4 +119,37 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Thank you. Close the browser if you share this phone or computer.",
     },
     "logout.again": {"nb": "Logg inn igjen", "nn": "Logg inn igjen", "en": "Log in again"},
+    # Accessibility statement (forskrift om universell utforming av IKT-løsninger)
+    "a11y.title": {"nb": "Tilgjengelighetserklæring", "nn": "Tilgjengeerklæring",
+                   "en": "Accessibility statement"},
+    "a11y.intro": {
+        "nb": "DigiHelse skal kunne brukes av alle. Tjenesten skal oppfylle kravene i WCAG 2.1 "
+              "på nivå A og AA, slik forskrift om universell utforming av IKT-løsninger krever.",
+        "nn": "DigiHelse skal kunne brukast av alle. Tenesta skal oppfylle krava i WCAG 2.1 "
+              "på nivå A og AA, slik forskrift om universell utforming av IKT-løysingar krev.",
+        "en": "Everyone should be able to use DigiHelse. The service aims to meet WCAG 2.1 "
+              "levels A and AA, as the Norwegian regulation on universal design of ICT requires.",
+    },
+    "a11y.how.title": {"nb": "Slik jobber vi", "nn": "Slik jobbar vi", "en": "How we work"},
+    "a11y.how.text": {
+        "nb": "Hver side testes automatisk med axe-core på en mobilskjerm, med tastatur og "
+              "med 200 % tekststørrelse. Sidene finnes på bokmål, nynorsk og engelsk.",
+        "nn": "Kvar side vert testa automatisk med axe-core på ein mobilskjerm, med tastatur og "
+              "med 200 % tekststorleik. Sidene finst på bokmål, nynorsk og engelsk.",
+        "en": "Every page is tested automatically with axe-core on a phone screen, with a "
+              "keyboard and at 200 % text size. The pages exist in bokmål, nynorsk and English.",
+    },
+    "a11y.report.title": {"nb": "Fant du noe som ikke virker?",
+                          "nn": "Fann du noko som ikkje verkar?",
+                          "en": "Found something that does not work?"},
+    "a11y.report.text": {
+        "nb": "Si fra til helsestasjonen eller skolehelsetjenesten i kommunen din, så retter "
+              "vi det. Du kan også klage til Tilsynet for universell utforming av IKT "
+              "(uutilsynet.no).",
+        "nn": "Sei frå til helsestasjonen eller skulehelsetenesta i kommunen din, så rettar vi "
+              "det. Du kan òg klage til Tilsynet for universell utforming av IKT (uutilsynet.no).",
+        "en": "Tell your municipality's health station or school health service and we will fix "
+              "it. You can also complain to the Norwegian Digitalisation Agency's authority for "
+              "universal design of ICT (uutilsynet.no).",
+    },
 }
