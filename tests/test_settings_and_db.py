@@ -158,3 +158,20 @@ def test_seeding_twice_changes_nothing_and_a_later_day_keeps_ages(engine):
         assert len(persons) == len(first)
         jonas = next(p for p in persons if p.given_name == "Jonas")
         assert age_on(jonas.birth_date, later) == 10
+
+
+def test_migrations_match_models(tmp_path):
+    """Every table and column in the models has a committed migration."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    import digihelse.models  # noqa: F401
+
+    url = f"sqlite:///{tmp_path / 'schema.db'}"
+    db.migrate(url)
+    engine = db.make_engine(url)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    engine.dispose()
+    assert diff == [], f"models without a migration: {diff}"

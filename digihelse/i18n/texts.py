@@ -152,4 +152,45 @@ TEXTS: dict[str, dict[str, str]] = {
               "it. You can also complain to the Norwegian Digitalisation Agency's authority for "
               "universal design of ICT (uutilsynet.no).",
     },
+    # Notices before an age change (12 and 16)
+    "notice.self.12": {
+        "nb": "Du fyller 12 år {date}. Da kan du selv bestille time hos helsesykepleieren og "
+              "helsestasjon for ungdom. Foreldrene dine ser ikke de timene.",
+        "nn": "Du fyller 12 år {date}. Då kan du sjølv bestille time hos helsesjukepleiaren og "
+              "helsestasjon for ungdom. Foreldra dine ser ikkje dei timane.",
+        "en": "You turn 12 on {date}. Then you can book the school nurse and the youth health "
+              "clinic yourself. Your parents cannot see those appointments.",
+    },
+    "notice.self.16": {
+        "nb": "Du fyller 16 år {date}. Da bestemmer du selv over helsen din, og foreldrene "
+              "dine ser ikke lenger timene dine.",
+        "nn": "Du fyller 16 år {date}. Då bestemmer du sjølv over helsa di, og foreldra dine "
+              "ser ikkje lenger timane dine.",
+        "en": "You turn 16 on {date}. Then you decide about your own health, and your parents "
+              "can no longer see your appointments.",
+    },
+    "notice.parent.12": {
+        "nb": "{name} fyller 12 år {date}. Da kan du fortsatt se timene på helsestasjonen, men "
+              "ikke sende meldinger for {name}. Timer {name} bestiller selv hos "
+              "helsesykepleieren, ser du ikke.",
+        "nn": "{name} fyller 12 år {date}. Då kan du framleis sjå timane på helsestasjonen, "
+              "men ikkje sende meldingar for {name}. Timar {name} bestiller sjølv hos "
+              "helsesjukepleiaren, ser du ikkje.",
+        "en": "{name} turns 12 on {date}. You can still see health station appointments, but "
+              "not send messages for {name}. You will not see appointments {name} books with "
+              "the school nurse.",
+    },
+    "notice.parent.16": {
+        "nb": "{name} fyller 16 år {date}. Da bestemmer {name} selv over sin egen helse, og du "
+              "ser ikke lenger timene til {name} i DigiHelse.",
+        "nn": "{name} fyller 16 år {date}. Då bestemmer {name} sjølv over si eiga helse, og du "
+              "ser ikkje lenger timane til {name} i DigiHelse.",
+        "en": "{name} turns 16 on {date}. Then {name} decides about their own health, and you "
+              "will no longer see {name}'s appointments in DigiHelse.",
+    },
+    "notice.sms": {
+        "nb": "Du har en ny melding i DigiHelse. Logg inn for å lese den.",
+        "nn": "Du har ei ny melding i DigiHelse. Logg inn for å lese ho.",
+        "en": "You have a new message in DigiHelse. Log in to read it.",
+    },
 }

@@ -11,6 +11,8 @@ import enum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from digihelse.timeutil import utcnow
+
 
 class AddressProtection(enum.StrEnum):
     NONE = "none"
@@ -98,3 +100,36 @@ class StaffAssignment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     personnel_id: int = Field(foreign_key="personnel.id", index=True)
     place_id: int = Field(foreign_key="place.id", index=True)
+
+
+class Fullmakt(SQLModel, table=True):
+    """A power of attorney: the giver lets the receiver act for them in some services.
+
+    `scope` is a comma-separated list of Service values (e.g. "pregnancy")."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    giver_id: int = Field(foreign_key="person.id", index=True)
+    receiver_id: int = Field(foreign_key="person.id", index=True)
+    scope: str = Field(max_length=64)
+    valid_from: dt.date
+    valid_to: dt.date | None = None  # open-ended when None
+    revoked_at: dt.datetime | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+    @property
+    def services(self) -> frozenset[str]:
+        return frozenset(part for part in self.scope.split(",") if part)
+
+
+class AgeNotice(SQLModel, table=True):
+    """A plain-language notice, before a birthday, of what changes at 12 or at 16."""
+
+    __tablename__ = "age_notice"
+    __table_args__ = (UniqueConstraint("subject_id", "recipient_id", "turns"),)
+    id: int | None = Field(default=None, primary_key=True)
+    subject_id: int = Field(foreign_key="person.id", index=True)  # who has the birthday
+    recipient_id: int = Field(foreign_key="person.id", index=True)  # the pupil or a parent
+    turns: int  # 12 or 16
+    birthday: dt.date
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    read_at: dt.datetime | None = None
