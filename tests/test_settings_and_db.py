@@ -175,3 +175,13 @@ def test_migrations_match_models(tmp_path):
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     engine.dispose()
     assert diff == [], f"models without a migration: {diff}"
+
+
+def test_every_response_carries_security_headers(engine, monkeypatch):
+    from digihelse.api.app import build_api
+
+    monkeypatch.setattr(db, "get_engine", lambda: engine)
+    response = TestClient(build_api()).get("/healthz")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["x-frame-options"] == "SAMEORIGIN"

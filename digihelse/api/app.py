@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from digihelse.api.health import healthz
+from digihelse.api.security import SecurityHeaders
 from digihelse.settings import Settings, get_settings
 
 
@@ -19,6 +21,7 @@ def build_api(settings: Settings | None = None) -> Starlette:
     routes += AuthRoutes(runtime).routes()
     for provider in runtime.providers:
         routes += provider.routes()
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, middleware=[
+        Middleware(SecurityHeaders, hsts=settings.cookie_secure)])
     app.state.auth = runtime
     return app

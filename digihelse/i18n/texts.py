@@ -193,4 +193,86 @@ TEXTS: dict[str, dict[str, str]] = {
         "nn": "Du har ei ny melding i DigiHelse. Logg inn for å lese ho.",
         "en": "You have a new message in DigiHelse. Log in to read it.",
     },
+    # Acting for someone else
+    "acting.self": {"nb": "{name} (deg selv)", "nn": "{name} (deg sjølv)",
+                    "en": "{name} (yourself)"},
+    "acting.child": {"nb": "{name}, {age} år – {level}", "nn": "{name}, {age} år – {level}",
+                     "en": "{name}, {age} – {level}"},
+    "acting.level.full": {"nb": "full tilgang", "nn": "full tilgang", "en": "full access"},
+    "acting.level.limited": {"nb": "begrenset innsyn", "nn": "avgrensa innsyn",
+                             "en": "limited access"},
+    "acting.level.proxy": {"nb": "fullmakt", "nn": "fullmakt", "en": "power of attorney"},
+    "acting.explain.full": {
+        "nb": "Du kan se, bestille og avbestille timer for {name} på helsestasjonen og i "
+              "skolehelsetjenesten.",
+        "nn": "Du kan sjå, bestille og avbestille timar for {name} på helsestasjonen og i "
+              "skulehelsetenesta.",
+        "en": "You can see, book and cancel {name}'s appointments at the health station and "
+              "the school health service.",
+    },
+    "acting.explain.limited": {
+        "nb": "Begrenset innsyn: Du ser timene til {name} på helsestasjonen, men du kan ikke "
+              "sende meldinger, og du ser ikke det {name} gjør i ungdomstjenesten.",
+        "nn": "Avgrensa innsyn: Du ser timane til {name} på helsestasjonen, men du kan ikkje "
+              "sende meldingar, og du ser ikkje det {name} gjer i ungdomstenesta.",
+        "en": "Limited access: you see {name}'s health station appointments, but you cannot "
+              "send messages, and you do not see what {name} does in the youth service.",
+    },
+    "acting.explain.proxy": {
+        "nb": "Du har fullmakt fra {name} til å se det {name} har valgt å dele.",
+        "nn": "Du har fullmakt frå {name} til å sjå det {name} har valt å dele.",
+        "en": "{name} has given you power of attorney to see what {name} chose to share.",
+    },
+    "acting.switch": {"nb": "Bytt", "nn": "Byt", "en": "Switch"},
+    "access.denied": {
+        "nb": "Dette har du ikke tilgang til.",
+        "nn": "Dette har du ikkje tilgang til.",
+        "en": "You do not have access to this.",
+    },
+    # The access log ("Hvem har sett opplysningene mine")
+    "log.title": {"nb": "Hvem har sett opplysningene mine",
+                  "nn": "Kven har sett opplysningane mine", "en": "Who has seen my information"},
+    "log.title_for": {"nb": "Hvem har sett opplysningene til {name}",
+                      "nn": "Kven har sett opplysningane til {name}",
+                      "en": "Who has seen {name}'s information"},
+    "log.intro": {
+        "nb": "Her ser du hvem som har sett eller endret opplysninger om helsen din i DigiHelse, "
+              "og når. Du har rett til å vite dette (pasientjournalloven § 18).",
+        "nn": "Her ser du kven som har sett eller endra opplysningar om helsa di i DigiHelse, "
+              "og når. Du har rett til å vite dette (pasientjournallova § 18).",
+        "en": "Here you see who has seen or changed information about your health in "
+              "DigiHelse, and when. You have a right to know (Patient Records Act § 18).",
+    },
+    "log.empty": {"nb": "Ingen har sett opplysningene ennå.",
+                  "nn": "Ingen har sett opplysningane enno.",
+                  "en": "Nobody has seen the information yet."},
+    "log.you": {"nb": "Du", "nn": "Du", "en": "You"},
+    "log.system": {"nb": "DigiHelse (automatisk)", "nn": "DigiHelse (automatisk)",
+                   "en": "DigiHelse (automatic)"},
+    "log.action.read": {"nb": "så", "nn": "såg", "en": "viewed"},
+    "log.action.create": {"nb": "la til", "nn": "la til", "en": "added"},
+    "log.action.update": {"nb": "endret", "nn": "endra", "en": "changed"},
+    "log.action.delete": {"nb": "slettet", "nn": "sletta", "en": "deleted"},
+    "log.action.book": {"nb": "bestilte", "nn": "bestilte", "en": "booked"},
+    "log.action.cancel": {"nb": "avbestilte", "nn": "avbestilte", "en": "cancelled"},
+    "log.action.login": {"nb": "logget inn", "nn": "logga inn", "en": "logged in"},
+    "log.action.logout": {"nb": "logget ut", "nn": "logga ut", "en": "logged out"},
+    "log.action.other": {"nb": "brukte", "nn": "brukte", "en": "used"},
+    "log.object.appointment": {"nb": "timer", "nn": "timar", "en": "appointments"},
+    "log.object.booking": {"nb": "en time", "nn": "ein time", "en": "an appointment"},
+    "log.object.pregnancy_record": {"nb": "helsekortet", "nn": "helsekortet",
+                                    "en": "the health card"},
+    "log.object.access_log": {"nb": "tilgangsloggen", "nn": "tilgangsloggen",
+                              "en": "the access log"},
+    "log.object.session": {"nb": "DigiHelse", "nn": "DigiHelse", "en": "DigiHelse"},
+    "log.object.other": {"nb": "opplysninger", "nn": "opplysningar", "en": "information"},
+    "log.denied": {"nb": "fikk ikke tilgang", "nn": "fekk ikkje tilgang",
+                   "en": "was refused access"},
+    "log.via": {"nb": "via", "nn": "via", "en": "via"},
+    "role.citizen": {"nb": "innbygger", "nn": "innbyggjar", "en": "citizen"},
+    "role.school_nurse": {"nb": "helsesykepleier", "nn": "helsesjukepleiar",
+                          "en": "school nurse"},
+    "role.midwife": {"nb": "jordmor", "nn": "jordmor", "en": "midwife"},
+    "role.gp": {"nb": "fastlege", "nn": "fastlege", "en": "GP"},
+    "role.parent": {"nb": "forelder", "nn": "forelder", "en": "parent"},
 }
