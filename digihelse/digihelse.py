@@ -4,11 +4,13 @@ import reflex as rx
 
 from digihelse import routes
 from digihelse.api.app import build_api
+from digihelse.pages.access_log import access_log_page
 from digihelse.pages.accessibility import accessibility_page
 from digihelse.pages.front import front_page
 from digihelse.pages.home import home_page
 from digihelse.pages.personnel import personnel_home_page
 from digihelse.settings import get_settings
+from digihelse.state.access_log import AccessLogState
 from digihelse.state.session import SessionState
 
 get_settings()  # refuse to start with unsafe settings (e.g. a test provider in production)
@@ -26,3 +28,6 @@ app.add_page(personnel_home_page, route=routes.PERSONNEL_HOME, title="DigiHelse 
              on_load=SessionState.load_personnel)
 app.add_page(accessibility_page, route=routes.ACCESSIBILITY,
              title="DigiHelse – Tilgjengelighetserklæring", on_load=SessionState.load_public)
+app.add_page(access_log_page, route=routes.ACCESS_LOG,
+             title="DigiHelse – Hvem har sett opplysningene mine",
+             on_load=[SessionState.load_citizen, AccessLogState.load])

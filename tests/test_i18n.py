@@ -28,3 +28,9 @@ def test_language_codes_are_normalised(raw, expected):
 
 def test_placeholders_are_filled():
     assert t("home.hello", "nn", name="Ida") == "Hei, Ida"
+
+
+def test_every_policy_explanation_has_a_text():
+    from digihelse.people.policy import explanation_keys
+
+    assert set(explanation_keys()) <= set(TEXTS)

@@ -12,7 +12,7 @@ from digihelse.state.session import SessionState
 T = SessionState.tr
 
 # The citizen's bottom navigation; a page is listed here once it exists.
-NAV_ITEMS = [(routes.HOME, "nav.home", "⌂")]
+NAV_ITEMS = [(routes.HOME, "nav.home", "⌂"), (routes.ACCESS_LOG, "nav.log", "☰")]
 
 
 def language_switch() -> rx.Component:
@@ -38,6 +38,36 @@ def logout_form() -> rx.Component:
     )
 
 
+def acting_for() -> rx.Component:
+    """Whom the user acts for: a name, or a switcher when they may act for others."""
+    return rx.el.div(
+        rx.cond(
+            SessionState.has_subjects,
+            rx.fragment(
+                rx.el.label(T["shell.acting_for"], html_for="acting-select",
+                            class_name="acting-label"),
+                rx.el.select(
+                    rx.foreach(SessionState.subject_options, lambda o: rx.el.option(
+                        o.label, value=o.key, disabled=~o.enabled)),
+                    id="acting-select",
+                    value=SessionState.acting_key,
+                    on_change=SessionState.choose_subject,
+                    class_name="acting-select",
+                ),
+            ),
+            rx.el.p(
+                rx.el.span(T["shell.acting_for"], ": "),
+                rx.el.strong(SessionState.display_name, id="acting-for"),
+                class_name="acting-for",
+            ),
+        ),
+        rx.cond(SessionState.acting_explanation != "",
+                rx.el.p(SessionState.acting_explanation, class_name="acting-explain",
+                        id="acting-explain")),
+        class_name="acting",
+    )
+
+
 def header() -> rx.Component:
     return rx.el.header(
         rx.el.div(
@@ -49,14 +79,7 @@ def header() -> rx.Component:
             ),
             class_name="header-row",
         ),
-        rx.cond(
-            SessionState.logged_in,
-            rx.el.p(
-                rx.el.span(T["shell.acting_for"], ": "),
-                rx.el.strong(SessionState.display_name, id="acting-for"),
-                class_name="acting-for",
-            ),
-        ),
+        rx.cond(SessionState.logged_in, acting_for()),
         class_name="site-header",
     )
 

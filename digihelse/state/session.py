@@ -1,18 +1,23 @@
-"""The base state every page shares: language, and who is logged in.
+"""The base state every page shares: language, who is logged in, and for whom they act.
 
 Identity comes only from the HttpOnly session cookie the websocket handshake carried;
-the Reflex client token is never trusted for it. The pid stays in a backend-only var."""
+the Reflex client token is never trusted for it. National id numbers stay in
+backend-only vars; the browser sees names and opaque choice keys."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import dataclass
 from urllib.parse import quote
 
 import reflex as rx
 
-from digihelse.auth.current import current_user
-from digihelse.i18n import DEFAULT_LANG, normalise_lang, texts_for
+from digihelse.auth.current import CurrentUser, current_user
+from digihelse.db import session as db_session
+from digihelse.i18n import DEFAULT_LANG, normalise_lang, t, texts_for
+from digihelse.people.access import SubjectChoice, representable_subjects
+from digihelse.people.actors import Actor, Channel, Service
 
 
 def full_page_load(url: str) -> rx.event.EventSpec:
@@ -22,6 +27,31 @@ def full_page_load(url: str) -> rx.event.EventSpec:
 
 def set_html_lang(lang: str) -> rx.event.EventSpec:
     return rx.call_script(f"document.documentElement.lang = {json.dumps(lang)}")
+
+
+@dataclass
+class SubjectOption:
+    """One entry of the act-for switcher, as the browser sees it."""
+
+    key: str
+    label: str
+    enabled: bool
+
+
+def _subjects(user: CurrentUser) -> list[SubjectChoice]:
+    actor = Actor(pid=user.pid, role=user.role, name=user.name)
+    with db_session() as s:
+        return representable_subjects(s, actor)
+
+
+def _access_level(choice: SubjectChoice) -> str:
+    """The level a parent or proxy has, for the switcher: basic service first."""
+    for service in (Service.BASIC, Service.PREGNANCY):
+        level = choice.for_service(service).level
+        if level != "none":
+            return "proxy" if "fullmakt" in choice.relation and "parent" not in choice.relation \
+                else level
+    return "none"
 
 
 class SessionState(rx.State):
@@ -34,29 +64,113 @@ class SessionState(rx.State):
     is_personnel: bool = False
     hpr_number: str = ""
     organisation: str = ""
+    # Acting for someone else: options for the switcher and the current choice.
+    subject_options: list[SubjectOption] = []
+    acting_key: str = "0"
+    acting_name: str = ""
+    acting_given_name: str = ""
+    acting_explanation: str = ""
     _pid: str = ""
+    _acr: str = ""
+    _subject_pids: list[str] = []
+    _subject_levels: list[str] = []
+    _subject_names: list[str] = []
+    _subject_ages: list[int | None] = []
+    _acting_pid: str = ""
 
     @rx.var
     def tr(self) -> dict[str, str]:
         return texts_for(self.lang)
 
+    @rx.var
+    def acting_for_other(self) -> bool:
+        return self.acting_key != "0"
+
+    @rx.var
+    def has_subjects(self) -> bool:
+        return len(self.subject_options) > 1
+
+    def actor(self, channel: Channel = Channel.WEB) -> Actor:
+        """The Actor for service calls: the logged-in person, acting for the chosen one."""
+        return Actor(pid=self._pid, role=self.role, name=self.display_name,
+                     hpr_number=self.hpr_number or None, organisation=self.organisation or None,
+                     on_behalf_of_pid=self._acting_pid if self._acting_pid != self._pid else None,
+                     channel=channel, acr=self._acr or None)
+
     @rx.event
     def set_lang(self, lang: str):
         self.lang = normalise_lang(lang)
+        self._describe_acting()
         return set_html_lang(self.lang)
 
     async def _resolve(self) -> None:
         cookie = self.router.headers.cookie
         user = await asyncio.to_thread(current_user, cookie)
+        previous = self._pid
         self.logged_in = user is not None
         self._pid = user.pid if user else ""
+        self._acr = (user.acr or "") if user else ""
         self.display_name = user.name if user else ""
         self.given_name = (user.given_name or user.name) if user else ""
         self.role = user.role if user else ""
         self.is_personnel = bool(user and user.is_personnel)
         self.hpr_number = (user.hpr_number or "") if user else ""
         self.organisation = (user.organisation or "") if user else ""
+        choices = await asyncio.to_thread(_subjects, user) if user and not user.is_personnel \
+            else []
+        self._set_subjects(choices, keep=self._acting_pid if previous == self._pid else "")
         self.checked = True
+
+    def _set_subjects(self, choices: list[SubjectChoice], keep: str) -> None:
+        self._subject_pids = [c.pid for c in choices]
+        self._subject_levels = ["self" if c.pid == self._pid else _access_level(c)
+                                for c in choices]
+        self._subject_names = [c.name for c in choices]
+        self._subject_ages = [c.age for c in choices]
+        pids = self._subject_pids
+        chosen = keep if keep in pids and self._subject_levels[pids.index(keep)] != "none" \
+            else self._pid
+        self._acting_pid = chosen
+        self._describe_acting()
+
+    def _describe_acting(self) -> None:
+        lang = self.lang
+        options = []
+        for index in range(len(self._subject_pids)):
+            level, name = self._subject_levels[index], self._subject_names[index]
+            if level == "self":
+                label = t("acting.self", lang, name=name)
+            else:
+                level_text = t(f"acting.level.{level}", lang) if level != "none" \
+                    else t("access.level.none", lang)
+                label = t("acting.child", lang, name=name.split()[0],
+                          age=self._subject_ages[index], level=level_text)
+            options.append(SubjectOption(str(index), label, level != "none"))
+        self.subject_options = options
+        if self._acting_pid in self._subject_pids:
+            index = self._subject_pids.index(self._acting_pid)
+            self.acting_key = str(index)
+            self.acting_name = self._subject_names[index]
+            self.acting_given_name = self.acting_name.split()[0]
+            level = self._subject_levels[index]
+            self.acting_explanation = "" if level in ("self", "none") else t(
+                f"acting.explain.{level}", lang, name=self.acting_given_name)
+        else:
+            self.acting_key, self.acting_name = "0", self.display_name
+            self.acting_given_name, self.acting_explanation = self.given_name, ""
+
+    @rx.event
+    def choose_subject(self, key: str):
+        """Switch whom we act for; the page reloads its data for the new choice."""
+        if not key.isdigit() or int(key) >= len(self._subject_pids):
+            return
+        index = int(key)
+        if self._subject_levels[index] == "none":
+            return
+        self._acting_pid = self._subject_pids[index]
+        self._describe_acting()
+        url = self.router.url
+        return full_page_load(url.path + (f"?{url.query}" if url.query else ""))
 
     def _login_redirect(self, personnel: bool = False):
         url = self.router.url

@@ -1,0 +1,33 @@
+"""Acting for one's children, and reading who has seen one's information."""
+
+from playwright.sync_api import Page, expect
+
+from e2e.helpers import assert_accessible, login_citizen, wait_for_app
+
+
+def test_pupil_reads_her_own_access_log(page: Page):
+    login_citizen(page, "Emil")
+    page.get_by_role("link", name="Innsyn").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hvem har sett opplysningene mine")
+    rows = page.locator("#access-log li")
+    expect(rows.first).to_be_visible()
+    expect(page.locator("#access-log")).to_contain_text("Du logget inn")
+    assert_accessible(page)
+
+
+def test_parent_sees_whom_he_may_act_for_and_switches(page: Page):
+    login_citizen(page, "Per")
+    switcher = page.get_by_label("Du bruker DigiHelse for")
+    expect(switcher).to_be_visible()
+    options = switcher.locator("option")
+    texts = options.all_inner_texts()
+    assert texts[0] == "Per Hansen (deg selv)"
+    assert any(text.startswith("Jonas, 10 år – full tilgang") for text in texts)
+    assert any(text.startswith("Emma, 3 år – full tilgang") for text in texts)
+    assert any(text.startswith("Sara, 13 år – begrenset innsyn") for text in texts)
+    switcher.select_option(label="Jonas, 10 år – full tilgang")
+    page.wait_for_load_state("networkidle")
+    wait_for_app(page)
+    expect(page.get_by_label("Du bruker DigiHelse for")).to_have_value("2")
+    expect(page.locator("#acting-explain")).to_contain_text("Jonas")
+    assert_accessible(page)
