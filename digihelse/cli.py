@@ -18,10 +18,11 @@ def main(argv: list[str] | None = None) -> int:
         db.migrate()
         print("database migrated")
     if args.command in ("seed", "bootstrap"):
-        from digihelse.seed import seed
+        from digihelse.seed import seed, seed_demo_activity
 
         with db.session() as s:
             persons = seed(s)
+            seed_demo_activity(s)
         print(f"demo data ready ({len(persons)} persons)")
     if args.command == "verify-audit":
         from digihelse.audit.log import verify

@@ -6,11 +6,16 @@ from digihelse import routes
 from digihelse.api.app import build_api
 from digihelse.pages.access_log import access_log_page
 from digihelse.pages.accessibility import accessibility_page
+from digihelse.pages.appointments import appointments_page
+from digihelse.pages.booking import booking_page
 from digihelse.pages.front import front_page
 from digihelse.pages.home import home_page
 from digihelse.pages.personnel import personnel_home_page
 from digihelse.settings import get_settings
 from digihelse.state.access_log import AccessLogState
+from digihelse.state.appointments import AppointmentsState
+from digihelse.state.booking import BookingState
+from digihelse.state.home import HomeState
 from digihelse.state.session import SessionState
 
 get_settings()  # refuse to start with unsafe settings (e.g. a test provider in production)
@@ -23,7 +28,11 @@ app = rx.App(
 )
 app.add_page(front_page, route=routes.FRONT, title="DigiHelse", on_load=SessionState.load_public)
 app.add_page(home_page, route=routes.HOME, title="DigiHelse – Hjem",
-             on_load=SessionState.load_citizen)
+             on_load=[SessionState.load_citizen, HomeState.load])
+app.add_page(booking_page, route=routes.BOOK, title="DigiHelse – Bestill time",
+             on_load=[SessionState.load_citizen, BookingState.load])
+app.add_page(appointments_page, route=routes.APPOINTMENTS, title="DigiHelse – Timer",
+             on_load=[SessionState.load_citizen, AppointmentsState.load])
 app.add_page(personnel_home_page, route=routes.PERSONNEL_HOME, title="DigiHelse – I dag",
              on_load=SessionState.load_personnel)
 app.add_page(accessibility_page, route=routes.ACCESSIBILITY,

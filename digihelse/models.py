@@ -3,5 +3,7 @@
 # ruff: noqa: F401
 import digihelse.audit.models
 import digihelse.auth.models
+import digihelse.booking.models
 import digihelse.healthcard.models
+import digihelse.notify.models
 import digihelse.people.models

@@ -3,6 +3,7 @@
 FRONT = "/"
 HOME = "/hjem"
 APPOINTMENTS = "/timer"
+BOOK = "/bestill"
 CARD = "/helsekort"
 ACCESS_LOG = "/innsyn"
 PERSONNEL_HOME = "/personell"

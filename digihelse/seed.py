@@ -97,7 +97,7 @@ SCHOOL_HEALTH = "Fjordvik kommune, skolehelsetjenesten"
 PERSONNEL = {
     "kari": (StaffRole.SCHOOL_NURSE, "9100001", ["ungdomsskole"], SCHOOL_HEALTH),
     "mona": (StaffRole.SCHOOL_NURSE, "9100002", ["vgs"], SCHOOL_HEALTH),
-    "anders": (StaffRole.SCHOOL_NURSE, "9100003", ["hfu", "ungdomsskole"],
+    "anders": (StaffRole.SCHOOL_NURSE, "9100003", ["hfu", "helsestasjon"],
                "Fjordvik kommune, helsestasjon for ungdom"),
     "lise": (StaffRole.MIDWIFE, "9100004", ["helsestasjon"], "Fjordvik kommune, jordmortjenesten"),
     "ole": (StaffRole.GP, "9100005", ["legesenter"], "Fjordvik legesenter"),
@@ -206,6 +206,23 @@ def seed(s: Session, today: dt.date | None = None) -> dict[str, Person]:
         )
     s.commit()
     return persons
+
+
+def seed_demo_activity(s: Session, today: dt.date | None = None) -> None:
+    """Schedules, free times and two bookings, for `make run` (not for unit tests, which
+    build their own)."""
+    from digihelse.booking.demo import seed_bookings, seed_schedules
+
+    today = today or today_oslo()
+    persons = {d.key: _upsert_person(s, d, _municipality_id(s), today) for d in PERSONS}
+    places = {key: s.exec(select(Place).where(Place.name == name)).one()
+              for key, (_kind, name, _address, _description) in PLACES.items()}
+    seed_schedules(s, persons, places, today)
+    seed_bookings(s, persons, places)
+
+
+def _municipality_id(s: Session) -> int:
+    return s.exec(select(Municipality.id).where(Municipality.number == MUNICIPALITY[0])).one()
 
 
 def demo_description(person: Person) -> str:

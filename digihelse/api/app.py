@@ -6,6 +6,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
+from digihelse.api.calendar import booking_calendar
 from digihelse.api.health import healthz
 from digihelse.api.security import SecurityHeaders
 from digihelse.settings import Settings, get_settings
@@ -17,7 +18,10 @@ def build_api(settings: Settings | None = None) -> Starlette:
 
     settings = settings or get_settings()
     runtime = build_auth_runtime(settings)
-    routes = [Route("/healthz", healthz, methods=["GET"])]
+    routes = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/timer/{booking_id:int}.ics", booking_calendar, methods=["GET"]),
+    ]
     routes += AuthRoutes(runtime).routes()
     for provider in runtime.providers:
         routes += provider.routes()

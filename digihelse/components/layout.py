@@ -12,7 +12,8 @@ from digihelse.state.session import SessionState
 T = SessionState.tr
 
 # The citizen's bottom navigation; a page is listed here once it exists.
-NAV_ITEMS = [(routes.HOME, "nav.home", "⌂"), (routes.ACCESS_LOG, "nav.log", "☰")]
+NAV_ITEMS = [(routes.HOME, "nav.home", "⌂"), (routes.APPOINTMENTS, "nav.appointments", "◷"),
+             (routes.ACCESS_LOG, "nav.log", "☰")]
 
 
 def language_switch() -> rx.Component:

@@ -287,7 +287,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "book.title": {"nb": "Velg en ledig time", "nn": "Vel ein ledig time",
                    "en": "Choose a free time"},
     "book.where": {"nb": "Hvor vil du gå?", "nn": "Kvar vil du gå?", "en": "Where?"},
-    "book.week": {"nb": "Uke {week}", "nn": "Veke {week}", "en": "Week {week}"},
     "book.prev_week": {"nb": "Forrige uke", "nn": "Førre veke", "en": "Previous week"},
     "book.next_week": {"nb": "Neste uke", "nn": "Neste veke", "en": "Next week"},
     "book.no_times": {
@@ -456,4 +455,109 @@ TEXTS: dict[str, dict[str, str]] = {
         "nn": 'Dette har du ikkje tilgang til.',
         "en": 'You do not have access to this.',
     },
+    "booking.error.generic": {
+        "nb": 'Noe gikk galt. Timen er ikke endret. Prøv igjen.',
+        "nn": 'Noko gjekk gale. Timen er ikkje endra. Prøv igjen.',
+        "en": 'Something went wrong. Nothing was changed. Please try again.',
+    },
+    "booking.error.invalid_schedule": {
+        "nb": 'Timeplanen har en feil. Sjekk tidene og prøv igjen.',
+        "nn": 'Timeplanen har ein feil. Sjekk tidene og prøv igjen.',
+        "en": 'The schedule has an error. Check the times and try again.',
+    },
+    "booking.error.invalid_transition": {
+        "nb": 'Timen kan ikke endres slik nå.',
+        "nn": 'Timen kan ikkje endrast slik no.',
+        "en": 'The appointment cannot be changed like that now.',
+    },
+    "booking.error.limit_reached": {
+        "nb": "Du har allerede to timer som ikke er brukt. Avbestill en av dem først, eller vent "
+              "til etter timen.",
+        "nn": "Du har allereie to timar som ikkje er brukte. Avbestill ein av dei først, eller "
+              "vent til etter timen.",
+        "en": "You already have two upcoming appointments. Cancel one first, or wait until after "
+              "it.",
+    },
+    "booking.error.not_found": {
+        "nb": 'Vi finner ikke timen.',
+        "nn": 'Vi finn ikkje timen.',
+        "en": 'We cannot find the appointment.',
+    },
+    "booking.error.reason_required": {
+        "nb": 'Skriv en kort grunn. Eleven får se den.',
+        "nn": 'Skriv ein kort grunn. Eleven får sjå han.',
+        "en": 'Write a short reason. The pupil will see it.',
+    },
+    "booking.error.slot_booked": {
+        "nb": 'Tiden har en bestilt time. Avlys timen først.',
+        "nn": 'Tida har ein bestilt time. Avlys timen først.',
+        "en": 'This time has a booking. Cancel the booking first.',
+    },
+    "booking.error.slot_taken": {
+        "nb": 'Noen rakk å ta denne timen.',
+        "nn": 'Nokon rakk å ta denne timen.',
+        "en": 'Someone just took this time.',
+    },
+    "booking.error.slot_unavailable": {
+        "nb": 'Denne tiden er ikke ledig lenger. Velg en annen.',
+        "nn": 'Denne tida er ikkje ledig lenger. Vel ei anna.',
+        "en": 'This time is no longer available. Please choose another.',
+    },
+    "booking.error.too_late": {
+        "nb": 'Det er for sent å endre denne timen på nett.',
+        "nn": 'Det er for seint å endre denne timen på nett.',
+        "en": 'It is too late to change this appointment online.',
+    },
+    "booking.error.cancel_notice": {
+        "nb": 'Det er for sent å avbestille på nett. Ring helsesykepleieren.',
+        "nn": 'Det er for seint å avbestille på nett. Ring helsesjukepleiaren.',
+        "en": 'It is too late to cancel online. Please call the school nurse.',
+    },
+    "booking.error.min_notice": {
+        "nb": 'Denne tiden er for nær. Velg en senere tid.',
+        "nn": 'Denne tida er for nær. Vel ei seinare tid.',
+        "en": 'This time is too soon. Please choose a later one.',
+    },
+    "booking.error.not_your_place": {
+        "nb": 'Du kan bare bestille hos din skole eller helsestasjon for ungdom.',
+        "nn": 'Du kan berre bestille hos skulen din eller helsestasjon for ungdom.',
+        "en": 'You can only book at your own school or the youth health clinic.',
+    },
+    "booking.error.note_too_long": {
+        "nb": 'Teksten er for lang. Skriv kortere, høyst 1000 tegn.',
+        "nn": 'Teksten er for lang. Skriv kortare, høgst 1000 teikn.',
+        "en": 'The text is too long. Please keep it under 1000 characters.',
+    },
+    "booking.error.past": {
+        "nb": 'Denne tiden har vært. Velg en ny.',
+        "nn": 'Denne tida har vore. Vel ei ny.',
+        "en": 'This time has passed. Please choose a new one.',
+    },
+    "booking.visibility.basic": {
+        "nb": 'Foreldre med foreldreansvar kan se denne timen.',
+        "nn": 'Foreldre med foreldreansvar kan sjå denne timen.',
+        "en": 'Parents with parental responsibility can see this appointment.',
+    },
+    "booking.visibility.reserved": {
+        "nb": 'Helsesykepleieren har skjermet denne timen for foreldre.',
+        "nn": 'Helsesjukepleiaren har skjerma denne timen for foreldre.',
+        "en": 'The school nurse has hidden this appointment from parents.',
+    },
+    "booking.visibility.youth": {
+        "nb": 'Foreldrene dine kan ikke se denne timen.',
+        "nn": 'Foreldra dine kan ikkje sjå denne timen.',
+        "en": 'Your parents cannot see this appointment.',
+    },
+    "home.next": {"nb": "Neste timer", "nn": "Neste timar", "en": "Next appointments"},
+    "home.all_appointments": {"nb": "Se alle timer", "nn": "Sjå alle timar",
+                              "en": "See all appointments"},
+    "home.other_place": {"nb": "Eller: {name}", "nn": "Eller: {name}", "en": "Or: {name}"},
+    "home.no_upcoming": {"nb": "Du har ingen timer framover.",
+                         "nn": "Du har ingen timar framover.",
+                         "en": "You have no upcoming appointments."},
+    "home.no_upcoming_for": {"nb": "{name} har ingen timer framover.",
+                             "nn": "{name} har ingen timar framover.",
+                             "en": "{name} has no upcoming appointments."},
+    "home.messages": {"nb": "Til deg", "nn": "Til deg", "en": "For you"},
+    "time.at": {"nb": "kl.", "nn": "kl.", "en": "at"},
 }

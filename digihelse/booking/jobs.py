@@ -1,0 +1,124 @@
+"""Background jobs (APScheduler 3): generate slots ahead, queue reminders, send the outbox.
+Each job is idempotent; nothing starts at import (start_scheduler / stop_scheduler)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.engine import Engine
+
+from digihelse import db
+from digihelse.booking.schedule import GenerationResult, generate_slots
+from digihelse.booking.service import DEFAULT_SETTINGS, BookingSettings, queue_reminders
+from digihelse.notify.outbox import (
+    DEFAULT_RETRY,
+    DispatchReport,
+    LogSender,
+    Sender,
+    dispatch,
+    transaction,
+)
+from digihelse.timeutil import OSLO, to_oslo, utcnow
+
+log = logging.getLogger(__name__)
+
+# A late run is merged into one (coalesce) and never overlaps itself (max_instances);
+# a run more than a minute late is skipped, the next one does the same work anyway.
+JOB_DEFAULTS: dict[str, Any] = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
+JOB_IDS = ("generate_slots", "queue_reminders", "dispatch_outbox")
+
+
+def run_generate_slots(engine: Engine | None = None, *, now: dt.datetime | None = None,
+                       settings: BookingSettings = DEFAULT_SETTINGS) -> GenerationResult:
+    """Slots for the next horizon_days; booked slots the schedule dropped are reported."""
+    now = now or utcnow()
+    with transaction(engine or db.get_engine()) as s:
+        result = generate_slots(s, today=to_oslo(now).date(), days_ahead=settings.horizon_days,
+                                now=now)
+    if result.created or result.withdrawn:
+        log.info("slots: %d created, %d withdrawn", result.created, result.withdrawn)
+    for conflict in result.conflicts:
+        log.warning("booked slot %s is no longer in the schedule (booking %s); kept",
+                    conflict.slot_id, conflict.booking_id)
+    return result
+
+
+def run_queue_reminders(engine: Engine | None = None, *, now: dt.datetime | None = None,
+                        settings: BookingSettings = DEFAULT_SETTINGS) -> int:
+    return queue_reminders(engine or db.get_engine(), now=now or utcnow(), settings=settings)
+
+
+def run_dispatch(engine: Engine | None = None, sender: Sender | None = None, *,
+                 now: dt.datetime | None = None, batch: int = 50) -> DispatchReport:
+    report = dispatch(engine or db.get_engine(), sender or LogSender(), now or utcnow(), batch,
+                      policy=DEFAULT_RETRY)
+    if report.failed:
+        log.error("%d messages could not be sent and were given up", report.failed)
+    return report
+
+
+def build_scheduler(
+    engine: Engine | None = None,
+    *,
+    sender: Sender | None = None,
+    settings: BookingSettings = DEFAULT_SETTINGS,
+    use_asyncio: bool = False,
+) -> BaseScheduler:
+    """A scheduler with the three jobs, not started. With use_asyncio it is an
+    AsyncIOScheduler (start it inside a running event loop; the sync jobs run in the
+    loop's thread pool), else a BackgroundScheduler with its own thread."""
+    cls = AsyncIOScheduler if use_asyncio else BackgroundScheduler
+    scheduler = cls(timezone=OSLO, job_defaults=JOB_DEFAULTS)
+    scheduler.add_job(run_generate_slots, IntervalTrigger(hours=1, timezone=OSLO),
+                      id="generate_slots", name="generate slots ahead",
+                      kwargs={"engine": engine, "settings": settings},
+                      next_run_time=dt.datetime.now(OSLO),  # once at start, then hourly
+                      replace_existing=True, **JOB_DEFAULTS)
+    scheduler.add_job(run_queue_reminders, IntervalTrigger(minutes=1, timezone=OSLO),
+                      id="queue_reminders", name="queue 24 h reminders",
+                      kwargs={"engine": engine, "settings": settings},
+                      replace_existing=True, **JOB_DEFAULTS)
+    scheduler.add_job(run_dispatch, IntervalTrigger(minutes=1, timezone=OSLO),
+                      id="dispatch_outbox", name="dispatch outbox",
+                      kwargs={"engine": engine, "sender": sender or LogSender()},
+                      replace_existing=True, **JOB_DEFAULTS)
+    return scheduler
+
+
+_lock = threading.Lock()
+_running: BaseScheduler | None = None
+
+
+def start_scheduler(
+    engine: Engine | None = None,
+    *,
+    sender: Sender | None = None,
+    settings: BookingSettings = DEFAULT_SETTINGS,
+    use_asyncio: bool = False,
+) -> BaseScheduler:
+    """Start the jobs once per process; a second call returns the running scheduler."""
+    global _running
+    with _lock:
+        if _running is not None and _running.running:
+            return _running
+        scheduler = build_scheduler(engine, sender=sender, settings=settings,
+                                    use_asyncio=use_asyncio)
+        scheduler.start()
+        _running = scheduler
+        return scheduler
+
+
+def stop_scheduler(wait: bool = True) -> None:
+    """Stop the process's scheduler, if any (waits for running jobs when wait)."""
+    global _running
+    with _lock:
+        if _running is not None and _running.running:
+            _running.shutdown(wait=wait)
+        _running = None

@@ -1,0 +1,177 @@
+"""The pupil's booking screen: where, which time, an optional note, confirm."""
+
+import reflex as rx
+
+from digihelse import routes
+from digihelse.components.layout import T, shell
+from digihelse.components.links import document_link, page_link
+from digihelse.state.booking import BookingState, DayGroup, PlaceOption, SlotButton, TopicChip
+
+
+def _place_tab(option: PlaceOption) -> rx.Component:
+    return rx.el.button(
+        option.name,
+        type="button",
+        aria_pressed=rx.cond(BookingState.place_id == option.place_id, "true", "false"),
+        on_click=BookingState.choose_place(option.place_id.to_string()),
+        class_name="chip",
+    )
+
+
+def place_card() -> rx.Component:
+    place = BookingState.place
+    return rx.el.section(
+        rx.el.div(
+            rx.el.span(place.initials, class_name="avatar", aria_hidden="true"),
+            rx.el.div(
+                rx.el.h2(place.name, class_name="place-name"),
+                rx.el.p(T["book.card.nurse"].replace("{name}", place.nurse)),
+            ),
+            class_name="place-head",
+        ),
+        rx.el.p(place.address, class_name="muted"),
+        rx.cond(place.drop_in != "", rx.el.p(place.drop_in, class_name="drop-in")),
+        class_name="card",
+        aria_label=place.name,
+    )
+
+
+def _time_button(slot: SlotButton) -> rx.Component:
+    return rx.el.li(rx.el.button(
+        slot.time,
+        type="button",
+        aria_label=slot.label,
+        on_click=BookingState.choose_slot(slot),
+        class_name="time-btn",
+    ))
+
+
+def _day(group: DayGroup) -> rx.Component:
+    return rx.el.section(
+        rx.el.h3(group.title, class_name="day-title"),
+        rx.el.ul(rx.foreach(group.slots, _time_button), class_name="time-grid"),
+    )
+
+
+def week_strip() -> rx.Component:
+    return rx.el.div(
+        rx.el.button("‹", type="button", aria_label=T["book.prev_week"],
+                     on_click=BookingState.previous_week,
+                     disabled=BookingState.week_offset == 0, class_name="week-btn"),
+        rx.el.p(BookingState.week_title, class_name="week-title", aria_live="polite"),
+        rx.el.button("›", type="button", aria_label=T["book.next_week"],
+                     on_click=BookingState.next_week, class_name="week-btn"),
+        class_name="week-strip",
+    )
+
+
+def _alternative(slot: SlotButton) -> rx.Component:
+    return rx.el.li(rx.el.button(slot.label, type="button",
+                                 on_click=BookingState.choose_slot(slot),
+                                 class_name="btn btn-secondary"))
+
+
+def choose_step() -> rx.Component:
+    return rx.fragment(
+        rx.el.h1(T["book.title"]),
+        rx.cond(
+            BookingState.places.length() > 1,
+            rx.el.div(rx.foreach(BookingState.places, _place_tab), role="group",
+                      aria_label=T["book.where"], class_name="chips"),
+        ),
+        place_card(),
+        rx.cond(
+            BookingState.error != "",
+            rx.el.div(
+                rx.el.p(BookingState.error),
+                rx.el.ul(rx.foreach(BookingState.alternatives, _alternative),
+                         class_name="stack"),
+                role="alert", class_name="error-box", id="booking-error",
+            ),
+        ),
+        week_strip(),
+        rx.cond(
+            BookingState.days.length() > 0,
+            rx.el.div(rx.foreach(BookingState.days, _day), id="free-times"),
+            rx.el.p(T["book.no_times"], class_name="notice"),
+        ),
+    )
+
+
+def _topic_chip(chip: TopicChip) -> rx.Component:
+    return rx.el.button(
+        chip.label, type="button",
+        aria_pressed=rx.cond(BookingState.topic == chip.value, "true", "false"),
+        on_click=BookingState.toggle_topic(chip.value),
+        class_name="chip",
+    )
+
+
+def confirm_step() -> rx.Component:
+    return rx.fragment(
+        rx.el.h1(T["book.confirm.title"]),
+        rx.el.div(
+            rx.el.p(rx.el.strong(BookingState.chosen.label), class_name="when"),
+            rx.el.p(BookingState.place.name),
+            rx.el.p(T["book.card.nurse"].replace("{name}", BookingState.place.nurse)),
+            class_name="card",
+        ),
+        rx.cond(
+            BookingState.moving_id == 0,
+            rx.el.fieldset(
+                rx.el.legend(T["book.confirm.topic"]),
+                rx.el.div(rx.foreach(BookingState.topics, _topic_chip), class_name="chips"),
+                rx.el.label(T["book.confirm.note"], html_for="note", class_name="field-label"),
+                rx.el.textarea(id="note", value=BookingState.note,
+                               on_change=BookingState.set_note, max_length=1000, rows=3,
+                               class_name="textarea"),
+                class_name="fieldset",
+            ),
+        ),
+        rx.el.p(T["book.private"], class_name="notice", id="private-line"),
+        rx.cond(BookingState.error != "",
+                rx.el.p(BookingState.error, role="alert", class_name="error-box")),
+        rx.el.div(
+            rx.el.button(
+                rx.cond(BookingState.busy, T["book.working"], T["book.confirm.button"]),
+                type="button", on_click=BookingState.confirm, disabled=BookingState.busy,
+                aria_busy=BookingState.busy.to_string(), class_name="btn btn-primary",
+                id="confirm",
+            ),
+            class_name="sticky-action",
+        ),
+        rx.el.button(T["book.confirm.back"], type="button", on_click=BookingState.back_to_times,
+                     class_name="btn btn-secondary space-top"),
+    )
+
+
+def done_step() -> rx.Component:
+    return rx.fragment(
+        rx.el.h1(T["book.done.title"]),
+        rx.el.div(
+            rx.el.p(rx.el.strong(BookingState.booked_label)),
+            rx.el.p(BookingState.place.name),
+            rx.el.p(T["book.private"]),
+            class_name="notice", role="status", id="booked",
+        ),
+        document_link(T["book.done.calendar"],
+                      href="/timer/" + BookingState.booked_id.to_string() + ".ics",
+                      class_name="btn btn-secondary"),
+        page_link(T["book.done.change"], href=routes.APPOINTMENTS,
+                  class_name="btn btn-secondary space-top"),
+    )
+
+
+def booking_page() -> rx.Component:
+    return shell(
+        rx.cond(
+            BookingState.loaded,
+            rx.match(
+                BookingState.step,
+                ("confirm", confirm_step()),
+                ("done", done_step()),
+                choose_step(),
+            ),
+            rx.el.p(T["home.loading"], role="status"),
+        ),
+    )

@@ -1,0 +1,240 @@
+"""State for the pupil's booking flow: place, day, time, an optional note, confirm.
+
+With the defaults it takes three taps from the home screen: the booking card, a time,
+Bekreft. Moving a booking uses the same screens (`?flytt=<booking id>`)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+import reflex as rx
+
+from digihelse.booking import service as booking
+from digihelse.booking.models import Topic
+from digihelse.db import get_engine
+from digihelse.db import session as db_session
+from digihelse.i18n import t
+from digihelse.i18n.formatting import clock, day_month, weekday_day_month
+from digihelse.people.actors import AccessDenied, Actor
+from digihelse.state.session import SessionState
+from digihelse.timeutil import today_oslo, utcnow
+
+TOPICS = [topic.value for topic in Topic]
+MAX_WEEKS = 4  # slots are published four weeks ahead
+
+
+@dataclass
+class PlaceOption:
+    place_id: int
+    name: str
+    nurse: str
+    initials: str
+    address: str
+    description: str
+    drop_in: str
+
+
+@dataclass
+class SlotButton:
+    slot_id: int
+    time: str  # "10.15"
+    label: str  # "tirsdag 25. november kl. 10.15", the button's accessible name
+
+
+@dataclass
+class DayGroup:
+    title: str
+    slots: list[SlotButton]
+
+
+@dataclass
+class TopicChip:
+    value: str
+    label: str
+
+
+def initials(name: str) -> str:
+    return "".join(part[0] for part in name.split()[:2]).upper()
+
+
+def drop_in_text(window: booking.DropInWindow | None, lang: str, today: dt.date) -> str:
+    if window is None:
+        return ""
+    start = window.start_local
+    day = t("book.dropin.today", lang) if start.date() == today \
+        else weekday_day_month(start.date(), lang)
+    when = f"{day} {clock(window.start_at)}–{clock(window.end_at)}"
+    return t("book.dropin", lang, when=when)
+
+
+def place_option(info: booking.PlaceInfo, lang: str, today: dt.date) -> PlaceOption:
+    nurse = info.nurses[0] if info.nurses else ""
+    return PlaceOption(info.place_id, info.name, nurse, initials(nurse), info.address,
+                       info.description, drop_in_text(info.next_drop_in, lang, today))
+
+
+def slot_button(slot: booking.FreeSlot, lang: str) -> SlotButton:
+    when = weekday_day_month(slot.day, lang)
+    time = clock(slot.start_at)
+    return SlotButton(slot.slot_id, time, f"{when} {t('time.at', lang)} {time}")
+
+
+def _load_places(pid: str) -> list[booking.PlaceInfo]:
+    with db_session() as s:
+        return booking.places_for_pupil(s, pid)
+
+
+def _load_slots(place_id: int, from_date: dt.date, days: int) -> list[booking.FreeSlot]:
+    with db_session() as s:
+        return booking.free_slots(s, place_id, from_date=from_date, days=days)
+
+
+class BookingState(SessionState):
+    places: list[PlaceOption] = []
+    place_id: int = 0
+    week_offset: int = 0
+    week_title: str = ""
+    days: list[DayGroup] = []
+    step: str = "choose"  # choose -> confirm -> done
+    chosen: SlotButton = SlotButton(0, "", "")
+    topic: str = ""
+    note: str = ""
+    error: str = ""
+    alternatives: list[SlotButton] = []
+    busy: bool = False
+    loaded: bool = False
+    booked_id: int = 0
+    booked_label: str = ""
+    moving_id: int = 0  # the booking being moved, 0 when booking anew
+    _client_key: str = ""
+
+    @rx.var
+    def place(self) -> PlaceOption:
+        for option in self.places:
+            if option.place_id == self.place_id:
+                return option
+        return PlaceOption(0, "", "", "", "", "", "")
+
+    @rx.var
+    def topics(self) -> list[TopicChip]:
+        return [TopicChip(value, t(f"topic.{value}", self.lang)) for value in TOPICS]
+
+    async def _actor(self) -> tuple[SessionState, Actor]:
+        session = await self.get_state(SessionState)
+        return session, session.actor()
+
+    @rx.event
+    async def load(self):
+        session, actor = await self._actor()
+        self.loaded = False
+        self.step, self.error, self.alternatives, self.topic, self.note = (
+            "choose", "", [], "", "")
+        if not session.logged_in:
+            return
+        params = self.router.url.query_parameters
+        move = params.get("flytt", "")
+        self.moving_id = int(move) if move.isdigit() else 0
+        infos = await asyncio.to_thread(_load_places, actor.subject_pid)
+        today = today_oslo()
+        self.places = [place_option(info, session.lang, today) for info in infos]
+        wanted = params.get("sted", "")
+        ids = [p.place_id for p in self.places]
+        self.place_id = int(wanted) if wanted.isdigit() and int(wanted) in ids else \
+            (ids[0] if ids else 0)
+        self.week_offset = 0
+        await self._load_week(seek=True)
+        self.loaded = True
+
+    async def _load_week(self, *, seek: bool = False) -> None:
+        """Free times for seven days from today + offset weeks. With `seek`, move on to
+        the first week that has any, so the nearest free time is what the pupil sees."""
+        session = await self.get_state(SessionState)
+        lang = session.lang
+        today = today_oslo()
+        for _ in range(MAX_WEEKS if seek else 1):
+            start = today + dt.timedelta(weeks=self.week_offset)
+            end = start + dt.timedelta(days=6)
+            self.week_title = f"{day_month(start, lang)} – {day_month(end, lang)}"
+            slots = await asyncio.to_thread(_load_slots, self.place_id, start, 7) \
+                if self.place_id else []
+            if slots or not seek or self.week_offset >= MAX_WEEKS - 1:
+                break
+            self.week_offset += 1
+        self.days = [
+            DayGroup(weekday_day_month(day, lang).capitalize(),
+                     [slot_button(slot, lang) for slot in group])
+            for day, group in booking.group_by_day(slots)
+        ]
+
+    @rx.event
+    async def choose_place(self, place_id: str):
+        if place_id.isdigit() and int(place_id) in [p.place_id for p in self.places]:
+            self.place_id = int(place_id)
+            self.week_offset, self.step, self.error = 0, "choose", ""
+            await self._load_week(seek=True)
+
+    @rx.event
+    async def next_week(self):
+        self.week_offset = min(self.week_offset + 1, MAX_WEEKS - 1)
+        await self._load_week()
+
+    @rx.event
+    async def previous_week(self):
+        self.week_offset = max(self.week_offset - 1, 0)
+        await self._load_week()
+
+    @rx.event
+    def choose_slot(self, slot: dict):
+        self.chosen = SlotButton(int(slot["slot_id"]), slot["time"], slot["label"])
+        self.step, self.error, self.alternatives = "confirm", "", []
+        # One key per confirm screen: a double tap or a retry books once.
+        self._client_key = uuid.uuid4().hex
+
+    @rx.event
+    def back_to_times(self):
+        self.step, self.error = "choose", ""
+
+    @rx.event
+    def toggle_topic(self, value: str):
+        self.topic = "" if self.topic == value else value
+
+    @rx.event
+    def set_note(self, value: str):
+        self.note = value[:1000]
+
+    @rx.event
+    async def confirm(self):
+        if self.busy or not self.chosen.slot_id:
+            return
+        self.busy, self.error = True, ""
+        yield
+        session, actor = await self._actor()
+        try:
+            result = await asyncio.to_thread(self._book, actor)
+        except booking.SlotTaken as exc:
+            self.error = t("book.taken", session.lang)
+            self.alternatives = [slot_button(s, session.lang) for s in exc.alternatives]
+            self.step = "choose"
+            await self._load_week()
+        except booking.BookingError as exc:
+            self.error = t(exc.message_key, session.lang)
+        except AccessDenied as exc:
+            self.error = t(exc.message_key, session.lang)
+        else:
+            self.booked_id = result.id
+            self.booked_label = self.chosen.label
+            self.step = "done"
+        finally:
+            self.busy = False
+
+    def _book(self, actor: Actor):
+        if self.moving_id:
+            return booking.move(get_engine(), actor, self.moving_id,
+                                new_slot_id=self.chosen.slot_id, client_key=self._client_key,
+                                now=utcnow())
+        return booking.book(get_engine(), actor, slot_id=self.chosen.slot_id,
+                            client_key=self._client_key, topic=self.topic or None,
+                            note=self.note.strip() or None, now=utcnow())

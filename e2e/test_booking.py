@@ -1,0 +1,108 @@
+"""The pupil's booking journey on a phone: three taps from login to a confirmed time,
+a slot taken in the meantime, cancelling; and what parents may and may not see."""
+
+from playwright.sync_api import Browser, Page, expect
+
+from e2e.conftest import PHONE
+from e2e.helpers import assert_accessible, login_citizen, wait_for_app
+
+
+def test_pupil_books_in_three_taps_then_cancels(page: Page):
+    login_citizen(page, "Mia")
+    taps = 0
+    page.locator("#book-card").click()
+    taps += 1
+    first_time = page.locator("#free-times .time-btn").first
+    expect(first_time).to_be_visible()
+    assert_accessible(page)
+    chosen = first_time.get_attribute("aria-label")
+    first_time.click()
+    taps += 1
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bekreft timen")
+    expect(page.locator("#private-line")).to_have_text("Foreldrene dine kan ikke se denne timen.")
+    assert_accessible(page)
+    page.locator("#confirm").click()
+    taps += 1
+    expect(page.get_by_role("heading", level=1)).to_have_text("Timen er bestilt")
+    expect(page.locator("#booked")).to_contain_text(chosen)
+    assert taps <= 3
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Avbestill eller endre").click()
+    upcoming = page.locator("#upcoming li")
+    expect(upcoming.first).to_contain_text(chosen.split(" kl. ")[1])
+    expect(upcoming.first).to_contain_text("Foreldrene dine kan ikke se denne timen.")
+    assert_accessible(page)
+    upcoming.first.get_by_role("button", name="Avbestill").click()
+    page.get_by_role("button", name="Ja, avbestill").click()
+    expect(page.get_by_role("status")).to_have_text("Timen er avbestilt.")
+    expect(page.locator("#past")).to_contain_text("Avbestilt")
+
+
+def test_calendar_file_only_when_asked(page: Page):
+    login_citizen(page, "Emil")
+    page.locator("#book-card").click()
+    page.locator("#free-times .time-btn").first.click()
+    page.locator("#confirm").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Timen er bestilt")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Legg i kalenderen").click()
+    text = open(download.value.path(), encoding="utf-8").read()
+    assert "BEGIN:VCALENDAR" in text and "helsesykepleier" in text.lower()
+    # Cancel again so the limit of two bookings is not used up by other tests.
+    page.goto("/timer")
+    wait_for_app(page)
+    page.locator("#upcoming li").first.get_by_role("button", name="Avbestill").click()
+    page.get_by_role("button", name="Ja, avbestill").click()
+    expect(page.get_by_role("status")).to_have_text("Timen er avbestilt.")
+
+
+def test_a_slot_taken_meanwhile_offers_the_nearest_free_ones(browser: Browser, base_url: str):
+    first = browser.new_context(base_url=base_url, **PHONE).new_page()
+    second = browser.new_context(base_url=base_url, **PHONE).new_page()
+    login_citizen(first, "Ida")
+    login_citizen(second, "Sara")
+    for page in (first, second):
+        page.locator("#book-card").click()
+    label = first.locator("#free-times .time-btn").first.get_attribute("aria-label")
+    for page in (first, second):
+        page.get_by_role("button", name=label, exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Bekreft timen")
+    first.locator("#confirm").click()
+    expect(first.get_by_role("heading", level=1)).to_have_text("Timen er bestilt")
+    second.locator("#confirm").click()
+    error = second.locator("#booking-error")
+    expect(error).to_contain_text("Noen rakk å ta denne timen. Her er de nærmeste ledige:")
+    expect(error.get_by_role("button")).to_have_count(3)
+    assert label not in error.inner_text()
+    assert_accessible(second)
+    # Nothing else changed: the second pupil can take an alternative at once.
+    error.get_by_role("button").first.click()
+    second.locator("#confirm").click()
+    expect(second.get_by_role("heading", level=1)).to_have_text("Timen er bestilt")
+    for page in (first, second):
+        page.context.close()
+
+
+def test_parent_sees_jonas_but_never_saras_youth_bookings(page: Page):
+    login_citizen(page, "Per")
+    switcher = page.get_by_label("Du bruker DigiHelse for")
+    switcher.select_option(label="Jonas, 10 år – full tilgang")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Timene til Jonas")).to_be_visible()
+    expect(page.locator("#next-appointments")).to_contain_text("Fjordvik helsestasjon")
+    page.get_by_role("link", name="Se alle timer").click()
+    expect(page.locator("#upcoming")).to_contain_text("Fjordvik helsestasjon")
+    assert_accessible(page)
+
+    # Sara (13) booked the school nurse herself in the youth service: never shown.
+    switcher = page.get_by_label("Du bruker DigiHelse for")
+    sara = next(text for text in switcher.locator("option").all_inner_texts()
+                if text.startswith("Sara, 13 år"))
+    switcher.select_option(label=sara)
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Timene til Sara")).to_be_visible()
+    expect(page.get_by_text("Ingen timer.").first).to_be_visible()
+    expect(page.locator("#upcoming")).to_have_count(0)
+    expect(page.locator("body")).not_to_contain_text("ungdomsskole")
+    expect(page.locator("#acting-explain")).to_contain_text("Begrenset innsyn")

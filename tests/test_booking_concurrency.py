@@ -1,0 +1,127 @@
+"""Real concurrency against a file SQLite database: 50 threads, each with its own engine
+and connection, race for one slot. The database decides; exactly one wins."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from digihelse import db
+from digihelse.booking import service as svc
+from digihelse.booking.models import Booking
+from digihelse.people.actors import Actor
+from digihelse.people.models import Enrollment, Person, Place
+from digihelse.people.nin import synthetic_nin
+from tests.test_booking_service import NOW, SCHOOL, TUESDAY, make_world
+
+THREADS = 50
+
+
+@pytest.fixture
+def race(engine, seeded):
+    """Kari's slots, 50 pupils at her school, and an engine per thread."""
+    world = make_world(engine, seeded)
+    pupils = []
+    with db.write_session(engine) as s:
+        school = s.exec(select(Place).where(Place.name == SCHOOL)).one()
+        for i in range(THREADS):
+            birth = dt.date(2011, 1, 1) + dt.timedelta(days=i * 7)
+            person = Person(nin=synthetic_nin(birth, seed=i), given_name=f"Elev{i}",
+                            family_name="Test", birth_date=birth)
+            s.add(person)
+            s.flush()
+            s.add(Enrollment(person_id=person.id, place_id=school.id))
+            pupils.append(Actor(pid=person.nin, role="citizen", name=f"Elev{i} Test"))
+    url = str(engine.url)
+    engines = [db.make_engine(url) for _ in range(THREADS)]
+    yield world, pupils, engines
+    for e in engines:
+        e.dispose()
+
+
+def _run_all(calls):
+    """Start every call at the same moment (a barrier), return results or exceptions."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        barrier.wait()
+        try:
+            return call()
+        except Exception as exc:  # collected and checked by the test
+            return exc
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def _active_on(engine, slot_id: int) -> int:
+    with db.session(engine) as s:
+        return s.exec(text("SELECT count(*) FROM booking WHERE slot_id = :slot "
+                           "AND status != 'cancelled'").bindparams(slot=slot_id)).one()[0]
+
+
+def test_fifty_pupils_race_for_one_slot(race):
+    world, pupils, engines = race
+    slot_id = world.slot_at(TUESDAY, 10)
+    calls = [
+        (lambda e=e, p=p, i=i: svc.book(e, p, slot_id=slot_id, client_key=f"race-{i}", now=NOW))
+        for i, (e, p) in enumerate(zip(engines, pupils, strict=True))
+    ]
+    results = _run_all(calls)
+    won = [r for r in results if isinstance(r, Booking)]
+    taken = [r for r in results if isinstance(r, svc.SlotTaken)]
+    others = [r for r in results if not isinstance(r, Booking | svc.SlotTaken)]
+    assert others == []
+    assert len(won) == 1 and len(taken) == THREADS - 1
+    assert all(len(t.alternatives) == 3 and slot_id not in {a.slot_id for a in t.alternatives}
+               for t in taken)
+    assert _active_on(world.engine, slot_id) == 1
+    with db.session(world.engine) as s:
+        assert len(s.exec(select(Booking)).all()) == 1
+
+
+def test_fifty_identical_requests_make_one_booking(race):
+    world, _pupils, engines = race
+    slot_id = world.slot_at(TUESDAY, 10)
+    ida = world.pupil("ida")
+    calls = [(lambda e=e: svc.book(e, ida, slot_id=slot_id, client_key="same-tap", now=NOW))
+             for e in engines]
+    results = _run_all(calls)
+    assert all(isinstance(r, Booking) for r in results), [r for r in results
+                                                         if not isinstance(r, Booking)]
+    assert len({r.id for r in results}) == 1
+    assert _active_on(world.engine, slot_id) == 1
+    with db.session(world.engine) as s:
+        assert len(s.exec(select(Booking)).all()) == 1
+        confirmations = s.exec(text("SELECT count(*) FROM outbox WHERE kind = 'confirmed'")).one()
+    assert confirmations[0] == 1
+
+
+def test_fifty_moves_into_one_slot_leave_everyone_else_untouched(race):
+    world, pupils, engines = race
+    target = world.slot_at(TUESDAY, 13)
+    # Each pupil first holds a slot of her own (Tuesday and Thursday, four weeks).
+    with db.session(world.engine) as s:
+        free = svc.free_slots(s, world.school_id, now=NOW, days=28)
+    own = [f.slot_id for f in free if f.slot_id != target][:THREADS]
+    held = [svc.book(world.engine, p, slot_id=slot, client_key=f"own-{i}", now=NOW)
+            for i, (p, slot) in enumerate(zip(pupils, own, strict=True))]
+    calls = [
+        (lambda e=e, p=p, b=b, i=i: svc.move(e, p, b.id, new_slot_id=target,
+                                             client_key=f"mv-{i}", now=NOW))
+        for i, (e, p, b) in enumerate(zip(engines, pupils, held, strict=True))
+    ]
+    results = _run_all(calls)
+    moved = [r for r in results if isinstance(r, Booking)]
+    assert len(moved) == 1
+    assert all(isinstance(r, svc.SlotTaken) for r in results if not isinstance(r, Booking))
+    assert _active_on(world.engine, target) == 1
+    with db.session(world.engine) as s:
+        still = s.exec(select(Booking).where(Booking.client_key.startswith("own-"),
+                                             Booking.status == "booked")).all()
+    assert len(still) == THREADS - 1  # the losers kept their old booking

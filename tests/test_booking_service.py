@@ -1,0 +1,471 @@
+"""The booking service: book, idempotency, limits, notice, cancel, move, alternatives,
+blocking, attendance, and messages that never carry health content."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from digihelse import db
+from digihelse.audit.models import AccessLog
+from digihelse.booking import service as svc
+from digihelse.booking.models import Booking, BookingStatus, Slot, SlotStatus
+from digihelse.notify.models import Outbox, OutboxStatus
+from digihelse.people.actors import AccessDenied, Actor
+from digihelse.people.models import Person, Personnel, Place
+from digihelse.timeutil import OSLO
+
+# Monday 24 November 2025, 08:00 in Oslo. Kari works Tuesdays and Thursdays.
+NOW = dt.datetime(2025, 11, 24, 8, 0, tzinfo=OSLO).astimezone(dt.UTC)
+TUESDAY = dt.date(2025, 11, 25)
+SCHOOL = "Fjordvik ungdomsskole"
+
+
+def oslo(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=OSLO).astimezone(dt.UTC)
+
+
+@dataclass
+class World:
+    engine: object
+    school_id: int
+    clinic_id: int
+    kari: Actor
+    kari_personnel_id: int
+    persons: dict[str, Person]
+
+    def pupil(self, key: str) -> Actor:
+        p = self.persons[key]
+        return Actor(pid=p.nin, role="citizen", name=p.full_name)
+
+    def nurse(self, key: str) -> Actor:
+        p = self.persons[key]
+        return Actor(pid=p.nin, role="school_nurse", name=p.full_name)
+
+    def slot_at(self, day: dt.date, hour: int, minute: int = 0) -> int:
+        with db.session(self.engine) as s:
+            slot = s.exec(select(Slot).where(Slot.personnel_id == self.kari_personnel_id,
+                                             Slot.start_at == oslo(day, hour, minute))).one()
+            return slot.id
+
+    def outbox(self) -> list[Outbox]:
+        with db.session(self.engine) as s:
+            return list(s.exec(select(Outbox).order_by(Outbox.id)).all())
+
+    def booking(self, booking_id: int) -> Booking:
+        with db.session(self.engine) as s:
+            return s.get(Booking, booking_id)
+
+
+def make_world(engine, persons: dict[str, Person], now: dt.datetime = NOW) -> World:
+    """Kari's week at the school: Tue and Thu 09.00–14.00, 20 minutes, lunch 11.30–12.00."""
+    with db.session(engine) as s:
+        school = s.exec(select(Place).where(Place.name == SCHOOL)).one()
+        clinic = s.exec(select(Place).where(Place.kind == "youth_clinic")).one()
+        kari_staff = s.exec(select(Personnel).where(
+            Personnel.person_id == persons["kari"].id)).one()
+        ids = (school.id, clinic.id, kari_staff.id)
+    kari = Actor(pid=persons["kari"].nin, role="school_nurse", name="Kari Lund",
+                 hpr_number="9100001")
+    for weekday in (1, 3):
+        svc.save_schedule_item(engine, kari, svc.WeeklyHours(
+            place_id=ids[0], weekday=weekday, start=dt.time(9), end=dt.time(14),
+            slot_minutes=20, breaks="11:30-12:00", valid_from=now.date()), now=now)
+    return World(engine, ids[0], ids[1], kari, ids[2], persons)
+
+
+@pytest.fixture
+def world(engine, seeded) -> World:
+    return make_world(engine, seeded)
+
+
+def _book(world: World, who: str, slot_id: int, key: str | None = None, **kw) -> Booking:
+    return svc.book(world.engine, world.pupil(who), slot_id=slot_id,
+                    client_key=key or f"{who}-{slot_id}", now=kw.pop("now", NOW), **kw)
+
+
+# --- booking -------------------------------------------------------------------------------
+
+
+def test_book_writes_booking_access_log_and_messages_in_one_go(world):
+    slot_id = world.slot_at(TUESDAY, 10, 20)
+    booking = _book(world, "ida", slot_id, topic="feelings", note="Jeg sover dårlig")
+    assert booking.status == BookingStatus.BOOKED and booking.service == "youth"
+    assert booking.topic == "feelings" and booking.note == "Jeg sover dårlig"
+    with db.session(world.engine) as s:
+        rows = s.exec(select(AccessLog).where(AccessLog.object_id == str(booking.id))).all()
+    assert [(r.action, r.subject_pid, r.hidden_from_parents) for r in rows] == [
+        ("create", world.persons["ida"].nin, True)]
+    messages = world.outbox()
+    assert [m.kind for m in messages] == ["confirmed", "reminder"]
+    assert messages[0].body == (
+        "Timen din hos helsesykepleier er bestilt: tirsdag 25. november kl. 10.20.")
+    assert messages[1].body == "Du har en time hos helsesykepleier i morgen kl. 10.20."
+    assert messages[1].next_attempt_at == oslo(dt.date(2025, 11, 24), 10, 20)
+    assert all(m.recipient_pid == world.persons["ida"].nin for m in messages)
+
+
+def test_the_same_client_key_returns_the_same_booking(world):
+    slot_id = world.slot_at(TUESDAY, 9)
+    first = _book(world, "ida", slot_id, key="tap-1")
+    again = _book(world, "ida", slot_id, key="tap-1")
+    assert again.id == first.id
+    with db.session(world.engine) as s:
+        assert len(s.exec(select(Booking)).all()) == 1
+    assert len(world.outbox()) == 2  # no second confirmation
+
+
+def test_a_client_key_reused_for_another_slot_is_an_error(world):
+    _book(world, "ida", world.slot_at(TUESDAY, 9), key="tap-1")
+    with pytest.raises(svc.ClientKeyReused):
+        _book(world, "ida", world.slot_at(TUESDAY, 9, 20), key="tap-1")
+
+
+def test_at_most_two_active_future_bookings(world):
+    _book(world, "ida", world.slot_at(TUESDAY, 9))
+    second = _book(world, "ida", world.slot_at(TUESDAY, 9, 20))
+    with pytest.raises(svc.LimitReached) as caught:
+        _book(world, "ida", world.slot_at(TUESDAY, 9, 40))
+    assert caught.value.code == "limit_reached" and caught.value.limit == 2
+    svc.cancel(world.engine, world.pupil("ida"), second.id, now=NOW)
+    assert _book(world, "ida", world.slot_at(TUESDAY, 9, 40)).status == BookingStatus.BOOKED
+
+
+def test_the_limit_is_a_setting(world):
+    one = svc.BookingSettings(max_active_future_bookings=1)
+    _book(world, "ida", world.slot_at(TUESDAY, 9), settings=one)
+    with pytest.raises(svc.LimitReached):
+        _book(world, "ida", world.slot_at(TUESDAY, 9, 20), settings=one)
+
+
+def test_no_booking_inside_the_minimum_notice_or_in_the_past(world):
+    slot_id = world.slot_at(TUESDAY, 10)
+    with pytest.raises(svc.TooLate) as caught:
+        _book(world, "ida", slot_id, now=oslo(TUESDAY, 8, 30))
+    assert caught.value.code == "min_notice"
+    assert caught.value.message_key == "booking.error.min_notice"
+    with pytest.raises(svc.TooLate) as caught:
+        _book(world, "ida", slot_id, now=oslo(TUESDAY, 10, 5))
+    assert caught.value.code == "past"
+    # Exactly at the notice is fine.
+    assert _book(world, "ida", slot_id, now=oslo(TUESDAY, 8)).status == BookingStatus.BOOKED
+
+
+def test_free_slots_respect_the_notice_and_come_nearest_first(world):
+    with db.session(world.engine) as s:
+        slots = svc.free_slots(s, world.school_id, now=oslo(TUESDAY, 8, 30), days=7)
+    assert slots[0].start_local.time() == dt.time(10, 40)  # 10.30 would be inside 2 hours
+    assert [f.start_at for f in slots] == sorted(f.start_at for f in slots)
+    days = svc.group_by_day(slots)
+    assert [day for day, _ in days] == [TUESDAY, dt.date(2025, 11, 27)]
+    assert slots[0].label == "Tirsdag 25. nov 10.40"
+    assert slots[0].nurse_name == "Kari Lund"
+    assert all(f.start_local.time() != dt.time(11, 40) for f in slots)  # lunch
+
+
+def test_a_booked_slot_is_not_free(world):
+    slot_id = world.slot_at(TUESDAY, 9)
+    _book(world, "ida", slot_id)
+    with db.session(world.engine) as s:
+        assert slot_id not in {f.slot_id for f in svc.free_slots(s, world.school_id, now=NOW)}
+
+
+def test_slot_taken_offers_the_three_nearest_free_alternatives(world):
+    wanted = world.slot_at(TUESDAY, 10)
+    _book(world, "mia", wanted)
+    _book(world, "emil", world.slot_at(TUESDAY, 10, 20))
+    with pytest.raises(svc.SlotTaken) as caught:
+        _book(world, "ida", wanted)
+    err = caught.value
+    assert err.code == "slot_taken" and err.message_key == "booking.error.slot_taken"
+    assert [a.start_local.time() for a in err.alternatives] == [
+        dt.time(9, 20), dt.time(9, 40), dt.time(10, 40)]
+    with db.session(world.engine) as s:  # nothing changed for Ida
+        ida = world.persons["ida"].id
+        assert s.exec(select(Booking).where(Booking.person_id == ida)).all() == []
+
+
+def test_a_pupil_books_only_at_her_own_school(world):
+    with pytest.raises(AccessDenied):
+        _book(world, "noah", world.slot_at(TUESDAY, 9))
+
+
+def test_personnel_do_not_book(world):
+    with pytest.raises(AccessDenied):
+        svc.book(world.engine, world.kari, slot_id=world.slot_at(TUESDAY, 9), client_key="x",
+                 now=NOW)
+
+
+def test_the_database_itself_refuses_a_second_active_booking_on_a_slot(world):
+    slot_id = world.slot_at(TUESDAY, 9)
+    _book(world, "ida", slot_id)
+    with pytest.raises(IntegrityError), db.write_session(world.engine) as s:
+        s.add(Booking(slot_id=slot_id, person_id=world.persons["mia"].id, client_key="raw"))
+    # A cancelled booking does not hold the slot.
+    with db.write_session(world.engine) as s:
+        s.exec(text("UPDATE booking SET status = 'cancelled'"))
+        s.add(Booking(slot_id=slot_id, person_id=world.persons["mia"].id, client_key="raw"))
+
+
+# --- cancel and move -----------------------------------------------------------------------
+
+
+def test_pupils_cancel_until_the_cancel_notice(world):
+    booking = _book(world, "ida", world.slot_at(TUESDAY, 10))
+    with pytest.raises(svc.TooLate) as caught:
+        svc.cancel(world.engine, world.pupil("ida"), booking.id, now=oslo(TUESDAY, 8, 30))
+    assert caught.value.code == "cancel_notice"
+    done = svc.cancel(world.engine, world.pupil("ida"), booking.id, now=oslo(TUESDAY, 7, 59))
+    assert done.status == BookingStatus.CANCELLED and done.cancelled_by == "pupil"
+    reminder = next(m for m in world.outbox() if m.kind == "reminder")
+    assert reminder.status == OutboxStatus.DROPPED
+    assert world.outbox()[-1].body == (
+        "Timen din hos helsesykepleier tirsdag 25. november kl. 10.00 er avbestilt.")
+    # Cancelling twice is harmless.
+    assert svc.cancel(world.engine, world.pupil("ida"), booking.id, now=NOW).id == booking.id
+
+
+def test_a_pupil_cannot_cancel_someone_elses_booking(world):
+    booking = _book(world, "ida", world.slot_at(TUESDAY, 10))
+    with pytest.raises(AccessDenied):
+        svc.cancel(world.engine, world.pupil("mia"), booking.id, now=NOW)
+
+
+def test_nurse_cancels_any_time_with_a_reason_and_the_pupil_is_told_plainly(world):
+    booking = _book(world, "ida", world.slot_at(TUESDAY, 10), topic="contraception",
+                    note="Trenger resept")
+    with pytest.raises(svc.ReasonRequired):
+        svc.cancel(world.engine, world.kari, booking.id, now=oslo(TUESDAY, 9, 50))
+    done = svc.cancel(world.engine, world.kari, booking.id, now=oslo(TUESDAY, 9, 50),
+                      reason="Jeg er dessverre syk i dag.")
+    assert done.cancelled_by == "nurse" and done.cancel_reason == "Jeg er dessverre syk i dag."
+    told = world.outbox()[-1]
+    assert told.recipient_pid == world.persons["ida"].nin and told.kind == "cancelled"
+    assert told.body == ("Helsesykepleieren måtte avlyse timen din tirsdag 25. november "
+                         "kl. 10.00. Logg inn for å se beskjeden og bestille en ny time.")
+    for forbidden in ("contraception", "Prevensjon", "resept", "dessverre syk"):
+        assert forbidden not in told.body
+    seen = svc.appointments_for(world.engine, world.pupil("ida"), world.persons["ida"].nin,
+                                now=oslo(TUESDAY, 9, 50))
+    assert seen.upcoming == [] and seen.past[0].cancel_reason == "Jeg er dessverre syk i dag."
+
+
+def test_a_nurse_from_another_school_cannot_touch_the_booking(world):
+    booking = _book(world, "ida", world.slot_at(TUESDAY, 10))
+    with pytest.raises(AccessDenied):
+        svc.cancel(world.engine, world.nurse("mona"), booking.id, now=NOW, reason="x")
+
+
+def test_move_cancels_and_books_in_one_step(world):
+    old = _book(world, "ida", world.slot_at(TUESDAY, 10), topic="feelings")
+    new = svc.move(world.engine, world.pupil("ida"), old.id,
+                   new_slot_id=world.slot_at(TUESDAY, 13), client_key="move-1", now=NOW)
+    assert new.moved_from_booking_id == old.id and new.topic == "feelings"
+    assert world.booking(old.id).status == BookingStatus.CANCELLED
+    assert world.booking(old.id).cancel_reason == "moved"
+    kinds = [(m.kind, m.status) for m in world.outbox()]
+    assert kinds == [("confirmed", "pending"), ("reminder", "dropped"),
+                     ("moved", "pending"), ("reminder", "pending")]
+    # Retrying the move returns the same new booking.
+    again = svc.move(world.engine, world.pupil("ida"), old.id,
+                     new_slot_id=world.slot_at(TUESDAY, 13), client_key="move-1", now=NOW)
+    assert again.id == new.id
+
+
+def test_move_to_a_taken_slot_changes_nothing(world):
+    old = _book(world, "ida", world.slot_at(TUESDAY, 10))
+    taken = world.slot_at(TUESDAY, 13)
+    _book(world, "mia", taken)
+    before = world.outbox()
+    with pytest.raises(svc.SlotTaken) as caught:
+        svc.move(world.engine, world.pupil("ida"), old.id, new_slot_id=taken,
+                 client_key="move-1", now=NOW)
+    assert len(caught.value.alternatives) == 3
+    assert world.booking(old.id).status == BookingStatus.BOOKED
+    with db.session(world.engine) as s:
+        assert s.exec(select(Booking).where(Booking.client_key == "move-1")).first() is None
+    assert [(m.id, m.status) for m in world.outbox()] == [(m.id, m.status) for m in before]
+
+
+def test_move_does_not_count_against_the_limit(world):
+    first = _book(world, "ida", world.slot_at(TUESDAY, 9))
+    _book(world, "ida", world.slot_at(TUESDAY, 9, 20))
+    moved = svc.move(world.engine, world.pupil("ida"), first.id,
+                     new_slot_id=world.slot_at(TUESDAY, 12), client_key="m", now=NOW)
+    assert moved.status == BookingStatus.BOOKED
+
+
+# --- the nurse's side ----------------------------------------------------------------------
+
+
+def test_a_blocked_slot_cannot_be_booked(world):
+    slot_id = world.slot_at(TUESDAY, 9)
+    blocked = svc.block_slot(world.engine, world.kari, slot_id, reason="Møte", now=NOW)
+    assert blocked.status == SlotStatus.BLOCKED
+    with pytest.raises(svc.SlotUnavailable):
+        _book(world, "ida", slot_id)
+    svc.unblock_slot(world.engine, world.kari, slot_id, now=NOW)
+    assert _book(world, "ida", slot_id).status == BookingStatus.BOOKED
+    with pytest.raises(svc.SlotBooked):
+        svc.block_slot(world.engine, world.kari, slot_id, now=NOW)
+
+
+def test_attended_and_no_show(world):
+    booking = _book(world, "ida", world.slot_at(TUESDAY, 10))
+    with pytest.raises(svc.InvalidTransition) as caught:
+        svc.mark_attended(world.engine, world.kari, booking.id, now=NOW)
+    assert caught.value.code == "not_started"
+    done = svc.mark_attended(world.engine, world.kari, booking.id, now=oslo(TUESDAY, 9, 50))
+    assert done.status == BookingStatus.ATTENDED
+    fixed = svc.mark_no_show(world.engine, world.kari, booking.id, now=oslo(TUESDAY, 10, 30))
+    assert fixed.status == BookingStatus.NO_SHOW
+    with pytest.raises(AccessDenied):
+        svc.mark_attended(world.engine, world.pupil("ida"), booking.id, now=oslo(TUESDAY, 11))
+    other = _book(world, "mia", world.slot_at(TUESDAY, 13))
+    svc.cancel(world.engine, world.pupil("mia"), other.id, now=NOW)
+    with pytest.raises(svc.InvalidTransition):
+        svc.mark_no_show(world.engine, world.kari, other.id, now=oslo(TUESDAY, 14))
+
+
+def test_day_view_shows_bookings_with_pupil_and_note_and_logs_the_reads(world):
+    booking = _book(world, "ida", world.slot_at(TUESDAY, 10), note="Vil snakke")
+    svc.block_slot(world.engine, world.kari, world.slot_at(TUESDAY, 9), now=NOW)
+    view = svc.day_view(world.engine, world.kari, TUESDAY)
+    assert len(view.entries) == 13
+    booked = next(e for e in view.entries if e.booking is not None)
+    assert booked.label == "10.00–10.20"
+    assert booked.booking.pupil_name == "Ida Berg" and booked.booking.note == "Vil snakke"
+    assert view.entries[0].slot_status == SlotStatus.BLOCKED and not view.entries[0].is_free
+    with db.session(world.engine) as s:
+        reads = s.exec(select(AccessLog).where(AccessLog.action == "read",
+                                               AccessLog.object_id == str(booking.id))).all()
+    assert [(r.actor_pid, r.subject_pid) for r in reads] == [
+        (world.kari.pid, world.persons["ida"].nin)]
+
+
+def test_week_view_has_seven_days(world):
+    week = svc.week_view(world.engine, world.kari, dt.date(2025, 11, 24))
+    assert [len(d.entries) for d in week] == [0, 13, 0, 13, 0, 0, 0]
+
+
+def test_only_nurses_see_the_day(world):
+    with pytest.raises(AccessDenied):
+        svc.day_view(world.engine, world.pupil("ida"), TUESDAY)
+
+
+# --- what the pupil (and her parents) see ----------------------------------------------------
+
+
+def test_appointments_for_the_pupil(world):
+    booking = _book(world, "ida", world.slot_at(TUESDAY, 10), topic="feelings")
+    seen = svc.appointments_for(world.engine, world.pupil("ida"), world.persons["ida"].nin,
+                                now=NOW)
+    [a] = seen.upcoming
+    assert a.booking_id == booking.id and a.place_name == SCHOOL and a.nurse_name == "Kari Lund"
+    assert a.start_local == dt.datetime(2025, 11, 25, 10, 0, tzinfo=OSLO)
+    assert a.visibility_key == "booking.visibility.youth" and a.can_change
+    later = svc.appointments_for(world.engine, world.pupil("ida"), world.persons["ida"].nin,
+                                 now=oslo(TUESDAY, 12))
+    assert later.upcoming == [] and [p.booking_id for p in later.past] == [booking.id]
+
+
+def test_parents_never_see_the_youth_service(world):
+    _book(world, "sara", world.slot_at(TUESDAY, 10))
+    per = Actor(pid=world.persons["per"].nin, role="citizen", name="Per Hansen",
+                on_behalf_of_pid=world.persons["sara"].nin)
+    seen = svc.appointments_for(world.engine, per, world.persons["sara"].nin, now=NOW)
+    assert seen.upcoming == [] and seen.past == []
+    with pytest.raises(AccessDenied):  # and cannot book in her name
+        svc.book(world.engine, per, slot_id=world.slot_at(TUESDAY, 13), client_key="p", now=NOW)
+
+
+def test_places_for_pupil_with_nurses_and_drop_in(world):
+    svc.save_schedule_item(world.engine, world.kari, svc.DropIn(
+        place_id=world.school_id, weekday=0, start=dt.time(11, 30), end=dt.time(12, 30)),
+        now=NOW)
+    with db.session(world.engine) as s:
+        places = svc.places_for_pupil(s, world.persons["ida"].nin, now=NOW)
+    assert [p.name for p in places] == [SCHOOL, "Helsestasjon for ungdom Fjordvik"]
+    assert "Kari Lund" in places[0].nurses
+    drop_in = places[0].next_drop_in
+    assert drop_in.start_local == dt.datetime(2025, 11, 24, 11, 30, tzinfo=OSLO)
+    assert drop_in.end_local.time() == dt.time(12, 30)
+    with db.session(world.engine) as s:  # after today's hours, next Monday's
+        later = svc.places_for_pupil(s, world.persons["ida"].nin, now=oslo(TUESDAY, 9))
+    assert later[0].next_drop_in.start_local.date() == dt.date(2025, 12, 1)
+
+
+# --- nothing about health leaves the service ---------------------------------------------------
+
+
+def test_messages_and_calendar_carry_no_topic_or_note(world):
+    note = "Jeg tror jeg er gravid"
+    booking = _book(world, "ida", world.slot_at(TUESDAY, 10), topic="contraception", note=note)
+    moved = svc.move(world.engine, world.pupil("ida"), booking.id,
+                     new_slot_id=world.slot_at(TUESDAY, 12), client_key="m", now=NOW)
+    svc.cancel(world.engine, world.kari, moved.id, now=NOW, reason="Kurs")
+    calendar = svc.calendar_file(world.engine, world.pupil("ida"), moved.id, now=NOW)
+    texts = [m.body for m in world.outbox()] + [calendar]
+    for body in texts:
+        for forbidden in ("contraception", "prevensjon", "gravid", "Kurs", note):
+            assert forbidden.lower() not in body.lower()
+    assert "SUMMARY:Time hos helsesykepleier" in calendar
+
+
+def test_calendar_file_is_rfc5545_with_utc_times(world):
+    booking = _book(world, "ida", world.slot_at(TUESDAY, 10))
+    calendar = svc.calendar_file(world.engine, world.pupil("ida"), booking.id, now=NOW)
+    lines = calendar.split("\r\n")
+    assert lines[0] == "BEGIN:VCALENDAR" and lines[-2] == "END:VCALENDAR" and lines[-1] == ""
+    assert "DTSTART:20251125T090000Z" in lines and "DTEND:20251125T092000Z" in lines
+    assert f"UID:booking-{booking.id}@digihelse.no" in lines
+    assert "DESCRIPTION:Tirsdag 25. november kl. 10.00 (norsk tid)." in lines
+    assert all(len(line.encode()) <= 75 for line in lines)
+
+
+def test_ics_folds_long_lines_without_splitting_characters():
+    from digihelse.booking import ics
+
+    event = ics.booking_event(uid="x", start_at=NOW, end_at=NOW, stamp=NOW,
+                              location="Å" * 100 + ", rom 214; 2. etasje")
+    lines = event.split("\r\n")
+    assert all(len(line.encode()) <= 75 for line in lines)
+    unfolded = event.replace("\r\n ", "")
+    assert "LOCATION:" + "Å" * 100 + "\\, rom 214\\; 2. etasje" in unfolded
+
+
+# --- reminders -------------------------------------------------------------------------------
+
+
+def test_queue_reminders_fills_a_missing_reminder_once(world):
+    booking = _book(world, "ida", world.slot_at(dt.date(2025, 11, 27), 10))
+    with db.write_session(world.engine) as s:  # as if the reminder had never been queued
+        s.exec(text("DELETE FROM outbox WHERE kind = 'reminder'"))
+    day_before = oslo(dt.date(2025, 11, 26), 10, 0, )
+    assert svc.queue_reminders(world.engine, now=day_before - dt.timedelta(hours=1)) == 0
+    assert svc.queue_reminders(world.engine, now=day_before) == 1
+    assert svc.queue_reminders(world.engine, now=day_before + dt.timedelta(minutes=1)) == 0
+    reminder = [m for m in world.outbox() if m.kind == "reminder"]
+    assert [m.dedupe_key for m in reminder] == [f"booking:{booking.id}:reminder"]
+    assert reminder[0].body == "Du har en time hos helsesykepleier i morgen kl. 10.00."
+
+
+def test_no_reminder_for_a_booking_made_inside_the_last_day(world):
+    _book(world, "ida", world.slot_at(TUESDAY, 12), now=oslo(TUESDAY, 8))
+    assert [m.kind for m in world.outbox()] == ["confirmed"]
+    assert svc.queue_reminders(world.engine, now=oslo(TUESDAY, 8, 1)) == 0
+
+
+def test_a_session_joins_the_callers_transaction(world):
+    slot_id = world.slot_at(TUESDAY, 9)
+    with Session(world.engine) as s:
+        svc.book(s, world.pupil("ida"), slot_id=slot_id, client_key="in-tx", now=NOW)
+        s.rollback()  # the caller decides: nothing is kept
+    with db.session(world.engine) as s:
+        assert s.exec(select(Booking)).all() == []
+        assert s.exec(select(Outbox)).all() == []
