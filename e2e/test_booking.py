@@ -47,7 +47,7 @@ def test_calendar_file_only_when_asked(page: Page):
     expect(page.get_by_role("heading", level=1)).to_have_text("Timen er bestilt")
     with page.expect_download() as download:
         page.get_by_role("link", name="Legg i kalenderen").click()
-    text = open(download.value.path(), encoding="utf-8").read()
+    text = download.value.path().read_text(encoding="utf-8")
     assert "BEGIN:VCALENDAR" in text and "helsesykepleier" in text.lower()
     # Cancel again so the limit of two bookings is not used up by other tests.
     page.goto("/timer")
