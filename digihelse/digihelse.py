@@ -4,6 +4,7 @@ import reflex as rx
 
 from digihelse import routes
 from digihelse.api.app import build_api
+from digihelse.background import background_jobs
 from digihelse.pages.access_log import access_log_page
 from digihelse.pages.accessibility import accessibility_page
 from digihelse.pages.appointments import appointments_page
@@ -26,6 +27,7 @@ app = rx.App(
     api_transformer=build_api(),
     head_components=[rx.el.meta(name="theme-color", content="#005a70")],
 )
+app.register_lifespan_task(background_jobs)
 app.add_page(front_page, route=routes.FRONT, title="DigiHelse", on_load=SessionState.load_public)
 app.add_page(home_page, route=routes.HOME, title="DigiHelse – Hjem",
              on_load=[SessionState.load_citizen, HomeState.load])

@@ -15,7 +15,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from digihelse.audit.log import Entry, append
 from digihelse.booking import ics
 from digihelse.booking.models import (
     Booking,
@@ -40,6 +39,7 @@ from digihelse.booking.schedule import (
     plan_generation,
 )
 from digihelse.notify.outbox import drop_pending, enqueue, transaction
+from digihelse.people.access import record_access, require
 from digihelse.people.actors import AccessDenied, Action, Actor, Service
 from digihelse.people.models import (
     Enrollment,
@@ -206,59 +206,6 @@ class InvalidSchedule(BookingError):
 
 
 # The texts behind the keys above and the visibility lines, for digihelse/i18n/texts.py.
-I18N_TEXTS: dict[str, dict[str, str]] = {
-    "booking.error.generic": {"nb": "Noe gikk galt. Prøv igjen.",
-                              "nn": "Noko gjekk gale. Prøv igjen.",
-                              "en": "Something went wrong. Please try again."},
-    "booking.error.slot_taken": {"nb": "Noen rakk å ta denne timen. Her er de nærmeste ledige:",
-                                 "nn": "Nokon rakk å ta denne timen. Her er dei næraste ledige:",
-                                 "en": "Someone just took this time. Here are the nearest free:"},
-    "booking.error.slot_unavailable": {"nb": "Denne timen kan ikke bestilles.",
-                                       "nn": "Denne timen kan ikkje bestillast.",
-                                       "en": "This time cannot be booked."},
-    "booking.error.past": {"nb": "Denne timen har allerede vært.",
-                           "nn": "Denne timen har alt vore.",
-                           "en": "This time has already passed."},
-    "booking.error.min_notice": {"nb": "Det er for kort tid til denne timen. Velg en senere.",
-                                 "nn": "Det er for kort tid til denne timen. Vel ein seinare.",
-                                 "en": "This time is too soon. Please choose a later one."},
-    "booking.error.cancel_notice": {
-        "nb": "Det er for sent å endre timen i appen. Ta kontakt med helsesykepleieren.",
-        "nn": "Det er for seint å endre timen i appen. Ta kontakt med helsesjukepleiaren.",
-        "en": "It is too late to change this in the app. Please contact the nurse."},
-    "booking.error.limit_reached": {
-        "nb": "Du har allerede to timer. Avbestill en før du bestiller en ny.",
-        "nn": "Du har allereie to timar. Avbestill ein før du bestiller ein ny.",
-        "en": "You already have two appointments. Cancel one before booking another."},
-    "booking.error.not_found": {"nb": "Fant ikke timen.", "nn": "Fann ikkje timen.",
-                                "en": "Appointment not found."},
-    "booking.error.invalid_transition": {"nb": "Timen kan ikke endres slik.",
-                                         "nn": "Timen kan ikkje endrast slik.",
-                                         "en": "The appointment cannot be changed like this."},
-    "booking.error.reason_required": {"nb": "Skriv en kort begrunnelse til eleven.",
-                                      "nn": "Skriv ei kort grunngiving til eleven.",
-                                      "en": "Write a short reason for the pupil."},
-    "booking.error.slot_booked": {"nb": "Timen er bestilt. Avlys eller flytt den først.",
-                                  "nn": "Timen er bestilt. Avlys eller flytt han først.",
-                                  "en": "This time is booked. Cancel or move it first."},
-    "booking.error.not_your_place": {"nb": "Du kan bare bestille time på din egen skole.",
-                                     "nn": "Du kan berre bestille time på din eigen skule.",
-                                     "en": "You can only book at your own school."},
-    "booking.error.note_too_long": {"nb": "Teksten er for lang.", "nn": "Teksten er for lang.",
-                                    "en": "The text is too long."},
-    "booking.error.invalid_schedule": {"nb": "Sjekk tidene.", "nn": "Sjekk tidene.",
-                                       "en": "Please check the times."},
-    "booking.visibility.youth": {"nb": "Foreldrene dine kan ikke se denne timen.",
-                                 "nn": "Foreldra dine kan ikkje sjå denne timen.",
-                                 "en": "Your parents cannot see this appointment."},
-    "booking.visibility.basic": {"nb": "Foreldrene dine kan se denne timen.",
-                                 "nn": "Foreldra dine kan sjå denne timen.",
-                                 "en": "Your parents can see this appointment."},
-    "booking.visibility.reserved": {
-        "nb": "Helsesykepleieren har bestemt at foreldrene dine ikke kan se denne timen.",
-        "nn": "Helsesjukepleiaren har bestemt at foreldra dine ikkje kan sjå denne timen.",
-        "en": "The nurse has decided that your parents cannot see this appointment."},
-}
 
 
 # --- Norwegian wording ------------------------------------------------------------------
@@ -454,24 +401,6 @@ class DayView:
 
 # --- access -----------------------------------------------------------------------------
 
-_ACCESS_MODULE = "digihelse.people.access"
-
-
-def _fallback_relation(actor: Actor, subject_pid: str, service: Service) -> str:
-    """TEMPORARY stand-in for people.access.require while that module does not exist:
-    a citizen acts for themselves (in the basic service also for whom they act for);
-    personnel must be nurses (their place is checked in _authorize)."""
-    if actor.is_personnel:
-        if actor.role not in NURSE_ROLES:
-            raise AccessDenied("role_not_permitted", "only school nurses manage bookings")
-        return "personnel"
-    if actor.subject_pid != subject_pid:
-        raise AccessDenied("no_relation", "not your appointment")
-    if service == Service.YOUTH and actor.on_behalf_of_pid is not None:
-        raise AccessDenied("youth_service_personal", "the youth service is the pupil's own")
-    return "self" if actor.on_behalf_of_pid is None else "parent"
-
-
 def _authorize(
     s: Session,
     actor: Actor,
@@ -490,12 +419,6 @@ def _authorize(
         if not actor.is_personnel:
             raise AccessDenied("personnel_only", "only personnel manage slots")
         return "personnel"
-    try:
-        from digihelse.people.access import require
-    except ModuleNotFoundError as exc:
-        if exc.name != _ACCESS_MODULE:
-            raise
-        return _fallback_relation(actor, subject_pid, service)
     decision = require(s, actor, subject_pid, service, action, object_type="appointment",
                        object_id=None if object_id is None else str(object_id))
     return str(decision.relation)
@@ -512,19 +435,6 @@ def _record(
 ) -> None:
     """Log an access in the caller's transaction. Youth-service rows are hidden from parents."""
     hidden = service == Service.YOUTH
-    try:
-        from digihelse.people.access import record_access
-    except ModuleNotFoundError as exc:
-        if exc.name != _ACCESS_MODULE:
-            raise
-        append(s, Entry(
-            action=action, object_type="appointment", channel=str(actor.channel),
-            actor_pid=actor.pid, actor_role=actor.role, actor_name=actor.name or None,
-            actor_hpr=actor.hpr_number, organisation=actor.organisation,
-            on_behalf_of_pid=actor.on_behalf_of_pid, subject_pid=subject_pid,
-            object_id=None if object_id is None else str(object_id), hidden_from_parents=hidden,
-        ))
-        return
     record_access(s, actor, subject_pid, action=action, object_type="appointment",
                   object_id=None if object_id is None else str(object_id),
                   service=Service(service), hidden_from_parents=hidden)
@@ -1559,7 +1469,7 @@ def queue_reminders(s_or_engine: SessionOrEngine, *, now: dt.datetime | None = N
 
 
 __all__ = [
-    "DEFAULT_SETTINGS", "I18N_TEXTS", "Appointment", "Appointments", "BookingError",
+    "DEFAULT_SETTINGS", "Appointment", "Appointments", "BookingError",
     "BookingLine", "BookingNotFound", "BookingSettings", "ClientKeyReused", "Closure",
     "DayEntry", "DayView", "DropIn", "DropInWindow", "ExtraHours", "FreeSlot",
     "InvalidSchedule", "InvalidTransition", "LimitReached", "MySchedule", "PlaceInfo",

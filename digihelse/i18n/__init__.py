@@ -5,7 +5,15 @@ checks it), so a screen never shows a key or falls back silently."""
 
 from __future__ import annotations
 
-from digihelse.i18n.texts import TEXTS
+from digihelse.i18n import texts, texts_card, texts_personnel
+
+# One dictionary, assembled from a module per area of the app; a key defined twice is a bug.
+TEXTS: dict[str, dict[str, str]] = {}
+for _module in (texts, texts_personnel, texts_card):
+    _clash = TEXTS.keys() & _module.TEXTS.keys()
+    if _clash:
+        raise RuntimeError(f"texts defined twice: {sorted(_clash)}")
+    TEXTS.update(_module.TEXTS)
 
 LANGS = ("nb", "nn", "en")
 DEFAULT_LANG = "nb"

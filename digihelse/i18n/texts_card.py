@@ -1,0 +1,3 @@
+"""Texts for the pregnancy health card, nb, nn and en."""
+
+TEXTS: dict[str, dict[str, str]] = {}
