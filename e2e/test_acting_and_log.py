@@ -31,3 +31,16 @@ def test_parent_sees_whom_he_may_act_for_and_switches(page: Page):
     expect(page.get_by_label("Du bruker DigiHelse for")).to_have_value("2")
     expect(page.locator("#acting-explain")).to_contain_text("Jonas")
     assert_accessible(page)
+
+
+def test_quick_exit_is_there_for_pupils_not_for_parents(page: Page, browser, base_url):
+    login_citizen(page, "Noah")
+    exit_link = page.get_by_role("link", name="Lukk DigiHelse raskt")
+    expect(exit_link).to_be_visible()
+    assert exit_link.get_attribute("href").startswith("https://")
+    from e2e.conftest import PHONE
+
+    other = browser.new_context(base_url=base_url, **PHONE).new_page()
+    login_citizen(other, "Lene")
+    expect(other.get_by_role("link", name="Lukk DigiHelse raskt")).to_have_count(0)
+    other.context.close()

@@ -11,6 +11,8 @@ from digihelse.state.session import SessionState
 
 T = SessionState.tr
 
+QUICK_EXIT_URL = "https://www.yr.no/"
+
 # The citizen's bottom navigation; a page is listed here once it exists.
 NAV_ITEMS = [(routes.HOME, "nav.home", "⌂"), (routes.APPOINTMENTS, "nav.appointments", "◷"),
              (routes.ACCESS_LOG, "nav.log", "☰")]
@@ -27,6 +29,20 @@ def language_switch() -> rx.Component:
             class_name="lang-select",
         ),
         class_name="lang-switch",
+    )
+
+
+def quick_exit() -> rx.Component:
+    """"Lukk": leave at once for a neutral site, replacing this page in the history so
+    Back does not return here (for pupils who need discretion)."""
+    return anchor_link(
+        T["shell.quick_exit"],
+        href=QUICK_EXIT_URL,
+        aria_label=T["shell.quick_exit_label"],
+        rel="noreferrer",
+        on_click=rx.call_script(f"window.location.replace('{QUICK_EXIT_URL}')"),
+        class_name="btn-link quick-exit",
+        id="quick-exit",
     )
 
 
@@ -75,6 +91,7 @@ def header() -> rx.Component:
             page_link(T["app.name"], href="/", class_name="brand"),
             rx.el.div(
                 language_switch(),
+                rx.cond(SessionState.show_quick_exit, quick_exit()),
                 rx.cond(SessionState.logged_in, logout_form()),
                 class_name="header-tools",
             ),

@@ -560,4 +560,11 @@ TEXTS: dict[str, dict[str, str]] = {
                              "en": "{name} has no upcoming appointments."},
     "home.messages": {"nb": "Til deg", "nn": "Til deg", "en": "For you"},
     "time.at": {"nb": "kl.", "nn": "kl.", "en": "at"},
+    "home.choose_child": {
+        "nb": "Du kan også bruke DigiHelse for barna dine. Velg hvem du bruker DigiHelse for "
+              "øverst på siden.",
+        "nn": "Du kan òg bruke DigiHelse for borna dine. Vel kven du brukar DigiHelse for "
+              "øvst på sida.",
+        "en": "You can also use DigiHelse for your children. Choose whom at the top of the page.",
+    },
 }

@@ -116,6 +116,7 @@ def confirm_step() -> rx.Component:
             rx.el.p(T["book.card.nurse"].replace("{name}", BookingState.place.nurse)),
             class_name="card",
         ),
+        rx.el.p(T["book.private"], class_name="notice", id="private-line"),
         rx.cond(
             BookingState.moving_id == 0,
             rx.el.fieldset(
@@ -128,7 +129,6 @@ def confirm_step() -> rx.Component:
                 class_name="fieldset",
             ),
         ),
-        rx.el.p(T["book.private"], class_name="notice", id="private-line"),
         rx.cond(BookingState.error != "",
                 rx.el.p(BookingState.error, role="alert", class_name="error-box")),
         rx.el.div(

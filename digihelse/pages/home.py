@@ -48,6 +48,8 @@ def _appointment(item: AppointmentRow) -> rx.Component:
 def home_page() -> rx.Component:
     return shell(
         rx.el.h1(T["home.hello"].replace("{name}", SessionState.given_name)),
+        rx.cond(SessionState.has_subjects & ~SessionState.acting_for_other,
+                rx.el.p(T["home.choose_child"], class_name="notice")),
         rx.cond(
             HomeState.loaded,
             rx.fragment(

@@ -18,6 +18,10 @@ from digihelse.db import session as db_session
 from digihelse.i18n import DEFAULT_LANG, normalise_lang, t, texts_for
 from digihelse.people.access import SubjectChoice, representable_subjects
 from digihelse.people.actors import Actor, Channel, Service
+from digihelse.people.nin import age_on, parse_nin
+from digihelse.timeutil import today_oslo
+
+QUICK_EXIT_BELOW_AGE = 25  # the youth clinic serves young people up to 24
 
 
 def full_page_load(url: str) -> rx.event.EventSpec:
@@ -70,6 +74,7 @@ class SessionState(rx.State):
     acting_name: str = ""
     acting_given_name: str = ""
     acting_explanation: str = ""
+    own_age: int | None = None
     _pid: str = ""
     _acr: str = ""
     _subject_pids: list[str] = []
@@ -85,6 +90,12 @@ class SessionState(rx.State):
     @rx.var
     def acting_for_other(self) -> bool:
         return self.acting_key != "0"
+
+    @rx.var
+    def show_quick_exit(self) -> bool:
+        """Pupils and young people get the quick exit ("Lukk")."""
+        return self.logged_in and not self.is_personnel and self.own_age is not None \
+            and self.own_age < QUICK_EXIT_BELOW_AGE
 
     @rx.var
     def has_subjects(self) -> bool:
@@ -115,6 +126,7 @@ class SessionState(rx.State):
         self.role = user.role if user else ""
         self.is_personnel = bool(user and user.is_personnel)
         self.hpr_number = (user.hpr_number or "") if user else ""
+        self.own_age = age_on(parse_nin(user.pid).birth_date, today_oslo()) if user else None
         self.organisation = (user.organisation or "") if user else ""
         choices = await asyncio.to_thread(_subjects, user) if user and not user.is_personnel \
             else []
