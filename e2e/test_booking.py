@@ -106,3 +106,35 @@ def test_parent_sees_jonas_but_never_saras_youth_bookings(page: Page):
     expect(page.locator("#upcoming")).to_have_count(0)
     expect(page.locator("body")).not_to_contain_text("ungdomsskole")
     expect(page.locator("#acting-explain")).to_contain_text("Begrenset innsyn")
+
+
+def test_pupil_moves_an_appointment_in_one_step(page: Page):
+    login_citizen(page, "Ella")
+    page.locator("#book-card").click()
+    times = page.locator("#free-times .time-btn")
+    first = times.nth(0).get_attribute("aria-label")
+    times.nth(0).click()
+    page.locator("#confirm").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Timen er bestilt")
+
+    page.goto("/timer")
+    wait_for_app(page)
+    page.locator("#upcoming li").first.get_by_role("link", name="Endre tid").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Velg en ledig time")
+    target = page.locator("#free-times .time-btn").nth(1)
+    second = target.get_attribute("aria-label")
+    assert second != first
+    target.click()
+    page.locator("#confirm").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Timen er bestilt")
+    expect(page.locator("#booked")).to_contain_text(second)
+
+    page.goto("/timer")
+    wait_for_app(page)
+    upcoming = page.locator("#upcoming li")
+    expect(upcoming).to_have_count(1)
+    expect(upcoming.first).to_contain_text(second.split(" kl. ")[1])
+    # Clean up: cancel, so the shared server keeps Ella's limit free.
+    upcoming.first.get_by_role("button", name="Avbestill").click()
+    page.get_by_role("button", name="Ja, avbestill").click()
+    expect(page.get_by_role("status")).to_have_text("Timen er avbestilt.")

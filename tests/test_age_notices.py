@@ -54,6 +54,11 @@ def test_notices_go_to_the_child_and_parents_once(engine, seeded):
         recipients = {n.recipient_id for n in mine}
         assert child.id in recipients and per.id in recipients
         assert create_age_notices(s, today) == []  # idempotent
+        from digihelse.notify.models import Outbox
+
+        messages = s.exec(select(Outbox).where(Outbox.kind == "age_notice")).all()
+        assert {m.recipient_pid for m in messages} >= {child.nin, per.nin}
+        assert all("12" not in m.body and "Liv" not in m.body for m in messages)
         texts = [v.text for v in notices_for(s, per.nin, today, "nb")]
         assert any("Liv fyller 12 år" in text and "sende meldinger" in text for text in texts)
         own = notices_for(s, child.nin, today, "en")

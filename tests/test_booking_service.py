@@ -469,3 +469,25 @@ def test_a_session_joins_the_callers_transaction(world):
     with db.session(world.engine) as s:
         assert s.exec(select(Booking)).all() == []
         assert s.exec(select(Outbox)).all() == []
+
+
+def test_a_guardian_reservation_by_the_nurse_hides_the_booking_from_parents(world):
+    from digihelse.people.models import Enrollment
+
+    with db.write_session(world.engine) as s:
+        s.add(Enrollment(person_id=world.persons["jonas"].id, place_id=world.school_id))
+    per = Actor(pid=world.persons["per"].nin, role="citizen", name="Per Hansen",
+                on_behalf_of_pid=world.persons["jonas"].nin)
+    booking = svc.book(world.engine, per, slot_id=world.slot_at(TUESDAY, 10),
+                       client_key="per-jonas", now=NOW)
+    assert booking.service == "basic"
+    seen = svc.appointments_for(world.engine, per, world.persons["jonas"].nin, now=NOW)
+    assert [a.booking_id for a in seen.upcoming] == [booking.id]
+    with pytest.raises(AccessDenied):  # a parent cannot decide it, nor lift it
+        svc.set_guardian_reservation(world.engine, per, booking.id, True, now=NOW)
+    svc.set_guardian_reservation(world.engine, world.kari, booking.id, True, now=NOW)
+    hidden = svc.appointments_for(world.engine, per, world.persons["jonas"].nin, now=NOW)
+    assert hidden.upcoming == [] and hidden.past == []
+    svc.set_guardian_reservation(world.engine, world.kari, booking.id, False, now=NOW)
+    again = svc.appointments_for(world.engine, per, world.persons["jonas"].nin, now=NOW)
+    assert [a.booking_id for a in again.upcoming] == [booking.id]

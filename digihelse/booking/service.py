@@ -1078,6 +1078,26 @@ def mark_no_show(s_or_engine: SessionOrEngine, actor: Actor, booking_id: int, *,
     return _mark(s_or_engine, actor, booking_id, BookingStatus.NO_SHOW, now, settings)
 
 
+def set_guardian_reservation(s_or_engine: SessionOrEngine, actor: Actor, booking_id: int,
+                             reserved: bool, *, now: dt.datetime | None = None) -> Booking:
+    """Vergeinnsynsreservasjon: the nurse hides a basic-service booking from the parents
+    (pasient- og brukerrettighetsloven § 3-4). Decided by personnel, never by the child."""
+    now = _aware(now)
+    with transaction(s_or_engine) as s:
+        booking, slot, person = _booking(s, booking_id, lock=True)
+        if not actor.is_personnel:
+            raise AccessDenied("personnel_only", "only health personnel decide this")
+        _authorize(s, actor, person.nin, Action.MANAGE_SCHEDULE, place_id=slot.place_id,
+                   service=Service(booking.service), object_id=booking.id)
+        if booking.guardian_reservation != reserved:
+            booking.guardian_reservation, booking.updated_at = reserved, now
+            s.add(booking)
+            s.flush()
+            _record(s, actor, person.nin, action="update", object_id=booking.id,
+                    service=booking.service)
+        return booking
+
+
 def _authorize_schedule(s: Session, actor: Actor, place_id: int | None) -> Personnel:
     _authorize(s, actor, None, Action.MANAGE_SCHEDULE, place_id=place_id)
     return _nurse(s, actor, place_id)
@@ -1469,14 +1489,54 @@ def queue_reminders(s_or_engine: SessionOrEngine, *, now: dt.datetime | None = N
 
 
 __all__ = [
-    "DEFAULT_SETTINGS", "Appointment", "Appointments", "BookingError",
-    "BookingLine", "BookingNotFound", "BookingSettings", "ClientKeyReused", "Closure",
-    "DayEntry", "DayView", "DropIn", "DropInWindow", "ExtraHours", "FreeSlot",
-    "InvalidSchedule", "InvalidTransition", "LimitReached", "MySchedule", "PlaceInfo",
-    "ReasonRequired", "ScheduleChange", "SchedulePreview", "SlotBooked", "SlotSummary",
-    "SlotTaken", "SlotUnavailable", "TooLate", "WeeklyHours", "appointments_for", "block_slot",
-    "book", "calendar_file", "cancel", "day_view", "delete_schedule_item", "free_slots",
-    "group_by_day", "mark_attended", "mark_no_show", "move", "my_schedule", "nearest_free",
-    "places_for_pupil", "preview_schedule_change", "queue_reminders", "save_schedule_item",
-    "unblock_slot", "week_view",
+    "DEFAULT_SETTINGS",
+    "Appointment",
+    "Appointments",
+    "BookingError",
+    "BookingLine",
+    "BookingNotFound",
+    "BookingSettings",
+    "ClientKeyReused",
+    "Closure",
+    "DayEntry",
+    "DayView",
+    "DropIn",
+    "DropInWindow",
+    "ExtraHours",
+    "FreeSlot",
+    "InvalidSchedule",
+    "InvalidTransition",
+    "LimitReached",
+    "MySchedule",
+    "PlaceInfo",
+    "ReasonRequired",
+    "ScheduleChange",
+    "SchedulePreview",
+    "SlotBooked",
+    "SlotSummary",
+    "SlotTaken",
+    "SlotUnavailable",
+    "TooLate",
+    "WeeklyHours",
+    "appointments_for",
+    "block_slot",
+    "book",
+    "calendar_file",
+    "cancel",
+    "day_view",
+    "delete_schedule_item",
+    "free_slots",
+    "group_by_day",
+    "mark_attended",
+    "mark_no_show",
+    "move",
+    "my_schedule",
+    "nearest_free",
+    "places_for_pupil",
+    "preview_schedule_change",
+    "queue_reminders",
+    "save_schedule_item",
+    "set_guardian_reservation",
+    "unblock_slot",
+    "week_view",
 ]

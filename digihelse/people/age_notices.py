@@ -56,7 +56,19 @@ def create_age_notices(s: Session, today: dt.date, ahead_days: int = 30) -> list
             except IntegrityError:  # created by a concurrent run
                 continue
             created.append(notice)
+            _tell(s, recipient_id, notice)
     return created
+
+
+def _tell(s: Session, recipient_id: int, notice: AgeNotice) -> None:
+    """A text message that only says there is news in the app: the notice itself may
+    concern a child's health rights, which an SMS must not carry."""
+    from digihelse.notify.outbox import enqueue
+
+    recipient = s.get(Person, recipient_id)
+    if recipient is not None:
+        enqueue(s, recipient_pid=recipient.nin, body=t("notice.sms", "nb"), kind="age_notice",
+                dedupe_key=f"age-notice:{notice.subject_id}:{recipient_id}:{notice.turns}")
 
 
 @dataclass(frozen=True)
