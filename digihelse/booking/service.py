@@ -103,7 +103,7 @@ class BookingSettings:
         )
 
 
-DEFAULT_SETTINGS = BookingSettings()
+DEFAULT_SETTINGS = BookingSettings.from_env()  # the defaults unless the environment says
 
 
 # --- errors -----------------------------------------------------------------------------
