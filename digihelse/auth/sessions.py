@@ -57,6 +57,11 @@ def cookie_value(cookie_header: str | None, name: str) -> str | None:
     return morsel.value if morsel and morsel.value else None
 
 
+def _info(row: UserSession) -> SessionInfo:
+    return SessionInfo(row.pid, row.provider, row.role, row.acr, row.hpr_number, row.sid,
+                       row.issuer, row.id_token)
+
+
 class SessionStore:
     """Creates, looks up and ends sessions in the database."""
 
@@ -91,8 +96,7 @@ class SessionStore:
             row = s.get(UserSession, id_hash)
             if row is None or row.ended_at is not None:
                 return None
-            info = SessionInfo(row.pid, row.provider, row.role, row.acr, row.hpr_number,
-                               row.sid, row.issuer, row.id_token)
+            info = _info(row)
             expired = None
             if now - row.last_seen > self.idle:
                 expired = "idle"
@@ -116,8 +120,7 @@ class SessionStore:
             row = s.get(UserSession, id_hash)
             if row is None or row.ended_at is not None:
                 return None
-            info = SessionInfo(row.pid, row.provider, row.role, row.acr, row.hpr_number,
-                               row.sid, row.issuer, row.id_token)
+            info = _info(row)
         self._end(id_hash, reason)
         return info
 
