@@ -209,8 +209,8 @@ def seed(s: Session, today: dt.date | None = None) -> dict[str, Person]:
 
 
 def seed_demo_activity(s: Session, today: dt.date | None = None) -> None:
-    """Schedules, free times and two bookings, for `make run` (not for unit tests, which
-    build their own)."""
+    """Schedules, free times, two bookings and some check-ups on the pregnancy cards, for
+    `make run` (not for unit tests, which build their own)."""
     from digihelse.booking.demo import seed_bookings, seed_schedules
 
     today = today or today_oslo()
@@ -219,6 +219,9 @@ def seed_demo_activity(s: Session, today: dt.date | None = None) -> None:
               for key, (_kind, name, _address, _description) in PLACES.items()}
     seed_schedules(s, persons, places, today)
     seed_bookings(s, persons, places)
+    from digihelse.healthcard.demo import seed_checkups
+
+    seed_checkups(s, persons, today)
 
 
 def _municipality_id(s: Session) -> int:

@@ -13,7 +13,8 @@ T = SessionState.tr
 
 QUICK_EXIT_URL = "https://www.yr.no/"
 
-# The citizen's bottom navigation; a page is listed here once it exists.
+# The citizen's bottom navigation; "Helsekort" comes between the second and third item
+# for those with a pregnancy card.
 NAV_ITEMS = [(routes.HOME, "nav.home", "⌂"), (routes.APPOINTMENTS, "nav.appointments", "◷"),
              (routes.ACCESS_LOG, "nav.log", "☰")]
 
@@ -113,7 +114,9 @@ def bottom_nav() -> rx.Component:
 
     return rx.el.nav(
         rx.el.ul(
-            *[item(href, key, icon) for href, key, icon in NAV_ITEMS],
+            *[item(href, key, icon) for href, key, icon in NAV_ITEMS[:2]],
+            rx.cond(SessionState.has_card, item(routes.CARD, "nav.card", "♡")),
+            *[item(href, key, icon) for href, key, icon in NAV_ITEMS[2:]],
             class_name="nav-list",
         ),
         aria_label=T["nav.label"],

@@ -62,6 +62,18 @@ def home_page() -> rx.Component:
                     ),
                 ),
                 rx.cond(
+                    SessionState.has_card,
+                    page_link(
+                        rx.el.span("♡", class_name="avatar", aria_hidden="true"),
+                        rx.el.span(
+                            rx.el.span(T["card.overview.title"], class_name="big-card-title"),
+                            rx.el.span(HomeState.card_line, class_name="big-card-line"),
+                            class_name="big-card-text",
+                        ),
+                        href=routes.CARD, class_name="big-card", id="card-link",
+                    ),
+                ),
+                rx.cond(
                     HomeState.notices.length() > 0,
                     rx.el.section(
                         rx.el.h2(T["home.messages"]),

@@ -10,6 +10,9 @@ import reflex as rx
 from digihelse.booking import service as booking
 from digihelse.db import get_engine
 from digihelse.db import session as db_session
+from digihelse.healthcard import service as healthcard
+from digihelse.i18n import t
+from digihelse.i18n.formatting import long_date
 from digihelse.people.access import AccessDenied
 from digihelse.people.actors import Actor
 from digihelse.people.age_notices import notices_for
@@ -27,9 +30,24 @@ class Home:
     notices: list[str]
     places: list[booking.PlaceInfo]
     appointments: list[booking.Appointment]
+    card_line: str
 
 
-def _load(actor: Actor, lang: str) -> Home:
+def _card_line(actor: Actor, lang: str) -> str:
+    """"Uke 27+3 i dag – termin 18. februar 2027", or "" without a card to show."""
+    try:
+        card = healthcard.get_card(get_engine(), actor, actor.subject_pid)
+    except (AccessDenied, healthcard.CardError):
+        return ""
+    o = card.overview
+    parts = [t("card.overview.ga_today", lang, ga=o.ga_today_text) if o.ga_today_text else "",
+             f"{t('card.overview.due_date', lang).lower()} {long_date(o.due_date, lang)}"
+             if o.due_date else ""]
+    line = " – ".join(part for part in parts if part)
+    return line[:1].upper() + line[1:]
+
+
+def _load(actor: Actor, lang: str, has_card: bool) -> Home:
     today = today_oslo()
     with db_session() as s:
         notices = [n.text for n in notices_for(s, actor.pid, today, lang)] \
@@ -42,13 +60,14 @@ def _load(actor: Actor, lang: str) -> Home:
                                             now=utcnow()).upcoming
     except AccessDenied:
         upcoming = []
-    return Home(notices, places, upcoming)
+    return Home(notices, places, upcoming, _card_line(actor, lang) if has_card else "")
 
 
 class HomeState(SessionState):
     notices: list[str] = []
     booking_places: list[PlaceOption] = []
     next_appointments: list[AppointmentRow] = []
+    card_line: str = ""
     loaded: bool = False
 
     @rx.var
@@ -63,7 +82,8 @@ class HomeState(SessionState):
         self.loaded = False
         if not session.logged_in:
             return
-        home = await asyncio.to_thread(_load, session.actor(), session.lang)
+        home = await asyncio.to_thread(_load, session.actor(), session.lang, session.has_card)
+        self.card_line = home.card_line
         today = today_oslo()
         self.notices = home.notices
         self.booking_places = [place_option(p, session.lang, today) for p in home.places]

@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 import reflex as rx
+from sqlmodel import col, select
 
 from digihelse.auth.current import CurrentUser, current_user
 from digihelse.db import session as db_session
+from digihelse.healthcard.models import PregnancyRecord
 from digihelse.i18n import DEFAULT_LANG, normalise_lang, t, texts_for
 from digihelse.people.access import SubjectChoice, representable_subjects
-from digihelse.people.actors import Actor, Channel, Service
+from digihelse.people.actors import Action, Actor, Channel, Service
+from digihelse.people.models import Person
 from digihelse.people.nin import age_on, parse_nin
 from digihelse.timeutil import today_oslo
 
@@ -42,10 +45,18 @@ class SubjectOption:
     enabled: bool
 
 
-def _subjects(user: CurrentUser) -> list[SubjectChoice]:
+def _subjects(user: CurrentUser) -> tuple[list[SubjectChoice], set[str]]:
+    """Whom the user may act for, and which of them have a pregnancy card she may see."""
     actor = Actor(pid=user.pid, role=user.role, name=user.name)
     with db_session() as s:
-        return representable_subjects(s, actor)
+        choices = representable_subjects(s, actor)
+        viewers = [c.pid for c in choices
+                   if Action.VIEW_CARD in c.for_service(Service.PREGNANCY).allowed]
+        with_card = set(s.exec(
+            select(Person.nin).join(PregnancyRecord, PregnancyRecord.woman_id == Person.id)
+            .where(PregnancyRecord.active, col(Person.nin).in_(viewers))).all()) \
+            if viewers else set()
+    return choices, with_card
 
 
 def _access_level(choice: SubjectChoice) -> str:
@@ -75,6 +86,8 @@ class SessionState(rx.State):
     acting_given_name: str = ""
     acting_explanation: str = ""
     own_age: int | None = None
+    has_card: bool = False  # the person acted for has a pregnancy card we may see
+    _card_pids: list[str] = []
     _pid: str = ""
     _acr: str = ""
     _subject_pids: list[str] = []
@@ -128,8 +141,9 @@ class SessionState(rx.State):
         self.hpr_number = (user.hpr_number or "") if user else ""
         self.own_age = age_on(parse_nin(user.pid).birth_date, today_oslo()) if user else None
         self.organisation = (user.organisation or "") if user else ""
-        choices = await asyncio.to_thread(_subjects, user) if user and not user.is_personnel \
-            else []
+        choices, with_card = await asyncio.to_thread(_subjects, user) \
+            if user and not user.is_personnel else ([], set())
+        self._card_pids = sorted(with_card)
         self._set_subjects(choices, keep=self._acting_pid if previous == self._pid else "")
         self.checked = True
 
@@ -167,9 +181,11 @@ class SessionState(rx.State):
             level = self._subject_levels[index]
             self.acting_explanation = "" if level in ("self", "none") else t(
                 f"acting.explain.{level}", lang, name=self.acting_given_name)
+            self.has_card = self._acting_pid in self._card_pids
         else:
             self.acting_key, self.acting_name = "0", self.display_name
             self.acting_given_name, self.acting_explanation = self.given_name, ""
+            self.has_card = self._pid in self._card_pids
 
     @rx.event
     def choose_subject(self, key: str):

@@ -1,0 +1,150 @@
+"""The pregnancy health card: overview, charts, check-ups, the nine recommended
+consultations and the woman's own notes. Print-friendly through a print stylesheet."""
+
+import reflex as rx
+
+from digihelse.components.layout import T, shell
+from digihelse.state.card import CardState
+from digihelse.state.card_display import ChartBlock, ConsultationRow, NoteRow, ScheduleRow
+
+
+def overview(state=CardState) -> rx.Component:
+    return rx.el.section(
+        rx.el.p(rx.el.strong(state.ga_line), class_name="ga-line", id="ga-today"),
+        rx.el.p(state.due_line, id="due-date"),
+        rx.el.p(state.dating_line, class_name="muted"),
+        rx.el.p(state.next_line, id="next-consultation"),
+        rx.foreach(state.carers, lambda line: rx.el.p(line, class_name="muted")),
+        class_name="card overview",
+        aria_label=T["card.overview.title"],
+    )
+
+
+def _chart(block: ChartBlock) -> rx.Component:
+    return rx.el.figure(
+        rx.el.h3(block.title),
+        rx.html(block.svg, class_name="chart-box"),
+        rx.el.details(
+            rx.el.summary(T["card.chart.table"]),
+            rx.el.table(
+                rx.el.thead(rx.el.tr(rx.foreach(block.table_head,
+                                                lambda h: rx.el.th(h, scope="col")))),
+                rx.el.tbody(rx.foreach(block.table, lambda row: rx.el.tr(
+                    rx.foreach(row, lambda cell: rx.el.td(cell))))),
+                class_name="data-table",
+            ),
+        ),
+        rx.cond(block.source != "", rx.el.figcaption(block.source, class_name="muted small")),
+        class_name="card chart-card",
+        id="chart-" + block.key,
+    )
+
+
+def charts(state=CardState) -> rx.Component:
+    return rx.el.section(
+        rx.el.h2(T["card.charts.title"]),
+        rx.foreach(state.charts, _chart),
+    )
+
+
+def _consultation(row: ConsultationRow) -> rx.Component:
+    return rx.el.li(
+        rx.el.h3(row.title),
+        rx.foreach(row.lines, lambda line: rx.el.p(line)),
+        rx.cond(row.author != "", rx.el.p(row.author, class_name="muted small")),
+        class_name="card",
+    )
+
+
+def timeline(state=CardState) -> rx.Component:
+    return rx.el.section(
+        rx.el.h2(T["card.consultations.title"]),
+        rx.cond(
+            state.consultations.length() > 0,
+            rx.el.ol(rx.foreach(state.consultations, _consultation), class_name="card-list",
+                     id="timeline"),
+            rx.el.p(T["card.consultations.none"]),
+        ),
+    )
+
+
+def _schedule_row(row: ScheduleRow) -> rx.Component:
+    return rx.el.li(
+        rx.el.span(rx.match(row.state, ("done", "✓"), ("open", "●"), "○"),
+                   class_name="schedule-mark", aria_hidden="true"),
+        rx.el.span(
+            rx.el.strong(row.label), rx.el.br(),
+            rx.el.span(row.window, class_name="muted"), " – ",
+            rx.el.span(row.state_text, class_name="schedule-state-" + row.state),
+        ),
+        class_name="schedule-row",
+    )
+
+
+def schedule(state=CardState) -> rx.Component:
+    return rx.el.section(
+        rx.el.h2(T["card.schedule.title"]),
+        rx.el.ol(rx.foreach(state.schedule, _schedule_row), class_name="schedule",
+                 id="schedule"),
+    )
+
+
+def _note(row: NoteRow) -> rx.Component:
+    return rx.el.li(rx.el.p(row.text), rx.el.p(row.when, class_name="muted small"),
+                    class_name="card")
+
+
+def notes() -> rx.Component:
+    return rx.el.section(
+        rx.el.h2(T["card.notes.title"]),
+        rx.el.p(T["card.notes.visible_to_carers"], class_name="muted"),
+        rx.cond(
+            CardState.can_write_notes,
+            rx.el.div(
+                rx.el.label(T["card.notes.label"], html_for="own-note", class_name="field-label"),
+                rx.el.textarea(id="own-note", value=CardState.note_text,
+                               on_change=CardState.set_note_text, rows=3, max_length=2000,
+                               class_name="textarea",
+                               aria_describedby=rx.cond(CardState.note_error != "",
+                                                        "note-error", "")),
+                rx.cond(CardState.note_error != "",
+                        rx.el.p(CardState.note_error, id="note-error", role="alert",
+                                class_name="field-error")),
+                rx.el.button(T["card.notes.add"], type="button", on_click=CardState.add_note,
+                             class_name="btn btn-secondary space-top no-print"),
+                class_name="no-print",
+            ),
+        ),
+        rx.cond(CardState.message != "",
+                rx.el.p(CardState.message, role="status", class_name="notice")),
+        rx.cond(
+            CardState.notes.length() > 0,
+            rx.el.ul(rx.foreach(CardState.notes, _note), class_name="card-list", id="notes"),
+            rx.el.p(T["card.notes.empty"]),
+        ),
+    )
+
+
+def card_page() -> rx.Component:
+    return shell(
+        rx.el.h1(T["card.overview.title"]),
+        rx.cond(
+            CardState.loaded,
+            rx.cond(
+                CardState.error != "",
+                rx.el.p(CardState.error, role="alert", class_name="error-box"),
+                rx.fragment(
+                    rx.el.p(CardState.woman_name, class_name="print-only"),
+                    overview(),
+                    rx.el.button(T["card.print.button"], type="button",
+                                 on_click=CardState.print_card,
+                                 class_name="btn btn-secondary no-print"),
+                    charts(),
+                    timeline(),
+                    schedule(),
+                    notes(),
+                ),
+            ),
+            rx.el.p(T["home.loading"], role="status"),
+        ),
+    )

@@ -1,0 +1,139 @@
+"""Midwives and GPs: "Mine gravide", and one woman's card with the consultation form."""
+
+import reflex as rx
+
+from digihelse.components.layout import T, shell
+from digihelse.components.links import page_link
+from digihelse.healthcard.models import Presentation, UrineProtein
+from digihelse.pages.card import charts, overview, schedule, timeline
+from digihelse.state.card import CarerState
+
+CARER_LIST = "/personell/gravide"
+CARER_CARD = "/personell/helsekort"
+
+
+def _woman(row: dict) -> rx.Component:
+    return rx.el.li(rx.el.button(
+        rx.el.span(row["name"], class_name="big-card-title"),
+        rx.el.span(row["line"]),
+        rx.cond(row["questions"] != "", rx.el.span(row["questions"], class_name="badge")),
+        type="button", on_click=CarerState.open_card(row["key"]), class_name="list-button",
+    ))
+
+
+def carer_list_page() -> rx.Component:
+    return shell(
+        rx.el.h1(T["card.mine.title"]),
+        rx.cond(
+            CarerState.loaded,
+            rx.cond(CarerState.women.length() > 0,
+                    rx.el.ul(rx.foreach(CarerState.women, _woman), class_name="card-list",
+                             id="my-women"),
+                    rx.el.p(T["card.mine.empty"])),
+            rx.el.p(T["home.loading"], role="status"),
+        ),
+        citizen_nav=False,
+    )
+
+
+def _field(name: str, label_key: str, *, kind: str = "text", mode: str = "decimal",
+           hint_key: str | None = None, **props) -> rx.Component:
+    error = CarerState.field_errors[name].to(str)
+    has_error = CarerState.field_errors.contains(name)
+    return rx.el.div(
+        rx.el.label(T[label_key], html_for=f"f-{name}", class_name="field-label"),
+        rx.el.p(T[hint_key], class_name="muted small", id=f"f-{name}-hint") if hint_key
+        else rx.fragment(),
+        rx.el.input(id=f"f-{name}", name=name, type=kind, input_mode=mode,
+                    aria_invalid=rx.cond(has_error, "true", "false"),
+                    aria_describedby=rx.cond(has_error, f"f-{name}-error", ""),
+                    class_name="input", **props),
+        rx.cond(has_error, rx.el.p(error, id=f"f-{name}-error", class_name="field-error")),
+        class_name="field",
+    )
+
+
+def _select(name: str, label_key: str, options: list[tuple[str, rx.Var | str]]) -> rx.Component:
+    has_error = CarerState.field_errors.contains(name)
+    return rx.el.div(
+        rx.el.label(T[label_key], html_for=f"f-{name}", class_name="field-label"),
+        rx.el.select(
+            rx.el.option(T["card.form.choose"], value=""),
+            *[rx.el.option(text, value=value) for value, text in options],
+            id=f"f-{name}", name=name, class_name="input",
+            aria_invalid=rx.cond(has_error, "true", "false"),
+        ),
+        rx.cond(has_error, rx.el.p(CarerState.field_errors[name].to(str),
+                                   class_name="field-error")),
+        class_name="field",
+    )
+
+
+def consultation_form() -> rx.Component:
+    urine = [(u.value, T[f"card.urine.{u.value}"]) for u in UrineProtein]
+    presentation = [(p.value, T[f"card.presentation.{p.value}"]) for p in Presentation]
+    return rx.el.form(
+        rx.el.h2(T["card.consultation.new"], id="new-consultation"),
+        _field("held_on", "card.field.held_on", kind="date", mode="none",
+               default_value=CarerState.today_iso),
+        _field("weight_kg", "card.field.weight_kg"),
+        rx.el.div(
+            _field("bp_systolic", "card.field.bp_systolic", mode="numeric"),
+            _field("bp_diastolic", "card.field.bp_diastolic", mode="numeric"),
+            class_name="two-fields",
+        ),
+        _select("urine_protein", "card.field.urine_protein", urine),
+        _select("oedema", "card.field.oedema", [(str(n), str(n)) for n in range(4)]),
+        _field("sf_height_cm", "card.field.sf_height_cm", hint_key="card.form.sf_hint"),
+        _field("heart_rate", "card.field.heart_rate", mode="numeric"),
+        _select("presentation", "card.field.presentation", presentation),
+        _select("movements", "card.field.movements",
+                [("yes", T["card.form.yes"]), ("no", T["card.form.no"])]),
+        rx.el.div(
+            rx.el.label(T["card.field.note"], html_for="f-note", class_name="field-label"),
+            rx.el.textarea(id="f-note", name="note", rows=3, class_name="textarea"),
+            class_name="field",
+        ),
+        rx.el.label(rx.el.input(type="checkbox", name="hidden_from_proxy", value="1"),
+                    " ", T["card.field.hidden_from_proxy"], class_name="check"),
+        rx.cond(CarerState.form_message != "",
+                rx.el.p(CarerState.form_message,
+                        role=rx.cond(CarerState.field_errors.length() > 0, "alert", "status"),
+                        class_name=rx.cond(CarerState.field_errors.length() > 0, "error-box",
+                                           "notice"),
+                        id="form-message")),
+        rx.el.div(
+            rx.el.button(rx.cond(CarerState.saving, T["card.consultation.saving"],
+                                 T["card.consultation.save"]),
+                         type="submit", disabled=CarerState.saving,
+                         class_name="btn btn-primary", id="save-consultation"),
+            class_name="sticky-action",
+        ),
+        on_submit=CarerState.save_consultation,
+        id="consultation-form",
+        class_name="card form",
+        aria_labelledby="new-consultation",
+    )
+
+
+def carer_card_page() -> rx.Component:
+    return shell(
+        page_link(T["card.back_to_list"], href=CARER_LIST, class_name="back-link"),
+        rx.el.h1(CarerState.woman_name),
+        rx.cond(
+            CarerState.loaded,
+            rx.cond(
+                CarerState.error != "",
+                rx.el.p(CarerState.error, role="alert", class_name="error-box"),
+                rx.fragment(
+                    overview(CarerState),
+                    rx.cond(CarerState.can_edit, consultation_form()),
+                    timeline(CarerState),
+                    charts(CarerState),
+                    schedule(CarerState),
+                ),
+            ),
+            rx.el.p(T["home.loading"], role="status"),
+        ),
+        citizen_nav=False,
+    )

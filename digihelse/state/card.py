@@ -1,0 +1,234 @@
+"""State for the pregnancy card, as the woman (or her fullmakt receiver) sees it, and as
+her midwife or GP sees and writes it."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import reflex as rx
+
+from digihelse.db import get_engine
+from digihelse.healthcard import service as card
+from digihelse.healthcard.validation import ConsultationDraft, FetusDraft
+from digihelse.i18n import t
+from digihelse.i18n.formatting import day_month
+from digihelse.people.actors import AccessDenied, Actor
+from digihelse.state.card_display import (
+    CardDisplay,
+    ChartBlock,
+    ConsultationRow,
+    NoteRow,
+    ScheduleRow,
+    display,
+)
+from digihelse.state.session import SessionState
+from digihelse.timeutil import today_oslo, utcnow
+
+_NUMBER_FIELDS = {"weight_kg": float, "bp_systolic": int, "bp_diastolic": int, "oedema": int,
+                  "sf_height_cm": float, "heart_rate": int}
+
+
+def _load(actor: Actor, woman_pid: str, lang: str) -> CardDisplay:
+    view = card.get_card(get_engine(), actor, woman_pid)
+    return display(view, lang, today_oslo())
+
+
+def parse_consultation(form: dict) -> tuple[ConsultationDraft | None, dict[str, str]]:
+    """The form's strings as a draft; unreadable numbers and dates become field errors."""
+    errors: dict[str, str] = {}
+    values: dict[str, object] = {}
+    for name, kind in _NUMBER_FIELDS.items():
+        raw = str(form.get(name, "")).strip().replace(",", ".")
+        if raw == "":
+            values[name] = None
+            continue
+        try:
+            values[name] = kind(float(raw)) if kind is int else kind(raw)
+        except ValueError:
+            errors[name] = "card.error.invalid"
+    try:
+        held_on = dt.date.fromisoformat(str(form.get("held_on", "")))
+    except ValueError:
+        errors["held_on"] = "card.error.invalid"
+        held_on = None
+    if errors:
+        return None, errors
+    movements = {"yes": True, "no": False}.get(str(form.get("movements", "")))
+    fetus = FetusDraft(1, values.pop("heart_rate"), form.get("presentation") or None, movements)
+    has_fetus = any(v is not None for v in (fetus.heart_rate, fetus.presentation, movements))
+    draft = ConsultationDraft(
+        held_on=held_on, weight_kg=values["weight_kg"], bp_systolic=values["bp_systolic"],
+        bp_diastolic=values["bp_diastolic"], urine_protein=form.get("urine_protein") or None,
+        oedema=values["oedema"], sf_height_cm=values["sf_height_cm"],
+        fetuses=(fetus,) if has_fetus else (), note=str(form.get("note", "")).strip(),
+        hidden_from_proxy=bool(form.get("hidden_from_proxy")),
+    )
+    return draft, errors
+
+
+class CardState(SessionState):
+    """The card of whom the citizen acts for (herself, or the woman who gave fullmakt)."""
+
+    woman_name: str = ""
+    ga_line: str = ""
+    due_line: str = ""
+    dating_line: str = ""
+    next_line: str = ""
+    carers: list[str] = []
+    consultations: list[ConsultationRow] = []
+    schedule: list[ScheduleRow] = []
+    notes: list[NoteRow] = []
+    charts: list[ChartBlock] = []
+    can_write_notes: bool = False
+    can_edit: bool = False
+    error: str = ""
+    message: str = ""
+    loaded: bool = False
+    note_text: str = ""
+    note_error: str = ""
+    # The form for personnel: per-field messages, and the draft's date default.
+    field_errors: dict[str, str] = {}
+    form_message: str = ""
+    today_iso: str = ""
+    saving: bool = False
+    _woman_pid: str = ""
+
+    def _show(self, shown: CardDisplay) -> None:
+        self.woman_name, self.ga_line, self.due_line = (shown.woman_name, shown.ga_line,
+                                                        shown.due_line)
+        self.dating_line, self.next_line, self.carers = (shown.dating_line, shown.next_line,
+                                                         shown.carers)
+        self.consultations, self.schedule, self.notes = (shown.consultations, shown.schedule,
+                                                         shown.notes)
+        self.charts = shown.charts
+        self.can_write_notes, self.can_edit = shown.can_write_notes, shown.can_edit
+
+    async def _refresh(self, session: SessionState) -> None:
+        self.error = ""
+        try:
+            shown = await asyncio.to_thread(_load, session.actor(), self._woman_pid,
+                                            session.lang)
+        except AccessDenied as exc:
+            self.error = t(exc.message_key, session.lang)
+            self.charts, self.consultations = [], []
+        except card.CardError as exc:
+            self.error = t(exc.message_key, session.lang)
+            self.charts, self.consultations = [], []
+        else:
+            self._show(shown)
+
+    @rx.event
+    async def load(self):
+        """Citizen: the card of whom she acts for."""
+        session = await self.get_state(SessionState)
+        self.loaded, self.message, self.note_error = False, "", ""
+        if not session.logged_in or session.is_personnel:
+            return
+        self._woman_pid = session.actor().subject_pid
+        await self._refresh(session)
+        self.loaded = True
+
+    @rx.event
+    def set_note_text(self, value: str):
+        self.note_text = value[:2000]
+
+    @rx.event
+    async def add_note(self):
+        session = await self.get_state(SessionState)
+        text = self.note_text.strip()
+        if not text:
+            self.note_error = t("card.error.note_empty", session.lang)
+            return
+        try:
+            await asyncio.to_thread(card.add_own_note, get_engine(), session.actor(),
+                                    self._woman_pid, text, now=utcnow())
+        except (AccessDenied, card.CardError) as exc:
+            self.note_error = t(exc.message_key, session.lang)
+            return
+        self.note_text, self.note_error = "", ""
+        self.message = t("card.notes.saved", session.lang)
+        await self._refresh(session)
+
+    @rx.event
+    def print_card(self):
+        return rx.call_script("window.print()")
+
+
+class CarerState(CardState):
+    """Personnel: "Mine gravide", and one woman's card with the consultation form."""
+
+    women: list[dict[str, str]] = []
+    _women_pids: list[str] = []
+
+    @rx.event
+    async def load_list(self):
+        session = await self.get_state(SessionState)
+        self.loaded = False
+        if not session.logged_in or not session.is_personnel:
+            return
+        rows = await asyncio.to_thread(card.my_women, get_engine(), session.actor())
+        lang = session.lang
+        self._women_pids = [row.pid for row in rows]
+        self.women = [{
+            "key": str(index),
+            "name": row.name,
+            "line": " · ".join(part for part in (
+                t("card.overview.ga_today", lang, ga=row.ga_text) if row.ga_text else "",
+                f"{t('card.overview.due_date', lang)} {day_month(row.due_date, lang)}"
+                if row.due_date else "",
+            ) if part),
+            "questions": t("card.mine.questions", lang, count=row.open_questions)
+            if row.open_questions else "",
+        } for index, row in enumerate(rows)]
+        self.loaded = True
+
+    @rx.event
+    def open_card(self, key: str):
+        if key.isdigit() and int(key) < len(self._women_pids):
+            self._woman_pid = self._women_pids[int(key)]
+            return rx.redirect("/personell/helsekort")
+
+    @rx.event
+    async def load_card(self):
+        session = await self.get_state(SessionState)
+        self.loaded, self.field_errors, self.form_message = False, {}, ""
+        self.today_iso = today_oslo().isoformat()
+        if not session.logged_in or not session.is_personnel:
+            return
+        if not self._woman_pid:
+            return rx.redirect("/personell/gravide")
+        await self._refresh(session)
+        self.loaded = True
+
+    @rx.event
+    async def save_consultation(self, form: dict):
+        session = await self.get_state(SessionState)
+        lang = session.lang
+        draft, errors = parse_consultation(form)
+        if draft is not None:
+            self.saving = True
+            yield
+            try:
+                await asyncio.to_thread(card.record_consultation, get_engine(),
+                                        session.actor(), self._woman_pid, draft, utcnow())
+            except card.ValidationFailed as exc:
+                errors = dict(exc.errors)
+            except (AccessDenied, card.CardError) as exc:
+                self.form_message = t(exc.message_key, lang)
+                self.saving = False
+                return
+            finally:
+                self.saving = False
+        if errors:
+            # Nothing typed is lost: the form keeps its values, we only add the messages.
+            # Per-fetus fields come as "fetus.1.heart_rate"; the form has one fetus block.
+            self.field_errors = {field.rsplit(".", 1)[-1]: t(key, lang)
+                                 if key.startswith("card.") else key
+                                 for field, key in errors.items()}
+            self.form_message = t("card.error.validation", lang)
+            return
+        self.field_errors = {}
+        self.form_message = t("card.consultation.saved", lang)
+        await self._refresh(session)
+        yield rx.call_script("document.getElementById('consultation-form').reset()")

@@ -1,0 +1,207 @@
+"""Turns the pregnancy card service's CardView into plain display rows and SVG charts for
+the pages, in the reader's language. No Reflex here: the states call it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from digihelse.components.charts import Band, Chart, Series, render_svg
+from digihelse.healthcard.reference import Charts
+from digihelse.healthcard.service import CardView, ConsultationView
+from digihelse.i18n import TEXTS, t
+from digihelse.i18n.formatting import clock, day_month, long_date
+from digihelse.timeutil import to_oslo
+
+
+@dataclass
+class ConsultationRow:
+    id: int
+    title: str  # "12. januar – uke 27+3"
+    lines: list[str]
+    author: str
+
+
+@dataclass
+class ScheduleRow:
+    label: str
+    window: str
+    state: str  # done, open, upcoming, missed
+    state_text: str
+
+
+@dataclass
+class NoteRow:
+    kind: str
+    text: str
+    when: str
+
+
+@dataclass
+class ChartBlock:
+    key: str
+    title: str
+    svg: str
+    table_head: list[str]
+    table: list[list[str]]
+    source: str
+
+
+@dataclass
+class CardDisplay:
+    woman_name: str
+    ga_line: str  # "uke 27+3 i dag — termin 10. februar"
+    due_line: str
+    dating_line: str
+    next_line: str
+    carers: list[str]
+    consultations: list[ConsultationRow]
+    schedule: list[ScheduleRow]
+    notes: list[NoteRow]
+    charts: list[ChartBlock]
+    can_edit: bool
+    can_write_notes: bool
+
+
+def _text(key: str, lang: str, fallback: str = "", **values: object) -> str:
+    return t(key, lang, **values) if key in TEXTS else fallback
+
+
+def _num(value: float | None, decimals: int = 1) -> str:
+    if value is None:
+        return ""
+    return f"{value:.{decimals}f}".replace(".", ",") if decimals else str(int(value))
+
+
+def consultation_row(c: ConsultationView, lang: str) -> ConsultationRow:
+    lines = []
+    if c.weight_kg is not None:
+        lines.append(f"{t('card.field.weight_kg', lang)}: {_num(c.weight_kg)}")
+    if c.bp_systolic is not None and c.bp_diastolic is not None:
+        lines.append(f"{t('card.field.bp', lang)}: {c.bp_systolic}/{c.bp_diastolic}")
+    if c.urine_protein:
+        lines.append(f"{t('card.field.urine_protein', lang)}: "
+                     f"{_text(f'card.urine.{c.urine_protein}', lang, c.urine_protein)}")
+    if c.oedema is not None:
+        lines.append(f"{t('card.field.oedema', lang)}: {c.oedema}")
+    if c.sf_height_cm is not None:
+        lines.append(f"{t('card.field.sf_height_cm', lang)}: {_num(c.sf_height_cm)}")
+    for fetus in c.fetuses:
+        parts = []
+        if fetus.heart_rate is not None:
+            parts.append(f"{t('card.field.heart_rate', lang)} {fetus.heart_rate}")
+        if fetus.presentation:
+            parts.append(_text(f"card.presentation.{fetus.presentation}", lang,
+                               fetus.presentation))
+        if fetus.movements is not None:
+            parts.append(f"{t('card.field.movements', lang)}: "
+                         f"{t('card.value.pos' if fetus.movements else 'card.value.neg', lang)}")
+        if parts:
+            prefix = f"{t('card.field.fetus', lang)} {fetus.fetus_no}: " if len(c.fetuses) > 1 \
+                else ""
+            lines.append(prefix + ", ".join(parts))
+    if c.note:
+        lines.append(c.note)
+    author = ""
+    if c.author is not None:
+        role = _text(f"role.{c.author.role}", lang, c.author.role)
+        author = f"{c.author.name}, {role}"
+    title = f"{day_month(c.held_on, lang)} – {t('card.field.ga', lang)} {c.ga_text}"
+    return ConsultationRow(c.id, title, lines, author)
+
+
+def _sf_chart(charts: Charts, lang: str) -> ChartBlock:
+    sf = charts.sf
+    reference = sf.reference
+    band_outer = Band("3–97", [(r.week, r.centiles[3]) for r in reference],
+                      [(r.week, r.centiles[97]) for r in reference], colour="#e4eff3")
+    band_inner = Band("10–90", [(r.week, r.centiles[10]) for r in reference],
+                      [(r.week, r.centiles[90]) for r in reference])
+    median = Series("50", [(r.week, r.centiles[50]) for r in reference], colour="#4a4a4a",
+                    dashed=True, markers=False)
+    points = Series(t("card.chart.sf", lang), [(p.ga_weeks, p.value) for p in sf.points])
+    chart = Chart(t("card.chart.sf", lang), t("card.chart.sf_source", lang),
+                  t("card.field.ga", lang), "cm", (24, 40), (15, 45),
+                  series=[median, points], bands=[band_outer, band_inner],
+                  x_ticks=(24, 28, 32, 36, 40), y_ticks=(20, 30, 40))
+    rows = [[p.ga_text, _num(p.value), _text(f"card.flag.{p.flag}", lang) if p.flag else ""]
+            for p in sf.points]
+    return ChartBlock("sf", chart.title, render_svg(chart, "chart-sf"),
+                      [t("card.field.ga", lang), "cm", ""], rows,
+                      t("card.chart.sf_source", lang))
+
+
+def _bp_chart(charts: Charts, lang: str) -> ChartBlock:
+    bp = charts.bp
+    chart = Chart(t("card.chart.bp", lang), t("card.chart.bp_limit", lang),
+                  t("card.field.ga", lang), "mmHg", (4, 42), (40, 180),
+                  series=[Series(t("card.field.bp_systolic", lang),
+                                 [(p.ga_weeks, p.value) for p in bp.systolic]),
+                          Series(t("card.field.bp_diastolic", lang),
+                                 [(p.ga_weeks, p.value) for p in bp.diastolic],
+                                 colour="#0b6e4f")],
+                  limits=[(str(bp.systolic_limit), bp.systolic_limit),
+                          (str(bp.diastolic_limit), bp.diastolic_limit)],
+                  x_ticks=(8, 16, 24, 32, 40), y_ticks=(60, 90, 120, 150))
+    rows = [[s.ga_text, f"{_num(s.value, 0)}/{_num(d.value, 0)}",
+             _text(f"card.flag.{s.flag or d.flag}", lang) if (s.flag or d.flag) else ""]
+            for s, d in zip(bp.systolic, bp.diastolic, strict=False)]
+    return ChartBlock("bp", chart.title, render_svg(chart, "chart-bp"),
+                      [t("card.field.ga", lang), "mmHg", ""], rows,
+                      t("card.chart.bp_limit", lang))
+
+
+def _weight_chart(charts: Charts, lang: str) -> ChartBlock:
+    points = charts.weight.points
+    values = [p.value for p in points] or [60.0]
+    low, high = min(values) - 5, max(values) + 5
+    chart = Chart(t("card.chart.weight", lang), t("card.chart.weight", lang),
+                  t("card.field.ga", lang), "kg", (4, 42), (int(low), int(high) + 1),
+                  series=[Series(t("card.chart.weight", lang),
+                                 [(p.ga_weeks, p.value) for p in points])],
+                  x_ticks=(8, 16, 24, 32, 40),
+                  y_ticks=tuple(range(int(low) // 5 * 5 + 5, int(high) + 1, 5)))
+    rows = [[p.ga_text, _num(p.value), ""] for p in points]
+    return ChartBlock("weight", chart.title, render_svg(chart, "chart-weight"),
+                      [t("card.field.ga", lang), "kg", ""], rows, "")
+
+
+def display(card: CardView, lang: str, today: dt.date) -> CardDisplay:
+    o = card.overview
+    ga_line = t("card.overview.ga_today", lang, ga=o.ga_today_text) if o.ga_today_text else ""
+    due_line = f"{t('card.overview.due_date', lang)}: {long_date(o.due_date, lang)}" \
+        if o.due_date else ""
+    dating_line = f"{t('card.overview.dating', lang)}: {_text(o.dating_key, lang)}"
+    if o.next_consultation is not None:
+        item = o.next_consultation
+        next_line = (f"{t('card.overview.next_consultation', lang)}: "
+                     f"{t(item.label_key, lang)} ({day_month(item.window_start, lang)} – "
+                     f"{day_month(item.window_end, lang)})")
+    else:
+        next_line = t("card.overview.next_none", lang)
+    carers = [f"{t(key, lang)}: {carer.name}" for key, carer in
+              (("card.overview.midwife", o.midwife), ("card.overview.gp", o.gp)) if carer]
+    schedule = []
+    for item in card.schedule:
+        if item.done:
+            state = "done"
+        elif item.is_open(today):
+            state = "open"
+        elif item.window_end < today:
+            state = "missed"
+        else:
+            state = "upcoming"
+        window = f"{day_month(item.window_start, lang)} – {day_month(item.window_end, lang)}"
+        schedule.append(ScheduleRow(t(item.label_key, lang), window, state,
+                                    t(f"card.schedule.{state}", lang)))
+    notes = [NoteRow(n.kind, n.text, f"{day_month(to_oslo(n.created_at).date(), lang)} "
+                                     f"{clock(n.created_at)}") for n in card.notes]
+    return CardDisplay(
+        woman_name=o.woman_name, ga_line=ga_line, due_line=due_line, dating_line=dating_line,
+        next_line=next_line, carers=carers,
+        consultations=[consultation_row(c, lang) for c in card.timeline],
+        schedule=schedule, notes=notes,
+        charts=[_sf_chart(card.charts, lang), _bp_chart(card.charts, lang),
+                _weight_chart(card.charts, lang)],
+        can_edit=card.can_edit, can_write_notes=card.can_write_notes,
+    )
