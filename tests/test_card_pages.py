@@ -39,7 +39,7 @@ def test_display_says_the_week_today_and_draws_the_new_point(engine, seeded):
         shown = display(card.get_card(engine, nora, nora.pid), "nb", dt.date.today())
     assert shown.ga_line == "uke 27+3 i dag"
     assert shown.consultations[0].title.endswith("27+3")
-    assert "Lise Haugen, jordmor" == shown.consultations[0].author
+    assert shown.consultations[0].author == "Lise Haugen, jordmor"
     sf = next(c for c in shown.charts if c.key == "sf")
     assert sf.svg.count("<circle") == 1 and "INTERGROWTH-21st" in sf.source
     bp = next(c for c in shown.charts if c.key == "bp")

@@ -25,6 +25,9 @@ def build_api(settings: Settings | None = None) -> Starlette:
     routes += AuthRoutes(runtime).routes()
     for provider in runtime.providers:
         routes += provider.routes()
+    from digihelse.fhir.routes import fhir_routes
+
+    routes += fhir_routes(runtime)
     app = Starlette(routes=routes, middleware=[
         Middleware(SecurityHeaders, hsts=settings.cookie_secure)])
     app.state.auth = runtime
