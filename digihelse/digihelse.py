@@ -9,13 +9,16 @@ from digihelse.pages.access_log import access_log_page
 from digihelse.pages.accessibility import accessibility_page
 from digihelse.pages.appointments import appointments_page
 from digihelse.pages.booking import booking_page
+from digihelse.pages.card import card_page
+from digihelse.pages.carer import carer_card_page, carer_list_page
 from digihelse.pages.front import front_page
 from digihelse.pages.home import home_page
-from digihelse.pages.personnel import personnel_home_page
+from digihelse.pages.personnel_routes import add_personnel_pages
 from digihelse.settings import get_settings
 from digihelse.state.access_log import AccessLogState
 from digihelse.state.appointments import AppointmentsState
 from digihelse.state.booking import BookingState
+from digihelse.state.card import CardState, CarerState
 from digihelse.state.home import HomeState
 from digihelse.state.session import SessionState
 
@@ -35,10 +38,15 @@ app.add_page(booking_page, route=routes.BOOK, title="DigiHelse – Bestill time"
              on_load=[SessionState.load_citizen, BookingState.load])
 app.add_page(appointments_page, route=routes.APPOINTMENTS, title="DigiHelse – Timer",
              on_load=[SessionState.load_citizen, AppointmentsState.load])
-app.add_page(personnel_home_page, route=routes.PERSONNEL_HOME, title="DigiHelse – I dag",
-             on_load=SessionState.load_personnel)
+add_personnel_pages(app)
 app.add_page(accessibility_page, route=routes.ACCESSIBILITY,
              title="DigiHelse – Tilgjengelighetserklæring", on_load=SessionState.load_public)
 app.add_page(access_log_page, route=routes.ACCESS_LOG,
              title="DigiHelse – Hvem har sett opplysningene mine",
              on_load=[SessionState.load_citizen, AccessLogState.load])
+app.add_page(card_page, route=routes.CARD, title="DigiHelse – Helsekort",
+             on_load=[SessionState.load_citizen, CardState.load])
+app.add_page(carer_list_page, route=routes.CARER_LIST, title="DigiHelse – Mine gravide",
+             on_load=[SessionState.load_personnel, CarerState.load_list])
+app.add_page(carer_card_page, route=routes.CARER_CARD, title="DigiHelse – Helsekort",
+             on_load=[SessionState.load_personnel, CarerState.load_card])

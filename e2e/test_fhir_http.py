@@ -8,6 +8,7 @@ No browser: httpx logs in through the embedded TestID provider the way a browser
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import re
 import uuid
@@ -155,7 +156,10 @@ def test_fifty_concurrent_bookings_of_one_slot_give_one_201_and_49_409(base_url,
                 "participant": [{"actor": {"reference": f"Patient/{me}"},
                                  "status": "accepted"}]}
 
-    responses = asyncio.run(_race(base_url, noah.cookies.get(COOKIE), body_for))
+    # Its own thread: the browser tests' sync Playwright keeps an event loop running here.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        responses = pool.submit(asyncio.run, _race(base_url, noah.cookies.get(COOKIE),
+                                                    body_for)).result()
     statuses = sorted(r.status_code for r in responses)
     winners = [r for r in responses if r.status_code == 201]
     try:

@@ -6,10 +6,8 @@ from digihelse.components.layout import T, shell
 from digihelse.components.links import page_link
 from digihelse.healthcard.models import Presentation, UrineProtein
 from digihelse.pages.card import charts, overview, schedule, timeline
+from digihelse.routes import CARER_LIST
 from digihelse.state.card import CarerState
-
-CARER_LIST = "/personell/gravide"
-CARER_CARD = "/personell/helsekort"
 
 
 def _woman(row: dict) -> rx.Component:

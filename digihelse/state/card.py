@@ -14,6 +14,7 @@ from digihelse.healthcard.validation import ConsultationDraft, FetusDraft
 from digihelse.i18n import t
 from digihelse.i18n.formatting import day_month
 from digihelse.people.actors import AccessDenied, Actor
+from digihelse.routes import CARER_CARD, CARER_LIST
 from digihelse.state.card_display import (
     CardDisplay,
     ChartBlock,
@@ -187,7 +188,7 @@ class CarerState(CardState):
     def open_card(self, key: str):
         if key.isdigit() and int(key) < len(self._women_pids):
             self._woman_pid = self._women_pids[int(key)]
-            return rx.redirect("/personell/helsekort")
+            return rx.redirect(CARER_CARD)
 
     @rx.event
     async def load_card(self):
@@ -197,7 +198,7 @@ class CarerState(CardState):
         if not session.logged_in or not session.is_personnel:
             return
         if not self._woman_pid:
-            return rx.redirect("/personell/gravide")
+            return rx.redirect(CARER_LIST)
         await self._refresh(session)
         self.loaded = True
 

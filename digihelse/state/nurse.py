@@ -1,0 +1,289 @@
+"""State for the nurse's day ("I dag"): bookings with pupil, topic and note, free and
+blocked slots, and the actions Møtt, Ikke møtt, Avlys (with a reason), Blokker, Åpne.
+
+Pupils' names and notes are health data: they live only in this page's display rows for
+the day on screen, are replaced when the day changes, and are never logged here (the
+booking service writes an access-log row for each booking it shows)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import reflex as rx
+
+from digihelse import routes
+from digihelse.booking import service as booking
+from digihelse.booking.models import BookingStatus, SlotStatus, Topic
+from digihelse.db import get_engine
+from digihelse.i18n import t
+from digihelse.i18n.formatting import clock, weekday_day_month
+from digihelse.people.actors import AccessDenied, Actor
+from digihelse.routes import CARER_LIST
+from digihelse.state.session import SessionState
+from digihelse.timeutil import to_oslo, today_oslo, utcnow
+
+# The personnel pages; kept here so the pages and the states build the same links.
+DAY_PATH = routes.PERSONNEL_HOME  # "/personell", "?dag=YYYY-MM-DD" for another day
+SCHEDULE_PATH = "/personell/timeplan"
+WEEK_PATH = "/personell/uke"  # "?uke=YYYY-MM-DD" (a Monday) for another week
+
+TOPICS = frozenset(topic.value for topic in Topic)
+CANCEL_REASON_MAX = 500  # the column's length
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+
+
+def day_href(day: dt.date) -> str:
+    return f"{DAY_PATH}?dag={day.isoformat()}"
+
+
+def day_title(day: dt.date, today: dt.date, lang: str) -> str:
+    """'I dag, torsdag 26. november', 'I morgen, …', or 'Fredag 28. november'."""
+    date = weekday_day_month(day, lang)
+    relative = {0: "day.title.today", 1: "day.title.tomorrow", -1: "day.title.yesterday"}
+    key = relative.get((day - today).days)
+    return t(key, lang, date=date) if key else date.capitalize()
+
+
+def not_a_nurse(exc: Exception) -> bool:
+    """Personnel who keep no booking schedule (a midwife, a GP) get a plain notice."""
+    return isinstance(exc, AccessDenied) and exc.code == "role_not_permitted"
+
+
+def message_for(exc: Exception, lang: str) -> str:
+    """The friendly sentence for a refused service call."""
+    if isinstance(exc, booking.InvalidTransition) and exc.code == "not_started":
+        return t("day.err.not_started", lang)
+    if not_a_nurse(exc):
+        return t("day.err.not_nurse", lang)
+    key = getattr(exc, "message_key", "booking.error.generic")
+    return t(key, lang)
+
+
+@dataclass
+class DayRow:
+    """One slot of the day as the page shows it."""
+
+    slot_id: int
+    booking_id: int  # 0: no booking
+    kind: str  # "booking", "free" or "blocked"
+    time: str  # "09.00"
+    end: str  # "09.20"
+    place: str  # empty unless the nurse works at more than one place that day
+    pupil: str
+    topic: str
+    note: str
+    status: str  # a BookingStatus value for bookings
+    status_text: str
+    can_mark: bool  # Møtt / Ikke møtt: from the day itself on
+    can_cancel: bool
+    can_change: bool  # Blokker / Åpne: only before the slot starts
+    attended_label: str  # accessible names that say whom and when
+    no_show_label: str
+    cancel_label: str
+    slot_label: str
+
+
+def _row(entry: booking.DayEntry, lang: str, today: dt.date, now: dt.datetime,
+         show_place: bool) -> DayRow | None:
+    time, end = clock(entry.start_at), clock(entry.end_at)
+    at = f"{t('time.at', lang)} {time}"
+    place = entry.place_name if show_place else ""
+    line = entry.booking
+    if line is not None:
+        topic = t(f"topic.{line.topic}", lang) if line.topic in TOPICS else ""
+        who = f"{line.pupil_name}, {at}"
+        return DayRow(
+            entry.slot_id, line.booking_id, "booking", time, end, place, line.pupil_name,
+            topic, line.note or "", line.status, t(f"status.{line.status}", lang),
+            can_mark=line.status != BookingStatus.CANCELLED and _day_of(entry) <= today,
+            can_cancel=line.status == BookingStatus.BOOKED,
+            can_change=False,
+            attended_label=f"{t('day.attended', lang)} – {who}",
+            no_show_label=f"{t('day.no_show', lang)} – {who}",
+            cancel_label=f"{t('day.cancel', lang)} – {who}",
+            slot_label="",
+        )
+    if entry.slot_status == SlotStatus.BLOCKED:
+        kind, status_text, action = "blocked", t("day.blocked", lang), "day.unblock"
+    elif entry.slot_status == SlotStatus.OPEN:
+        kind, status_text, action = "free", t("day.free", lang), "day.block"
+    else:
+        return None
+    return DayRow(
+        entry.slot_id, 0, kind, time, end, place, "", "", "", "", status_text,
+        can_mark=False, can_cancel=False, can_change=entry.start_at > now,
+        attended_label="", no_show_label="", cancel_label="",
+        slot_label=f"{t(action, lang)} – {at}",
+    )
+
+
+def _day_of(entry: booking.DayEntry) -> dt.date:
+    return to_oslo(entry.start_at).date()
+
+
+def day_rows(view: booking.DayView, lang: str, today: dt.date,
+             now: dt.datetime) -> list[DayRow]:
+    show_place = len({entry.place_id for entry in view.entries}) > 1
+    rows = [_row(entry, lang, today, now, show_place) for entry in view.entries]
+    return [row for row in rows if row is not None]
+
+
+def _load_day(actor: Actor, day: dt.date) -> booking.DayView:
+    return booking.day_view(get_engine(), actor, day)
+
+
+CARD_ROLES = ("midwife", "gp")
+
+
+class NurseDayState(SessionState):
+    title: str = ""
+    summary: str = ""
+    is_today: bool = True
+    prev_href: str = DAY_PATH
+    next_href: str = DAY_PATH
+    rows: list[DayRow] = []
+    cancelling_id: int = 0  # the booking whose "Avlys" form is open
+    cancel_error: str = ""
+    message: str = ""
+    error: str = ""
+    not_nurse: str = ""  # why there is nothing to show, for personnel without a schedule
+    busy: bool = False
+    loaded: bool = False
+    _day: str = ""
+
+    @rx.event
+    async def load(self):
+        session = await self.get_state(SessionState)
+        self.message, self.error, self.cancelling_id, self.cancel_error = "", "", 0, ""
+        if not (session.logged_in and session.is_personnel):
+            self.rows, self.loaded = [], False
+            return
+        if session.role in CARD_ROLES:
+            # Midwives and GPs keep the pregnancy card, not a booking schedule.
+            return rx.redirect(CARER_LIST)
+        wanted = parse_date(self.router.url.query_parameters.get("dag"))
+        self._day = (wanted or today_oslo()).isoformat()
+        await self._refresh(session)
+        self.loaded = True
+
+    async def _refresh(self, session: SessionState) -> None:
+        day, today, lang = dt.date.fromisoformat(self._day), today_oslo(), session.lang
+        self.title = day_title(day, today, lang)
+        self.is_today = day == today
+        self.prev_href = day_href(day - dt.timedelta(days=1))
+        self.next_href = day_href(day + dt.timedelta(days=1))
+        try:
+            view = await asyncio.to_thread(_load_day, session.actor(), day)
+        except (booking.BookingError, AccessDenied) as exc:
+            self.rows, self.summary = [], ""
+            if not_a_nurse(exc):
+                self.not_nurse = message_for(exc, lang)
+            else:
+                self.error = message_for(exc, lang)
+            return
+        self.not_nurse = ""
+        self.rows = day_rows(view, lang, today, utcnow())
+        counts = {kind: sum(row.kind == kind for row in self.rows)
+                  for kind in ("booking", "free", "blocked")}
+        self.summary = t("day.summary", lang, booked=counts["booking"], free=counts["free"],
+                         blocked=counts["blocked"])
+
+    def _find(self, *, booking_id: int = 0, slot_id: int = 0) -> DayRow | None:
+        for row in self.rows:
+            if (booking_id and row.booking_id == booking_id) or (
+                    slot_id and row.slot_id == slot_id):
+                return row
+        return None
+
+    async def _act(self, call, done_key: str, **values: Any):
+        """Run one service call in a thread, then say what happened and reload the day."""
+        session = await self.get_state(SessionState)
+        self.message, self.error = "", ""
+        try:
+            await asyncio.to_thread(call, session.actor())
+        except (booking.BookingError, AccessDenied) as exc:
+            self.error = message_for(exc, session.lang)
+        else:
+            self.message = t(done_key, session.lang, **values)
+        await self._refresh(session)
+
+    @rx.event
+    async def mark(self, booking_id: int, status: str):
+        row = self._find(booking_id=booking_id)
+        if row is None or self.busy or status not in ("attended", "no_show"):
+            return
+        self.busy = True
+        yield
+        mark = booking.mark_attended if status == "attended" else booking.mark_no_show
+        try:
+            await self._act(lambda actor: mark(get_engine(), actor, booking_id, now=utcnow()),
+                            f"day.msg.{status}", name=row.pupil)
+        finally:
+            self.busy = False
+
+    @rx.event
+    def ask_cancel(self, booking_id: int):
+        self.cancelling_id, self.cancel_error = booking_id, ""
+        self.message, self.error = "", ""
+
+    @rx.event
+    def keep(self):
+        self.cancelling_id, self.cancel_error = 0, ""
+
+    @rx.event
+    async def confirm_cancel(self, form_data: dict[str, Any]):
+        row = self._find(booking_id=self.cancelling_id)
+        if row is None or self.busy:
+            return
+        session = await self.get_state(SessionState)
+        reason = str(form_data.get("reason") or "").strip()
+        if not reason:
+            self.cancel_error = t("booking.error.reason_required", session.lang)
+            return
+        if len(reason) > CANCEL_REASON_MAX:
+            self.cancel_error = t("booking.error.note_too_long", session.lang)
+            return
+        self.busy, self.cancel_error = True, ""
+        yield
+        booking_id = row.booking_id
+        try:
+            await self._act(
+                lambda actor: booking.cancel(get_engine(), actor, booking_id, now=utcnow(),
+                                             reason=reason),
+                "day.msg.cancelled", time=row.time, name=row.pupil.split()[0])
+            if not self.error:
+                self.cancelling_id = 0
+        finally:
+            self.busy = False
+
+    @rx.event
+    async def block(self, slot_id: int):
+        row = self._find(slot_id=slot_id)
+        if row is None or self.busy:
+            return
+        self.busy = True
+        yield
+        try:
+            if row.kind == "blocked":
+                await self._act(lambda actor: booking.unblock_slot(get_engine(), actor, slot_id,
+                                                                   now=utcnow()),
+                                "day.msg.opened", time=row.time)
+            else:
+                await self._act(lambda actor: booking.block_slot(get_engine(), actor, slot_id,
+                                                                 now=utcnow()),
+                                "day.msg.blocked", time=row.time)
+        finally:
+            self.busy = False
+
+    @rx.event
+    def dismiss(self):
+        self.message, self.error = "", ""

@@ -1,0 +1,85 @@
+"""The pregnancy card on a phone: the midwife records a check-up, the woman sees it and
+its point on the symphysis-fundus chart; implausible values keep the draft."""
+
+from playwright.sync_api import Browser, expect
+
+from e2e.conftest import PHONE
+from e2e.helpers import assert_accessible, login_citizen, login_personnel, wait_for_app
+
+
+def _sf_points(page) -> int:
+    return page.locator("#chart-sf svg circle").count()
+
+
+def test_midwife_records_a_checkup_and_nora_sees_it(browser: Browser, base_url: str):
+    nora = browser.new_context(base_url=base_url, **PHONE).new_page()
+    login_citizen(nora, "Nora")
+    expect(nora.locator("#card-link")).to_contain_text("Uke 27+3 i dag")
+    nora.get_by_role("link", name="Helsekort").first.click()
+    expect(nora.get_by_role("heading", level=1)).to_have_text("Helsekort for gravide")
+    expect(nora.locator("#ga-today")).to_have_text("uke 27+3 i dag")
+    before = _sf_points(nora)
+    assert_accessible(nora)
+
+    lise = browser.new_context(base_url=base_url, **PHONE).new_page()
+    login_personnel(lise, "Lise", next_path="/personell/gravide")
+    expect(lise.get_by_role("heading", level=1)).to_have_text("Mine gravide")
+    assert_accessible(lise)
+    lise.locator("#my-women").get_by_role("button", name="Nora Lie").click()
+    expect(lise.get_by_role("heading", name="Ny kontroll")).to_be_visible()
+    assert_accessible(lise)
+
+    # Implausible values: clear messages per field, and nothing typed is lost.
+    lise.get_by_label("Vekt (kg)").fill("5")
+    lise.get_by_label("Øvre blodtrykk").fill("300")
+    lise.get_by_label("Nedre blodtrykk").fill("20")
+    lise.get_by_label("Symfyse-fundus-mål (cm)").fill("80")
+    lise.locator("#save-consultation").click()
+    expect(lise.locator("#form-message")).to_contain_text("Det du skrev er tatt vare på")
+    expect(lise.locator("#f-weight_kg-error")).to_be_visible()
+    expect(lise.locator("#f-sf_height_cm-error")).to_be_visible()
+    expect(lise.get_by_label("Vekt (kg)")).to_have_value("5")
+    assert_accessible(lise)
+
+    lise.get_by_label("Vekt (kg)").fill("71,5")
+    lise.get_by_label("Øvre blodtrykk").fill("118")
+    lise.get_by_label("Nedre blodtrykk").fill("76")
+    lise.get_by_label("Symfyse-fundus-mål (cm)").fill("27")
+    lise.get_by_label("Fosterlyd (slag/min)").fill("142")
+    lise.locator("#save-consultation").click()
+    expect(lise.locator("#form-message")).to_have_text("Kontrollen er lagret.")
+    expect(lise.locator("#timeline li").first).to_contain_text("27+3")
+    expect(lise.locator("#timeline li").first).to_contain_text("Lise Haugen")
+
+    nora.reload()
+    wait_for_app(nora)
+    first = nora.locator("#timeline li").first
+    expect(first).to_contain_text("27+3")
+    expect(first).to_contain_text("118/76")
+    expect(first).to_contain_text("27,0")
+    expect(nora.locator("#chart-sf svg circle")).to_have_count(before + 1)
+    assert_accessible(nora)
+    for page in (nora, lise):
+        page.context.close()
+
+
+def test_nora_writes_a_question_for_the_midwife(browser: Browser, base_url: str):
+    nora = browser.new_context(base_url=base_url, **PHONE).new_page()
+    login_citizen(nora, "Nora", next_path="/helsekort")
+    nora.get_by_label("Skriv et spørsmål eller notat til neste kontroll").fill(
+        "Er det normalt å ha vondt i ryggen?")
+    nora.get_by_role("button", name="Lagre spørsmålet").click()
+    expect(nora.locator("#notes")).to_contain_text("vondt i ryggen")
+    nora.context.close()
+
+
+def test_a_parent_never_sees_a_17_year_olds_card(browser: Browser, base_url: str):
+    tor = browser.new_context(base_url=base_url, **PHONE).new_page()
+    login_citizen(tor, "Tor")
+    expect(tor.get_by_role("link", name="Helsekort")).to_have_count(0)
+    tor.goto("/helsekort")
+    wait_for_app(tor)
+    expect(tor.get_by_role("alert")).to_be_visible()
+    expect(tor.locator("main")).not_to_contain_text("Maja")
+    expect(tor.locator("#ga-today")).to_have_count(0)
+    tor.context.close()
