@@ -83,3 +83,37 @@ def test_a_parent_never_sees_a_17_year_olds_card(browser: Browser, base_url: str
     expect(tor.locator("main")).not_to_contain_text("Maja")
     expect(tor.locator("#ga-today")).to_have_count(0)
     tor.context.close()
+
+
+def test_history_hiding_and_opening_a_card(browser: Browser, base_url: str):
+    lise = browser.new_context(base_url=base_url, **PHONE).new_page()
+    login_personnel(lise, "Lise", next_path="/personell/gravide")
+    lise.locator("#my-women").get_by_role("button", name="Maja Eriksen").click()
+    lise.get_by_text("Endringslogg").click()
+    expect(lise.locator("#history")).to_contain_text("Lise Haugen")
+    expect(lise.locator("#history")).to_contain_text("HPR 9100004")
+
+    # Opening a card: a clear message for a bad number, then Ella's card.
+    lise.get_by_role("link", name="Tilbake til listen").click()
+    lise.get_by_text("Opprett helsekort").click()
+    lise.get_by_label("Fødselsnummer (11 siffer)").fill("12345678901")
+    lise.get_by_label("Første dag i siste menstruasjon").fill("2026-09-01")
+    lise.get_by_role("button", name="Opprett").click()
+    expect(lise.get_by_role("alert")).to_contain_text("ikke gyldig")
+    ella = next(u["pid"] for u in lise.request.get("/idp/testusers").json()
+                if u["name"].startswith("Ella"))
+    lise.get_by_label("Fødselsnummer (11 siffer)").fill(ella)
+    lise.get_by_role("button", name="Opprett").click()
+    expect(lise.get_by_role("heading", level=1)).to_have_text("Ella Kristiansen")
+    expect(lise.get_by_role("heading", name="Ny kontroll")).to_be_visible()
+    lise.context.close()
+
+    maja = browser.new_context(base_url=base_url, **PHONE).new_page()
+    login_citizen(maja, "Maja", next_path="/helsekort")
+    first = maja.locator("#timeline li").first
+    first.get_by_role("button", name="Skjul for dem med fullmakt").click()
+    expect(maja.locator("#timeline li").first).to_contain_text("Skjult for dem med fullmakt")
+    maja.locator("#timeline li").first.get_by_role(
+        "button", name="Vis for dem med fullmakt").click()
+    expect(maja.locator("#timeline li").first).not_to_contain_text("Skjult for")
+    maja.context.close()

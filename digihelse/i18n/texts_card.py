@@ -407,4 +407,13 @@ TEXTS: dict[str, dict[str, str]] = {
                   "en": "You have no pregnancy health card."},
     "card.back_to_list": {"nb": "Tilbake til listen", "nn": "Tilbake til lista",
                           "en": "Back to the list"},
+    "card.create.title": {"nb": "Opprett helsekort", "nn": "Opprett helsekort",
+                          "en": "Open a health card"},
+    "card.create.pid": {"nb": "Fødselsnummer (11 siffer)", "nn": "Fødselsnummer (11 siffer)",
+                        "en": "National identity number (11 digits)"},
+    "card.create.button": {"nb": "Opprett", "nn": "Opprett", "en": "Open the card"},
+    "card.create.bad_pid": {"nb": "Fødselsnummeret er ikke gyldig. Sjekk de 11 sifrene.",
+                            "nn": "Fødselsnummeret er ikkje gyldig. Sjekk dei 11 sifra.",
+                            "en": "The national identity number is not valid. Check the 11 "
+                                  "digits."},
 }

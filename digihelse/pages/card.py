@@ -5,7 +5,13 @@ import reflex as rx
 
 from digihelse.components.layout import T, shell
 from digihelse.state.card import CardState
-from digihelse.state.card_display import ChartBlock, ConsultationRow, NoteRow, ScheduleRow
+from digihelse.state.card_display import (
+    ChartBlock,
+    ConsultationRow,
+    HistoryRow,
+    NoteRow,
+    ScheduleRow,
+)
 
 
 def overview(state=CardState) -> rx.Component:
@@ -47,24 +53,51 @@ def charts(state=CardState) -> rx.Component:
     )
 
 
-def _consultation(row: ConsultationRow) -> rx.Component:
+def _consultation(row: ConsultationRow, state=CardState, owner: bool = False) -> rx.Component:
     return rx.el.li(
         rx.el.h3(row.title),
         rx.foreach(row.lines, lambda line: rx.el.p(line)),
         rx.cond(row.author != "", rx.el.p(row.author, class_name="muted small")),
+        rx.cond(row.hidden, rx.el.p(T["card.hidden.label"], class_name="small strong")),
+        rx.cond(
+            state.can_write_notes,
+            rx.el.button(rx.cond(row.hidden, T["card.hidden.show"], T["card.hidden.hide"]),
+                         type="button", on_click=CardState.toggle_hidden(row.id, ~row.hidden),
+                         class_name="btn btn-secondary space-top no-print"),
+        ) if owner else rx.fragment(),
         class_name="card",
     )
 
 
 def timeline(state=CardState) -> rx.Component:
+    owner = state is CardState
     return rx.el.section(
         rx.el.h2(T["card.consultations.title"]),
         rx.cond(
             state.consultations.length() > 0,
-            rx.el.ol(rx.foreach(state.consultations, _consultation), class_name="card-list",
-                     id="timeline"),
+            rx.el.ol(rx.foreach(state.consultations,
+                                lambda row: _consultation(row, state, owner)),
+                     class_name="card-list", id="timeline"),
             rx.el.p(T["card.consultations.none"]),
         ),
+    )
+
+
+def _history_row(row: HistoryRow) -> rx.Component:
+    return rx.el.li(
+        rx.el.p(rx.el.strong(row.what), " – ", row.when),
+        rx.el.p(row.who, class_name="muted small"),
+        rx.cond(row.reason != "", rx.el.p(row.reason, class_name="small")),
+        class_name="history-row",
+    )
+
+
+def history(state=CardState) -> rx.Component:
+    return rx.el.details(
+        rx.el.summary(T["card.history.title"]),
+        rx.el.ul(rx.foreach(state.history, _history_row), class_name="plain-list",
+                 id="history"),
+        class_name="card no-print",
     )
 
 
@@ -143,6 +176,7 @@ def card_page() -> rx.Component:
                     timeline(),
                     schedule(),
                     notes(),
+                    history(),
                 ),
             ),
             rx.el.p(T["home.loading"], role="status"),

@@ -5,7 +5,7 @@ import reflex as rx
 from digihelse.components.layout import T, shell
 from digihelse.components.links import page_link
 from digihelse.healthcard.models import Presentation, UrineProtein
-from digihelse.pages.card import charts, overview, schedule, timeline
+from digihelse.pages.card import charts, history, overview, schedule, timeline
 from digihelse.routes import CARER_LIST
 from digihelse.state.card import CarerState
 
@@ -19,9 +19,29 @@ def _woman(row: dict) -> rx.Component:
     ))
 
 
+def create_form() -> rx.Component:
+    return rx.el.details(
+        rx.el.summary(T["card.create.title"]),
+        rx.el.form(
+            rx.el.label(T["card.create.pid"], html_for="c-pid", class_name="field-label"),
+            rx.el.input(id="c-pid", name="pid", input_mode="numeric", auto_complete="off",
+                        max_length=11, class_name="input"),
+            rx.el.label(T["card.field.last_period"], html_for="c-lmp", class_name="field-label"),
+            rx.el.input(id="c-lmp", name="last_period", type="date", class_name="input"),
+            rx.cond(CarerState.create_error != "",
+                    rx.el.p(CarerState.create_error, role="alert", class_name="field-error")),
+            rx.el.button(T["card.create.button"], type="submit",
+                         class_name="btn btn-primary space-top"),
+            on_submit=CarerState.create_card,
+        ),
+        class_name="card",
+    )
+
+
 def carer_list_page() -> rx.Component:
     return shell(
         rx.el.h1(T["card.mine.title"]),
+        create_form(),
         rx.cond(
             CarerState.loaded,
             rx.cond(CarerState.women.length() > 0,
@@ -129,6 +149,7 @@ def carer_card_page() -> rx.Component:
                     timeline(CarerState),
                     charts(CarerState),
                     schedule(CarerState),
+                    history(CarerState),
                 ),
             ),
             rx.el.p(T["home.loading"], role="status"),

@@ -10,18 +10,21 @@ import reflex as rx
 
 from digihelse.db import get_engine
 from digihelse.healthcard import service as card
-from digihelse.healthcard.validation import ConsultationDraft, FetusDraft
+from digihelse.healthcard.validation import ConsultationDraft, FetusDraft, PregnancyDraft
 from digihelse.i18n import t
 from digihelse.i18n.formatting import day_month
 from digihelse.people.actors import AccessDenied, Actor
+from digihelse.people.nin import is_valid_nin
 from digihelse.routes import CARER_CARD, CARER_LIST
 from digihelse.state.card_display import (
     CardDisplay,
     ChartBlock,
     ConsultationRow,
+    HistoryRow,
     NoteRow,
     ScheduleRow,
     display,
+    history_rows,
 )
 from digihelse.state.session import SessionState
 from digihelse.timeutil import today_oslo, utcnow
@@ -30,9 +33,10 @@ _NUMBER_FIELDS = {"weight_kg": float, "bp_systolic": int, "bp_diastolic": int, "
                   "sf_height_cm": float, "heart_rate": int}
 
 
-def _load(actor: Actor, woman_pid: str, lang: str) -> CardDisplay:
+def _load(actor: Actor, woman_pid: str, lang: str) -> tuple[CardDisplay, list[HistoryRow]]:
     view = card.get_card(get_engine(), actor, woman_pid)
-    return display(view, lang, today_oslo())
+    versions = card.history(get_engine(), actor, woman_pid)
+    return display(view, lang, today_oslo()), history_rows(versions, lang)
 
 
 def parse_consultation(form: dict) -> tuple[ConsultationDraft | None, dict[str, str]]:
@@ -81,6 +85,7 @@ class CardState(SessionState):
     schedule: list[ScheduleRow] = []
     notes: list[NoteRow] = []
     charts: list[ChartBlock] = []
+    history: list[HistoryRow] = []
     can_write_notes: bool = False
     can_edit: bool = False
     error: str = ""
@@ -108,8 +113,8 @@ class CardState(SessionState):
     async def _refresh(self, session: SessionState) -> None:
         self.error = ""
         try:
-            shown = await asyncio.to_thread(_load, session.actor(), self._woman_pid,
-                                            session.lang)
+            shown, self.history = await asyncio.to_thread(_load, session.actor(),
+                                                          self._woman_pid, session.lang)
         except AccessDenied as exc:
             self.error = t(exc.message_key, session.lang)
             self.charts, self.consultations = [], []
@@ -152,6 +157,19 @@ class CardState(SessionState):
         await self._refresh(session)
 
     @rx.event
+    async def toggle_hidden(self, consultation_id: int, hidden: bool):
+        """The woman hides a check-up from those she gave fullmakt, or shows it again."""
+        session = await self.get_state(SessionState)
+        try:
+            await asyncio.to_thread(card.set_hidden_from_proxy, get_engine(), session.actor(),
+                                    self._woman_pid, "consultation", consultation_id, hidden,
+                                    now=utcnow())
+        except (AccessDenied, card.CardError) as exc:
+            self.error = t(exc.message_key, session.lang)
+            return
+        await self._refresh(session)
+
+    @rx.event
     def print_card(self):
         return rx.call_script("window.print()")
 
@@ -160,6 +178,7 @@ class CarerState(CardState):
     """Personnel: "Mine gravide", and one woman's card with the consultation form."""
 
     women: list[dict[str, str]] = []
+    create_error: str = ""
     _women_pids: list[str] = []
 
     @rx.event
@@ -183,6 +202,33 @@ class CarerState(CardState):
             if row.open_questions else "",
         } for index, row in enumerate(rows)]
         self.loaded = True
+
+    @rx.event
+    async def create_card(self, form: dict):
+        """Open a card for a woman by her national id number and last period."""
+        session = await self.get_state(SessionState)
+        lang = session.lang
+        self.create_error = ""
+        pid = str(form.get("pid", "")).replace(" ", "")
+        if not is_valid_nin(pid):
+            self.create_error = t("card.create.bad_pid", lang)
+            return
+        try:
+            last_period = dt.date.fromisoformat(str(form.get("last_period", "")))
+        except ValueError:
+            self.create_error = t("card.error.invalid", lang)
+            return
+        try:
+            await asyncio.to_thread(card.create_card, get_engine(), session.actor(), pid,
+                                    PregnancyDraft(last_period=last_period), now=utcnow())
+        except card.ValidationFailed as exc:
+            self.create_error = " ".join(t(key, lang) for key in exc.errors.values())
+            return
+        except (AccessDenied, card.CardError) as exc:
+            self.create_error = t(exc.message_key, lang)
+            return
+        self._woman_pid = pid
+        return rx.redirect(CARER_CARD)
 
     @rx.event
     def open_card(self, key: str):

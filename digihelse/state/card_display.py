@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from digihelse.components.charts import Band, Chart, Series, render_svg
 from digihelse.healthcard.reference import Charts
-from digihelse.healthcard.service import CardView, ConsultationView
+from digihelse.healthcard.service import CardView, ConsultationView, VersionView
 from digihelse.i18n import TEXTS, t
 from digihelse.i18n.formatting import clock, day_month, long_date
 from digihelse.timeutil import to_oslo
@@ -20,6 +20,15 @@ class ConsultationRow:
     title: str  # "12. januar – uke 27+3"
     lines: list[str]
     author: str
+    hidden: bool  # hidden from those the woman gave fullmakt
+
+
+@dataclass
+class HistoryRow:
+    when: str
+    what: str  # "Kontroll: Endret"
+    who: str  # "Lise Haugen, jordmor, HPR 9100004, Fjordvik kommune"
+    reason: str
 
 
 @dataclass
@@ -107,7 +116,22 @@ def consultation_row(c: ConsultationView, lang: str) -> ConsultationRow:
         role = _text(f"role.{c.author.role}", lang, c.author.role)
         author = f"{c.author.name}, {role}"
     title = f"{day_month(c.held_on, lang)} – {t('card.field.ga', lang)} {c.ga_text}"
-    return ConsultationRow(c.id, title, lines, author)
+    return ConsultationRow(c.id, title, lines, author, c.hidden_from_proxy)
+
+
+def history_rows(versions: list[VersionView], lang: str) -> list[HistoryRow]:
+    rows = []
+    for v in sorted(versions, key=lambda v: v.at, reverse=True):
+        who = ", ".join(part for part in (
+            v.author.name, _text(f"role.{v.author.role}", lang, v.author.role),
+            f"HPR {v.author.hpr_number}" if v.author.hpr_number else "",
+            v.author.organisation or "") if part)
+        what = (f"{_text(f'card.entity.{v.entity}', lang, v.entity)}: "
+                f"{_text(f'card.action.{v.action}', lang, v.action)}")
+        when = f"{day_month(to_oslo(v.at).date(), lang)} {clock(v.at)}"
+        reason = f"{t('card.history.reason', lang)}: {v.reason}" if v.reason else ""
+        rows.append(HistoryRow(when, what, who, reason))
+    return rows
 
 
 def _sf_chart(charts: Charts, lang: str) -> ChartBlock:
