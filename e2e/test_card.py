@@ -117,3 +117,26 @@ def test_history_hiding_and_opening_a_card(browser: Browser, base_url: str):
         "button", name="Vis for dem med fullmakt").click()
     expect(maja.locator("#timeline li").first).not_to_contain_text("Skjult for")
     maja.context.close()
+
+
+def test_midwife_corrects_a_checkup_with_a_reason(browser: Browser, base_url: str):
+    lise = browser.new_context(base_url=base_url, **PHONE).new_page()
+    login_personnel(lise, "Lise", next_path="/personell/gravide")
+    lise.locator("#my-women").get_by_role("button", name="Maja Eriksen").click()
+    lise.get_by_text("Rett en kontroll").click()
+    lise.get_by_role("button", name="Rett").first.click()
+    expect(lise.get_by_role("heading", name="Rett kontroll")).to_be_visible()
+    weight = lise.get_by_label("Vekt (kg)")
+    expect(weight).not_to_have_value("")
+    weight.fill("57,5")
+    lise.locator("#save-consultation").click()
+    expect(lise.locator("#f-reason-error")).to_be_visible()  # a reason is required
+    expect(weight).to_have_value("57,5")  # and nothing typed was lost
+    lise.get_by_label("Hvorfor endres dette?").fill("Feil vekt ført")
+    lise.locator("#save-consultation").click()
+    expect(lise.locator("#form-message")).to_have_text("Kontrollen er lagret.")
+    expect(lise.locator("#timeline")).to_contain_text("57,5")
+    lise.get_by_text("Endringslogg").click()
+    expect(lise.locator("#history")).to_contain_text("Feil vekt ført")
+    assert_accessible(lise)
+    lise.context.close()

@@ -416,4 +416,11 @@ TEXTS: dict[str, dict[str, str]] = {
                             "nn": "Fødselsnummeret er ikkje gyldig. Sjekk dei 11 sifra.",
                             "en": "The national identity number is not valid. Check the 11 "
                                   "digits."},
+    "card.consultation.edit": {"nb": "Rett kontroll", "nn": "Rett kontroll",
+                               "en": "Correct a check-up"},
+    "card.consultation.correct": {"nb": "Rett", "nn": "Rett", "en": "Correct"},
+    "card.consultation.correct_title": {"nb": "Rett en kontroll", "nn": "Rett ein kontroll",
+                                        "en": "Correct a check-up"},
+    "card.consultation.cancel_edit": {"nb": "Avbryt rettingen", "nn": "Avbryt rettinga",
+                                      "en": "Stop correcting"},
 }

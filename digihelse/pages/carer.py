@@ -63,6 +63,7 @@ def _field(name: str, label_key: str, *, kind: str = "text", mode: str = "decima
         rx.el.p(T[hint_key], class_name="muted small", id=f"f-{name}-hint") if hint_key
         else rx.fragment(),
         rx.el.input(id=f"f-{name}", name=name, type=kind, input_mode=mode,
+                    default_value=CarerState.values[name].to(str),
                     aria_invalid=rx.cond(has_error, "true", "false"),
                     aria_describedby=rx.cond(has_error, f"f-{name}-error", ""),
                     class_name="input", **props),
@@ -79,6 +80,7 @@ def _select(name: str, label_key: str, options: list[tuple[str, rx.Var | str]]) 
             rx.el.option(T["card.form.choose"], value=""),
             *[rx.el.option(text, value=value) for value, text in options],
             id=f"f-{name}", name=name, class_name="input",
+            default_value=CarerState.values[name].to(str),
             aria_invalid=rx.cond(has_error, "true", "false"),
         ),
         rx.cond(has_error, rx.el.p(CarerState.field_errors[name].to(str),
@@ -91,9 +93,9 @@ def consultation_form() -> rx.Component:
     urine = [(u.value, T[f"card.urine.{u.value}"]) for u in UrineProtein]
     presentation = [(p.value, T[f"card.presentation.{p.value}"]) for p in Presentation]
     return rx.el.form(
-        rx.el.h2(T["card.consultation.new"], id="new-consultation"),
-        _field("held_on", "card.field.held_on", kind="date", mode="none",
-               default_value=CarerState.today_iso),
+        rx.el.h2(rx.cond(CarerState.editing_id != 0, T["card.consultation.edit"],
+                         T["card.consultation.new"]), id="new-consultation"),
+        _field("held_on", "card.field.held_on", kind="date", mode="none"),
         _field("weight_kg", "card.field.weight_kg"),
         rx.el.div(
             _field("bp_systolic", "card.field.bp_systolic", mode="numeric"),
@@ -109,9 +111,11 @@ def consultation_form() -> rx.Component:
                 [("yes", T["card.form.yes"]), ("no", T["card.form.no"])]),
         rx.el.div(
             rx.el.label(T["card.field.note"], html_for="f-note", class_name="field-label"),
-            rx.el.textarea(id="f-note", name="note", rows=3, class_name="textarea"),
+            rx.el.textarea(id="f-note", name="note", rows=3, class_name="textarea",
+                           default_value=CarerState.values["note"].to(str)),
             class_name="field",
         ),
+        rx.cond(CarerState.editing_id != 0, _field("reason", "card.field.reason", mode="text")),
         rx.el.label(rx.el.input(type="checkbox", name="hidden_from_proxy", value="1"),
                     " ", T["card.field.hidden_from_proxy"], class_name="check"),
         rx.cond(CarerState.form_message != "",
@@ -125,12 +129,26 @@ def consultation_form() -> rx.Component:
                                  T["card.consultation.save"]),
                          type="submit", disabled=CarerState.saving,
                          class_name="btn btn-primary", id="save-consultation"),
+            rx.cond(CarerState.editing_id != 0,
+                    rx.el.button(T["card.consultation.cancel_edit"], type="button",
+                                 on_click=CarerState.cancel_edit,
+                                 class_name="btn btn-secondary space-top")),
             class_name="sticky-action",
         ),
         on_submit=CarerState.save_consultation,
+        key=CarerState.form_key.to_string(),
         id="consultation-form",
         class_name="card form",
         aria_labelledby="new-consultation",
+    )
+
+
+def _correct_buttons() -> rx.Component:
+    return rx.el.ul(
+        rx.foreach(CarerState.consultations, lambda row: rx.el.li(rx.el.button(
+            T["card.consultation.correct"], " ", row.title, type="button",
+            on_click=CarerState.start_edit(row.id), class_name="btn-inline"))),
+        class_name="plain-list",
     )
 
 
@@ -147,6 +165,9 @@ def carer_card_page() -> rx.Component:
                     overview(CarerState),
                     rx.cond(CarerState.can_edit, consultation_form()),
                     timeline(CarerState),
+                    rx.cond(CarerState.can_edit & (CarerState.consultations.length() > 0),
+                            rx.el.details(rx.el.summary(T["card.consultation.correct_title"]),
+                                          _correct_buttons(), class_name="card")),
                     charts(CarerState),
                     schedule(CarerState),
                     history(CarerState),

@@ -33,10 +33,30 @@ _NUMBER_FIELDS = {"weight_kg": float, "bp_systolic": int, "bp_diastolic": int, "
                   "sf_height_cm": float, "heart_rate": int}
 
 
-def _load(actor: Actor, woman_pid: str, lang: str) -> tuple[CardDisplay, list[HistoryRow]]:
+def form_values(c: card.ConsultationView) -> dict[str, str]:
+    """A recorded check-up as the form's strings, to correct it."""
+    def text(value: object) -> str:
+        return "" if value is None else str(value)
+
+    fetus = c.fetuses[0] if c.fetuses else None
+    movements = "" if fetus is None or fetus.movements is None else (
+        "yes" if fetus.movements else "no")
+    return {
+        "held_on": c.held_on.isoformat(), "weight_kg": text(c.weight_kg),
+        "bp_systolic": text(c.bp_systolic), "bp_diastolic": text(c.bp_diastolic),
+        "urine_protein": text(c.urine_protein), "oedema": text(c.oedema),
+        "sf_height_cm": text(c.sf_height_cm), "heart_rate": text(fetus and fetus.heart_rate),
+        "presentation": text(fetus and fetus.presentation), "movements": movements,
+        "note": c.note or "", "version": str(c.version),
+    }
+
+
+def _load(actor: Actor, woman_pid: str, lang: str
+          ) -> tuple[CardDisplay, list[HistoryRow], dict[int, dict[str, str]]]:
     view = card.get_card(get_engine(), actor, woman_pid)
     versions = card.history(get_engine(), actor, woman_pid)
-    return display(view, lang, today_oslo()), history_rows(versions, lang)
+    raw = {c.id: form_values(c) for c in view.timeline} if view.can_edit else {}
+    return display(view, lang, today_oslo()), history_rows(versions, lang), raw
 
 
 def parse_consultation(form: dict) -> tuple[ConsultationDraft | None, dict[str, str]]:
@@ -86,6 +106,7 @@ class CardState(SessionState):
     notes: list[NoteRow] = []
     charts: list[ChartBlock] = []
     history: list[HistoryRow] = []
+    _raw: dict[int, dict[str, str]] = {}
     can_write_notes: bool = False
     can_edit: bool = False
     error: str = ""
@@ -113,8 +134,8 @@ class CardState(SessionState):
     async def _refresh(self, session: SessionState) -> None:
         self.error = ""
         try:
-            shown, self.history = await asyncio.to_thread(_load, session.actor(),
-                                                          self._woman_pid, session.lang)
+            shown, self.history, self._raw = await asyncio.to_thread(
+                _load, session.actor(), self._woman_pid, session.lang)
         except AccessDenied as exc:
             self.error = t(exc.message_key, session.lang)
             self.charts, self.consultations = [], []
@@ -179,6 +200,9 @@ class CarerState(CardState):
 
     women: list[dict[str, str]] = []
     create_error: str = ""
+    editing_id: int = 0  # the check-up being corrected, 0 for a new one
+    form_key: int = 0  # bumped to re-create the form with other starting values
+    values: dict[str, str] = {}
     _women_pids: list[str] = []
 
     @rx.event
@@ -236,11 +260,29 @@ class CarerState(CardState):
             self._woman_pid = self._women_pids[int(key)]
             return rx.redirect(CARER_CARD)
 
+    def _new_form(self) -> None:
+        self.editing_id, self.values = 0, {"held_on": today_oslo().isoformat()}
+        self.form_key += 1
+
+    @rx.event
+    def start_edit(self, consultation_id: int):
+        if consultation_id in self._raw:
+            self.editing_id, self.values = consultation_id, dict(self._raw[consultation_id])
+            self.field_errors, self.form_message = {}, ""
+            self.form_key += 1
+            return rx.scroll_to("consultation-form")
+
+    @rx.event
+    def cancel_edit(self):
+        self._new_form()
+        self.field_errors, self.form_message = {}, ""
+
     @rx.event
     async def load_card(self):
         session = await self.get_state(SessionState)
         self.loaded, self.field_errors, self.form_message = False, {}, ""
         self.today_iso = today_oslo().isoformat()
+        self._new_form()
         if not session.logged_in or not session.is_personnel:
             return
         if not self._woman_pid:
@@ -256,9 +298,17 @@ class CarerState(CardState):
         if draft is not None:
             self.saving = True
             yield
+            reason = str(form.get("reason", "")).strip()
             try:
-                await asyncio.to_thread(card.record_consultation, get_engine(),
-                                        session.actor(), self._woman_pid, draft, utcnow())
+                if self.editing_id:
+                    version = self.values.get("version", "")
+                    await asyncio.to_thread(
+                        card.edit_consultation, get_engine(), session.actor(),
+                        self._woman_pid, self.editing_id, draft, reason, now=utcnow(),
+                        expected_version=int(version) if version.isdigit() else None)
+                else:
+                    await asyncio.to_thread(card.record_consultation, get_engine(),
+                                            session.actor(), self._woman_pid, draft, utcnow())
             except card.ValidationFailed as exc:
                 errors = dict(exc.errors)
             except (AccessDenied, card.CardError) as exc:
@@ -278,4 +328,4 @@ class CarerState(CardState):
         self.field_errors = {}
         self.form_message = t("card.consultation.saved", lang)
         await self._refresh(session)
-        yield rx.call_script("document.getElementById('consultation-form').reset()")
+        self._new_form()
