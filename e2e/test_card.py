@@ -71,6 +71,12 @@ def test_nora_writes_a_question_for_the_midwife(browser: Browser, base_url: str)
     nora.get_by_role("button", name="Lagre spørsmålet").click()
     expect(nora.locator("#notes")).to_contain_text("vondt i ryggen")
     nora.context.close()
+    # The midwife sees it on her card.
+    lise = browser.new_context(base_url=base_url, **PHONE).new_page()
+    login_personnel(lise, "Lise", next_path="/personell/gravide")
+    lise.locator("#my-women").get_by_role("button", name="Nora Lie").click()
+    expect(lise.locator("#notes")).to_contain_text("vondt i ryggen")
+    lise.context.close()
 
 
 def test_a_parent_never_sees_a_17_year_olds_card(browser: Browser, base_url: str):

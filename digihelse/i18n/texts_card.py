@@ -423,4 +423,6 @@ TEXTS: dict[str, dict[str, str]] = {
                                         "en": "Correct a check-up"},
     "card.consultation.cancel_edit": {"nb": "Avbryt rettingen", "nn": "Avbryt rettinga",
                                       "en": "Stop correcting"},
+    "card.notes.from_her": {"nb": "Hennes notater og spørsmål", "nn": "Notata og spørsmåla hennar",
+                            "en": "Her notes and questions"},
 }

@@ -150,11 +150,15 @@ def notes() -> rx.Component:
         ),
         rx.cond(CardState.message != "",
                 rx.el.p(CardState.message, role="status", class_name="notice")),
-        rx.cond(
-            CardState.notes.length() > 0,
-            rx.el.ul(rx.foreach(CardState.notes, _note), class_name="card-list", id="notes"),
-            rx.el.p(T["card.notes.empty"]),
-        ),
+        note_list(),
+    )
+
+
+def note_list(state=CardState) -> rx.Component:
+    return rx.cond(
+        state.notes.length() > 0,
+        rx.el.ul(rx.foreach(state.notes, _note), class_name="card-list", id="notes"),
+        rx.el.p(T["card.notes.empty"]),
     )
 
 

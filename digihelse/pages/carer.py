@@ -5,7 +5,7 @@ import reflex as rx
 from digihelse.components.layout import T, shell
 from digihelse.components.links import page_link
 from digihelse.healthcard.models import Presentation, UrineProtein
-from digihelse.pages.card import charts, history, overview, schedule, timeline
+from digihelse.pages.card import charts, history, note_list, overview, schedule, timeline
 from digihelse.routes import CARER_LIST
 from digihelse.state.card import CarerState
 
@@ -163,6 +163,7 @@ def carer_card_page() -> rx.Component:
                 rx.el.p(CarerState.error, role="alert", class_name="error-box"),
                 rx.fragment(
                     overview(CarerState),
+                    rx.el.section(rx.el.h2(T["card.notes.from_her"]), note_list(CarerState)),
                     rx.cond(CarerState.can_edit, consultation_form()),
                     timeline(CarerState),
                     rx.cond(CarerState.can_edit & (CarerState.consultations.length() > 0),
