@@ -38,6 +38,7 @@ from digihelse.booking.schedule import (
     parse_breaks,
     plan_generation,
 )
+from digihelse.errors import ServiceError
 from digihelse.notify.outbox import drop_pending, enqueue, transaction
 from digihelse.people.access import record_access, require
 from digihelse.people.actors import AccessDenied, Action, Actor, Service
@@ -109,7 +110,7 @@ DEFAULT_SETTINGS = BookingSettings.from_env()  # the defaults unless the environ
 # --- errors -----------------------------------------------------------------------------
 
 
-class BookingError(Exception):
+class BookingError(ServiceError):
     """A refused booking action. `code` is for logs and the API, `message_key` an i18n
     key for the sentence the page shows."""
 
@@ -204,8 +205,6 @@ class InvalidSchedule(BookingError):
     code = "invalid_schedule"
     message_key = "booking.error.invalid_schedule"
 
-
-# The texts behind the keys above and the visibility lines, for digihelse/i18n/texts.py.
 
 
 # --- Norwegian wording ------------------------------------------------------------------

@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from digihelse.errors import ServiceError
 from digihelse.healthcard import dating, reference
 from digihelse.healthcard.dating import DatingMethod, ScheduleItem
 from digihelse.healthcard.models import (
@@ -83,7 +84,7 @@ HIDEABLE = {E_CONSULTATION: Consultation, E_LAB: LabResult, E_NOTE: OwnNote}
 
 # --- Errors ---------------------------------------------------------------------------------
 
-class CardError(Exception):
+class CardError(ServiceError):
     """A refused card action. `code` is for logs and the API, `message_key` an i18n key."""
 
     code = "card_error"

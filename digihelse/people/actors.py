@@ -9,6 +9,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from digihelse.errors import ServiceError
+
 
 class Service(enum.StrEnum):
     YOUTH = "youth"  # the youth service: school nurse and youth clinic, pupils from 12
@@ -62,7 +64,7 @@ class Actor:
         return replace(self, on_behalf_of_pid=None if pid == self.pid else pid)
 
 
-class AccessDenied(PermissionError):
+class AccessDenied(PermissionError, ServiceError):
     """A refused call. `code` is for logs and the API; `message_key` is an i18n key for
     the friendly sentence a page shows."""
 

@@ -9,6 +9,7 @@ import reflex as rx
 
 from digihelse.booking import service as booking
 from digihelse.db import get_engine
+from digihelse.errors import ServiceError
 from digihelse.i18n import t
 from digihelse.i18n.formatting import clock, weekday_day_month
 from digihelse.people.actors import AccessDenied, Actor
@@ -90,7 +91,7 @@ class AppointmentsState(SessionState):
         session = await self.get_state(SessionState)
         try:
             await asyncio.to_thread(_cancel, session.actor(), booking_id)
-        except (booking.BookingError, AccessDenied) as exc:
+        except ServiceError as exc:
             self.error = t(exc.message_key, session.lang)
         else:
             self.message = t("appts.was_cancelled", session.lang)

@@ -16,9 +16,10 @@ from digihelse.booking import service as booking
 from digihelse.booking.models import Topic
 from digihelse.db import get_engine
 from digihelse.db import session as db_session
+from digihelse.errors import ServiceError
 from digihelse.i18n import t
 from digihelse.i18n.formatting import clock, day_month, weekday_day_month
-from digihelse.people.actors import AccessDenied, Actor
+from digihelse.people.actors import Actor
 from digihelse.state.session import SessionState
 from digihelse.timeutil import today_oslo, utcnow
 
@@ -219,9 +220,7 @@ class BookingState(SessionState):
             self.alternatives = [slot_button(s, session.lang) for s in exc.alternatives]
             self.step = "choose"
             await self._load_week()
-        except booking.BookingError as exc:
-            self.error = t(exc.message_key, session.lang)
-        except AccessDenied as exc:
+        except ServiceError as exc:
             self.error = t(exc.message_key, session.lang)
         else:
             self.booked_id = result.id

@@ -9,11 +9,12 @@ import datetime as dt
 import reflex as rx
 
 from digihelse.db import get_engine
+from digihelse.errors import ServiceError
 from digihelse.healthcard import service as card
 from digihelse.healthcard.validation import ConsultationDraft, FetusDraft, PregnancyDraft
 from digihelse.i18n import t
 from digihelse.i18n.formatting import day_month
-from digihelse.people.actors import AccessDenied, Actor
+from digihelse.people.actors import Actor
 from digihelse.people.nin import is_valid_nin
 from digihelse.routes import CARER_CARD, CARER_LIST
 from digihelse.state.card_display import (
@@ -136,10 +137,7 @@ class CardState(SessionState):
         try:
             shown, self.history, self._raw = await asyncio.to_thread(
                 _load, session.actor(), self._woman_pid, session.lang)
-        except AccessDenied as exc:
-            self.error = t(exc.message_key, session.lang)
-            self.charts, self.consultations = [], []
-        except card.CardError as exc:
+        except ServiceError as exc:
             self.error = t(exc.message_key, session.lang)
             self.charts, self.consultations = [], []
         else:
@@ -170,7 +168,7 @@ class CardState(SessionState):
         try:
             await asyncio.to_thread(card.add_own_note, get_engine(), session.actor(),
                                     self._woman_pid, text, now=utcnow())
-        except (AccessDenied, card.CardError) as exc:
+        except ServiceError as exc:
             self.note_error = t(exc.message_key, session.lang)
             return
         self.note_text, self.note_error = "", ""
@@ -185,7 +183,7 @@ class CardState(SessionState):
             await asyncio.to_thread(card.set_hidden_from_proxy, get_engine(), session.actor(),
                                     self._woman_pid, "consultation", consultation_id, hidden,
                                     now=utcnow())
-        except (AccessDenied, card.CardError) as exc:
+        except ServiceError as exc:
             self.error = t(exc.message_key, session.lang)
             return
         await self._refresh(session)
@@ -248,7 +246,7 @@ class CarerState(CardState):
         except card.ValidationFailed as exc:
             self.create_error = " ".join(t(key, lang) for key in exc.errors.values())
             return
-        except (AccessDenied, card.CardError) as exc:
+        except ServiceError as exc:
             self.create_error = t(exc.message_key, lang)
             return
         self._woman_pid = pid
@@ -311,7 +309,7 @@ class CarerState(CardState):
                                             session.actor(), self._woman_pid, draft, utcnow())
             except card.ValidationFailed as exc:
                 errors = dict(exc.errors)
-            except (AccessDenied, card.CardError) as exc:
+            except ServiceError as exc:
                 self.form_message = t(exc.message_key, lang)
                 self.saving = False
                 return

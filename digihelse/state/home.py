@@ -10,6 +10,7 @@ import reflex as rx
 from digihelse.booking import service as booking
 from digihelse.db import get_engine
 from digihelse.db import session as db_session
+from digihelse.errors import ServiceError
 from digihelse.healthcard import service as healthcard
 from digihelse.i18n import t
 from digihelse.i18n.formatting import long_date
@@ -37,7 +38,7 @@ def _card_line(actor: Actor, lang: str) -> str:
     """"Uke 27+3 i dag – termin 18. februar 2027", or "" without a card to show."""
     try:
         card = healthcard.get_card(get_engine(), actor, actor.subject_pid)
-    except (AccessDenied, healthcard.CardError):
+    except ServiceError:
         return ""
     o = card.overview
     parts = [t("card.overview.ga_today", lang, ga=o.ga_today_text) if o.ga_today_text else "",

@@ -18,6 +18,7 @@ from digihelse import routes
 from digihelse.booking import service as booking
 from digihelse.booking.models import BookingStatus, SlotStatus, Topic
 from digihelse.db import get_engine
+from digihelse.errors import ServiceError
 from digihelse.i18n import t
 from digihelse.i18n.formatting import clock, weekday_day_month
 from digihelse.people.actors import AccessDenied, Actor
@@ -183,7 +184,7 @@ class NurseDayState(SessionState):
         self.next_href = day_href(day + dt.timedelta(days=1))
         try:
             view = await asyncio.to_thread(_load_day, session.actor(), day)
-        except (booking.BookingError, AccessDenied) as exc:
+        except ServiceError as exc:
             self.rows, self.summary = [], ""
             if not_a_nurse(exc):
                 self.not_nurse = message_for(exc, lang)
@@ -210,7 +211,7 @@ class NurseDayState(SessionState):
         self.message, self.error = "", ""
         try:
             await asyncio.to_thread(call, session.actor())
-        except (booking.BookingError, AccessDenied) as exc:
+        except ServiceError as exc:
             self.error = message_for(exc, session.lang)
         else:
             self.message = t(done_key, session.lang, **values)

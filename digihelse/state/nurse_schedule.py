@@ -21,6 +21,7 @@ from digihelse.booking import service as booking
 from digihelse.booking.schedule import Conflict, parse_breaks
 from digihelse.db import get_engine
 from digihelse.db import session as db_session
+from digihelse.errors import ServiceError
 from digihelse.i18n import normalise_lang, t
 from digihelse.i18n.formatting import clock, day_month, weekday_day_month
 from digihelse.people.actors import AccessDenied, Actor
@@ -420,7 +421,7 @@ class NurseScheduleState(SessionState):
     async def _refresh(self, session: SessionState) -> None:
         try:
             loaded = await asyncio.to_thread(_load, session.actor(), session.lang, today_oslo())
-        except (booking.BookingError, AccessDenied) as exc:
+        except ServiceError as exc:
             self.blocks, self.shared_closed, self.place_choices = [], [], []
             self._place_ids = []
             if not_a_nurse(exc):
@@ -475,7 +476,7 @@ class NurseScheduleState(SessionState):
             actor = session.actor()
             try:
                 created, withdrawn, conflicts = await asyncio.to_thread(_preview, actor, edits)
-            except (booking.BookingError, AccessDenied) as exc:
+            except ServiceError as exc:
                 self.error = message_for(exc, lang)
                 return
             if withdrawn or conflicts:
@@ -493,7 +494,7 @@ class NurseScheduleState(SessionState):
         try:
             created, withdrawn, conflicts = await asyncio.to_thread(
                 _save, session.actor(), edits)
-        except (booking.BookingError, AccessDenied) as exc:
+        except ServiceError as exc:
             self.error = message_for(exc, lang)
             return
         self.message = done_text(created, withdrawn, lang)
@@ -534,7 +535,7 @@ class NurseScheduleState(SessionState):
         try:
             created, withdrawn, conflicts = await asyncio.to_thread(
                 _preview_delete, session.actor(), kind, int(item))
-        except (booking.BookingError, AccessDenied) as exc:
+        except ServiceError as exc:
             self.deleting_key, self.error = "", message_for(exc, session.lang)
             return
         self.delete_text = effect_text(created, withdrawn, session.lang)
@@ -556,7 +557,7 @@ class NurseScheduleState(SessionState):
         try:
             created, withdrawn, conflicts = await asyncio.to_thread(
                 _delete, session.actor(), kind, int(item))
-        except (booking.BookingError, AccessDenied) as exc:
+        except ServiceError as exc:
             self.error = message_for(exc, lang)
         else:
             self.message = done_text(created, withdrawn, lang, first="sched.deleted")

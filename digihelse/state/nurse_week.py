@@ -12,9 +12,10 @@ import reflex as rx
 from digihelse.booking import service as booking
 from digihelse.booking.models import SlotStatus
 from digihelse.db import get_engine
+from digihelse.errors import ServiceError
 from digihelse.i18n import t
 from digihelse.i18n.formatting import clock, day_month, weekday_day_month
-from digihelse.people.actors import AccessDenied, Actor
+from digihelse.people.actors import Actor
 from digihelse.state.nurse import WEEK_PATH, day_href, message_for, not_a_nurse, parse_date
 from digihelse.state.session import SessionState
 from digihelse.timeutil import today_oslo
@@ -101,7 +102,7 @@ class NurseWeekState(SessionState):
         self.is_this_week = monday == monday_of(today)
         try:
             views = await asyncio.to_thread(_load_week, session.actor(), monday)
-        except (booking.BookingError, AccessDenied) as exc:
+        except ServiceError as exc:
             self.days = []
             if not_a_nurse(exc):
                 self.not_nurse = message_for(exc, lang)
