@@ -89,6 +89,9 @@ class Provider:
         self.token_forms: list[dict[str, str]] = []
         self.jwks_fetches = 0
         self.token_status = 200
+        self.par = False  # offer pushed authorization requests (RFC 9126)
+        self.par_status = 201
+        self.pushed: dict[str, dict[str, str]] = {}
 
     def discovery(self) -> dict[str, Any]:
         return {
@@ -101,11 +104,16 @@ class Provider:
             "authorization_response_iss_parameter_supported": self.iss_supported,
             "code_challenge_methods_supported": ["S256"],
             "id_token_signing_alg_values_supported": ["RS256"],
+            **({"pushed_authorization_request_endpoint": f"{self.issuer}/par"}
+               if self.par else {}),
         }
 
     def authorize(self, url: str, **claims: Any) -> dict[str, str]:
         """What the browser would bring back after login: code, state and iss."""
         query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+        if "request_uri" in query:
+            assert set(query) == {"client_id", "request_uri"}
+            query = {**self.pushed.pop(query["request_uri"]), "client_id": query["client_id"]}
         assert query["response_type"] == "code"
         assert query["code_challenge_method"] == "S256"
         code = secrets.token_urlsafe(16)
@@ -175,6 +183,15 @@ class Provider:
                 "access_token": "at-" + secrets.token_urlsafe(8), "token_type": "Bearer",
                 "expires_in": 120, "id_token": self.id_token(query, issued["claims"]),
             })
+        if path.endswith("/par"):
+            form = {k: v[0] for k, v in parse_qs(request.content.decode()).items()}
+            if self.par_status != 201:
+                return httpx.Response(self.par_status, json={"error": "invalid_request"})
+            if not self.check_client(request, form):
+                return httpx.Response(401, json={"error": "invalid_client"})
+            request_uri = "urn:ietf:params:oauth:request_uri:" + secrets.token_urlsafe(8)
+            self.pushed[request_uri] = form
+            return httpx.Response(201, json={"request_uri": request_uri, "expires_in": 60})
         if path.endswith("/userinfo"):
             return httpx.Response(200, json={"sub": "pairwise-1", "pid": PID})
         return httpx.Response(404)
@@ -550,3 +567,41 @@ def test_safe_next_path_never_leaves_the_origin(raw: str) -> None:
     assert "\\" not in path
     assert all(ord(ch) >= 0x20 and ord(ch) != 0x7F for ch in path)
     assert urlsplit(path).netloc == ""
+
+
+# -- pushed authorization requests (RFC 9126) -----------------------------------------------
+
+
+async def test_login_pushes_the_request_when_the_provider_offers_par(
+    rp: RelyingParty, provider: Provider
+) -> None:
+    provider.par = True
+    url = await rp.start_login("/helsekort", "en")
+    query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+    assert set(query) == {"client_id", "request_uri"}
+    assert query["client_id"] == CLIENT
+    pushed = provider.pushed[query["request_uri"]]
+    assert pushed["redirect_uri"] == REDIRECT and pushed["code_challenge_method"] == "S256"
+    assert "state" in pushed and "nonce" in pushed
+    result = await rp.finish_login(provider.authorize(url))
+    assert result.claims["pid"] == PID
+
+
+async def test_pushed_request_uses_private_key_jwt(
+    engine: Engine, provider: Provider, clock: Clock
+) -> None:
+    provider.par = True
+    _key, pem, public = rsa_key("client-key")
+    rp = make_rp(engine, provider, clock, oidc=settings(client_secret=None, private_key_pem=pem))
+    provider.client_public_jwk = dict(public, kid=rp.client_key.kid)
+    url = await rp.start_login("/")
+    # check_client verified the assertion on the push as well as on the token request.
+    result = await rp.finish_login(provider.authorize(url))
+    assert result.claims["pid"] == PID
+
+
+async def test_a_refused_push_fails_the_login_start(rp: RelyingParty, provider: Provider) -> None:
+    provider.par, provider.par_status = True, 400
+    with pytest.raises(LoginFailed) as info:
+        await rp.start_login("/")
+    assert info.value.code == "par_endpoint"

@@ -78,6 +78,7 @@ class Setup:
     provider: TestProvider
     http: TestClient
     mount: str
+    client_key: RsaKey | None = None  # for pushed requests (HelseID requires PAR)
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +148,7 @@ def personnel(client_key: RsaKey, clock: FakeClock) -> Iterator[Setup]:
         personnel_config(BASE, clients=clients, list_users=lambda: [NURSE]), clock=clock
     )
     with _serve(provider) as http:
-        yield Setup(provider, http, "/helseid")
+        yield Setup(provider, http, "/helseid", client_key)
 
 
 # -- helpers -------------------------------------------------------------------------
@@ -183,6 +184,31 @@ def query_of(location: str) -> dict[str, str]:
     return {key: values[0] for key, values in parse_qs(urlsplit(location).query).items()}
 
 
+def push(setup: Setup, params: dict, key: RsaKey | None = None) -> httpx.Response:
+    """POST an authorization request to the PAR endpoint with private_key_jwt."""
+    key = key or setup.client_key
+    assert key is not None
+    data = {
+        **params,
+        "client_assertion_type": CLIENT_ASSERTION_TYPE,
+        "client_assertion": client_assertion(
+            key, client_id=params["client_id"], audience=setup.provider.issuer,
+            now=setup.provider._now(),
+        ),
+    }
+    return setup.http.post(f"{setup.mount}/par", data=data)
+
+
+def open_login(setup: Setup, params: dict) -> httpx.Response:
+    """The login page for an authorization request: pushed first where the provider
+    requires it (HelseID), else in the URL (TestID)."""
+    if setup.provider.config.require_pushed_requests:
+        pushed = push(setup, params)
+        assert pushed.status_code == 201, pushed.text
+        params = {"client_id": params["client_id"], "request_uri": pushed.json()["request_uri"]}
+    return setup.http.get(f"{setup.mount}/authorize", params=params)
+
+
 def login(
     setup: Setup,
     params: dict,
@@ -190,7 +216,7 @@ def login(
     acr: str | None = "idporten-loa-substantial",
 ) -> dict[str, str]:
     """Open the login page, submit the form, return the redirect's query parameters."""
-    page = setup.http.get(f"{setup.mount}/authorize", params=params)
+    page = open_login(setup, params)
     assert page.status_code == 200, page.text
     form = {"request": request_id(page.text), "pid": pid}
     if acr:
@@ -641,6 +667,121 @@ def test_client_may_use_only_its_registered_methods(citizen: Setup, client_key: 
     assert answer.status_code == 401
 
 
+# -- pushed authorization requests (RFC 9126) ----------------------------------------
+
+
+PERSONNEL_CALLBACK = f"{BASE}/auth/personnel/callback"
+
+
+def personnel_params(**extra: str) -> tuple[str, dict]:
+    verifier, challenge = pkce()
+    params = authorize_params("digihelse-personnel", PERSONNEL_CALLBACK, challenge, **extra)
+    params["scope"] = "openid profile helseid://scopes/identity/pid"
+    return verifier, params
+
+
+def test_discovery_offers_par_and_helseid_requires_it(citizen: Setup, personnel: Setup) -> None:
+    citizen_doc = citizen.http.get("/idp/.well-known/openid-configuration").json()
+    personnel_doc = personnel.http.get("/helseid/.well-known/openid-configuration").json()
+    assert citizen_doc["pushed_authorization_request_endpoint"] == f"{BASE}/idp/par"
+    assert citizen_doc["require_pushed_authorization_requests"] is False
+    assert personnel_doc["pushed_authorization_request_endpoint"] == f"{BASE}/helseid/par"
+    assert personnel_doc["require_pushed_authorization_requests"] is True
+
+
+def test_helseid_refuses_a_request_that_was_not_pushed(personnel: Setup) -> None:
+    _verifier, params = personnel_params()
+    answer = personnel.http.get("/helseid/authorize", params=params)
+    assert answer.status_code == 303
+    result = query_of(answer.headers["location"])
+    assert result["error"] == "invalid_request"
+    assert result["state"] == params["state"]
+
+
+def test_pushed_request_logs_in_with_only_client_id_and_request_uri(personnel: Setup) -> None:
+    verifier, params = personnel_params()
+    pushed = push(personnel, params)
+    assert pushed.status_code == 201
+    assert pushed.headers["cache-control"] == "no-store"
+    body = pushed.json()
+    assert body["request_uri"].startswith("urn:ietf:params:oauth:request_uri:")
+    assert body["expires_in"] == 60
+    page = personnel.http.get("/helseid/authorize", params={
+        "client_id": "digihelse-personnel", "request_uri": body["request_uri"]})
+    assert page.status_code == 200
+    answer = personnel.http.post("/helseid/authorize",
+                                 data={"request": request_id(page.text), "pid": NURSE.pid})
+    result = query_of(answer.headers["location"])
+    assert answer.headers["location"].startswith(PERSONNEL_CALLBACK + "?")
+    assert result["state"] == params["state"]
+    tokens = token_request(personnel, "private_key_jwt", code=result["code"], verifier=verifier,
+                           client_id="digihelse-personnel", key=personnel.client_key,
+                           redirect_uri=PERSONNEL_CALLBACK)
+    assert tokens.status_code == 200, tokens.text
+    claims = verify_id_token(personnel, tokens.json()["id_token"], "digihelse-personnel")
+    assert claims["nonce"] == params["nonce"]
+
+
+def test_parameters_outside_the_pushed_request_are_ignored(personnel: Setup) -> None:
+    _verifier, params = personnel_params()
+    request_uri = push(personnel, params).json()["request_uri"]
+    page = personnel.http.get("/helseid/authorize", params={
+        "client_id": "digihelse-personnel", "request_uri": request_uri,
+        "redirect_uri": "https://evil.example/cb", "state": "forged"})
+    answer = personnel.http.post("/helseid/authorize",
+                                 data={"request": request_id(page.text), "pid": NURSE.pid})
+    assert answer.headers["location"].startswith(PERSONNEL_CALLBACK + "?")
+    assert query_of(answer.headers["location"])["state"] == params["state"]
+
+
+def test_request_uri_works_once_and_for_its_own_client(personnel: Setup) -> None:
+    request_uri = push(personnel, personnel_params()[1]).json()["request_uri"]
+    stranger = personnel.http.get("/helseid/authorize",
+                                  params={"client_id": "other", "request_uri": request_uri})
+    assert stranger.status_code == 400
+    assert "location" not in stranger.headers
+    request_uri = push(personnel, personnel_params()[1]).json()["request_uri"]
+    query = {"client_id": "digihelse-personnel", "request_uri": request_uri}
+    assert personnel.http.get("/helseid/authorize", params=query).status_code == 200
+    again = personnel.http.get("/helseid/authorize", params=query)
+    assert again.status_code == 400
+    assert "location" not in again.headers
+
+
+def test_request_uri_expires_after_60_seconds(personnel: Setup, clock: FakeClock) -> None:
+    request_uri = push(personnel, personnel_params()[1]).json()["request_uri"]
+    clock.now += 61
+    answer = personnel.http.get("/helseid/authorize", params={
+        "client_id": "digihelse-personnel", "request_uri": request_uri})
+    assert answer.status_code == 400
+
+
+def test_par_needs_client_authentication(personnel: Setup, other_key: RsaKey) -> None:
+    _verifier, params = personnel_params()
+    anonymous = personnel.http.post("/helseid/par", data=params)
+    assert anonymous.status_code == 401
+    assert anonymous.json()["error"] == "invalid_client"
+    with_secret = personnel.http.post("/helseid/par", data=params,
+                                      auth=("digihelse-personnel", "would-be-secret"))
+    assert with_secret.status_code == 401
+    wrong_key = push(personnel, params, key=other_key)
+    assert wrong_key.status_code == 401
+
+
+@pytest.mark.parametrize("change", [
+    {"redirect_uri": "https://evil.example/cb"},
+    {"code_challenge_method": "plain"},
+    {"request_uri": "urn:ietf:params:oauth:request_uri:nested"},
+    {"scope": "profile"},
+])
+def test_par_refuses_a_bad_request_as_json(personnel: Setup, change: dict) -> None:
+    _verifier, params = personnel_params()
+    params.update(change)
+    answer = push(personnel, params)
+    assert answer.status_code == 400
+    assert answer.json()["error"] in {"invalid_request", "invalid_scope"}
+
+
 # -- the personnel provider ----------------------------------------------------------
 
 
@@ -697,7 +838,7 @@ def test_personnel_refuses_client_secret_and_accepts_private_key_jwt(
 
 def test_personnel_refuses_a_pid_not_in_its_users(personnel: Setup) -> None:
     params = authorize_params("digihelse-personnel", f"{BASE}/auth/personnel/callback", pkce()[1])
-    page = personnel.http.get("/helseid/authorize", params=params)
+    page = open_login(personnel, params)
     assert 'name="acr"' not in page.text  # no levels on the personnel form
     answer = personnel.http.post(
         "/helseid/authorize", data={"request": request_id(page.text), "pid": STRANGER}
@@ -710,7 +851,7 @@ def test_personnel_refuses_a_pid_not_in_its_users(personnel: Setup) -> None:
 
 def test_personnel_page_lists_role_and_hpr(personnel: Setup) -> None:
     params = authorize_params("digihelse-personnel", f"{BASE}/auth/personnel/callback", pkce()[1])
-    page = personnel.http.get("/helseid/authorize", params=params).text
+    page = open_login(personnel, params).text
     assert NURSE.name in page
     assert "Helsesykepleier" in page
     assert "HPR-nummer 9100001" in page

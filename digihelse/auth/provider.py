@@ -13,7 +13,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
 
@@ -151,6 +151,10 @@ class ProviderConfig:
     access_token_lifetime: int = 300
     session_lifetime: int = 120 * 60
     pending_lifetime: int = 30 * 60  # how long a login page may stay open
+    # RFC 9126: HelseID's FAPI 2.0 profile accepts authorization requests only when they
+    # were pushed first (PAR); ID-porten offers PAR but also takes them in the URL.
+    require_pushed_requests: bool = False
+    pushed_request_lifetime: int = 60  # seconds a request_uri may wait to be used
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "issuer", self.issuer.rstrip("/"))
@@ -215,6 +219,7 @@ def personnel_config(
         clients=clients,
         list_users=list_users,
         auth_methods=(PRIVATE_KEY_JWT,),
+        require_pushed_requests=True,
         amr=("pwd",),
         scopes=("openid", "profile", *HELSEID_SCOPES),
         api_audience=api_audience,
@@ -234,6 +239,15 @@ class _Pending:
     scopes: tuple[str, ...]
     acr: str | None
     locale: str
+    expires: float
+
+
+@dataclass
+class _Pushed:
+    """A pushed authorization request (RFC 9126), already validated, waiting for the
+    browser to arrive with its request_uri."""
+
+    pending: _Pending
     expires: float
 
 
@@ -351,6 +365,7 @@ class TestProvider:
         self._keys: list[RsaKey] = [self._new_key(), self._new_key()]
         self._retired: list[RsaKey] = []
         self._pending: dict[str, _Pending] = {}
+        self._pushed: dict[str, _Pushed] = {}  # by request_uri
         self._sessions: dict[str, _Session] = {}  # by sid
         self._browsers: dict[str, str] = {}  # cookie value -> sid
         self._codes: dict[str, _Code] = {}
@@ -382,6 +397,7 @@ class TestProvider:
             Route(f"{mount}/.well-known/openid-configuration", self._discovery, methods=["GET"]),
             Route(f"{mount}/jwks", self._jwks, methods=["GET"]),
             Route(f"{mount}/authorize", self._authorize, methods=["GET", "POST"]),
+            Route(f"{mount}/par", self._pushed_request, methods=["POST"]),
             Route(f"{mount}/token", self._token, methods=["POST"]),
             Route(f"{mount}/userinfo", self._userinfo, methods=["GET", "POST"]),
             Route(f"{mount}/endsession", self._end_session, methods=["GET", "POST"]),
@@ -440,6 +456,8 @@ class TestProvider:
             "claims_supported": claims,
             "request_parameter_supported": False,
             "request_uri_parameter_supported": False,
+            "pushed_authorization_request_endpoint": self.endpoint("par"),
+            "require_pushed_authorization_requests": cfg.require_pushed_requests,
         }
         if PRIVATE_KEY_JWT in cfg.auth_methods:
             document["token_endpoint_auth_signing_alg_values_supported"] = list(
@@ -471,7 +489,7 @@ class TestProvider:
 
     def _sweep(self, now: float) -> None:
         """Drop expired entries; the caller holds the lock."""
-        for table in (self._pending, self._codes):
+        for table in (self._pending, self._codes, self._pushed):
             for key in [k for k, v in table.items() if v.expires <= now]:
                 del table[key]
         for sid in [s for s, v in self._sessions.items() if v.expires <= now]:
@@ -548,6 +566,8 @@ class TestProvider:
             return await self._authorize_form(request)
         params = request.query_params
         locale = page.pick_locale(params.get("ui_locales"))
+        if "request_uri" in params:
+            return self._authorize_pushed(params, locale)
         try:
             client, redirect_uri = self._client_and_redirect(params)
         except (_PageError, OAuthError) as exc:
@@ -561,14 +581,68 @@ class TestProvider:
             )
         state = params.get("state") if len(params.getlist("state")) == 1 else None
         try:
+            if self.config.require_pushed_requests:
+                raise OAuthError("invalid_request",
+                                 "push the authorization request to the PAR endpoint first")
             pending = self._validate_authorization(params, client, redirect_uri, locale)
         except OAuthError as exc:
             return self._redirect_error(redirect_uri, exc.error, exc.description, state)
+        return self._open_login(pending)
+
+    def _open_login(self, pending: _Pending) -> Response:
         request_id = secrets.token_urlsafe(32)
         with self._lock:
             self._sweep(self._now())
             self._bounded_put(self._pending, request_id, pending)
         return self._login_page(request_id, pending)
+
+    def _authorize_pushed(self, params: QueryParams, locale: str) -> Response:
+        """The browser arrives with the request_uri a client pushed (RFC 9126 section 4).
+        Only the pushed parameters count; a request_uri works once, for its own client."""
+        try:
+            client_id, request_uri = _single(params, "client_id"), _single(params, "request_uri")
+        except OAuthError as exc:
+            return _html(page.render_error_page(kind=self.config.kind, locale=locale,
+                                                message_key="bad_request",
+                                                detail=exc.description), 400)
+        with self._lock:
+            self._sweep(self._now())
+            pushed = self._pushed.pop(request_uri or "", None)
+        if pushed is None:
+            return _html(page.render_error_page(kind=self.config.kind, locale=locale,
+                                                message_key="expired"), 400)
+        if pushed.pending.client_id != client_id:
+            return _html(page.render_error_page(kind=self.config.kind, locale=locale,
+                                                message_key="bad_client",
+                                                detail=f"client_id: {client_id or '-'}"), 400)
+        pending = replace(pushed.pending, expires=self._now() + self.config.pending_lifetime)
+        return self._open_login(pending)
+
+    async def _pushed_request(self, request: Request) -> Response:
+        """The PAR endpoint (RFC 9126 section 2): an authenticated client posts the
+        authorization request and gets a short-lived, single-use request_uri for it."""
+        basic_attempted = request.headers.get("authorization", "")[:6].lower() == "basic "
+        try:
+            form = await request.form()
+            for key in {key for key, _ in form.multi_items()}:
+                _single(form, key)
+            client = self._authenticate_client(request, form)
+            if "request_uri" in form:
+                raise OAuthError("invalid_request", "request_uri cannot be pushed")
+            redirect_uri = _single(form, "redirect_uri")
+            if redirect_uri is None or redirect_uri not in client.redirect_uris:
+                raise OAuthError("invalid_request", "redirect_uri is not registered")
+            locale = page.pick_locale(_single(form, "ui_locales"))
+            pending = self._validate_authorization(form, client, redirect_uri, locale)
+        except OAuthError as exc:
+            return _oauth_error(exc, basic_attempted=basic_attempted)
+        request_uri = "urn:ietf:params:oauth:request_uri:" + secrets.token_urlsafe(32)
+        lifetime = self.config.pushed_request_lifetime
+        with self._lock:
+            self._sweep(self._now())
+            self._bounded_put(self._pushed, request_uri,
+                              _Pushed(pending, self._now() + lifetime))
+        return _json({"request_uri": request_uri, "expires_in": lifetime}, 201, _NO_STORE)
 
     def _client_and_redirect(self, params: QueryParams) -> tuple[ClientRegistration, str]:
         """Client and redirect_uri; errors here are shown as a page, never redirected,
@@ -584,7 +658,11 @@ class TestProvider:
         return client, redirect_uri
 
     def _validate_authorization(
-        self, params: QueryParams, client: ClientRegistration, redirect_uri: str, locale: str
+        self,
+        params: QueryParams | FormData,
+        client: ClientRegistration,
+        redirect_uri: str,
+        locale: str,
     ) -> _Pending:
         for key in {key for key, _ in params.multi_items()}:
             _single(params, key)  # refuses any parameter given twice
@@ -943,7 +1021,8 @@ class TestProvider:
         audience = claims.get("aud")
         audiences = [audience] if isinstance(audience, str) else audience
         if not isinstance(audiences, list) or not (
-            {self.issuer, self.endpoint("token")} & {a for a in audiences if isinstance(a, str)}
+            {self.issuer, self.endpoint("token"), self.endpoint("par")}
+            & {a for a in audiences if isinstance(a, str)}
         ):
             raise OAuthError("invalid_client", "the assertion's aud must be the issuer", 401)
         now = self._now()
