@@ -219,8 +219,9 @@ def tokens(fhir_api, monkeypatch):
     for rp in fhir_api.state.auth.relying_parties.values():
         capturing(rp)
 
-    def get(given: str, *, personnel: bool = False) -> dict[str, str]:
-        login(TestClient(fhir_api, base_url=BASE), given, personnel=personnel)
+    def get(given: str, *, personnel: bool = False,
+            client: TestClient | None = None) -> dict[str, str]:
+        login(client or TestClient(fhir_api, base_url=BASE), given, personnel=personnel)
         return dict(captured)
 
     return get
@@ -249,6 +250,18 @@ def test_bad_tokens_are_refused_with_401(fhir_api, tokens):
         response = client.get(f"{API}/Patient", headers={"Authorization": f"Bearer {token}"})
         outcome(response, 401)
         assert 'error="invalid_token"' in response.headers["www-authenticate"]
+
+
+def test_logging_out_ends_access_with_the_sessions_tokens(fhir_api, tokens):
+    browser = TestClient(fhir_api, base_url=BASE)
+    token = tokens("Nora", client=browser)["access_token"]
+    api = TestClient(fhir_api, base_url=BASE)
+    bearer = {"Authorization": f"Bearer {token}"}
+    fhir(api.get(f"{API}/Patient", headers=bearer), Bundle)
+    browser.post("/auth/logout", follow_redirects=False)
+    response = api.get(f"{API}/Patient", headers=bearer)
+    outcome(response, 401)
+    assert 'error="invalid_token"' in response.headers["www-authenticate"]
 
 
 def test_personnel_tokens_work_too(fhir_api, tokens):

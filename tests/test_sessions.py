@@ -71,6 +71,19 @@ def test_logout_and_front_channel_logout_end_sessions(engine):
     assert store.resolve(b) is None
 
 
+def test_logged_out_judges_only_provider_sessions_seen_here(engine):
+    store = _store(engine, Clock())
+    issuer = "http://localhost:8000/idp"
+    first, second = _create(store, sid="sid-a"), _create(store, sid="sid-a")
+    assert not store.logged_out(issuer, "sid-a")
+    store.end(first)
+    assert not store.logged_out(issuer, "sid-a")  # one session from it is still live
+    store.end(second)
+    assert store.logged_out(issuer, "sid-a")
+    assert not store.logged_out(issuer, "never-seen")
+    assert not store.logged_out("http://other/idp", "sid-a")
+
+
 def test_cookie_value_reads_one_cookie_and_survives_junk():
     header = 'digihelse_lang=nn; digihelse_session=abc123; other="x y"'
     assert cookie_value(header, "digihelse_session") == "abc123"

@@ -135,6 +135,14 @@ class SessionStore:
             )
             return result.rowcount or 0
 
+    def logged_out(self, issuer: str, sid: str) -> bool:
+        """Whether the user ended the provider session `sid` here: our sessions from it
+        exist and none is live. A token from a session we never saw is not judged."""
+        with db_session(self.engine) as s:
+            states = s.exec(select(UserSession.ended_at).where(
+                UserSession.issuer == issuer, UserSession.sid == sid)).all()
+        return bool(states) and all(ended is not None for ended in states)
+
     def _end(self, id_hash: str, reason: str) -> None:
         with write_session(self.engine) as s:
             s.exec(update(UserSession).where(UserSession.id_hash == id_hash,

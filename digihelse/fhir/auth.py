@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from jose.utils import base64url_decode
 from starlette.requests import Request
 
-from digihelse.auth.current import current_user
+from digihelse.auth.current import current_user, session_store
 from digihelse.auth.rp import LoginFailed, RelyingParty
 from digihelse.auth.runtime import CITIZEN, HELSEID_HPR, HELSEID_LEVEL, AuthRuntime
 from digihelse.auth.tokens import TokenRejected, acr_at_least, validate_access_token
@@ -111,6 +111,12 @@ async def actor_from_bearer(runtime: AuthRuntime, token: str) -> Actor:
                             exc.code) from exc
     except LoginFailed as exc:
         raise FhirError(503, "The identity provider cannot be reached now.") from exc
+    sid = claims.get("sid")
+    if isinstance(sid, str) and await asyncio.to_thread(
+            session_store().logged_out, rp.oidc.issuer, sid):
+        # Logging out here ends API access at once, not when the token expires.
+        raise _unauthorised("The user has logged out; log in again.", "invalid_token",
+                            "session_ended")
     pid = claims.get(rp.pid_claim)
     if not isinstance(pid, str) or not is_valid_nin(pid):
         raise _unauthorised("The access token names no valid national id number.",
