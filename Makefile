@@ -15,7 +15,7 @@ export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export PORT
 
-.PHONY: run dev test unit e2e lint bootstrap db chromium bench clean
+.PHONY: run dev test unit e2e lint bootstrap db chromium postgres bench clean
 
 run: bootstrap db ## Run the app at http://localhost:$(PORT) on SQLite with demo data
 	$(VENV)/bin/reflex run --env prod --single-port --backend-port $(PORT)
@@ -23,9 +23,9 @@ run: bootstrap db ## Run the app at http://localhost:$(PORT) on SQLite with demo
 dev: bootstrap db ## Hot-reload development server (frontend :3000, backend :$(PORT))
 	DIGIHELSE_DEV=1 $(VENV)/bin/reflex run --env dev --backend-port $(PORT)
 
-test: bootstrap chromium lint unit e2e ## Every test, as CI runs them
+test: bootstrap chromium postgres lint unit e2e ## Every test, as CI runs them
 
-unit: bootstrap
+unit: bootstrap postgres
 	$(VENV)/bin/pytest tests -q
 
 e2e: bootstrap chromium
@@ -52,6 +52,15 @@ $(BUN):
 	$(BUN) --version
 
 chromium: $(CHROMIUM)
+
+# Tests marked `postgres` also run on a throwaway PostgreSQL server (tests/postgres.py);
+# only the server binaries are needed, no running service.
+postgres:
+	@if [ -z "$$DIGIHELSE_TEST_POSTGRES_URL" ] && ! command -v initdb >/dev/null \
+	    && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql; \
+	fi
 
 $(CHROMIUM):
 	$(SUDO) apt-get update -qq

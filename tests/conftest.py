@@ -1,4 +1,5 @@
-"""Unit-test fixtures: a real, migrated SQLite database in a temporary folder."""
+"""Unit-test fixtures: a real, migrated database in a temporary folder: SQLite, and for
+tests marked `postgres` PostgreSQL as well (tests/postgres.py starts a throwaway server)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,33 @@ import pytest
 
 from digihelse import db
 
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc):
+    """Tests marked `postgres` run once per database; the rest on SQLite only."""
+    if "engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker("postgres"):
+        metafunc.parametrize("engine", BACKENDS, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    from tests.postgres import PostgresServer
+
+    server = PostgresServer()
+    server.start()
+    yield server
+    server.stop()
+
 
 @pytest.fixture
-def engine(tmp_path):
-    url = f"sqlite:///{tmp_path / 'test.db'}"
+def engine(request, tmp_path):
+    backend = getattr(request, "param", "sqlite")
+    if backend == "postgresql":
+        server = request.getfixturevalue("postgres_server")
+        url = server.create_database()
+    else:
+        url = f"sqlite:///{tmp_path / 'test.db'}"
     db.migrate(url)
     eng = db.make_engine(url)
     # New tables get their migration when their feature lands; until then they are
@@ -21,6 +45,8 @@ def engine(tmp_path):
     SQLModel.metadata.create_all(eng)
     yield eng
     eng.dispose()
+    if backend == "postgresql":
+        server.drop_database(url)
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ from sqlalchemy.exc import DatabaseError
 from digihelse import db
 from digihelse.audit.log import Entry, append, verify
 
+pytestmark = pytest.mark.postgres
+
 
 def _fill(engine, n=5):
     for i in range(n):
@@ -36,8 +38,11 @@ def test_the_database_refuses_update_and_delete(engine, statement):
 def _tamper(engine, statement):
     # An attacker with file access could drop the trigger; the chain still tells.
     with engine.begin() as conn:
-        conn.exec_driver_sql("DROP TRIGGER access_log_no_update")
-        conn.exec_driver_sql("DROP TRIGGER access_log_no_delete")
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("DROP TRIGGER access_log_append_only ON access_log")
+        else:
+            conn.exec_driver_sql("DROP TRIGGER access_log_no_update")
+            conn.exec_driver_sql("DROP TRIGGER access_log_no_delete")
         conn.exec_driver_sql(statement)
 
 
@@ -52,3 +57,28 @@ def test_tampering_is_found_by_verify(engine, statement, bad_id):
     with db.session(engine) as s:
         report = verify(s)
     assert not report.ok and report.first_bad_id == bad_id
+
+
+def test_concurrent_writers_keep_one_unbroken_chain(engine):
+    """Twenty transactions append at once, each on its own connection: the chain must not
+    fork (BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    writers = 20
+    engines = [db.make_engine(str(engine.url)) for _ in range(writers)]
+    barrier = threading.Barrier(writers)
+
+    def write(own):
+        barrier.wait()
+        _fill(own, n=3)
+
+    try:
+        with ThreadPoolExecutor(max_workers=writers) as pool:
+            list(pool.map(write, engines))
+    finally:
+        for own in engines:
+            own.dispose()
+    with db.session(engine) as s:
+        report = verify(s)
+    assert report.ok and report.rows == writers * 3

@@ -20,6 +20,7 @@ from digihelse.people.nin import synthetic_nin
 from tests.test_booking_service import NOW, SCHOOL, TUESDAY, make_world
 
 THREADS = 50
+pytestmark = pytest.mark.postgres  # FOR UPDATE and the partial unique index there
 
 
 @pytest.fixture

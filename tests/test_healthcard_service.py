@@ -347,6 +347,7 @@ def test_a_new_due_date_from_ultrasound_moves_the_weeks(engine, people):
 
 # --- Opening a card -------------------------------------------------------------------------
 
+@pytest.mark.postgres
 def test_a_second_active_card_is_refused(engine, people):
     nora = people["nora"]
     with pytest.raises(CardExists):
@@ -357,6 +358,7 @@ def test_a_second_active_card_is_refused(engine, people):
                           .where(PregnancyRecord.woman_id == nora.id)).all()) == 1
 
 
+@pytest.mark.postgres
 def test_the_database_refuses_a_second_active_card(engine, people):
     nora = people["nora"]
     with pytest.raises(DatabaseError), db.write_session(engine) as s:

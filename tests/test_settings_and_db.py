@@ -160,15 +160,19 @@ def test_seeding_twice_changes_nothing_and_a_later_day_keeps_ages(engine):
         assert age_on(jonas.birth_date, later) == 10
 
 
-def test_migrations_match_models(tmp_path):
-    """Every table and column in the models has a committed migration."""
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_migrations_match_models(tmp_path, request, backend):
+    """Every table and column in the models has a committed migration, on both databases."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
     from sqlmodel import SQLModel
 
     import digihelse.models  # noqa: F401
 
-    url = f"sqlite:///{tmp_path / 'schema.db'}"
+    if backend == "postgresql":
+        url = request.getfixturevalue("postgres_server").create_database()
+    else:
+        url = f"sqlite:///{tmp_path / 'schema.db'}"
     db.migrate(url)
     engine = db.make_engine(url)
     with engine.connect() as conn:
