@@ -31,7 +31,7 @@ def engine(request, tmp_path):
     backend = getattr(request, "param", "sqlite")
     if backend == "postgresql":
         server = request.getfixturevalue("postgres_server")
-        url = server.create_database()
+        url = server.create_database(migrated=True)
     else:
         url = f"sqlite:///{tmp_path / 'test.db'}"
     db.migrate(url)

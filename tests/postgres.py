@@ -46,6 +46,7 @@ class PostgresServer:
         self.external = os.environ.get("DIGIHELSE_TEST_POSTGRES_URL")
         self.folder: Path | None = None
         self.port = 0
+        self._template: str | None = None
 
     def start(self) -> None:
         if self.external:
@@ -90,12 +91,27 @@ class PostgresServer:
         finally:
             engine.dispose()
 
-    def create_database(self) -> str:
-        """A new, empty database; returns its URL."""
-        name = f"t_{uuid.uuid4().hex[:16]}"
-        self._admin(f'CREATE DATABASE "{name}"')
+    def _url(self, name: str) -> str:
         base, _, _ = self.admin_url.rpartition("/")
         return f"{base}/{name}"
+
+    def create_database(self, *, migrated: bool = False) -> str:
+        """A new database, empty or already migrated to head; returns its URL. Migrated
+        ones are copies of a template migrated once (CREATE DATABASE ... TEMPLATE), which
+        takes milliseconds where running the migrations takes a second."""
+        name = f"t_{uuid.uuid4().hex[:16]}"
+        if not migrated:
+            self._admin(f'CREATE DATABASE "{name}"')
+            return self._url(name)
+        if self._template is None:
+            from digihelse import db
+
+            template = f"tmpl_{uuid.uuid4().hex[:12]}"
+            self._admin(f'CREATE DATABASE "{template}"')
+            db.migrate(self._url(template))
+            self._template = template
+        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self._template}"')
+        return self._url(name)
 
     def drop_database(self, url: str) -> None:
         name = url.rpartition("/")[2]
