@@ -14,6 +14,7 @@ from digihelse.pages.carer import carer_card_page, carer_list_page
 from digihelse.pages.front import front_page
 from digihelse.pages.home import home_page
 from digihelse.pages.personnel_routes import add_personnel_pages
+from digihelse.pages.sharing import sharing_page
 from digihelse.settings import get_settings
 from digihelse.state.access_log import AccessLogState
 from digihelse.state.appointments import AppointmentsState
@@ -21,6 +22,7 @@ from digihelse.state.booking import BookingState
 from digihelse.state.card import CardState, CarerState
 from digihelse.state.home import HomeState
 from digihelse.state.session import SessionState
+from digihelse.state.sharing import SharingState
 
 get_settings()  # refuse to start with unsafe settings (e.g. a test provider in production)
 
@@ -46,6 +48,8 @@ app.add_page(access_log_page, route=routes.ACCESS_LOG,
              on_load=[SessionState.load_citizen, AccessLogState.load])
 app.add_page(card_page, route=routes.CARD, title="DigiHelse – Helsekort",
              on_load=[SessionState.load_citizen, CardState.load])
+app.add_page(sharing_page, route=routes.SHARE, title="DigiHelse – Del med partner",
+             on_load=[SessionState.load_citizen, SharingState.load])
 app.add_page(carer_list_page, route=routes.CARER_LIST, title="DigiHelse – Mine gravide",
              on_load=[SessionState.load_personnel, CarerState.load_list])
 app.add_page(carer_card_page, route=routes.CARER_CARD, title="DigiHelse – Helsekort",

@@ -15,7 +15,8 @@ OVERFLOW_SCRIPT = """() => {
     if (box.width === 0 || box.height === 0) continue;
     const style = getComputedStyle(el);
     if (style.position === 'fixed' && box.right <= width + 1) continue;
-    if (el.closest('.chart-box, .visually-hidden, [aria-hidden="true"], table, .data-table')) continue;
+    const skip = '.chart-box, .visually-hidden, [aria-hidden="true"], table, .data-table';
+    if (el.closest(skip)) continue;
     // Text running out of its own box (a long word), visible or clipped.
     const ownText = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
     const clipped = ownText && style.display !== 'inline'

@@ -281,7 +281,7 @@ def test_a_pregnancy_fullmakt_lets_jon_view_but_not_edit_noras_card(engine, seed
     assert decision(engine, jon, nora, PREGNANCY).allowed == frozenset()
     _give_fullmakt(engine, nora, seeded["jon"], "pregnancy")
     result = decision(engine, jon, nora, PREGNANCY)
-    assert result.allowed == {A.VIEW_CARD}
+    assert result.allowed == {A.VIEW_CARD, A.VIEW_APPOINTMENTS}  # view only, no booking
     assert (result.relation, result.level, result.reason) == ("fullmakt", "limited",
                                                               "view_only")
     with db.session(engine) as s:

@@ -40,12 +40,17 @@ NOTHING: frozenset[Action] = frozenset()
 BOOKING = frozenset({A.VIEW_APPOINTMENTS, A.BOOK, A.CANCEL, A.SEND_MESSAGE})
 SELF_YOUTH = BOOKING | {A.VIEW_ACCESS_LOG}
 SELF_BASIC = BOOKING | {A.VIEW_ACCESS_LOG}
-OWN_CARD = frozenset({A.VIEW_CARD, A.WRITE_OWN_NOTES, A.VIEW_ACCESS_LOG})
+# Her card, her notes, her log, and her consultations with her midwife: book, see, cancel.
+OWN_CARD = frozenset({A.VIEW_CARD, A.WRITE_OWN_NOTES, A.VIEW_ACCESS_LOG,
+                      A.VIEW_APPOINTMENTS, A.BOOK, A.CANCEL})
 LOG_ONLY = frozenset({A.VIEW_ACCESS_LOG})
 PARENT_FULL = BOOKING | {A.VIEW_ACCESS_LOG}
 PARENT_TEEN = frozenset({A.VIEW_APPOINTMENTS})
 NURSE = BOOKING | {A.MANAGE_SCHEDULE}
-CARER = frozenset({A.VIEW_CARD, A.EDIT_CARD, A.VIEW_APPOINTMENTS})
+# The midwife also runs her pregnancy bookings (cancel with a reason, mark attendance).
+CARER = frozenset({A.VIEW_CARD, A.EDIT_CARD, A.VIEW_APPOINTMENTS, A.CANCEL,
+                   A.MANAGE_SCHEDULE})
+PARTNER_VIEW = frozenset({A.VIEW_CARD, A.VIEW_APPOINTMENTS})
 
 ADULT = PersonFacts("adult", dt.date(1980, 1, 15), "home")
 OTHER_ADULT = PersonFacts("other", dt.date(1985, 3, 1), "elsewhere")
@@ -237,7 +242,7 @@ OPEN = FullmaktRelation(frozenset({BASIC, PREGNANCY}), FROM)
     pytest.param(FullmaktRelation(frozenset({BASIC}), FROM), dt.date(2026, 6, 1), GIVER,
                  RECEIVER, PREGNANCY, NOTHING, Reason.FULLMAKT_SCOPE, id="scope-not-card"),
     pytest.param(OPEN, dt.date(2026, 6, 1), GIVER, RECEIVER, PREGNANCY,
-                 frozenset({A.VIEW_CARD}), Reason.VIEW_ONLY, id="card-view-only"),
+                 PARTNER_VIEW, Reason.VIEW_ONLY, id="card-view-only"),
     pytest.param(FullmaktRelation(frozenset(Service), FROM), dt.date(2026, 6, 1), GIVER,
                  RECEIVER, YOUTH, NOTHING, Reason.YOUTH_SERVICE_PERSONAL,
                  id="youth-never-even-in-scope"),
@@ -247,6 +252,8 @@ def test_fullmakt_matrix(relation, on, giver, receiver, service, allowed, reason
     assert (decision.allowed, decision.reason) == (allowed, reason)
     assert decision.relation == "fullmakt"
     assert A.EDIT_CARD not in decision.allowed
+    if service == PREGNANCY:  # her pregnancy bookings stay hers
+        assert not decision.allowed & {A.BOOK, A.CANCEL}
 
 
 def test_one_valid_fullmakt_among_expired_ones_is_enough():

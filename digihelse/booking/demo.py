@@ -1,5 +1,6 @@
 """Demo schedules, drop-in hours and a few bookings, so `make run` has free times to book
-and the parent journeys have something to show. Idempotent."""
+(pupils their school nurse, Nora and Maja their midwife Lise) and the parent journeys have
+something to show. Idempotent."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ SCHEDULES = [
     ("anders", "hfu", (1, 3), "15:00", "18:00", 20, ""),
     ("anders", "helsestasjon", (4,), "09:00", "12:00", 30, ""),
     ("mona", "vgs", (0, 2), "09:00", "14:00", 20, "11:30-12:00"),
+    # The midwife's pregnancy consultations at the health station (seed.py assigns her there).
+    ("lise", "helsestasjon", (0, 2), "08:30", "15:00", 30, "11:30-12:00"),
 ]
 # (place, weekday, start, end, label)
 DROP_IN = [
@@ -61,11 +64,12 @@ def seed_schedules(s: Session, persons: dict[str, Person], places: dict[str, Pla
 
 
 def _first_free(s: Session, place: Place, after: dt.datetime) -> Slot | None:
+    """A school nurse's first free time (the midwife's at the same place are not for Jonas)."""
     return s.exec(
-        select(Slot).where(Slot.place_id == place.id, Slot.status == "open",
-                           Slot.start_at > after,
-                           ~Slot.id.in_(select(Booking.slot_id).where(
-                               Booking.status != "cancelled")))
+        select(Slot).join(Personnel, Personnel.id == Slot.personnel_id)
+        .where(Slot.place_id == place.id, Slot.status == "open",
+               Personnel.role.in_(list(booking.NURSE_ROLES)), Slot.start_at > after,
+               ~Slot.id.in_(select(Booking.slot_id).where(Booking.status != "cancelled")))
         .order_by(Slot.start_at)).first()
 
 

@@ -1,4 +1,4 @@
-"""Booking tables: the nurses' opening hours, the slots made from them, and bookings.
+"""Booking tables: the nurses' and midwives' opening hours, the slots made from them, and bookings.
 Times of day are Europe/Oslo wall-clock times; instants are stored as aware UTC."""
 
 from __future__ import annotations
@@ -158,6 +158,9 @@ class Booking(SQLModel, table=True):
     service: str = Field(default="youth", max_length=16)  # a Service value
     status: str = Field(default=BookingStatus.BOOKED, max_length=16)
     topic: str | None = Field(default=None, max_length=32)  # a Topic value
+    # Pregnancy bookings: which recommended consultation it is for (dating.Visit key, e.g.
+    # "w28"); the page says t("card.visit.<key>"). Never leaves the service either.
+    visit_key: str | None = Field(default=None, max_length=16)
     note: str | None = Field(default=None, max_length=1000)  # private, for the nurse only
     client_key: str = Field(unique=True, max_length=100)  # idempotency key from the client
     # Health personnel decided that parents may not see this basic-service booking.

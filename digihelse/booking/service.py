@@ -1,5 +1,6 @@
-"""The booking service: pupils book, move and cancel school-nurse appointments; nurses
-run their day and their opening hours. Plain Python over SQLModel, no UI."""
+"""The booking service: pupils book, move and cancel school-nurse appointments, and a
+pregnant woman her consultations with her own midwife; nurses and midwives run their day and
+their opening hours. Plain Python over SQLModel, no UI."""
 
 from __future__ import annotations
 
@@ -39,11 +40,14 @@ from digihelse.booking.schedule import (
     plan_generation,
 )
 from digihelse.errors import ServiceError
+from digihelse.healthcard import dating
+from digihelse.healthcard.models import Consultation, PregnancyRecord
 from digihelse.notify.outbox import drop_pending, enqueue, transaction
-from digihelse.people.access import record_access, require
+from digihelse.people.access import decide, record_access, require
 from digihelse.people.actors import AccessDenied, Action, Actor, Service
 from digihelse.people.models import (
     Enrollment,
+    Fullmakt,
     Person,
     Personnel,
     Place,
@@ -62,7 +66,10 @@ log = logging.getLogger(__name__)
 # all. With a Session the call joins the caller's transaction and the caller commits.
 SessionOrEngine = Session | Engine
 
-# Health personnel who publish slots and manage bookings.
+# Health personnel who publish hours and manage their bookings. GPs keep no schedule here.
+SCHEDULING_ROLES = frozenset({StaffRole.SCHOOL_NURSE, StaffRole.MIDWIFE})
+# Whose free times pupils and parents book at a place (youth and basic service). A midwife's
+# times are offered only to the women whose card names her (pregnancy service).
 NURSE_ROLES = frozenset({StaffRole.SCHOOL_NURSE})
 YOUTH_PLACES = frozenset({PlaceKind.LOWER_SECONDARY, PlaceKind.UPPER_SECONDARY,
                           PlaceKind.YOUTH_CLINIC})
@@ -244,24 +251,44 @@ def _day_words(start: dt.datetime, seen_on: dt.date) -> str:
 
 
 # Message bodies: plain words, no topic, no note, no place name, no health content.
-def confirmation_text(start: dt.datetime) -> str:
-    return f"Timen din hos helsesykepleier er bestilt: {format_when(start)}."
+# `where` says with whom or where: "hos helsesykepleier" for pupils; see sms_where().
+NURSE_WORDS = "hos helsesykepleier"
 
 
-def moved_text(start: dt.datetime) -> str:
-    return f"Timen din hos helsesykepleier er flyttet til {format_when(start)}."
+def _words(*parts: str) -> str:
+    return " ".join(part for part in parts if part)
 
 
-def reminder_text(start: dt.datetime, sent_on: dt.date) -> str:
-    return f"Du har en time hos helsesykepleier {_day_words(start, sent_on)} kl. {clock(start)}."
+def sms_where(service: str, place_kind: str | None) -> str:
+    """Where an SMS says the time is. Pupils and families: "hos helsesykepleier". A
+    pregnancy consultation names only the kind of place ("på helsestasjonen", which serves
+    children and families too), never "jordmor": others may read an SMS, and it must not
+    tell that she is pregnant."""
+    if service != Service.PREGNANCY:
+        return NURSE_WORDS
+    return "på helsestasjonen" if place_kind == PlaceKind.HEALTH_STATION else ""
 
 
-def cancelled_text(start: dt.datetime, by_nurse: bool) -> str:
+def confirmation_text(start: dt.datetime, where: str = NURSE_WORDS) -> str:
+    return f"{_words('Timen din', where)} er bestilt: {format_when(start)}."
+
+
+def moved_text(start: dt.datetime, where: str = NURSE_WORDS) -> str:
+    return f"{_words('Timen din', where)} er flyttet til {format_when(start)}."
+
+
+def reminder_text(start: dt.datetime, sent_on: dt.date, where: str = NURSE_WORDS) -> str:
+    return f"{_words('Du har en time', where, _day_words(start, sent_on))} kl. {clock(start)}."
+
+
+def cancelled_text(start: dt.datetime, by_nurse: bool, where: str = NURSE_WORDS) -> str:
     if by_nurse:
         # The nurse's reason may say more than an SMS should; the pupil reads it in the app.
-        return (f"Helsesykepleieren måtte avlyse timen din {format_when(start)}. "
-                "Logg inn for å se beskjeden og bestille en ny time.")
-    return f"Timen din hos helsesykepleier {format_when(start)} er avbestilt."
+        first = (f"Helsesykepleieren måtte avlyse timen din {format_when(start)}."
+                 if where == NURSE_WORDS else
+                 f"{_words('Timen din', where, format_when(start))} må dessverre avlyses.")
+        return f"{first} Logg inn for å se beskjeden og bestille en ny time."
+    return f"{_words('Timen din', where, format_when(start))} er avbestilt."
 
 
 # --- views ------------------------------------------------------------------------------
@@ -345,6 +372,7 @@ class Appointment:
     cancel_reason: str | None
     visibility_key: str  # "booking.visibility.youth": "Foreldrene dine kan ikke se denne timen"
     can_change: bool  # cancel or move still allowed for this viewer
+    visit_key: str | None = None  # pregnancy: the recommended consultation, card.visit.<key>
 
     @property
     def start_local(self) -> dt.datetime:
@@ -370,6 +398,7 @@ class BookingLine:
     service: str
     topic: str | None
     note: str | None
+    visit_key: str | None = None  # pregnancy: the recommended consultation, card.visit.<key>
 
 
 @dataclass(frozen=True)
@@ -413,7 +442,7 @@ def _authorize(
     """The one door to access control; returns the actor's relation to the subject
     ("self", "parent", "personnel", ...). Personnel must also serve the place."""
     if actor.is_personnel:
-        _nurse(s, actor, place_id)
+        _scheduler(s, actor, place_id)
     if subject_pid is None:
         if not actor.is_personnel:
             raise AccessDenied("personnel_only", "only personnel manage slots")
@@ -432,18 +461,21 @@ def _record(
     object_id: int | None,
     service: str,
 ) -> None:
-    """Log an access in the caller's transaction. Youth-service rows are hidden from parents."""
-    hidden = service == Service.YOUTH
+    """Log an access in the caller's transaction. Youth-service and pregnancy rows are
+    hidden from parents (the card and its consultations are hers, also as a minor)."""
+    hidden = service in (Service.YOUTH, Service.PREGNANCY)
     record_access(s, actor, subject_pid, action=action, object_type="appointment",
                   object_id=None if object_id is None else str(object_id),
                   service=Service(service), hidden_from_parents=hidden)
 
 
-def _nurse(s: Session, actor: Actor, place_id: int | None = None) -> Personnel:
-    """The acting nurse's Personnel row; with place_id, she must serve that place."""
+def _scheduler(s: Session, actor: Actor, place_id: int | None = None) -> Personnel:
+    """The acting nurse's or midwife's Personnel row; with place_id, she must serve that
+    place. GPs and others keep no schedule here."""
     found = personnel_by_pid(s, actor.pid)
-    if found is None or found[1].role not in NURSE_ROLES or actor.role not in NURSE_ROLES:
-        raise AccessDenied("role_not_permitted", "only school nurses manage bookings")
+    if (found is None or found[1].role not in SCHEDULING_ROLES
+            or actor.role not in SCHEDULING_ROLES):
+        raise AccessDenied("role_not_permitted", "only nurses and midwives manage bookings")
     nurse = found[1]
     if place_id is not None and s.exec(select(StaffAssignment.id).where(
             StaffAssignment.personnel_id == nurse.id,
@@ -467,6 +499,45 @@ def _check_place_for_person(s: Session, person: Person, place: Place) -> None:
         return
     raise AccessDenied("not_your_place", "this place does not serve you",
                        "booking.error.not_your_place")
+
+
+def _owner(s: Session, slot: Slot) -> Personnel:
+    staff = s.get(Personnel, slot.personnel_id)
+    assert staff is not None  # foreign key
+    return staff
+
+
+def _slot_service(s: Session, slot: Slot, actor: Actor) -> Service:
+    """A midwife's time is a pregnancy consultation; a nurse's is youth or basic."""
+    if _owner(s, slot).role == StaffRole.MIDWIFE:
+        return Service.PREGNANCY
+    return _booking_service(actor)
+
+
+def _her_record(s: Session, person: Person, slot: Slot) -> PregnancyRecord:
+    """Her active card, which must name the slot's midwife: only she has the care
+    relation (and knows the card), so only her times are offered and booked."""
+    record = s.exec(select(PregnancyRecord).where(
+        PregnancyRecord.woman_id == person.id, PregnancyRecord.active,
+        PregnancyRecord.midwife_id == slot.personnel_id)).first()
+    if record is None:
+        raise AccessDenied("not_her_midwife", "only the midwife on her card",
+                           "booking.error.not_her_midwife")
+    return record
+
+
+def _visit_key(s: Session, record: PregnancyRecord, slot: Slot) -> str | None:
+    """Which recommended consultation a time is for: the one whose window holds its day,
+    else the next one not yet done (a time booked just after a window)."""
+    if record.due_date is None:
+        return None
+    held = s.exec(select(Consultation.held_on).where(Consultation.record_id == record.id))
+    schedule = dating.recommended_schedule(record.due_date, list(held))
+    day = to_oslo(slot.start_at).date()
+    item = next((i for i in schedule if i.window_start <= day <= i.window_end), None)
+    if item is None or item.done:
+        item = dating.next_consultation(schedule, day) or item
+    return item.key if item is not None else None
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -546,16 +617,25 @@ def _check_limit(s: Session, person: Person, now: dt.datetime, settings: Booking
         raise LimitReached(settings.max_active_future_bookings)
 
 
-def _free_slot_rows(s: Session, place_id: int, start: dt.datetime, end: dt.datetime,
-                    *, exclude: int | None = None) -> list[FreeSlot]:
+def _free_slot_rows(s: Session, place_id: int | None, start: dt.datetime, end: dt.datetime,
+                    *, exclude: int | None = None,
+                    personnel_id: int | None = None) -> list[FreeSlot]:
+    """Free slots at a place (school nurses' only), or one midwife's (at a place, or at
+    any of hers when place_id is None)."""
     taken = select(Booking.slot_id).where(Booking.status != BookingStatus.CANCELLED)
     query = (select(Slot, Person.given_name, Person.family_name)
              .join(Personnel, Personnel.id == Slot.personnel_id)
              .join(Person, Person.id == Personnel.person_id)
-             .where(Slot.place_id == place_id, Slot.status == SlotStatus.OPEN,
+             .where(Slot.status == SlotStatus.OPEN,
                     Slot.start_at > start, Slot.start_at < end,
                     col(Slot.id).not_in(taken))
              .order_by(col(Slot.start_at), col(Slot.id)))
+    if place_id is not None:
+        query = query.where(Slot.place_id == place_id)
+    if personnel_id is not None:
+        query = query.where(Slot.personnel_id == personnel_id)
+    else:
+        query = query.where(col(Personnel.role).in_(list(NURSE_ROLES)))
     if exclude is not None:
         query = query.where(Slot.id != exclude)
     return [FreeSlot(slot.id, slot.place_id, slot.start_at, slot.end_at, f"{given} {family}")
@@ -564,10 +644,13 @@ def _free_slot_rows(s: Session, place_id: int, start: dt.datetime, end: dt.datet
 
 def nearest_free(s: Session, slot: Slot, *, now: dt.datetime,
                  settings: BookingSettings = DEFAULT_SETTINGS) -> list[FreeSlot]:
-    """The free slots at the same place nearest in time to `slot`, in time order."""
+    """The free slots at the same place nearest in time to `slot`, in time order; for a
+    midwife's slot, only her own."""
     earliest = max(now + settings.min_notice, slot.start_at - settings.alternatives_window)
+    midwife = slot.personnel_id if _owner(s, slot).role == StaffRole.MIDWIFE else None
     rows = _free_slot_rows(s, slot.place_id, earliest,
-                           slot.start_at + settings.alternatives_window, exclude=slot.id)
+                           slot.start_at + settings.alternatives_window, exclude=slot.id,
+                           personnel_id=midwife)
     rows.sort(key=lambda f: (abs(f.start_at - slot.start_at), f.start_at))
     return sorted(rows[:settings.alternatives], key=lambda f: f.start_at)
 
@@ -585,7 +668,7 @@ def _insert(s: Session, booking: Booking) -> bool:
 
 def _notify(s: Session, *, booking: Booking, person: Person, start: dt.datetime, kind: str,
             body: str, now: dt.datetime, settings: BookingSettings,
-            reminder: bool = False) -> None:
+            reminder: bool = False, where: str = NURSE_WORDS) -> None:
     """Queue messages; a failure is logged and never undoes the booking. The keys name a
     booking that this transaction just wrote, so one savepoint for all of them is enough."""
     recipient = booking.booked_by_pid or person.nin
@@ -596,11 +679,16 @@ def _notify(s: Session, *, booking: Booking, person: Person, start: dt.datetime,
             send_at = start - settings.reminder_before
             if reminder and send_at > now:
                 enqueue(s, recipient_pid=recipient, kind="reminder",
-                        body=reminder_text(start, to_oslo(send_at).date()),
+                        body=reminder_text(start, to_oslo(send_at).date(), where),
                         dedupe_key=_reminder_key(booking.id), send_at=send_at, now=now,
                         guarded=False)
     except Exception:
         log.exception("could not queue the message for booking %s", booking.id)
+
+
+def _place_kind(s: Session, slot: Slot) -> str | None:
+    place = s.get(Place, slot.place_id)
+    return place.kind if place is not None else None
 
 
 def _reminder_key(booking_id: int | None) -> str:
@@ -694,7 +782,8 @@ def free_slots(
     settings: BookingSettings = DEFAULT_SETTINGS,
 ) -> list[FreeSlot]:
     """Free slots at a place from `from_date` (Oslo) for `days` days, nearest first,
-    never inside the minimum notice. Group them with group_by_day()."""
+    never inside the minimum notice. Only school nurses' times: a midwife's are offered
+    through midwife_free_slots(). Group them with group_by_day()."""
     now = _aware(now)
     from_date = from_date or to_oslo(now).date()
     start = dt.datetime.combine(from_date, dt.time(), tzinfo=OSLO).astimezone(dt.UTC)
@@ -703,6 +792,26 @@ def free_slots(
     earliest = max(start, now + settings.min_notice)
     # `> earliest` would drop a slot starting exactly at the window start; include it.
     return _free_slot_rows(s, place_id, earliest - dt.timedelta(microseconds=1), end)
+
+
+def midwife_free_slots(
+    s: Session,
+    midwife_id: int,
+    *,
+    from_date: dt.date,
+    days: int,
+    place_id: int | None = None,
+    now: dt.datetime | None = None,
+    settings: BookingSettings = DEFAULT_SETTINGS,
+) -> list[FreeSlot]:
+    """One midwife's free times (at one place of hers, or all), like free_slots(). Who may
+    book them is checked by book(): the women whose card names her."""
+    now = _aware(now)
+    start, _ = _day_bounds(from_date)
+    _, end = _day_bounds(from_date + dt.timedelta(days=days - 1))
+    earliest = max(start, now + settings.min_notice)
+    return _free_slot_rows(s, place_id, earliest - dt.timedelta(microseconds=1), end,
+                           personnel_id=midwife_id)
 
 
 def book(
@@ -717,7 +826,8 @@ def book(
     settings: BookingSettings = DEFAULT_SETTINGS,
 ) -> Booking:
     """Book a slot for the actor's subject (the pupil herself, or a parent's child in the
-    basic service). The same client_key returns the same booking.
+    basic service; or, on a midwife's slot, a pregnancy consultation for the woman whose
+    active card names that midwife). The same client_key returns the same booking.
 
     Raises SlotTaken (with the nearest alternatives), SlotUnavailable, TooLate,
     LimitReached, ClientKeyReused, AccessDenied."""
@@ -731,9 +841,14 @@ def book(
         person = _pupil(s, actor.subject_pid)
         place = s.get(Place, slot.place_id)
         assert place is not None
-        service = _booking_service(actor)
+        service = _slot_service(s, slot, actor)
         _authorize(s, actor, person.nin, Action.BOOK, place_id=place.id, service=service)
-        _check_place_for_person(s, person, place)
+        visit_key = None
+        if service == Service.PREGNANCY:
+            visit_key = _visit_key(s, _her_record(s, person, slot), slot)
+            topic = None  # the topics are the youth service's
+        else:
+            _check_place_for_person(s, person, place)
 
         existing = _by_client_key(s, client_key)
         if existing is not None:
@@ -743,15 +858,16 @@ def book(
 
         booking = Booking(
             slot_id=slot.id, person_id=person.id, service=service, topic=topic, note=note,
-            client_key=client_key, created_at=now, updated_at=now,
+            visit_key=visit_key, client_key=client_key, created_at=now, updated_at=now,
             booked_by_pid=actor.pid if actor.pid != person.nin else None,
         )
         if not _insert(s, booking):
             return _after_refused_insert(s, client_key, slot, person, now, settings)
         _record(s, actor, person.nin, action="create", object_id=booking.id, service=service)
+        where = sms_where(service, place.kind)
         _notify(s, booking=booking, person=person, start=slot.start_at, kind="confirmed",
-                body=confirmation_text(slot.start_at), now=now, settings=settings,
-                reminder=True)
+                body=confirmation_text(slot.start_at, where), now=now, settings=settings,
+                reminder=True, where=where)
         return booking
 
 
@@ -809,8 +925,10 @@ def cancel(
         drop_pending(s, [_reminder_key(booking.id)], now=now)
         _record(s, actor, person.nin, action="update", object_id=booking.id,
                 service=booking.service)
+        where = sms_where(booking.service, _place_kind(s, slot))
         _notify(s, booking=booking, person=person, start=slot.start_at, kind="cancelled",
-                body=cancelled_text(slot.start_at, by_nurse), now=now, settings=settings)
+                body=cancelled_text(slot.start_at, by_nurse, where), now=now,
+                settings=settings)
         return booking
 
 
@@ -837,7 +955,14 @@ def move(
         new_slot = _slot(s, new_slot_id, lock=True)
         _authorize(s, actor, person.nin, Action.BOOK, place_id=new_slot.place_id,
                    service=service)
-        _check_place_for_person(s, person, s.get(Place, new_slot.place_id))
+        pregnancy = service == Service.PREGNANCY
+        if pregnancy != (_owner(s, new_slot).role == StaffRole.MIDWIFE):
+            raise SlotUnavailable()  # a pupil's time never moves to a midwife, nor back
+        visit_key = old.visit_key
+        if pregnancy:
+            visit_key = _visit_key(s, _her_record(s, person, new_slot), new_slot)
+        else:
+            _check_place_for_person(s, person, s.get(Place, new_slot.place_id))
 
         existing = _by_client_key(s, client_key)
         if existing is not None:
@@ -854,7 +979,8 @@ def move(
 
         new = Booking(
             slot_id=new_slot.id, person_id=person.id, service=old.service, topic=old.topic,
-            note=old.note, client_key=client_key, guardian_reservation=old.guardian_reservation,
+            note=old.note, visit_key=visit_key, client_key=client_key,
+            guardian_reservation=old.guardian_reservation,
             booked_by_pid=old.booked_by_pid, moved_from_booking_id=old.id,
             created_at=now, updated_at=now,
         )
@@ -870,8 +996,10 @@ def move(
         drop_pending(s, [_reminder_key(old.id)], now=now)
         _record(s, actor, person.nin, action="update", object_id=old.id, service=old.service)
         _record(s, actor, person.nin, action="create", object_id=new.id, service=new.service)
+        where = sms_where(new.service, _place_kind(s, new_slot))
         _notify(s, booking=new, person=person, start=new_slot.start_at, kind="moved",
-                body=moved_text(new_slot.start_at), now=now, settings=settings, reminder=True)
+                body=moved_text(new_slot.start_at, where), now=now, settings=settings,
+                reminder=True, where=where)
         return new
 
 
@@ -883,24 +1011,23 @@ def appointments_for(
     now: dt.datetime | None = None,
     settings: BookingSettings = DEFAULT_SETTINGS,
 ) -> Appointments:
-    """A person's upcoming and past appointments, as far as the actor may see them:
-    parents never see the youth service nor reserved bookings."""
+    """A person's upcoming and past appointments, as far as the actor may see them: each
+    booking only when the actor may view that service's appointments (parents never see the
+    youth service, the pregnancy consultations nor reserved bookings; a partner with
+    fullmakt sees her pregnancy consultations, read only)."""
     now = _aware(now)
     with transaction(s_or_engine) as s:
         person = person_by_pid(s, person_pid)
         if person is None:
             raise AccessDenied("unknown_person", "no such person")
+        places = None
         if actor.is_personnel:
             # Personnel see the bookings at the places they serve.
-            nurse = _nurse(s, actor)
+            nurse = _scheduler(s, actor)
             places = set(s.exec(select(StaffAssignment.place_id)
                                 .where(StaffAssignment.personnel_id == nurse.id)).all())
-            relation = _authorize(s, actor, person_pid, Action.VIEW_APPOINTMENTS)
-        else:
-            places = None
-            service = Service.YOUTH if actor.subject_pid == actor.pid else Service.BASIC
-            relation = _authorize(s, actor, person_pid, Action.VIEW_APPOINTMENTS,
-                                  service=service)
+        decisions = _viewable(s, actor, person_pid)
+        shared = _shares_pregnancy(s, person, now)
         rows = s.exec(
             select(Booking, Slot, Place, Person.given_name, Person.family_name)
             .join(Slot, Slot.id == Booking.slot_id)
@@ -914,15 +1041,19 @@ def appointments_for(
         for booking, slot, place, given, family in rows:
             if places is not None and slot.place_id not in places:
                 continue
-            if not _visible(relation, booking):
+            decision = decisions.get(Service(booking.service))
+            if decision is None or not _visible(decision.relation, booking):
                 continue
+            relation = decision.relation
             appointment = Appointment(
                 booking.id, slot.id, place.id, place.name, place.address, f"{given} {family}",
                 slot.start_at, slot.end_at, booking.status, booking.service, booking.topic,
                 booking.note, booking.cancelled_by, booking.cancel_reason,
-                _visibility_key(booking),
-                can_change=booking.status == BookingStatus.BOOKED and (
+                _visibility_key(booking, shared, relation),
+                can_change=booking.status == BookingStatus.BOOKED
+                and decision.allows(Action.CANCEL) and (
                     actor.is_personnel or slot.start_at - settings.cancel_notice >= now),
+                visit_key=booking.visit_key,
             )
             active = booking.status == BookingStatus.BOOKED and slot.end_at > now
             (upcoming if active else past).append(appointment)
@@ -931,6 +1062,30 @@ def appointments_for(
                         service=booking.service)
         past.reverse()
         return Appointments(upcoming, past)
+
+
+def _viewable(s: Session, actor: Actor, person_pid: str) -> dict[Service, Any]:
+    """The policy's decision for each service whose appointments the actor may view. When
+    there is none, the refusal is logged and raised, as for any other refused call."""
+    decisions = {service: decide(s, actor, person_pid, service) for service in Service}
+    allowed = {service: d for service, d in decisions.items()
+               if d.allows(Action.VIEW_APPOINTMENTS)}
+    if not allowed:
+        fallback = Service.YOUTH if actor.subject_pid == actor.pid else Service.BASIC
+        require(s, actor, person_pid, fallback, Action.VIEW_APPOINTMENTS,
+                object_type="appointment")  # raises AccessDenied, logged
+    return allowed
+
+
+def _shares_pregnancy(s: Session, person: Person, now: dt.datetime) -> bool:
+    """Whether she has given someone a fullmakt that covers her pregnancy today: then her
+    pregnancy consultations are not hers and the midwife's alone, and the page says so."""
+    today = to_oslo(now).date()
+    rows = s.exec(select(Fullmakt).where(
+        Fullmakt.giver_id == person.id, col(Fullmakt.revoked_at).is_(None),
+        Fullmakt.valid_from <= today,
+        or_(col(Fullmakt.valid_to).is_(None), Fullmakt.valid_to >= today))).all()
+    return any(Service.PREGNANCY in row.services for row in rows)
 
 
 def _visible(relation: str, booking: Booking) -> bool:
@@ -944,9 +1099,19 @@ def _visible(relation: str, booking: Booking) -> bool:
         return relation == "self"
 
 
-def _visibility_key(booking: Booking) -> str:
+def pregnancy_visibility_key(shared: bool, relation: str = "self") -> str:
+    """Who sees a pregnancy consultation, as the viewer should read it."""
+    if relation == "fullmakt":
+        return "booking.visibility.pregnancy_proxy"
+    return "booking.visibility.pregnancy_shared" if shared else "booking.visibility.pregnancy"
+
+
+def _visibility_key(booking: Booking, shared_pregnancy: bool = False,
+                    relation: str = "self") -> str:
     if booking.service == Service.YOUTH:
         return "booking.visibility.youth"
+    if booking.service == Service.PREGNANCY:
+        return pregnancy_visibility_key(shared_pregnancy, relation)
     return "booking.visibility.reserved" if booking.guardian_reservation else (
         "booking.visibility.basic")
 
@@ -977,6 +1142,9 @@ def calendar_file(
             location=", ".join(part for part in (place.name, place.address) if part),
             description=f"{format_when(slot.start_at).capitalize()} (norsk tid).",
             stamp=now, cancelled=booking.status == BookingStatus.CANCELLED,
+            # The file is hers, asked for by her: "jordmor" is no news to her calendar.
+            summary="Time hos jordmor" if booking.service == Service.PREGNANCY
+            else ics.SUMMARY,
         )
 
 
@@ -1009,7 +1177,7 @@ def _views(s: Session, actor: Actor, first: dt.date, days: int,
         for booking, pupil in rows:
             lines[booking.slot_id] = BookingLine(
                 booking.id, pupil.nin, pupil.full_name, booking.status, booking.service,
-                booking.topic, booking.note)
+                booking.topic, booking.note, booking.visit_key)
             _record(s, actor, pupil.nin, action="read", object_id=booking.id,
                     service=booking.service)
     by_day: dict[dt.date, list[DayEntry]] = {
@@ -1099,7 +1267,7 @@ def set_guardian_reservation(s_or_engine: SessionOrEngine, actor: Actor, booking
 
 def _authorize_schedule(s: Session, actor: Actor, place_id: int | None) -> Personnel:
     _authorize(s, actor, None, Action.MANAGE_SCHEDULE, place_id=place_id)
-    return _nurse(s, actor, place_id)
+    return _scheduler(s, actor, place_id)
 
 
 def _own_slot(s: Session, actor: Actor, slot_id: int) -> Slot:
@@ -1471,17 +1639,19 @@ def queue_reminders(s_or_engine: SessionOrEngine, *, now: dt.datetime | None = N
     now = _aware(now)
     with transaction(s_or_engine) as s:
         rows = s.exec(
-            select(Booking, Slot, Person).join(Slot, Slot.id == Booking.slot_id)
+            select(Booking, Slot, Person, Place.kind).join(Slot, Slot.id == Booking.slot_id)
             .join(Person, Person.id == Booking.person_id)
+            .join(Place, Place.id == Slot.place_id)
             .where(Booking.status == BookingStatus.BOOKED, Slot.start_at > now,
                    Slot.start_at <= now + settings.reminder_before)
         ).all()
         queued = 0
-        for booking, slot, person in rows:
+        for booking, slot, person, place_kind in rows:
             if booking.created_at > slot.start_at - settings.reminder_before:
                 continue  # booked inside the window: the confirmation is enough
+            where = sms_where(booking.service, place_kind)
             row = enqueue(s, recipient_pid=booking.booked_by_pid or person.nin,
-                          body=reminder_text(slot.start_at, to_oslo(now).date()),
+                          body=reminder_text(slot.start_at, to_oslo(now).date(), where),
                           kind="reminder", dedupe_key=_reminder_key(booking.id), now=now)
             queued += row is not None
         return queued
@@ -1528,14 +1698,17 @@ __all__ = [
     "group_by_day",
     "mark_attended",
     "mark_no_show",
+    "midwife_free_slots",
     "move",
     "my_schedule",
     "nearest_free",
     "places_for_pupil",
+    "pregnancy_visibility_key",
     "preview_schedule_change",
     "queue_reminders",
     "save_schedule_item",
     "set_guardian_reservation",
+    "sms_where",
     "unblock_slot",
     "week_view",
 ]

@@ -314,6 +314,18 @@ TEXTS: dict[str, dict[str, str]] = {
                            "en": "Add to calendar"},
     "book.done.change": {"nb": "Avbestill eller endre", "nn": "Avbestill eller endre",
                          "en": "Cancel or change"},
+    "book.card.midwife": {"nb": "Jordmor {name}", "nn": "Jordmor {name}",
+                          "en": "Midwife {name}"},
+    "book.preg.title": {"nb": "Bestill time: {visit}", "nn": "Bestill time: {visit}",
+                        "en": "Book a time: {visit}"},
+    "book.preg.note": {"nb": "Noe du vil ta opp? (valgfritt)",
+                       "nn": "Noko du vil ta opp? (valfritt)",
+                       "en": "Anything you would like to bring up? (optional)"},
+    "book.preg.note_hint": {"nb": "Jordmoren din ser dette før timen.",
+                            "nn": "Jordmora di ser dette før timen.",
+                            "en": "Your midwife sees this before the appointment."},
+    "book.preg.back": {"nb": "Tilbake til helsekortet", "nn": "Tilbake til helsekortet",
+                       "en": "Back to the health card"},
     "book.taken": {"nb": "Noen rakk å ta denne timen. Her er de nærmeste ledige:",
                    "nn": "Nokon rakk å ta denne timen. Her er dei næraste ledige:",
                    "en": "Someone just took this time. Here are the nearest free ones:"},
@@ -542,6 +554,28 @@ TEXTS: dict[str, dict[str, str]] = {
         "nb": 'Helsesykepleieren har skjermet denne timen for foreldre.',
         "nn": 'Helsesjukepleiaren har skjerma denne timen for foreldre.',
         "en": 'The school nurse has hidden this appointment from parents.',
+    },
+    "booking.visibility.pregnancy": {
+        "nb": 'Bare du og jordmoren din ser denne timen.',
+        "nn": 'Berre du og jordmora di ser denne timen.',
+        "en": 'Only you and your midwife can see this appointment.',
+    },
+    "booking.visibility.pregnancy_shared": {
+        "nb": 'Du, jordmoren din og den du har gitt fullmakt, ser denne timen.',
+        "nn": 'Du, jordmora di og den du har gjeve fullmakt, ser denne timen.',
+        "en": 'You, your midwife and the person you gave power of attorney can see this '
+              'appointment.',
+    },
+    "booking.visibility.pregnancy_proxy": {
+        "nb": 'Du ser denne timen fordi hun har gitt deg fullmakt. Bare hun kan endre den.',
+        "nn": 'Du ser denne timen fordi ho har gjeve deg fullmakt. Berre ho kan endre han.',
+        "en": 'You see this appointment because she gave you power of attorney. Only she '
+              'can change it.',
+    },
+    "booking.error.not_her_midwife": {
+        "nb": 'Du kan bare bestille time hos jordmoren som står på helsekortet ditt.',
+        "nn": 'Du kan berre bestille time hos jordmora som står på helsekortet ditt.',
+        "en": 'You can only book the midwife named on your health card.',
     },
     "booking.visibility.youth": {
         "nb": 'Foreldrene dine kan ikke se denne timen.',

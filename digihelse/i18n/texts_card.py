@@ -425,4 +425,34 @@ TEXTS: dict[str, dict[str, str]] = {
                                       "en": "Stop correcting"},
     "card.notes.from_her": {"nb": "Hennes notater og spørsmål", "nn": "Notata og spørsmåla hennar",
                             "en": "Her notes and questions"},
+    # Booking the next recommended consultation from the card
+    "card.book.title": _t("Bestill neste kontroll", "Bestill neste kontroll",
+                          "Book your next check-up"),
+    "card.book.next": _t("Neste kontroll: {visit}", "Neste kontroll: {visit}",
+                         "Next check-up: {visit}"),
+    "card.book.window": _t("Anbefalt mellom {first} og {last}.",
+                           "Tilrådd mellom {first} og {last}.",
+                           "Recommended between {first} and {last}."),
+    "card.book.with": _t("Hos jordmor {name}, {place}.", "Hos jordmor {name}, {place}.",
+                         "With midwife {name}, {place}."),
+    "card.book.button": _t("Bestill time", "Bestill time", "Book a time"),
+    "card.book.booked": _t("Du har time {when}.", "Du har time {when}.",
+                           "Your appointment is {when}."),
+    "card.book.booked_for": _t("{name} har time {when}.", "{name} har time {when}.",
+                               "{name}'s appointment is {when}."),
+    "card.book.change": _t("Endre eller avbestill", "Endre eller avbestill",
+                           "Change or cancel"),
+    "card.book.gp_only": _t("Avtal time med fastlegen din.", "Avtal time med fastlegen din.",
+                            "Make an appointment with your GP."),
+    "card.book.no_times": _t(
+        "Jordmoren din har ingen ledige timer å bestille på nett nå. Ring helsestasjonen "
+        "for å avtale time.",
+        "Jordmora di har ingen ledige timar å bestille på nett no. Ring helsestasjonen for "
+        "å avtale time.",
+        "Your midwife has no free times to book online just now. Call the health station "
+        "to make an appointment."),
+    "card.book.after_window": _t(
+        "Ingen ledige timer i anbefalt periode. Her er de første ledige etter.",
+        "Ingen ledige timar i tilrådd periode. Her er dei første ledige etter.",
+        "No free times in the recommended period. Here are the first free ones after it."),
 }

@@ -232,4 +232,45 @@ TEXTS: dict[str, dict[str, str]] = {
     "week.no_times": {"nb": "Ingen tider", "nn": "Ingen tider", "en": "No times"},
     "week.today": {"nb": "i dag", "nn": "i dag", "en": "today"},
     "week.booked": {"nb": "Bestilte timer", "nn": "Bestilte timar", "en": "Booked times"},
+    # The midwife's wording where a sentence names who booked (see i18n.ROLE_MARK)
+    "day.note@midwife": {"nb": "Hun skrev", "nn": "Ho skreiv", "en": "She wrote"},
+    "day.cancel.reason@midwife": {"nb": "Hva skal hun få vite?", "nn": "Kva skal ho få vite?",
+                                  "en": "What should she be told?"},
+    "day.cancel.hint@midwife": {
+        "nb": "Hun ser dette i appen. Skriv enkelt, for eksempel: «Jeg er dessverre syk i "
+              "dag. Bestill gjerne en ny time.»",
+        "nn": "Ho ser dette i appen. Skriv enkelt, til dømes: «Eg er dessverre sjuk i dag. "
+              "Bestill gjerne ein ny time.»",
+        "en": "She sees this in the app. Keep it simple, for example: “I am ill today, "
+              "sorry. Please book a new time.”",
+    },
+    "day.msg.blocked@midwife": {
+        "nb": "Tiden kl. {time} er blokkert. Ingen kan bestille den.",
+        "nn": "Tida kl. {time} er blokkert. Ingen kan bestille ho.",
+        "en": "The {time} time is blocked. Nobody can book it.",
+    },
+    "sched.intro@midwife": {
+        "nb": "Timene de gravide du følger kan bestille, lages ut fra dette, fire uker fram.",
+        "nn": "Timane dei gravide du følgjer kan bestille, blir laga ut frå dette, fire veker "
+              "fram.",
+        "en": "The times the pregnant women you follow can book are made from this, four "
+              "weeks ahead.",
+    },
+    "sched.done.new@midwife": {"nb": "De gravide du følger kan nå bestille {new}.",
+                               "nn": "Dei gravide du følgjer kan no bestille {new}.",
+                               "en": "The pregnant women you follow can now book {new}."},
+    "sched.conflicts@midwife": {
+        "nb": "Disse timene er bestilt og blir ikke fjernet:",
+        "nn": "Desse timane er bestilte og blir ikkje fjerna:",
+        "en": "These times are booked and are not removed:",
+    },
+    "sched.conflicts_todo@midwife": {
+        "nb": "Avlys eller flytt dem under I dag. Hun får beskjed.",
+        "nn": "Avlys eller flytt dei under I dag. Ho får melding.",
+        "en": "Cancel or move them under Today. She is told.",
+    },
+    "day.open_card": {"nb": "Åpne helsekortet", "nn": "Opne helsekortet",
+                      "en": "Open the health card"},
+    "day.visit": {"nb": "Kontroll", "nn": "Kontroll", "en": "Check-up"},
+    "pnav.women": {"nb": "Mine gravide", "nn": "Mine gravide", "en": "My pregnant women"},
 }

@@ -2,7 +2,6 @@
 
 import reflex as rx
 
-from digihelse import routes
 from digihelse.components.layout import T, shell
 from digihelse.components.links import page_link
 from digihelse.state.appointments import AppointmentRow, AppointmentsState
@@ -22,10 +21,7 @@ def _actions(item: AppointmentRow) -> rx.Component:
             role="group", class_name="confirm-box",
         ),
         rx.el.div(
-            page_link(T["appts.move"],
-                      href=routes.BOOK + "?flytt=" + item.booking_id.to_string()
-                      + "&sted=" + item.place_id.to_string(),
-                      class_name="btn btn-secondary"),
+            page_link(T["appts.move"], href=item.move_href, class_name="btn btn-secondary"),
             rx.el.button(T["appts.cancel"], type="button",
                          on_click=AppointmentsState.ask_cancel(item.booking_id),
                          class_name="btn btn-secondary"),
@@ -37,12 +33,13 @@ def _actions(item: AppointmentRow) -> rx.Component:
 def _appointment(item: AppointmentRow, upcoming: bool) -> rx.Component:
     return rx.el.li(
         rx.el.h3(item.when),
+        rx.cond(item.visit != "", rx.el.p(item.visit, class_name="strong")),
         rx.el.p(item.place),
         rx.el.p(item.nurse),
         rx.el.p(item.status_text, class_name="status"),
         rx.cond(item.cancel_reason != "", rx.el.p(item.cancel_reason)),
         rx.el.p(item.visibility, class_name="visibility"),
-        _actions(item) if upcoming else rx.fragment(),
+        rx.cond(item.show_actions, _actions(item)) if upcoming else rx.fragment(),
         class_name="card appointment",
     )
 

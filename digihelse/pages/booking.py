@@ -1,4 +1,5 @@
-"""The pupil's booking screen: where, which time, an optional note, confirm."""
+"""The booking screen: where, which time, an optional note, confirm. For a pupil, or (with
+?svangerskap=1) a pregnant woman booking her next consultation with her midwife."""
 
 import reflex as rx
 
@@ -18,6 +19,12 @@ def _place_tab(option: PlaceOption) -> rx.Component:
     )
 
 
+def carer_line(name) -> rx.Component:
+    """"Helsesykepleier Kari Lund", or "Jordmor Lise Haugen" for a pregnancy consultation."""
+    return rx.cond(BookingState.pregnancy, T["book.card.midwife"].replace("{name}", name),
+                   T["book.card.nurse"].replace("{name}", name))
+
+
 def place_card() -> rx.Component:
     place = BookingState.place
     return rx.el.section(
@@ -25,7 +32,7 @@ def place_card() -> rx.Component:
             rx.el.span(place.initials, class_name="avatar", aria_hidden="true"),
             rx.el.div(
                 rx.el.h2(place.name, class_name="place-name"),
-                rx.el.p(T["book.card.nurse"].replace("{name}", place.nurse)),
+                rx.el.p(carer_line(place.nurse)),
             ),
             class_name="place-head",
         ),
@@ -71,9 +78,35 @@ def _alternative(slot: SlotButton) -> rx.Component:
                                  class_name="btn btn-secondary"))
 
 
-def choose_step() -> rx.Component:
+def _pregnancy_head() -> rx.Component:
     return rx.fragment(
-        rx.el.h1(T["book.title"]),
+        rx.el.h1(BookingState.visit_title),
+        rx.cond(BookingState.window_line != "",
+                rx.el.p(BookingState.window_line, class_name="lead", id="visit-window")),
+        rx.cond(BookingState.after_window,
+                rx.el.p(T["card.book.after_window"], class_name="notice")),
+    )
+
+
+def choose_step() -> rx.Component:
+    return rx.cond(
+        BookingState.blocked != "",
+        rx.fragment(
+            rx.el.h1(BookingState.visit_title),
+            rx.el.p(BookingState.blocked, class_name="notice", id="booking-blocked"),
+            rx.cond(BookingState.blocked_by_booking,
+                    page_link(T["card.book.change"], href=routes.APPOINTMENTS,
+                              class_name="btn btn-secondary")),
+            page_link(T["book.preg.back"], href=routes.CARD,
+                      class_name="btn btn-secondary space-top"),
+        ),
+        _choose_times(),
+    )
+
+
+def _choose_times() -> rx.Component:
+    return rx.fragment(
+        rx.cond(BookingState.pregnancy, _pregnancy_head(), rx.el.h1(T["book.title"])),
         rx.cond(
             BookingState.places.length() > 1,
             rx.el.div(rx.foreach(BookingState.places, _place_tab), role="group",
@@ -113,12 +146,25 @@ def confirm_step() -> rx.Component:
         rx.el.div(
             rx.el.p(rx.el.strong(BookingState.chosen.label), class_name="when"),
             rx.el.p(BookingState.place.name),
-            rx.el.p(T["book.card.nurse"].replace("{name}", BookingState.place.nurse)),
+            rx.el.p(carer_line(BookingState.place.nurse)),
             class_name="card",
         ),
-        rx.el.p(T["book.private"], class_name="notice", id="private-line"),
+        rx.cond(BookingState.pregnancy,
+                rx.el.p(BookingState.visibility, class_name="notice", id="private-line"),
+                rx.el.p(T["book.private"], class_name="notice", id="private-line")),
         rx.cond(
-            BookingState.moving_id == 0,
+            BookingState.pregnancy & (BookingState.moving_id == 0),
+            rx.el.div(
+                rx.el.label(T["book.preg.note"], html_for="note", class_name="field-label"),
+                rx.el.p(T["book.preg.note_hint"], id="note-hint", class_name="muted small"),
+                rx.el.textarea(id="note", value=BookingState.note,
+                               on_change=BookingState.set_note, max_length=1000, rows=3,
+                               aria_describedby="note-hint", class_name="textarea"),
+                class_name="fieldset",
+            ),
+        ),
+        rx.cond(
+            ~BookingState.pregnancy & (BookingState.moving_id == 0),
             rx.el.fieldset(
                 rx.el.legend(T["book.confirm.topic"]),
                 rx.el.div(rx.foreach(BookingState.topics, _topic_chip), class_name="chips"),
@@ -151,7 +197,10 @@ def done_step() -> rx.Component:
         rx.el.div(
             rx.el.p(rx.el.strong(BookingState.booked_label)),
             rx.el.p(BookingState.place.name),
-            rx.el.p(T["book.private"]),
+            rx.cond(BookingState.pregnancy,
+                    rx.el.p(carer_line(BookingState.place.nurse)), rx.fragment()),
+            rx.el.p(rx.cond(BookingState.pregnancy, BookingState.visibility,
+                            T["book.private"])),
             class_name="notice", role="status", id="booked",
         ),
         document_link(T["book.done.calendar"],
@@ -159,6 +208,9 @@ def done_step() -> rx.Component:
                       class_name="btn btn-secondary"),
         page_link(T["book.done.change"], href=routes.APPOINTMENTS,
                   class_name="btn btn-secondary space-top"),
+        rx.cond(BookingState.pregnancy,
+                page_link(T["book.preg.back"], href=routes.CARD,
+                          class_name="btn btn-secondary space-top", id="back-to-card")),
     )
 
 

@@ -3,7 +3,9 @@ consultations and the woman's own notes. Print-friendly through a print styleshe
 
 import reflex as rx
 
+from digihelse import routes
 from digihelse.components.layout import T, shell
+from digihelse.components.links import page_link
 from digihelse.state.card import CardState
 from digihelse.state.card_display import (
     ChartBlock,
@@ -19,7 +21,8 @@ def overview(state=CardState) -> rx.Component:
         rx.el.p(rx.el.strong(state.ga_line), class_name="ga-line", id="ga-today"),
         rx.el.p(state.due_line, id="due-date"),
         rx.el.p(state.dating_line, class_name="muted"),
-        rx.el.p(state.next_line, id="next-consultation"),
+        # The booking box below says it with the dates and a button; once is enough.
+        rx.cond(state.book.state == "", rx.el.p(state.next_line, id="next-consultation")),
         rx.foreach(state.carers, lambda line: rx.el.p(line, class_name="muted")),
         class_name="card overview",
         aria_label=T["card.overview.title"],
@@ -122,6 +125,36 @@ def schedule(state=CardState) -> rx.Component:
     )
 
 
+def book_next() -> rx.Component:
+    """"Neste kontroll": its week window and a big Bestill time, or the booked time."""
+    box = CardState.book
+    return rx.cond(
+        box.state != "",
+        rx.el.section(
+            rx.el.h2(box.heading, id="book-next-title"),
+            rx.cond(box.booked != "", rx.el.p(rx.el.strong(box.booked), id="booked-time")),
+            rx.cond(box.window != "", rx.el.p(box.window)),
+            rx.cond(box.carer != "", rx.el.p(box.carer, class_name="muted")),
+            rx.cond(box.message != "", rx.el.p(box.message, class_name="notice")),
+            rx.cond(
+                box.can_book,
+                rx.match(
+                    box.state,
+                    ("book", page_link(T["card.book.button"],
+                                       href=routes.BOOK + "?svangerskap=1",
+                                       class_name="btn btn-primary", id="book-consultation")),
+                    ("booked", page_link(T["card.book.change"], href=routes.APPOINTMENTS,
+                                         class_name="btn btn-secondary", id="change-booking")),
+                    rx.fragment(),
+                ),
+            ),
+            class_name="card book-next no-print",
+            id="book-next",
+            aria_labelledby="book-next-title",
+        ),
+    )
+
+
 def _note(row: NoteRow) -> rx.Component:
     return rx.el.li(rx.el.p(row.text), rx.el.p(row.when, class_name="muted small"),
                     class_name="card")
@@ -173,6 +206,11 @@ def card_page() -> rx.Component:
                 rx.fragment(
                     rx.el.p(CardState.woman_name, class_name="print-only"),
                     overview(),
+                    book_next(),
+                    # Only the woman herself shares her card (routes.SHARE).
+                    rx.cond(CardState.can_write_notes & ~CardState.acting_for_other,
+                            rx.el.a(T["sharing.link"], href="/helsekort/del", id="share-link",
+                                    class_name="btn btn-secondary no-print share-link")),
                     rx.el.button(T["card.print.button"], type="button",
                                  on_click=CardState.print_card,
                                  class_name="btn btn-secondary no-print"),

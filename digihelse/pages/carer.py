@@ -6,6 +6,7 @@ from digihelse.components.layout import T, shell
 from digihelse.components.links import page_link
 from digihelse.healthcard.models import Presentation, UrineProtein
 from digihelse.pages.card import charts, history, note_list, overview, schedule, timeline
+from digihelse.pages.personnel import personnel_nav
 from digihelse.routes import CARER_LIST
 from digihelse.state.card import CarerState
 
@@ -40,6 +41,7 @@ def create_form() -> rx.Component:
 
 def carer_list_page() -> rx.Component:
     return shell(
+        personnel_nav("women"),
         rx.el.h1(T["card.mine.title"]),
         create_form(),
         rx.cond(
@@ -154,6 +156,7 @@ def _correct_buttons() -> rx.Component:
 
 def carer_card_page() -> rx.Component:
     return shell(
+        personnel_nav("card"),
         page_link(T["card.back_to_list"], href=CARER_LIST, class_name="back-link"),
         rx.el.h1(CarerState.woman_name),
         rx.cond(

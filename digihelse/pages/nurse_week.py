@@ -25,6 +25,7 @@ def _booking(item: WeekBooking) -> rx.Component:
     return rx.el.li(
         rx.el.span(item.time, class_name="slot-time"),
         rx.el.span(item.pupil),
+        rx.cond(item.visit != "", rx.el.span(" · ", item.visit, class_name="muted")),
         rx.cond(item.status_text != "", rx.el.span(" (", item.status_text, ")",
                                                    class_name="muted")),
     )

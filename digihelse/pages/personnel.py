@@ -1,5 +1,5 @@
-"""The nurse's "I dag": today's bookings with Møtt, Ikke møtt and Avlys, free and
-blocked slots, and a day picker. Also the personnel menu and message area that every
+"""The nurse's or midwife's "I dag": today's bookings with Møtt, Ikke møtt and Avlys, free
+and blocked slots, and a day picker. Also the personnel menu and message area that every
 personnel page shares."""
 
 import reflex as rx
@@ -7,6 +7,7 @@ import reflex as rx
 from digihelse.components.layout import T, shell
 from digihelse.components.links import page_link
 from digihelse.people.models import StaffRole
+from digihelse.routes import CARER_LIST
 from digihelse.state.nurse import DAY_PATH, SCHEDULE_PATH, WEEK_PATH, DayRow, NurseDayState
 from digihelse.state.session import SessionState
 
@@ -15,16 +16,24 @@ PERSONNEL_PAGES = [("today", DAY_PATH, "pnav.today"), ("schedule", SCHEDULE_PATH
 
 
 def personnel_nav(current: str) -> rx.Component:
-    """I dag · Min timeplan · Uke, the current page marked for everyone (not by colour).
-    Only school nurses keep a booking schedule, so only they get this menu."""
+    """I dag · Min timeplan · Uke for those who keep a booking schedule (school nurses,
+    midwives), Mine gravide for those who keep pregnancy cards (midwives, GPs); the current
+    page marked for everyone (not by colour)."""
     def item(key: str, href: str, text_key: str) -> rx.Component:
         props = {"aria_current": "page"} if key == current else {}
         return rx.el.li(page_link(T[text_key], href=href, class_name="pnav-link", **props))
 
+    role = SessionState.role
+    nurse, midwife = role == StaffRole.SCHOOL_NURSE.value, role == StaffRole.MIDWIFE.value
+    gp = role == StaffRole.GP.value
     return rx.cond(
-        SessionState.role == StaffRole.SCHOOL_NURSE.value,
+        nurse | midwife | gp,
         rx.el.nav(
-            rx.el.ul(*[item(*page) for page in PERSONNEL_PAGES], class_name="pnav-list"),
+            rx.el.ul(
+                rx.cond(nurse | midwife,
+                        rx.fragment(*[item(*page) for page in PERSONNEL_PAGES])),
+                rx.cond(midwife | gp, item("women", CARER_LIST, "pnav.women")),
+                class_name="pnav-list"),
             aria_label=T["pnav.label"],
             class_name="pnav",
         ),
@@ -130,6 +139,10 @@ def _booking(row: DayRow) -> rx.Component:
                          class_name="btn mark-btn"),
             class_name="row-actions",
         )),
+        rx.cond(row.card_label != "", rx.el.button(
+            T["day.open_card"], type="button", aria_label=row.card_label,
+            on_click=NurseDayState.open_card(row.booking_id),
+            class_name="btn btn-secondary space-top open-card-btn")),
         rx.cond(row.can_cancel, rx.cond(
             NurseDayState.cancelling_id == row.booking_id,
             _cancel_form(row),

@@ -220,7 +220,11 @@ A = Action
 _LOG = frozenset({A.VIEW_ACCESS_LOG})
 _BOOKING = frozenset({A.VIEW_APPOINTMENTS, A.BOOK, A.CANCEL, A.SEND_MESSAGE})
 _NURSE = _BOOKING | {A.MANAGE_SCHEDULE}
-_CARER = frozenset({A.VIEW_CARD, A.EDIT_CARD, A.VIEW_APPOINTMENTS})
+# Midwives and GPs keep the card; a midwife also runs her pregnancy bookings (a GP keeps
+# no schedule here: the booking service refuses GPs before the policy is asked).
+_CARER = frozenset({A.VIEW_CARD, A.EDIT_CARD, A.VIEW_APPOINTMENTS, A.CANCEL,
+                    A.MANAGE_SCHEDULE})
+_OWN_CARD = frozenset({A.VIEW_CARD, A.WRITE_OWN_NOTES, A.VIEW_APPOINTMENTS, A.BOOK, A.CANCEL})
 _PARENT_NEEDS = (Condition.PARENTAL_RESPONSIBILITY, Condition.PARENT_AT_ADDRESS)
 _FULLMAKT_NEEDS = (Condition.IN_SCOPE, Condition.NOT_REVOKED, Condition.STARTED,
                    Condition.NOT_EXPIRED, Condition.RECEIVER_OF_AGE)
@@ -232,13 +236,13 @@ RULES: tuple[Rule, ...] = (
     # Oneself. The youth service and one's own access log from 12 (the programme's figure;
     # pasientjournalloven § 18 gives the right to see the log); the family service from 16,
     # when one is "helserettslig myndig" (§ 4-3). The pregnancy card is hers: she reads it and
-    # writes her own notes; only her midwife or GP edits it (IS-2199).
+    # writes her own notes, and books, sees and cancels her consultations with her midwife;
+    # only her midwife or GP edits it (IS-2199).
     Rule(S, Y, _BOOKING | _LOG, from_age="youth_self_service_age"),
     Rule(S, B, _LOG, from_age="youth_self_service_age", below_age="basic_self_service_age",
          limited=True, reason=Reason.TOO_YOUNG),
     Rule(S, B, _BOOKING | _LOG, from_age="basic_self_service_age", source="§ 4-3"),
-    Rule(S, G, frozenset({A.VIEW_CARD, A.WRITE_OWN_NOTES}) | _LOG,
-         from_age="youth_self_service_age"),
+    Rule(S, G, _OWN_CARD | _LOG, from_age="youth_self_service_age"),
     # Parents with parental responsibility, family service only, and only while at least one
     # responsible parent lives at the child's address (helsenorge.no). Under 12: everything.
     # 12-15: appointments only, no messages or booking (§ 3-4 second paragraph). 16: nothing
@@ -250,10 +254,11 @@ RULES: tuple[Rule, ...] = (
          below_age="parent_no_access_from", needs=_PARENT_NEEDS, limited=True,
          reason=Reason.CHILD_TEEN, source="§ 3-4 second paragraph"),
     # Fullmakt (helsenorge.no/fullmakt): giver 16+, receiver 18+, valid that day, within its
-    # scope. The family service as the giver would use it; the card to view only (a partner
-    # "can see the card"). No youth-service row: that service is the pupil's own.
+    # scope. The family service as the giver would use it; the card and her pregnancy
+    # appointments to view only (a partner "can see the card", and so when she is due at the
+    # midwife; booking and cancelling stay hers). No youth-service row: that is the pupil's own.
     Rule(F, B, _BOOKING, from_age="fullmakt_giver_min_age", needs=_FULLMAKT_NEEDS),
-    Rule(F, G, frozenset({A.VIEW_CARD}), from_age="fullmakt_giver_min_age",
+    Rule(F, G, frozenset({A.VIEW_CARD, A.VIEW_APPOINTMENTS}), from_age="fullmakt_giver_min_age",
          needs=_FULLMAKT_NEEDS, limited=True, reason=Reason.VIEW_ONLY),
     # Health personnel only where they have a care relation (pasientjournalloven § 22:
     # access only on "tjenstlig behov"). School nurses at the pupil's school (youth and family

@@ -15,8 +15,10 @@ from digihelse.people.actors import AccessDenied, Actor
 from digihelse.state.session import SessionState
 from digihelse.timeutil import to_oslo
 
-_ACTIONS = {"read", "create", "update", "delete", "book", "cancel", "login", "logout"}
-_OBJECTS = {"appointment", "booking", "pregnancy_record", "access_log", "session"}
+_ACTIONS = {"read", "create", "update", "delete", "book", "cancel", "login", "logout", "give",
+            "revoke"}
+_OBJECTS = {"appointment", "booking", "pregnancy_record", "access_log", "session", "fullmakt",
+            "fullmakt_list"}
 
 
 @dataclass

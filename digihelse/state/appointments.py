@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from digihelse import routes
 from digihelse.booking import service as booking
 from digihelse.db import get_engine
 from digihelse.errors import ServiceError
 from digihelse.i18n import t
 from digihelse.i18n.formatting import clock, weekday_day_month
-from digihelse.people.actors import AccessDenied, Actor
+from digihelse.people.actors import AccessDenied, Actor, Service
 from digihelse.state.session import SessionState
 from digihelse.timeutil import to_oslo, utcnow
 
@@ -29,6 +30,9 @@ class AppointmentRow:
     visibility: str
     can_change: bool
     cancel_reason: str
+    visit: str = ""  # a pregnancy consultation's "Uke 28"
+    move_href: str = ""  # the booking screen that moves it
+    show_actions: bool = True  # a partner who only looks at her pregnancy times gets none
 
 
 def row(appointment: booking.Appointment, lang: str) -> AppointmentRow:
@@ -37,9 +41,17 @@ def row(appointment: booking.Appointment, lang: str) -> AppointmentRow:
             f"{t('time.at', lang)} {clock(appointment.start_at)}")
     return AppointmentRow(
         appointment.booking_id, appointment.place_id, when, appointment.place_name,
-        appointment.nurse_name, appointment.status, t(f"status.{appointment.status}", lang),
+        t("book.card.midwife" if appointment.service == Service.PREGNANCY else
+          "book.card.nurse", lang, name=appointment.nurse_name),
+        appointment.status, t(f"status.{appointment.status}", lang),
         t(appointment.visibility_key, lang), appointment.can_change,
         appointment.cancel_reason or "",
+        t(f"card.visit.{appointment.visit_key}", lang) if appointment.visit_key else "",
+        # A pregnancy consultation moves among her midwife's times, the others at the place.
+        f"{routes.BOOK}?svangerskap=1&flytt={appointment.booking_id}"
+        if appointment.service == Service.PREGNANCY else
+        f"{routes.BOOK}?flytt={appointment.booking_id}&sted={appointment.place_id}",
+        appointment.can_change or appointment.service != Service.PREGNANCY,
     )
 
 

@@ -1,7 +1,11 @@
 """State for the pupil's booking flow: place, day, time, an optional note, confirm.
 
 With the defaults it takes three taps from the home screen: the booking card, a time,
-Bekreft. Moving a booking uses the same screens (`?flytt=<booking id>`)."""
+Bekreft. Moving a booking uses the same screens (`?flytt=<booking id>`).
+
+`?svangerskap=1` books the next recommended pregnancy consultation from the card: the
+same screens, with her own midwife's free times from the consultation's window on, no
+youth topics, and a free-text "Noe du vil ta opp?"."""
 
 from __future__ import annotations
 
@@ -14,12 +18,14 @@ import reflex as rx
 
 from digihelse.booking import service as booking
 from digihelse.booking.models import Topic
+from digihelse.booking.pregnancy import PregnancyBookingOptions, pregnancy_booking_options
 from digihelse.db import get_engine
 from digihelse.db import session as db_session
 from digihelse.errors import ServiceError
 from digihelse.i18n import t
 from digihelse.i18n.formatting import clock, day_month, weekday_day_month
 from digihelse.people.actors import Actor
+from digihelse.state.card_display import when_text
 from digihelse.state.session import SessionState
 from digihelse.timeutil import today_oslo, utcnow
 
@@ -88,9 +94,17 @@ def _load_places(pid: str) -> list[booking.PlaceInfo]:
         return booking.places_for_pupil(s, pid)
 
 
-def _load_slots(place_id: int, from_date: dt.date, days: int) -> list[booking.FreeSlot]:
+def _load_slots(place_id: int, from_date: dt.date, days: int,
+                midwife_id: int = 0) -> list[booking.FreeSlot]:
     with db_session() as s:
+        if midwife_id:
+            return booking.midwife_free_slots(s, midwife_id, from_date=from_date, days=days,
+                                              place_id=place_id)
         return booking.free_slots(s, place_id, from_date=from_date, days=days)
+
+
+def _load_options(actor: Actor) -> PregnancyBookingOptions:
+    return pregnancy_booking_options(get_engine(), actor, actor.subject_pid, utcnow())
 
 
 class BookingState(SessionState):
@@ -110,7 +124,17 @@ class BookingState(SessionState):
     booked_id: int = 0
     booked_label: str = ""
     moving_id: int = 0  # the booking being moved, 0 when booking anew
+    # A pregnancy consultation (?svangerskap=1): its title, window and what blocks booking.
+    pregnancy: bool = False
+    visit_title: str = ""  # "Bestill time: Uke 28"
+    window_line: str = ""  # "Anbefalt mellom 13. november og 10. desember."
+    after_window: bool = False  # the window has no free time; these come after it
+    blocked: str = ""  # why she cannot book here (already booked, GP only, ...)
+    blocked_by_booking: bool = False  # blocked because she has a time: offer to change it
+    visibility: str = ""  # "Bare du og jordmoren din ser denne timen."
     _client_key: str = ""
+    _midwife_id: int = 0
+    _start: str = ""  # the first day the week strip shows (ISO); today when empty
 
     @rx.var
     def place(self) -> PlaceOption:
@@ -138,6 +162,13 @@ class BookingState(SessionState):
         params = self.router.url.query_parameters
         move = params.get("flytt", "")
         self.moving_id = int(move) if move.isdigit() else 0
+        self.pregnancy = params.get("svangerskap", "") == "1"
+        self._midwife_id, self._start, self.blocked = 0, "", ""
+        self.blocked_by_booking = False
+        if self.pregnancy:
+            await self._load_pregnancy(session, actor)
+            self.loaded = True
+            return
         infos = await asyncio.to_thread(_load_places, actor.subject_pid)
         today = today_oslo()
         self.places = [place_option(info, session.lang, today) for info in infos]
@@ -149,18 +180,58 @@ class BookingState(SessionState):
         await self._load_week(seek=True)
         self.loaded = True
 
+    async def _load_pregnancy(self, session: SessionState, actor: Actor) -> None:
+        """Her midwife's places and times, from the next consultation's window on."""
+        lang = session.lang
+        self.places, self.days, self.place_id = [], [], 0
+        try:
+            options = await asyncio.to_thread(_load_options, actor)
+        except ServiceError as exc:
+            self.blocked = t(exc.message_key, lang)
+            return
+        visit = options.visit
+        self.visit_title = t("book.preg.title", lang,
+                             visit=t(visit.label_key, lang)) if visit else t("book.title", lang)
+        self.window_line = t("card.book.window", lang, first=day_month(visit.window_start, lang),
+                             last=day_month(visit.window_end, lang)) if visit else ""
+        self.after_window = bool(options.slots) and not options.in_window
+        self.visibility = t(options.visibility_key, lang)
+        if options.booked is not None and not self.moving_id:
+            self.blocked = t("card.book.booked", lang, when=when_text(options.booked.start_at,
+                                                                      lang))
+            self.blocked_by_booking = True
+            return
+        if options.midwife_id is None:
+            self.blocked = t("card.book.gp_only", lang)
+            return
+        if not options.can_book or visit is None:
+            self.blocked = t("access.denied", lang)
+            return
+        self._midwife_id = options.midwife_id
+        name = options.midwife_name
+        self.places = [PlaceOption(p.place_id, p.name, name, initials(name), p.address, "", "")
+                       for p in options.places]
+        first = options.slots[0] if options.slots else None
+        self.place_id = first.place_id if first else (self.places[0].place_id
+                                                      if self.places else 0)
+        # The strip opens on the window's first day (or the first free day after it).
+        start = first.day if first else max(visit.window_start, today_oslo())
+        self._start = start.isoformat()
+        self.week_offset = 0
+        await self._load_week(seek=True)
+
     async def _load_week(self, *, seek: bool = False) -> None:
         """Free times for seven days from today + offset weeks. With `seek`, move on to
         the first week that has any, so the nearest free time is what the pupil sees."""
         session = await self.get_state(SessionState)
         lang = session.lang
-        today = today_oslo()
+        first_day = dt.date.fromisoformat(self._start) if self._start else today_oslo()
         for _ in range(MAX_WEEKS if seek else 1):
-            start = today + dt.timedelta(weeks=self.week_offset)
+            start = first_day + dt.timedelta(weeks=self.week_offset)
             end = start + dt.timedelta(days=6)
             self.week_title = f"{day_month(start, lang)} – {day_month(end, lang)}"
-            slots = await asyncio.to_thread(_load_slots, self.place_id, start, 7) \
-                if self.place_id else []
+            slots = await asyncio.to_thread(_load_slots, self.place_id, start, 7,
+                                            self._midwife_id) if self.place_id else []
             if slots or not seek or self.week_offset >= MAX_WEEKS - 1:
                 break
             self.week_offset += 1
@@ -235,5 +306,6 @@ class BookingState(SessionState):
                                 new_slot_id=self.chosen.slot_id, client_key=self._client_key,
                                 now=utcnow())
         return booking.book(get_engine(), actor, slot_id=self.chosen.slot_id,
-                            client_key=self._client_key, topic=self.topic or None,
+                            client_key=self._client_key,
+                            topic=None if self.pregnancy else (self.topic or None),
                             note=self.note.strip() or None, now=utcnow())

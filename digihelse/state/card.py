@@ -4,10 +4,12 @@ her midwife or GP sees and writes it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 
 import reflex as rx
 
+from digihelse.booking.pregnancy import pregnancy_booking_options
 from digihelse.db import get_engine
 from digihelse.errors import ServiceError
 from digihelse.healthcard import service as card
@@ -18,12 +20,14 @@ from digihelse.people.actors import Actor
 from digihelse.people.nin import is_valid_nin
 from digihelse.routes import CARER_CARD, CARER_LIST
 from digihelse.state.card_display import (
+    BookBox,
     CardDisplay,
     ChartBlock,
     ConsultationRow,
     HistoryRow,
     NoteRow,
     ScheduleRow,
+    book_box,
     display,
     history_rows,
 )
@@ -58,6 +62,11 @@ def _load(actor: Actor, woman_pid: str, lang: str
     versions = card.history(get_engine(), actor, woman_pid)
     raw = {c.id: form_values(c) for c in view.timeline} if view.can_edit else {}
     return display(view, lang, today_oslo()), history_rows(versions, lang), raw
+
+
+def _load_book_box(actor: Actor, woman_pid: str, lang: str, name: str) -> BookBox:
+    options = pregnancy_booking_options(get_engine(), actor, woman_pid, utcnow())
+    return book_box(options, lang, own=actor.pid == woman_pid, name=name)
 
 
 def parse_consultation(form: dict) -> tuple[ConsultationDraft | None, dict[str, str]]:
@@ -120,6 +129,7 @@ class CardState(SessionState):
     form_message: str = ""
     today_iso: str = ""
     saving: bool = False
+    book: BookBox = BookBox()  # the next consultation: book it, or the booked time
     _woman_pid: str = ""
 
     def _show(self, shown: CardDisplay) -> None:
@@ -152,6 +162,13 @@ class CardState(SessionState):
             return
         self._woman_pid = session.actor().subject_pid
         await self._refresh(session)
+        self.book = BookBox()
+        # Without the box when refused (logged): the card itself still shows.
+        with contextlib.suppress(ServiceError):
+            if not self.error:
+                self.book = await asyncio.to_thread(_load_book_box, session.actor(),
+                                                    self._woman_pid, session.lang,
+                                                    self.woman_name)
         self.loaded = True
 
     @rx.event

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from digihelse.booking.pregnancy import PregnancyBookingOptions
 from digihelse.components.charts import Band, Chart, Series, render_svg
 from digihelse.healthcard.reference import Charts
 from digihelse.healthcard.service import CardView, ConsultationView, VersionView
 from digihelse.i18n import TEXTS, t
-from digihelse.i18n.formatting import clock, day_month, long_date
+from digihelse.i18n.formatting import clock, day_month, long_date, weekday_day_month
 from digihelse.timeutil import to_oslo
 
 
@@ -54,6 +55,56 @@ class ChartBlock:
     table_head: list[str]
     table: list[list[str]]
     source: str
+
+
+@dataclass
+class BookBox:
+    """The card's "Neste kontroll" box: book it, or the time already booked."""
+
+    state: str = ""  # "" (nothing to show), book, booked, no_times, no_midwife
+    heading: str = ""  # "Neste kontroll: Uke 28"
+    window: str = ""  # "Anbefalt mellom 13. november og 10. desember."
+    carer: str = ""  # "Hos jordmor Lise Haugen, Fjordvik helsestasjon."
+    booked: str = ""  # "Du har time onsdag 25. november kl. 10.00."
+    message: str = ""  # no midwife, or no free times
+    can_book: bool = False
+
+
+def when_text(start: dt.datetime, lang: str) -> str:
+    """"onsdag 25. november kl. 10.00" (Oslo time)."""
+    return f"{weekday_day_month(to_oslo(start).date(), lang)} {t('time.at', lang)} {clock(start)}"
+
+
+def book_box(options: PregnancyBookingOptions, lang: str, own: bool, name: str) -> BookBox:
+    """What the card says about booking the next consultation, for her or (own False)
+    for the partner who looks at it with her fullmakt."""
+    visit_key = options.booked.visit_key if options.booked and options.booked.visit_key \
+        else (options.visit.key if options.visit else None)
+    heading = t("card.book.next", lang, visit=t(f"card.visit.{visit_key}", lang)) \
+        if visit_key else ""
+    window = ""
+    if options.visit is not None:
+        window = t("card.book.window", lang, first=day_month(options.visit.window_start, lang),
+                   last=day_month(options.visit.window_end, lang))
+    place = options.places[0].name if options.places else ""
+    carer = t("card.book.with", lang, name=options.midwife_name, place=place) \
+        if options.midwife_name and place else ""
+    state = options.state
+    box = BookBox(state, heading, window, carer, can_book=options.can_book and own)
+    if state == "booked" and options.booked is not None:
+        when = when_text(options.booked.start_at, lang)
+        box.booked = t("card.book.booked", lang, when=when) if own else \
+            t("card.book.booked_for", lang, name=name.split()[0], when=when)
+        box.window = ""
+        box.carer = t("card.book.with", lang, name=options.booked.midwife_name,
+                      place=options.booked.place_name)
+    elif state == "no_midwife":
+        box.message, box.carer = t("card.book.gp_only", lang), ""
+    elif state == "no_times":
+        box.message = t("card.book.no_times", lang)
+    elif state == "no_visit":
+        return BookBox()
+    return box
 
 
 @dataclass

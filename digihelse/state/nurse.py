@@ -1,5 +1,6 @@
-"""State for the nurse's day ("I dag"): bookings with pupil, topic and note, free and
-blocked slots, and the actions Møtt, Ikke møtt, Avlys (with a reason), Blokker, Åpne.
+"""State for the nurse's or midwife's day ("I dag"): bookings with pupil (or woman), topic
+(or the recommended consultation) and note, free and blocked slots, and the actions Møtt,
+Ikke møtt, Avlys (with a reason), Blokker, Åpne; a midwife also opens the woman's card.
 
 Pupils' names and notes are health data: they live only in this page's display rows for
 the day on screen, are replaced when the day changes, and are never logged here (the
@@ -19,10 +20,11 @@ from digihelse.booking import service as booking
 from digihelse.booking.models import BookingStatus, SlotStatus, Topic
 from digihelse.db import get_engine
 from digihelse.errors import ServiceError
-from digihelse.i18n import t
+from digihelse.i18n import role_key, t
 from digihelse.i18n.formatting import clock, weekday_day_month
-from digihelse.people.actors import AccessDenied, Actor
-from digihelse.routes import CARER_LIST
+from digihelse.people.actors import AccessDenied, Actor, Service
+from digihelse.routes import CARER_CARD, CARER_LIST
+from digihelse.state.card import CarerState
 from digihelse.state.session import SessionState
 from digihelse.timeutil import to_oslo, today_oslo, utcnow
 
@@ -80,7 +82,7 @@ class DayRow:
     end: str  # "09.20"
     place: str  # empty unless the nurse works at more than one place that day
     pupil: str
-    topic: str
+    topic: str  # the pupil's topic, or a pregnancy consultation's "Uke 28"
     note: str
     status: str  # a BookingStatus value for bookings
     status_text: str
@@ -91,6 +93,7 @@ class DayRow:
     no_show_label: str
     cancel_label: str
     slot_label: str
+    card_label: str = ""  # pregnancy: "Åpne helsekortet – Nora Lie"; empty otherwise
 
 
 def _row(entry: booking.DayEntry, lang: str, today: dt.date, now: dt.datetime,
@@ -101,6 +104,9 @@ def _row(entry: booking.DayEntry, lang: str, today: dt.date, now: dt.datetime,
     line = entry.booking
     if line is not None:
         topic = t(f"topic.{line.topic}", lang) if line.topic in TOPICS else ""
+        if line.visit_key:
+            topic = t(f"card.visit.{line.visit_key}", lang)
+        pregnancy = line.service == Service.PREGNANCY
         who = f"{line.pupil_name}, {at}"
         return DayRow(
             entry.slot_id, line.booking_id, "booking", time, end, place, line.pupil_name,
@@ -112,6 +118,7 @@ def _row(entry: booking.DayEntry, lang: str, today: dt.date, now: dt.datetime,
             no_show_label=f"{t('day.no_show', lang)} – {who}",
             cancel_label=f"{t('day.cancel', lang)} – {who}",
             slot_label="",
+            card_label=f"{t('day.open_card', lang)} – {line.pupil_name}" if pregnancy else "",
         )
     if entry.slot_status == SlotStatus.BLOCKED:
         kind, status_text, action = "blocked", t("day.blocked", lang), "day.unblock"
@@ -143,6 +150,7 @@ def _load_day(actor: Actor, day: dt.date) -> booking.DayView:
 
 
 CARD_ROLES = ("midwife", "gp")
+SCHEDULE_ROLES = ("school_nurse", "midwife")  # booking.service.SCHEDULING_ROLES
 
 
 class NurseDayState(SessionState):
@@ -160,6 +168,7 @@ class NurseDayState(SessionState):
     busy: bool = False
     loaded: bool = False
     _day: str = ""
+    _pids: dict[int, str] = {}  # booking id -> the woman's number, to open her card
 
     @rx.event
     async def load(self):
@@ -168,8 +177,8 @@ class NurseDayState(SessionState):
         if not (session.logged_in and session.is_personnel):
             self.rows, self.loaded = [], False
             return
-        if session.role in CARD_ROLES:
-            # Midwives and GPs keep the pregnancy card, not a booking schedule.
+        if session.role not in SCHEDULE_ROLES and session.role in CARD_ROLES:
+            # GPs keep the pregnancy card, not a booking schedule.
             return rx.redirect(CARER_LIST)
         wanted = parse_date(self.router.url.query_parameters.get("dag"))
         self._day = (wanted or today_oslo()).isoformat()
@@ -193,6 +202,9 @@ class NurseDayState(SessionState):
             return
         self.not_nurse = ""
         self.rows = day_rows(view, lang, today, utcnow())
+        self._pids = {entry.booking.booking_id: entry.booking.pupil_pid
+                      for entry in view.entries if entry.booking is not None
+                      and entry.booking.service == Service.PREGNANCY}
         counts = {kind: sum(row.kind == kind for row in self.rows)
                   for kind in ("booking", "free", "blocked")}
         self.summary = t("day.summary", lang, booked=counts["booking"], free=counts["free"],
@@ -214,7 +226,7 @@ class NurseDayState(SessionState):
         except ServiceError as exc:
             self.error = message_for(exc, session.lang)
         else:
-            self.message = t(done_key, session.lang, **values)
+            self.message = t(role_key(done_key, session.role), session.lang, **values)
         await self._refresh(session)
 
     @rx.event
@@ -284,6 +296,15 @@ class NurseDayState(SessionState):
                                 "day.msg.blocked", time=row.time)
         finally:
             self.busy = False
+
+    @rx.event
+    async def open_card(self, booking_id: int):
+        """The midwife opens the card of the woman she has a time with."""
+        pid = self._pids.get(booking_id)
+        if pid:
+            carer = await self.get_state(CarerState)
+            carer._woman_pid = pid
+            return rx.redirect(CARER_CARD)
 
     @rx.event
     def dismiss(self):

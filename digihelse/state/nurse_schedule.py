@@ -22,7 +22,7 @@ from digihelse.booking.schedule import Conflict, parse_breaks
 from digihelse.db import get_engine
 from digihelse.db import session as db_session
 from digihelse.errors import ServiceError
-from digihelse.i18n import normalise_lang, t
+from digihelse.i18n import normalise_lang, role_key, t
 from digihelse.i18n.formatting import clock, day_month, weekday_day_month
 from digihelse.people.actors import AccessDenied, Actor
 from digihelse.people.models import Place, StaffAssignment
@@ -80,11 +80,13 @@ def effect_text(created: int, withdrawn: int, lang: str) -> str:
     return t("sched.effect.none", lang)
 
 
-def done_text(created: int, withdrawn: int, lang: str, first: str = "sched.done") -> str:
-    """'Lagret. Elevene kan nå bestille 2 nye ledige tider.'"""
+def done_text(created: int, withdrawn: int, lang: str, first: str = "sched.done",
+              role: str = "") -> str:
+    """'Lagret. Elevene kan nå bestille 2 nye ledige tider.' (in the role's words)"""
     parts = [t(first, lang)]
     if created:
-        parts.append(t("sched.done.new", lang, new=plural(created, "sched.n_new", lang)))
+        parts.append(t(role_key("sched.done.new", role), lang,
+                       new=plural(created, "sched.n_new", lang)))
     if withdrawn:
         parts.append(t("sched.done.gone", lang, gone=plural(withdrawn, "sched.n_free", lang)))
     return " ".join(parts)
@@ -497,7 +499,7 @@ class NurseScheduleState(SessionState):
         except ServiceError as exc:
             self.error = message_for(exc, lang)
             return
-        self.message = done_text(created, withdrawn, lang)
+        self.message = done_text(created, withdrawn, lang, role=session.role)
         self.result_conflicts = self._conflict_rows(conflicts, lang)
         self.previewing, self._pending = False, {}
         self.draft = default_draft(today_oslo(), self.draft.get("place", ""))
@@ -560,7 +562,8 @@ class NurseScheduleState(SessionState):
         except ServiceError as exc:
             self.error = message_for(exc, lang)
         else:
-            self.message = done_text(created, withdrawn, lang, first="sched.deleted")
+            self.message = done_text(created, withdrawn, lang, first="sched.deleted",
+                                     role=session.role)
             self.result_conflicts = self._conflict_rows(conflicts, lang)
         finally:
             self.busy = False

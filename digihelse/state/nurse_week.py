@@ -1,4 +1,4 @@
-"""State for "Uke": the nurse's week at a glance, Monday to Sunday: per day how many
+"""State for "Uke": the nurse's or midwife's week at a glance, Monday to Sunday: per day how many
 times are booked, free and blocked, and the booked times with the pupils' names."""
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ class WeekBooking:
     time: str
     pupil: str
     status_text: str  # empty while simply booked
+    visit: str = ""  # a pregnancy consultation's "Uke 28"
 
 
 @dataclass
@@ -56,7 +57,9 @@ def week_day(view: booking.DayView, lang: str, today: dt.date) -> WeekDay:
     bookings = [
         WeekBooking(clock(entry.start_at), entry.booking.pupil_name,
                     "" if entry.booking.status == "booked"
-                    else t(f"status.{entry.booking.status}", lang))
+                    else t(f"status.{entry.booking.status}", lang),
+                    t(f"card.visit.{entry.booking.visit_key}", lang)
+                    if entry.booking.visit_key else "")
         for entry in booked if entry.booking is not None
     ]
     return WeekDay(view.day.isoformat(), weekday_day_month(view.day, lang).capitalize(),

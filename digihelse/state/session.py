@@ -98,7 +98,7 @@ class SessionState(rx.State):
 
     @rx.var
     def tr(self) -> dict[str, str]:
-        return texts_for(self.lang)
+        return texts_for(self.lang, self.role)
 
     @rx.var
     def acting_for_other(self) -> bool:
