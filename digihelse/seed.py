@@ -219,9 +219,10 @@ def seed_demo_activity(s: Session, today: dt.date | None = None) -> None:
               for key, (_kind, name, _address, _description) in PLACES.items()}
     seed_schedules(s, persons, places, today)
     seed_bookings(s, persons, places)
-    from digihelse.healthcard.demo import seed_checkups
+    from digihelse.healthcard.demo import seed_checkups, seed_tests_and_background
 
     seed_checkups(s, persons, today)
+    seed_tests_and_background(s, persons, today)
 
 
 def _municipality_id(s: Session) -> int:

@@ -18,6 +18,13 @@ def test_midwife_records_a_checkup_and_nora_sees_it(browser: Browser, base_url: 
     nora.get_by_role("link", name="Helsekort").first.click()
     expect(nora.get_by_role("heading", level=1)).to_have_text("Helsekort for gravide")
     expect(nora.locator("#ga-today")).to_have_text("uke 27+3 i dag")
+    # Her test results and background, as on the paper card; earlier pregnancies are
+    # hidden from a partner until she chooses otherwise, and the card says so.
+    expect(nora.locator("#lab-results")).to_contain_text("Hb, første trimester")
+    expect(nora.locator("#lab-results")).to_contain_text("12,4 g/dL")
+    expect(nora.locator("#section-before_pregnancy")).to_contain_text("Høyde (cm): 168")
+    expect(nora.locator("#section-previous_pregnancies")).to_contain_text(
+        "Skjult for dem med fullmakt")
     before = _sf_points(nora)
     assert_accessible(nora)
 

@@ -83,6 +83,12 @@ def test_nora_shares_her_card_with_jon_and_takes_it_back(browser: Browser, base_
     expect(jon.get_by_role("heading", level=1)).to_have_text("Helsekort for gravide")
     expect(jon.locator("#ga-today")).to_be_visible()
     expect(jon.locator("#timeline")).not_to_contain_text(hidden_title)
+    # The sections she hid are not there; the others are, and her test results.
+    expect(jon.locator("#section-lifestyle")).to_have_count(0)
+    expect(jon.locator("#section-previous_pregnancies")).to_have_count(0)  # hidden by default
+    expect(jon.locator("#section-before_pregnancy")).to_be_visible()
+    expect(jon.locator("#lab-results")).to_contain_text("Blodtype")
+    expect(jon.locator("#notes")).to_have_count(0)
     expect(jon.locator("#share-link")).to_have_count(0)
     expect(jon.get_by_label("Skriv et spørsmål eller notat til neste kontroll")).to_have_count(0)
     expect(jon.get_by_role("button", name="Skjul for dem med fullmakt")).to_have_count(0)

@@ -45,3 +45,60 @@ def test_display_says_the_week_today_and_draws_the_new_point(engine, seeded):
     bp = next(c for c in shown.charts if c.key == "bp")
     assert bp.table[0][1] == "150/95" and bp.table[0][2]  # flagged as high
     assert len(shown.schedule) == 9
+
+
+def test_tests_and_background_are_shown_to_her_and_what_she_hides_not_to_her_partner(
+        engine, seeded):
+    from dataclasses import replace
+
+    from digihelse.healthcard.validation import LabDraft
+    from digihelse.people import fullmakt
+
+    lise = Actor(pid=seeded["lise"].nin, role="midwife", name="Lise Haugen",
+                 hpr_number="9100004")
+    nora = Actor(pid=seeded["nora"].nin, role="citizen", name="Nora Lie")
+    jon = Actor(pid=seeded["jon"].nin, role="citizen", name="Jon Lie")
+    today = dt.date.today()
+    card.record_lab_result(engine, lise, nora.pid, LabDraft("hb_first", today, "11,8"))
+    hiv = card.record_lab_result(engine, lise, nora.pid, LabDraft("hiv", today, "neg"))
+    card.record_lab_result(engine, lise, nora.pid, LabDraft("rhd", today, "neg"))
+    record = card.get_card(engine, lise, nora.pid)
+    draft = replace(card.draft_of(_record(engine, nora.pid)), height_cm=168.0,
+                    weight_before_kg=62.0, health={"allergies": "Pollen", "folate": True},
+                    lifestyle={"first": {"smoking": "no", "alcohol": "stopped"}})
+    card.update_pregnancy(engine, lise, nora.pid, draft, "Første konsultasjon",
+                          expected_version=record.version)
+    card.set_hidden_from_proxy(engine, nora, nora.pid, "lab_result", hiv.id, True)
+    card.set_hidden_from_proxy(engine, nora, nora.pid, "section", "health", True)
+    fullmakt.give(engine, nora, jon.pid)
+
+    own = display(card.get_card(engine, nora, nora.pid), "nb", today)
+    values = {row.label: row.value for row in own.labs}
+    assert values["Hb, første trimester"] == "11,8 g/dL" and values["HIV"] == "Negativ"
+    assert next(row for row in own.labs if row.label == "HIV").hidden
+    sections = {block.key: block for block in own.background}
+    assert sections["before_pregnancy"].lines == ["Høyde (cm): 168",
+                                                  "Vekt før svangerskapet (kg): 62",
+                                                  "KMI før svangerskapet: 22"]
+    assert sections["health"].hidden and "Allergier: Pollen" in sections["health"].lines
+    assert sections["lifestyle"].lines == ["Første kontroll: røyk nei, alkohol sluttet"]
+    assert sections["contacts"].lines == ["Ikke fylt ut ennå."]
+    # RhD negative: the follow-up at weeks 24 and 28 is on her card.
+    assert len(own.rhd_lines) == 2 and own.rhd_lines[0].startswith("Fosterets RhD-type")
+
+    partner = display(card.get_card(engine, jon.acting_for(nora.pid), nora.pid), "nb", today)
+    assert "HIV" not in {row.label for row in partner.labs}
+    shown_to_him = {block.key for block in partner.background}
+    assert "health" not in shown_to_him and "previous_pregnancies" not in shown_to_him
+    assert "lifestyle" in shown_to_him
+
+
+def _record(engine, pid):
+    from sqlmodel import select
+
+    from digihelse.healthcard.models import PregnancyRecord
+    from digihelse.people.models import Person
+
+    with db.session(engine) as s:
+        return s.exec(select(PregnancyRecord).join(Person, Person.id == PregnancyRecord.woman_id)
+                      .where(Person.nin == pid, PregnancyRecord.active)).one()

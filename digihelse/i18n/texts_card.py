@@ -275,6 +275,17 @@ TEXTS: dict[str, dict[str, str]] = {
                              "Fetal RhD type, week 24"),
     "card.rhd.prophylaxis": _t("Rh-profylakse, uke 28", "Rh-profylakse, veke 28",
                                "Rh prophylaxis, week 28"),
+    "card.rhd.due": _t("tas innen {date}", "blir teken innan {date}", "due by {date}"),
+    "card.tests.title": _t("Prøvesvar", "Prøvesvar", "Test results"),
+    "card.tests.empty": _t("Ingen prøvesvar ennå.", "Ingen prøvesvar enno.",
+                           "No test results yet."),
+    "card.background.title": _t("Bakgrunn", "Bakgrunn", "Background"),
+    "card.background.intro": _t(
+        "Det jordmoren eller legen din har skrevet om deg før og utenom svangerskapet.",
+        "Det jordmora eller legen din har skrive om deg før og utanom svangerskapet.",
+        "What your midwife or doctor has written about you before and outside this "
+        "pregnancy."),
+    "card.section.empty": _t("Ikke fylt ut ennå.", "Ikkje fylt ut enno.", "Not filled in yet."),
     # --- Background sections -------------------------------------------------------------
     "card.section.before_pregnancy": _t("Før svangerskapet", "Før svangerskapet",
                                         "Before pregnancy"),

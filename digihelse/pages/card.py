@@ -11,8 +11,10 @@ from digihelse.state.card_display import (
     ChartBlock,
     ConsultationRow,
     HistoryRow,
+    LabRow,
     NoteRow,
     ScheduleRow,
+    SectionBlock,
 )
 
 
@@ -155,6 +157,57 @@ def book_next() -> rx.Component:
     )
 
 
+def _lab(row: LabRow, state=CardState) -> rx.Component:
+    return rx.el.li(
+        rx.el.div(rx.el.span(row.label, class_name="strong"),
+                  rx.el.span(row.value, class_name="lab-value"), class_name="lab-head"),
+        rx.el.p(row.when, class_name="muted small"),
+        rx.cond(row.note != "", rx.el.p(row.note, class_name="small")),
+        rx.cond(row.hidden & state.can_write_notes,
+                rx.el.p(T["card.hidden.label"], class_name="small strong")),
+        class_name="lab-row",
+    )
+
+
+def tests(state=CardState) -> rx.Component:
+    """Test results (blood type, Hb, infections, ...) and the RhD-negative follow-up."""
+    return rx.el.section(
+        rx.el.h2(T["card.tests.title"], id="tests-title"),
+        rx.cond(state.rhd_lines.length() > 0, rx.el.div(
+            rx.el.h3(T["card.rhd.title"]),
+            rx.foreach(state.rhd_lines, lambda line: rx.el.p(line)),
+            class_name="notice", id="rhd-followup")),
+        rx.cond(state.labs.length() > 0,
+                rx.el.ul(rx.foreach(state.labs, lambda row: _lab(row, state)),
+                         class_name="card lab-list", id="lab-results"),
+                rx.el.p(T["card.tests.empty"])),
+        aria_labelledby="tests-title",
+    )
+
+
+def _section_block(block: SectionBlock, state=CardState) -> rx.Component:
+    return rx.el.div(
+        rx.el.h3(block.title),
+        rx.foreach(block.lines, lambda line: rx.el.p(line)),
+        rx.cond(block.hidden & state.can_write_notes,
+                rx.el.p(T["card.hidden.label"], class_name="small strong")),
+        class_name="card background-block",
+        id="section-" + block.key,
+    )
+
+
+def background(state=CardState) -> rx.Component:
+    """Before pregnancy, earlier pregnancies, illnesses, lifestyle and contacts; a partner
+    sees only the sections she has not hidden."""
+    return rx.el.section(
+        rx.el.h2(T["card.background.title"], id="background-title"),
+        rx.el.p(T["card.background.intro"], class_name="muted"),
+        rx.foreach(state.background, lambda block: _section_block(block, state)),
+        aria_labelledby="background-title",
+        id="background",
+    )
+
+
 def _note(row: NoteRow) -> rx.Component:
     return rx.el.li(rx.el.p(row.text), rx.el.p(row.when, class_name="muted small"),
                     class_name="card")
@@ -217,7 +270,10 @@ def card_page() -> rx.Component:
                     charts(),
                     timeline(),
                     schedule(),
-                    notes(),
+                    tests(),
+                    background(),
+                    # Her notes are between her and her carers: a partner never sees them.
+                    rx.cond(CardState.can_write_notes, notes()),
                     history(),
                 ),
             ),

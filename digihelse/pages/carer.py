@@ -5,7 +5,16 @@ import reflex as rx
 from digihelse.components.layout import T, shell
 from digihelse.components.links import page_link
 from digihelse.healthcard.models import Presentation, UrineProtein
-from digihelse.pages.card import charts, history, note_list, overview, schedule, timeline
+from digihelse.pages.card import (
+    background,
+    charts,
+    history,
+    note_list,
+    overview,
+    schedule,
+    tests,
+    timeline,
+)
 from digihelse.pages.personnel import personnel_nav
 from digihelse.routes import CARER_LIST
 from digihelse.state.card import CarerState
@@ -174,6 +183,8 @@ def carer_card_page() -> rx.Component:
                                           _correct_buttons(), class_name="card")),
                     charts(CarerState),
                     schedule(CarerState),
+                    tests(CarerState),
+                    background(CarerState),
                     history(CarerState),
                 ),
             ),

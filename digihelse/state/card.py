@@ -25,8 +25,10 @@ from digihelse.state.card_display import (
     ChartBlock,
     ConsultationRow,
     HistoryRow,
+    LabRow,
     NoteRow,
     ScheduleRow,
+    SectionBlock,
     book_box,
     display,
     history_rows,
@@ -115,6 +117,9 @@ class CardState(SessionState):
     schedule: list[ScheduleRow] = []
     notes: list[NoteRow] = []
     charts: list[ChartBlock] = []
+    labs: list[LabRow] = []
+    background: list[SectionBlock] = []
+    rhd_lines: list[str] = []
     history: list[HistoryRow] = []
     _raw: dict[int, dict[str, str]] = {}
     can_write_notes: bool = False
@@ -140,6 +145,8 @@ class CardState(SessionState):
         self.consultations, self.schedule, self.notes = (shown.consultations, shown.schedule,
                                                          shown.notes)
         self.charts = shown.charts
+        self.labs, self.background, self.rhd_lines = (shown.labs, shown.background,
+                                                      shown.rhd_lines)
         self.can_write_notes, self.can_edit = shown.can_write_notes, shown.can_edit
 
     async def _refresh(self, session: SessionState) -> None:

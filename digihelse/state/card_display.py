@@ -8,8 +8,24 @@ from dataclasses import dataclass
 
 from digihelse.booking.pregnancy import PregnancyBookingOptions
 from digihelse.components.charts import Band, Chart, Series, render_svg
+from digihelse.healthcard.models import LabKind, Section
 from digihelse.healthcard.reference import Charts
-from digihelse.healthcard.service import CardView, ConsultationView, VersionView
+from digihelse.healthcard.service import (
+    Background,
+    CardView,
+    ConsultationView,
+    FollowUp,
+    LabResultView,
+    VersionView,
+)
+from digihelse.healthcard.validation import (
+    CONTACT_TEXTS,
+    HABIT_CHOICES,
+    HEALTH_TEXTS,
+    LIFESTYLE_HABITS,
+    LIFESTYLE_TIMES,
+    PREVIOUS_COUNTS,
+)
 from digihelse.i18n import TEXTS, t
 from digihelse.i18n.formatting import clock, day_month, long_date, weekday_day_month
 from digihelse.timeutil import to_oslo
@@ -45,6 +61,26 @@ class NoteRow:
     kind: str
     text: str
     when: str
+
+
+@dataclass
+class LabRow:
+    id: int
+    label: str  # "Hb, første trimester"
+    value: str  # "11,8 g/dL", "Negativ", "O"
+    when: str  # "3. september – uke 10+2"
+    note: str
+    hidden: bool  # hidden from those the woman gave fullmakt
+
+
+@dataclass
+class SectionBlock:
+    """One background section ("Før svangerskapet", "Levevaner", ...) as label: value lines."""
+
+    key: str  # a Section value
+    title: str
+    lines: list[str]
+    hidden: bool  # the woman hides it from those she gave fullmakt
 
 
 @dataclass
@@ -121,6 +157,9 @@ class CardDisplay:
     charts: list[ChartBlock]
     can_edit: bool
     can_write_notes: bool
+    labs: list[LabRow]
+    background: list[SectionBlock]
+    rhd_lines: list[str]  # the RhD-negative follow-up, when her blood type is RhD negative
 
 
 def _text(key: str, lang: str, fallback: str = "", **values: object) -> str:
@@ -168,6 +207,91 @@ def consultation_row(c: ConsultationView, lang: str) -> ConsultationRow:
         author = f"{c.author.name}, {role}"
     title = f"{day_month(c.held_on, lang)} – {t('card.field.ga', lang)} {c.ga_text}"
     return ConsultationRow(c.id, title, lines, author, c.hidden_from_proxy)
+
+
+def lab_value(lab: LabResultView, lang: str) -> str:
+    """"11,8 g/dL" for a number, the word for a choice ("Negativ", "Gitt"), else as given."""
+    if lab.value_num is not None:
+        number = f"{lab.value_num:g}".replace(".", ",")
+        return f"{number} {lab.unit}" if lab.unit else number
+    return _text(f"card.value.{lab.value}", lang, lab.value)
+
+
+def lab_rows(labs: tuple[LabResultView, ...], lang: str) -> list[LabRow]:
+    """Test results, newest first; on one day in the card's order (blood type first)."""
+    order = {kind.value: index for index, kind in enumerate(LabKind)}
+    rows = []
+    for lab in sorted(labs, key=lambda x: (-x.taken_on.toordinal(), order.get(x.kind, 99))):
+        when = day_month(lab.taken_on, lang)
+        if lab.ga_text:
+            when += f" – {t('card.field.ga', lang)} {lab.ga_text}"
+        rows.append(LabRow(lab.id, _text(lab.label_key, lang, lab.kind), lab_value(lab, lang),
+                           when, lab.note, lab.hidden_from_proxy))
+    return rows
+
+
+def _line(label_key: str, value: object, lang: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        value = t("card.habit.yes" if value else "card.habit.no", lang)
+    elif isinstance(value, float):
+        value = _num(value) if value % 1 else str(int(value))  # "168", "21,8"
+    return f"{t(label_key, lang)}: {value}"
+
+
+def background_blocks(bg: Background, lang: str, *, proxy: bool) -> list[SectionBlock]:
+    """The background sections the viewer may see (a partner never gets the hidden ones),
+    each with its filled-in lines; an empty section says so rather than disappearing."""
+    blocks: list[tuple[Section, list[str | None]]] = []
+    if not (proxy and Section.BEFORE_PREGNANCY in bg.hidden):
+        blocks.append((Section.BEFORE_PREGNANCY, [
+            _line("card.field.height_cm", bg.height_cm, lang),
+            _line("card.field.weight_before_kg", bg.weight_before_kg, lang),
+            _line("card.field.bmi", bg.bmi, lang)]))
+    if bg.previous_pregnancies is not None:
+        previous = bg.previous_pregnancies
+        blocks.append((Section.PREVIOUS_PREGNANCIES, [
+            *(_line(f"card.previous.{key}", previous.get(key), lang)
+              for key in (*PREVIOUS_COUNTS, "notes"))]))
+    if bg.health is not None:
+        blocks.append((Section.HEALTH, [
+            *(_line(f"card.health.{key}", bg.health.get(key), lang)
+              for key in (*HEALTH_TEXTS, "folate"))]))
+    if bg.lifestyle is not None:
+        lines: list[str | None] = []
+        for time in LIFESTYLE_TIMES:
+            entry = bg.lifestyle.get(time) or {}
+            parts = [f"{t(f'card.lifestyle.{habit}', lang).lower()} "
+                     f"{t(f'card.habit.{entry[habit]}', lang).lower()}"
+                     for habit in LIFESTYLE_HABITS if entry.get(habit) in HABIT_CHOICES]
+            parts += [str(entry[key]) for key in ("activity", "notes") if entry.get(key)]
+            if parts:
+                lines.append(f"{t(f'card.lifestyle.{time}', lang)}: {', '.join(parts)}")
+        blocks.append((Section.LIFESTYLE, lines))
+    if bg.contacts is not None:
+        blocks.append((Section.CONTACTS, [
+            *(_line(f"card.contact.{key}", bg.contacts.get(key), lang)
+              for key in CONTACT_TEXTS)]))
+    result = []
+    for section, raw in blocks:
+        lines = [line for line in raw if line] or [t("card.section.empty", lang)]
+        result.append(SectionBlock(section.value, t(f"card.section.{section.value}", lang),
+                                   lines, section.value in bg.hidden))
+    return result
+
+
+def rhd_lines(followup: tuple[FollowUp, ...], lang: str) -> list[str]:
+    """"Fosterets RhD-type, uke 24: 5. januar – Negativ" or "... – innen 5. januar"."""
+    lines = []
+    for step in followup:
+        if step.done_on is not None:
+            result = _text(f"card.value.{step.result}", lang, step.result or "")
+            status = f"{day_month(step.done_on, lang)} – {result}"
+        else:
+            status = t("card.rhd.due", lang, date=day_month(step.due_on, lang))
+        lines.append(f"{t(f'card.rhd.{step.key}', lang)}: {status}")
+    return lines
 
 
 def history_rows(versions: list[VersionView], lang: str) -> list[HistoryRow]:
@@ -279,4 +403,8 @@ def display(card: CardView, lang: str, today: dt.date) -> CardDisplay:
         charts=[_sf_chart(card.charts, lang), _bp_chart(card.charts, lang),
                 _weight_chart(card.charts, lang)],
         can_edit=card.can_edit, can_write_notes=card.can_write_notes,
+        labs=lab_rows(card.lab_results, lang),
+        background=background_blocks(card.background, lang,
+                                     proxy=card.relation == "fullmakt"),
+        rhd_lines=rhd_lines(o.rhd_followup, lang),
     )
