@@ -292,6 +292,23 @@ def test_move_to_a_taken_slot_changes_nothing(world):
     assert [(m.id, m.status) for m in world.outbox()] == [(m.id, m.status) for m in before]
 
 
+def test_the_nurse_moves_a_booking_to_one_of_her_own_free_times(world):
+    old = _book(world, "ida", world.slot_at(TUESDAY, 10), note="Om søvn")
+    _book(world, "mia", world.slot_at(TUESDAY, 13))
+    free = svc.own_free_slots(world.engine, world.kari, world.school_id, exclude=None, now=NOW)
+    starts = {f.slot_id for f in free}
+    assert world.slot_at(TUESDAY, 13) not in starts and old.slot_id not in starts
+    assert world.slot_at(TUESDAY, 9) in starts
+    # Another nurse (Mona, at the upper secondary school) has no times at this place.
+    with pytest.raises(svc.AccessDenied):
+        svc.own_free_slots(world.engine, world.nurse("mona"), world.school_id, now=NOW)
+    new = svc.move(world.engine, world.kari, old.id, new_slot_id=world.slot_at(TUESDAY, 9),
+                   client_key="nurse-move", now=NOW)
+    assert new.note == "Om søvn" and world.booking(old.id).cancelled_by == "nurse"
+    moved = [m for m in world.outbox() if m.kind == "moved"]
+    assert len(moved) == 1 and "flyttet til tirsdag 25. november kl. 09.00" in moved[0].body
+
+
 def test_move_does_not_count_against_the_limit(world):
     first = _book(world, "ida", world.slot_at(TUESDAY, 9))
     _book(world, "ida", world.slot_at(TUESDAY, 9, 20))

@@ -1270,6 +1270,18 @@ def _authorize_schedule(s: Session, actor: Actor, place_id: int | None) -> Perso
     return _scheduler(s, actor, place_id)
 
 
+def own_free_slots(s_or_engine: SessionOrEngine, actor: Actor, place_id: int, *,
+                   days: int = 28, exclude: int | None = None,
+                   now: dt.datetime | None = None) -> list[FreeSlot]:
+    """The nurse's (or midwife's) own free times at a place from now on, for moving a
+    booking there. No minimum notice: she may move a time she agrees on the phone."""
+    now = _aware(now)
+    with transaction(s_or_engine) as s:
+        nurse = _authorize_schedule(s, actor, place_id)
+        _, end = _day_bounds(to_oslo(now).date() + dt.timedelta(days=days))
+        return _free_slot_rows(s, place_id, now, end, exclude=exclude, personnel_id=nurse.id)
+
+
 def _own_slot(s: Session, actor: Actor, slot_id: int) -> Slot:
     slot = _slot(s, slot_id, lock=True)
     nurse = _authorize_schedule(s, actor, slot.place_id)

@@ -50,6 +50,25 @@ TEXTS: dict[str, dict[str, str]] = {
     "day.cancel.confirm": {"nb": "Avlys timen", "nn": "Avlys timen",
                            "en": "Cancel the appointment"},
     "day.cancel.keep": {"nb": "Ikke avlys", "nn": "Ikkje avlys", "en": "Keep the appointment"},
+    "day.move": {"nb": "Flytt", "nn": "Flytt", "en": "Move"},
+    "day.move.title": {"nb": "Velg ny tid for {name}", "nn": "Vel ny tid for {name}",
+                       "en": "Choose a new time for {name}"},
+    "day.move.hint": {"nb": "Dine ledige tider de neste fire ukene. {name} får en melding "
+                            "om den nye tiden.",
+                      "nn": "Dei ledige tidene dine dei neste fire vekene. {name} får ei melding "
+                            "om den nye tida.",
+                      "en": "Your free times in the next four weeks. {name} gets a message "
+                            "with the new time."},
+    "day.move.none": {"nb": "Du har ingen ledige tider de neste fire ukene. Legg inn ekstra "
+                            "timer under Min timeplan.",
+                      "nn": "Du har ingen ledige tider dei neste fire vekene. Legg inn ekstra "
+                            "timar under Min timeplan.",
+                      "en": "You have no free times in the next four weeks. Add extra hours "
+                            "under My schedule."},
+    "day.move.keep": {"nb": "Ikke flytt", "nn": "Ikkje flytt", "en": "Don't move"},
+    "day.msg.moved": {"nb": "Timen til {name} er flyttet til {when}. {name} får beskjed.",
+                      "nn": "Timen til {name} er flytta til {when}. {name} får melding.",
+                      "en": "{name}'s appointment is moved to {when}. {name} will be told."},
     "day.msg.cancelled": {"nb": "Timen kl. {time} er avlyst. {name} får beskjed.",
                           "nn": "Timen kl. {time} er avlyst. {name} får melding.",
                           "en": "The {time} appointment is cancelled. {name} will be told."},

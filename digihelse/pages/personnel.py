@@ -113,6 +113,36 @@ def _cancel_form(row: DayRow) -> rx.Component:
     )
 
 
+def _move_times(row: DayRow) -> rx.Component:
+    """Her free times, day by day; a tap moves the booking there."""
+    first = row.pupil.split(" ")[0]
+    return rx.el.div(
+        rx.el.h4(T["day.move.title"].replace("{name}", first), class_name="move-title",
+                 id="move-title"),
+        # "Ikke flytt" first: four weeks of times make a long list on a phone.
+        rx.el.button(T["day.move.keep"], type="button", on_click=NurseDayState.keep_move,
+                     class_name="btn btn-secondary"),
+        rx.cond(
+            NurseDayState.move_choices.length() > 0,
+            rx.fragment(
+                rx.el.p(T["day.move.hint"].replace("{name}", first), class_name="nurse-hint"),
+                rx.foreach(NurseDayState.move_choices, lambda day: rx.el.div(
+                    rx.el.p(day.title, class_name="move-day"),
+                    rx.el.div(rx.foreach(day.times, lambda time: rx.el.button(
+                        time.time, type="button", aria_label=time.label,
+                        disabled=NurseDayState.busy,
+                        on_click=NurseDayState.confirm_move(time.slot_id),
+                        class_name="btn time-btn")), class_name="time-grid"),
+                )),
+            ),
+            rx.el.p(T["day.move.none"], class_name="notice"),
+        ),
+        class_name="move-panel",
+        role="group",
+        aria_labelledby="move-title",
+    )
+
+
 def _booking(row: DayRow) -> rx.Component:
     return rx.el.li(
         rx.el.div(
@@ -146,9 +176,19 @@ def _booking(row: DayRow) -> rx.Component:
         rx.cond(row.can_cancel, rx.cond(
             NurseDayState.cancelling_id == row.booking_id,
             _cancel_form(row),
-            rx.el.button(T["day.cancel"], type="button", aria_label=row.cancel_label,
-                         on_click=NurseDayState.ask_cancel(row.booking_id),
-                         class_name="btn btn-secondary space-top cancel-btn"),
+            rx.cond(
+                NurseDayState.moving_id == row.booking_id,
+                _move_times(row),
+                rx.el.div(
+                    rx.el.button(T["day.move"], type="button", aria_label=row.move_label,
+                                 on_click=NurseDayState.ask_move(row.booking_id),
+                                 class_name="btn btn-secondary move-btn"),
+                    rx.el.button(T["day.cancel"], type="button", aria_label=row.cancel_label,
+                                 on_click=NurseDayState.ask_cancel(row.booking_id),
+                                 class_name="btn btn-secondary cancel-btn"),
+                    class_name="row-actions space-top",
+                ),
+            ),
         )),
         class_name="card slot-booked",
         id="booking-" + row.booking_id.to_string(),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,6 +95,7 @@ class DayRow:
     cancel_label: str
     slot_label: str
     card_label: str = ""  # pregnancy: "Åpne helsekortet – Nora Lie"; empty otherwise
+    move_label: str = ""  # "Flytt – Ida Berg, kl. 10.15"
 
 
 def _row(entry: booking.DayEntry, lang: str, today: dt.date, now: dt.datetime,
@@ -118,6 +120,7 @@ def _row(entry: booking.DayEntry, lang: str, today: dt.date, now: dt.datetime,
             no_show_label=f"{t('day.no_show', lang)} – {who}",
             cancel_label=f"{t('day.cancel', lang)} – {who}",
             slot_label="",
+            move_label=f"{t('day.move', lang)} – {who}",
             card_label=f"{t('day.open_card', lang)} – {line.pupil_name}" if pregnancy else "",
         )
     if entry.slot_status == SlotStatus.BLOCKED:
@@ -132,6 +135,29 @@ def _row(entry: booking.DayEntry, lang: str, today: dt.date, now: dt.datetime,
         attended_label="", no_show_label="", cancel_label="",
         slot_label=f"{t(action, lang)} – {at}",
     )
+
+
+@dataclass
+class MoveTime:
+    slot_id: int
+    time: str  # "10.15"
+    label: str  # "tirsdag 25. november kl. 10.15", the button's accessible name
+
+
+@dataclass
+class MoveDay:
+    title: str
+    times: list[MoveTime]
+
+
+def move_days(slots: list[booking.FreeSlot], lang: str) -> list[MoveDay]:
+    """Her free times grouped by day, for moving a booking."""
+    at = t("time.at", lang)
+    return [MoveDay(weekday_day_month(day, lang).capitalize(),
+                    [MoveTime(f.slot_id, clock(f.start_at),
+                              f"{weekday_day_month(day, lang)} {at} {clock(f.start_at)}")
+                     for f in group])
+            for day, group in booking.group_by_day(slots)]
 
 
 def _day_of(entry: booking.DayEntry) -> dt.date:
@@ -162,6 +188,8 @@ class NurseDayState(SessionState):
     rows: list[DayRow] = []
     cancelling_id: int = 0  # the booking whose "Avlys" form is open
     cancel_error: str = ""
+    moving_id: int = 0  # the booking whose "Flytt" times are open
+    move_choices: list[MoveDay] = []
     message: str = ""
     error: str = ""
     not_nurse: str = ""  # why there is nothing to show, for personnel without a schedule
@@ -169,11 +197,13 @@ class NurseDayState(SessionState):
     loaded: bool = False
     _day: str = ""
     _pids: dict[int, str] = {}  # booking id -> the woman's number, to open her card
+    _places: dict[int, int] = {}  # booking id -> its place, where a move looks for times
 
     @rx.event
     async def load(self):
         session = await self.get_state(SessionState)
         self.message, self.error, self.cancelling_id, self.cancel_error = "", "", 0, ""
+        self.moving_id, self.move_choices = 0, []
         if not (session.logged_in and session.is_personnel):
             self.rows, self.loaded = [], False
             return
@@ -202,6 +232,8 @@ class NurseDayState(SessionState):
             return
         self.not_nurse = ""
         self.rows = day_rows(view, lang, today, utcnow())
+        self._places = {entry.booking.booking_id: entry.place_id
+                        for entry in view.entries if entry.booking is not None}
         self._pids = {entry.booking.booking_id: entry.booking.pupil_pid
                       for entry in view.entries if entry.booking is not None
                       and entry.booking.service == Service.PREGNANCY}
@@ -246,7 +278,48 @@ class NurseDayState(SessionState):
     @rx.event
     def ask_cancel(self, booking_id: int):
         self.cancelling_id, self.cancel_error = booking_id, ""
-        self.message, self.error = "", ""
+        self.moving_id, self.message, self.error = 0, "", ""
+
+    @rx.event
+    async def ask_move(self, booking_id: int):
+        """Show her free times at the booking's place, to move it to one of them."""
+        row, place_id = self._find(booking_id=booking_id), self._places.get(booking_id)
+        if row is None or place_id is None or self.busy:
+            return
+        session = await self.get_state(SessionState)
+        self.cancelling_id, self.message, self.error = 0, "", ""
+        try:
+            slots = await asyncio.to_thread(
+                lambda: booking.own_free_slots(get_engine(), session.actor(), place_id,
+                                               exclude=row.slot_id))
+        except ServiceError as exc:
+            self.error = message_for(exc, session.lang)
+            return
+        self.move_choices, self.moving_id = move_days(slots, session.lang), booking_id
+
+    @rx.event
+    def keep_move(self):
+        self.moving_id, self.move_choices = 0, []
+
+    @rx.event
+    async def confirm_move(self, slot_id: int):
+        row = self._find(booking_id=self.moving_id)
+        chosen = next((time for day in self.move_choices for time in day.times
+                       if time.slot_id == slot_id), None)
+        if row is None or chosen is None or self.busy:
+            return
+        self.busy = True
+        yield
+        booking_id, key = row.booking_id, f"nurse-move-{uuid.uuid4()}"
+        try:
+            await self._act(
+                lambda actor: booking.move(get_engine(), actor, booking_id,
+                                           new_slot_id=slot_id, client_key=key, now=utcnow()),
+                "day.msg.moved", name=row.pupil.split()[0], when=chosen.label)
+            if not self.error:
+                self.moving_id, self.move_choices = 0, []
+        finally:
+            self.busy = False
 
     @rx.event
     def keep(self):
