@@ -20,6 +20,7 @@ from digihelse.state.access_log import AccessLogState
 from digihelse.state.appointments import AppointmentsState
 from digihelse.state.booking import BookingState
 from digihelse.state.card import CardState, CarerState
+from digihelse.state.carer_forms import CarerFormsState
 from digihelse.state.home import HomeState
 from digihelse.state.session import SessionState
 from digihelse.state.sharing import SharingState
@@ -53,4 +54,5 @@ app.add_page(sharing_page, route=routes.SHARE, title="DigiHelse – Del med part
 app.add_page(carer_list_page, route=routes.CARER_LIST, title="DigiHelse – Mine gravide",
              on_load=[SessionState.load_personnel, CarerState.load_list])
 app.add_page(carer_card_page, route=routes.CARER_CARD, title="DigiHelse – Helsekort",
-             on_load=[SessionState.load_personnel, CarerState.load_card])
+             on_load=[SessionState.load_personnel, CarerState.load_card,
+                      CarerFormsState.card_shown])

@@ -151,6 +151,10 @@ def test_a_scan_sets_the_due_date():
     (PregnancyDraft(last_period=dt.date(2026, 1, 1),
                     lifestyle={"first": {"smoking": "lots"}}),
      "lifestyle.first.smoking", "card.error.choice"),
+    # Both the due date from a scan report and a measurement: the form asks which.
+    (PregnancyDraft(due_date_ultrasound=dt.date(2026, 12, 1), scan_date=dt.date(2026, 5, 4),
+                    scan_method="crl", scan_mm=45), "due_date_ultrasound",
+     "card.error.ultrasound_twice"),
 ])
 def test_implausible_record_values(draft, field, key):
     assert v.validate_pregnancy(draft, today=TODAY)[field] == key

@@ -461,6 +461,31 @@ def draft_of(record: PregnancyRecord) -> PregnancyDraft:
     )
 
 
+@dataclass(frozen=True)
+class PregnancyForm:
+    """What the carer's "Svangerskapet og bakgrunn" form starts from: the record as a draft,
+    the version it was read at (sent back as expected_version, so a form that somebody else
+    saved over is refused with StaleEdit), and the due date it gives now."""
+
+    woman_name: str
+    version: int
+    draft: PregnancyDraft
+    due_date: dt.date | None
+    dating_method: str  # a DatingMethod value; text key card.dating.<value>
+
+
+def pregnancy_form(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str
+                   ) -> PregnancyForm:
+    """The woman's record as an edit form, for her midwife or GP only (EDIT_CARD): it holds
+    every section, also those she hid from fullmakt receivers. Logs the read."""
+    with transaction(s_or_engine) as s:
+        _require(s, actor, woman_pid, Action.EDIT_CARD, object_type=E_RECORD)
+        woman, record = _record_for(s, woman_pid)
+        _log(s, actor, woman_pid, "read", E_RECORD, record.id)
+        return PregnancyForm(woman.full_name, record.version, draft_of(record),
+                             record.due_date, record.dating_method)
+
+
 def _apply(record: PregnancyRecord, draft: PregnancyDraft) -> None:
     resolved = resolve_dating(draft)
     record.last_period = draft.last_period
@@ -1036,8 +1061,8 @@ __all__ = [
     "AuthorView", "Background", "CardError", "CardExists", "CardNotFound", "CardView",
     "ConsultationDraft", "ConsultationView", "FetusView", "FieldChange", "FollowUp",
     "ItemNotFound", "LabDraft", "LabResultView", "Overview", "OwnNoteView",
-    "PregnancyDraft", "StaleEdit", "ValidationFailed", "VersionView", "WomanSummary",
-    "add_own_note", "create_card", "draft_of", "edit_consultation", "edit_lab_result",
-    "get_card", "history", "my_women", "record_consultation", "record_lab_result",
-    "set_hidden_from_proxy", "update_pregnancy",
+    "PregnancyDraft", "PregnancyForm", "StaleEdit", "ValidationFailed", "VersionView",
+    "WomanSummary", "add_own_note", "create_card", "draft_of", "edit_consultation",
+    "edit_lab_result", "get_card", "history", "my_women", "pregnancy_form",
+    "record_consultation", "record_lab_result", "set_hidden_from_proxy", "update_pregnancy",
 ]

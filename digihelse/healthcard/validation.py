@@ -289,6 +289,11 @@ def validate_pregnancy(draft: PregnancyDraft, *, today: dt.date) -> Errors:
     if draft.scan_method is not None and draft.scan_method not in (DatingMethod.CRL,
                                                                    DatingMethod.BPD):
         errors["scan_method"] = "card.error.scan_method"
+    if draft.due_date_ultrasound is not None and (draft.scan_method is not None
+                                                  or draft.scan_mm is not None):
+        # Both a due date from a scan report and a measurement: which one is meant? The
+        # measurement would silently win, so the form asks for one of them.
+        errors["due_date_ultrasound"] = "card.error.ultrasound_twice"
     if not errors:
         try:
             resolved = resolve_dating(draft)

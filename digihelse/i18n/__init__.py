@@ -5,11 +5,17 @@ checks it), so a screen never shows a key or falls back silently."""
 
 from __future__ import annotations
 
-from digihelse.i18n import texts, texts_card, texts_personnel, texts_sharing
+from digihelse.i18n import (
+    texts,
+    texts_card,
+    texts_carer_forms,
+    texts_personnel,
+    texts_sharing,
+)
 
 # One dictionary, assembled from a module per area of the app; a key defined twice is a bug.
 TEXTS: dict[str, dict[str, str]] = {}
-for _module in (texts, texts_personnel, texts_card, texts_sharing):
+for _module in (texts, texts_personnel, texts_card, texts_sharing, texts_carer_forms):
     _clash = TEXTS.keys() & _module.TEXTS.keys()
     if _clash:
         raise RuntimeError(f"texts defined twice: {sorted(_clash)}")

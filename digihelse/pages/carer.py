@@ -164,6 +164,9 @@ def _correct_buttons() -> rx.Component:
 
 
 def carer_card_page() -> rx.Component:
+    # "Ny prøve" and "Endre svangerskap og bakgrunn" (pages/carer_forms.py).
+    from digihelse.pages.carer_forms import card_links
+
     return shell(
         personnel_nav("card"),
         page_link(T["card.back_to_list"], href=CARER_LIST, class_name="back-link"),
@@ -176,7 +179,7 @@ def carer_card_page() -> rx.Component:
                 rx.fragment(
                     overview(CarerState),
                     rx.el.section(rx.el.h2(T["card.notes.from_her"]), note_list(CarerState)),
-                    rx.cond(CarerState.can_edit, consultation_form()),
+                    rx.cond(CarerState.can_edit, rx.fragment(card_links(), consultation_form())),
                     timeline(CarerState),
                     rx.cond(CarerState.can_edit & (CarerState.consultations.length() > 0),
                             rx.el.details(rx.el.summary(T["card.consultation.correct_title"]),
