@@ -307,6 +307,11 @@ def _json(data: Any, status: int = 200, headers: Mapping[str, str] | None = None
     return JSONResponse(data, status_code=status, headers={**_NO_STORE, **(headers or {})})
 
 
+def _basic_attempted(request: Request) -> bool:
+    """Whether the client tried HTTP Basic, so a 401 names that scheme (RFC 6749 5.2)."""
+    return request.headers.get("authorization", "")[:6].lower() == "basic "
+
+
 def _oauth_error(exc: OAuthError, *, basic_attempted: bool = False) -> Response:
     headers = {}
     if exc.status == 401:
@@ -621,12 +626,8 @@ class TestProvider:
     async def _pushed_request(self, request: Request) -> Response:
         """The PAR endpoint (RFC 9126 section 2): an authenticated client posts the
         authorization request and gets a short-lived, single-use request_uri for it."""
-        basic_attempted = request.headers.get("authorization", "")[:6].lower() == "basic "
         try:
-            form = await request.form()
-            for key in {key for key, _ in form.multi_items()}:
-                _single(form, key)
-            client = self._authenticate_client(request, form)
+            form, client = await self._client_request(request)
             if "request_uri" in form:
                 raise OAuthError("invalid_request", "request_uri cannot be pushed")
             redirect_uri = _single(form, "redirect_uri")
@@ -635,7 +636,7 @@ class TestProvider:
             locale = page.pick_locale(_single(form, "ui_locales"))
             pending = self._validate_authorization(form, client, redirect_uri, locale)
         except OAuthError as exc:
-            return _oauth_error(exc, basic_attempted=basic_attempted)
+            return _oauth_error(exc, basic_attempted=_basic_attempted(request))
         request_uri = "urn:ietf:params:oauth:request_uri:" + secrets.token_urlsafe(32)
         lifetime = self.config.pushed_request_lifetime
         with self._lock:
@@ -902,18 +903,22 @@ class TestProvider:
 
     # -- token endpoint --------------------------------------------------------------
 
+    async def _client_request(self, request: Request) -> tuple[FormData, ClientRegistration]:
+        """A back-channel request (token, PAR): its form, each parameter at most once, and
+        the client it authenticated as."""
+        form = await request.form()
+        for key in {key for key, _ in form.multi_items()}:
+            _single(form, key)
+        return form, self._authenticate_client(request, form)
+
     async def _token(self, request: Request) -> Response:
-        basic_attempted = request.headers.get("authorization", "")[:6].lower() == "basic "
         try:
-            form = await request.form()
-            for key in {key for key, _ in form.multi_items()}:
-                _single(form, key)
-            client = self._authenticate_client(request, form)
+            form, client = await self._client_request(request)
             if form.get("grant_type") != "authorization_code":
                 raise OAuthError("unsupported_grant_type", "only authorization_code is supported")
             return _json(self._redeem_code(client, form))
         except OAuthError as exc:
-            return _oauth_error(exc, basic_attempted=basic_attempted)
+            return _oauth_error(exc, basic_attempted=_basic_attempted(request))
 
     def _authenticate_client(self, request: Request, form: FormData) -> ClientRegistration:
         authorization = request.headers.get("authorization", "")
