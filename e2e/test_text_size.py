@@ -45,7 +45,7 @@ def _assert_reflows(page: Page, where: str) -> None:
 
 CITIZEN_PAGES = [
     ("Ida", ["/hjem", "/bestill", "/timer", "/innsyn"]),
-    ("Nora", ["/hjem", "/helsekort"]),
+    ("Nora", ["/hjem", "/helsekort", "/helsekort/del", "/bestill?svangerskap=1", "/timer"]),
 ]
 
 
@@ -64,7 +64,7 @@ def test_citizen_pages_reflow_at_200_percent_text(page: Page, given: str, paths:
 
 PERSONNEL_PAGES = [
     ("Kari", ["/personell", "/personell/timeplan", "/personell/uke"]),
-    ("Lise", ["/personell/gravide"]),
+    ("Lise", ["/personell/gravide", "/personell", "/personell/timeplan", "/personell/uke"]),
 ]
 
 
