@@ -18,7 +18,8 @@ from digihelse.timeutil import to_oslo
 _ACTIONS = {"read", "create", "update", "delete", "book", "cancel", "login", "logout", "give",
             "revoke"}
 _OBJECTS = {"appointment", "booking", "pregnancy_record", "access_log", "session", "fullmakt",
-            "fullmakt_list"}
+            "fullmakt_list", "consultation", "lab_result", "own_note", "history", "patient",
+            "pregnancy_list"}
 
 
 @dataclass

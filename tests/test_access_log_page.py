@@ -1,0 +1,35 @@
+"""Innsyn in plain words: every kind of object the services log has its own phrase."""
+
+import datetime as dt
+
+import pytest
+
+from digihelse.healthcard import service as card
+from digihelse.people import fullmakt
+from digihelse.people.access import AccessLogLine
+from digihelse.state.access_log import describe
+
+LOGGED_OBJECTS = ["appointment", "session", "patient", "history", "pregnancy_list",
+                  card.E_RECORD, card.E_CONSULTATION, card.E_LAB, card.E_NOTE,
+                  fullmakt.O_FULLMAKT, fullmakt.O_LIST]
+
+
+def _line(object_type: str, action: str = "read") -> AccessLogLine:
+    return AccessLogLine(at=dt.datetime(2026, 11, 22, 9, 30, tzinfo=dt.UTC),
+                         actor_name="Lise Haugen", actor_role="midwife",
+                         organisation="Fjordvik kommune", hpr_number="9100004", action=action,
+                         object_type=object_type, channel="web", outcome="ok", by_viewer=False)
+
+
+@pytest.mark.parametrize("object_type", LOGGED_OBJECTS)
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
+def test_every_logged_object_has_its_own_words(object_type, lang):
+    vague = describe(_line("something_new"), lang).what
+    assert describe(_line(object_type), lang).what != vague
+
+
+def test_a_test_result_reads_as_a_sentence():
+    row = describe(_line(card.E_LAB, "create"), "nb")
+    assert row.who == "Lise Haugen, jordmor, Fjordvik kommune"
+    assert row.what == "la til et prøvesvar på helsekortet"
+    assert row.when == "22. november 10.30"
