@@ -14,6 +14,7 @@ from urllib.parse import quote
 import reflex as rx
 from sqlmodel import col, select
 
+from digihelse import routes
 from digihelse.auth.current import CurrentUser, current_user
 from digihelse.db import session as db_session
 from digihelse.healthcard.models import PregnancyRecord
@@ -30,6 +31,19 @@ QUICK_EXIT_BELOW_AGE = 25  # the youth clinic serves young people up to 24
 def full_page_load(url: str) -> rx.event.EventSpec:
     """Navigate with a real page load, so HTTP routes (login/logout) and cookies apply."""
     return rx.call_script(f"window.location.assign({json.dumps(url)})")
+
+
+# Text a page computed on the server (dates, "uke 27+3 i dag", a nurse's day) is in the
+# language of its last load. After a language change the page loads again, unless the user
+# has typed something into it that a load would throw away, or it is the booking flow,
+# whose load starts the flow over, or a page whose words are all in the browser already.
+RELOAD_IF_UNTOUCHED = """(() => {
+  const typed = [...document.querySelectorAll('main input, main textarea')].some(el =>
+    el.type === 'checkbox' || el.type === 'radio' ? el.checked !== el.defaultChecked
+                                                  : el.value !== el.defaultValue);
+  if (!typed) window.location.reload();
+})()"""
+KEEP_ON_LANGUAGE_CHANGE = frozenset({routes.FRONT, routes.ACCESSIBILITY, routes.BOOK})
 
 
 def set_html_lang(lang: str) -> rx.event.EventSpec:
@@ -125,7 +139,9 @@ class SessionState(rx.State):
     def set_lang(self, lang: str):
         self.lang = normalise_lang(lang)
         self._describe_acting()
-        return set_html_lang(self.lang)
+        if self.router.url.path in KEEP_ON_LANGUAGE_CHANGE:
+            return set_html_lang(self.lang)
+        return [set_html_lang(self.lang), rx.call_script(RELOAD_IF_UNTOUCHED)]
 
     async def _resolve(self) -> None:
         cookie = self.router.headers.cookie
