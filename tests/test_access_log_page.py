@@ -33,3 +33,10 @@ def test_a_test_result_reads_as_a_sentence():
     assert row.who == "Lise Haugen, jordmor, Fjordvik kommune"
     assert row.what == "la til et prøvesvar på helsekortet"
     assert row.when == "22. november 10.30"
+
+
+def test_opening_the_access_log_reads_as_seeing_it():
+    from digihelse.people.actors import Action
+
+    row = describe(_line("access_log", Action.VIEW_ACCESS_LOG.value), "nb")
+    assert row.what == "så tilgangsloggen"

@@ -11,7 +11,7 @@ from digihelse.db import write_session
 from digihelse.i18n import TEXTS, t
 from digihelse.i18n.formatting import clock, day_month
 from digihelse.people.access import AccessLogLine, visible_access_log
-from digihelse.people.actors import AccessDenied, Actor
+from digihelse.people.actors import AccessDenied, Action, Actor
 from digihelse.state.session import SessionState
 from digihelse.timeutil import to_oslo
 
@@ -43,7 +43,9 @@ def describe(line: AccessLogLine, lang: str) -> LogRow:
         who = ", ".join(part for part in (line.actor_name, role, line.organisation) if part)
     else:
         who = t("log.system", lang)
-    action = line.action if line.action in _ACTIONS else "other"
+    # Opening the access log is logged as its own action; in words it is a plain "saw".
+    action = "read" if line.action == Action.VIEW_ACCESS_LOG else line.action
+    action = action if action in _ACTIONS else "other"
     obj = line.object_type if line.object_type in _OBJECTS else "other"
     if obj == "session":  # logging in or out says enough on its own
         what = t(f"log.action.{action}", lang)
