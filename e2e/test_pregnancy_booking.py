@@ -26,7 +26,14 @@ def booked_day(label: str) -> dt.date:
 def test_nora_books_her_next_consultation_and_lise_sees_it(browser: Browser, base_url: str):
     nora = browser.new_context(base_url=base_url, **PHONE).new_page()
     nora.set_default_timeout(20_000)
-    login_citizen(nora, "Nora", next_path="/helsekort")
+    login_citizen(nora, "Nora", next_path="/hjem")
+    # Home offers the next check-up one tap from booking; the card says more.
+    shortcut = nora.locator("#next-checkup")
+    expect(shortcut).to_contain_text(re.compile(r"Neste kontroll: Uke \d+"))
+    expect(shortcut).to_contain_text("Bestill time")
+    assert_accessible(nora)
+    nora.goto("/helsekort")
+    wait_for_app(nora)
     box = nora.locator("#book-next")
     expect(box).to_contain_text(re.compile(r"Neste kontroll: Uke \d+"))
     expect(box).to_contain_text("Anbefalt mellom")
@@ -59,6 +66,12 @@ def test_nora_books_her_next_consultation_and_lise_sees_it(browser: Browser, bas
     expect(nora.get_by_role("link", name="Bestill time")).to_have_count(0)
     expect(nora.get_by_role("link", name="Endre eller avbestill")).to_be_visible()
     assert_accessible(nora)
+    nora.goto("/hjem")
+    wait_for_app(nora)
+    expect(nora.locator("#next-appointments")).to_contain_text(chosen.split(" kl. ")[1])
+    expect(nora.locator("#next-checkup")).to_have_count(0)
+    nora.goto("/helsekort")
+    wait_for_app(nora)
     nora.get_by_role("link", name="Endre eller avbestill").click()
     upcoming = nora.locator("#upcoming li").first
     expect(upcoming).to_contain_text("Lise Haugen")

@@ -45,6 +45,25 @@ def _appointment(item: AppointmentRow) -> rx.Component:
     )
 
 
+def next_checkup() -> rx.Component:
+    """The next recommended check-up under the card, to book in one tap (once booked, it
+    is under Neste timer)."""
+    visit = HomeState.visit
+    return rx.cond(
+        (visit.state == "book") & visit.can_book,
+        page_link(
+            rx.el.span(
+                rx.el.span(visit.heading, class_name="big-card-title"),
+                rx.el.span(visit.window, class_name="big-card-line"),
+                class_name="big-card-text",
+            ),
+            rx.el.span(T["card.book.button"], class_name="chip-link"),
+            href=routes.BOOK + "?svangerskap=1", class_name="card next-checkup",
+            id="next-checkup",
+        ),
+    )
+
+
 def home_page() -> rx.Component:
     return shell(
         rx.el.h1(T["home.hello"].replace("{name}", SessionState.given_name)),
@@ -73,6 +92,7 @@ def home_page() -> rx.Component:
                         href=routes.CARD, class_name="big-card", id="card-link",
                     ),
                 ),
+                next_checkup(),
                 rx.cond(
                     HomeState.notices.length() > 0,
                     rx.el.section(

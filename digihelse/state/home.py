@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from digihelse.booking import service as booking
+from digihelse.booking.pregnancy import pregnancy_booking_options
 from digihelse.db import get_engine
 from digihelse.db import session as db_session
 from digihelse.errors import ServiceError
@@ -20,6 +21,7 @@ from digihelse.people.age_notices import notices_for
 from digihelse.people.nin import age_on, parse_nin
 from digihelse.state.appointments import AppointmentRow, row
 from digihelse.state.booking import PlaceOption, place_option
+from digihelse.state.card_display import BookBox, book_box
 from digihelse.state.session import SessionState
 from digihelse.timeutil import today_oslo, utcnow
 
@@ -32,6 +34,16 @@ class Home:
     places: list[booking.PlaceInfo]
     appointments: list[booking.Appointment]
     card_line: str
+    visit: BookBox  # the next recommended check-up: to book, or the time booked
+
+
+def _visit(actor: Actor, lang: str) -> BookBox:
+    """The card's "Neste kontroll" box, for the home screen's shortcut to it."""
+    try:
+        options = pregnancy_booking_options(get_engine(), actor, actor.subject_pid, utcnow())
+    except ServiceError:
+        return BookBox()
+    return book_box(options, lang, own=actor.on_behalf_of_pid is None, name=actor.name)
 
 
 def _card_line(actor: Actor, lang: str) -> str:
@@ -61,7 +73,8 @@ def _load(actor: Actor, lang: str, has_card: bool) -> Home:
                                             now=utcnow()).upcoming
     except AccessDenied:
         upcoming = []
-    return Home(notices, places, upcoming, _card_line(actor, lang) if has_card else "")
+    return Home(notices, places, upcoming, _card_line(actor, lang) if has_card else "",
+                _visit(actor, lang) if has_card else BookBox())
 
 
 class HomeState(SessionState):
@@ -69,6 +82,7 @@ class HomeState(SessionState):
     booking_places: list[PlaceOption] = []
     next_appointments: list[AppointmentRow] = []
     card_line: str = ""
+    visit: BookBox = BookBox()
     loaded: bool = False
 
     @rx.var
@@ -84,7 +98,7 @@ class HomeState(SessionState):
         if not session.logged_in:
             return
         home = await asyncio.to_thread(_load, session.actor(), session.lang, session.has_card)
-        self.card_line = home.card_line
+        self.card_line, self.visit = home.card_line, home.visit
         today = today_oslo()
         self.notices = home.notices
         self.booking_places = [place_option(p, session.lang, today) for p in home.places]
