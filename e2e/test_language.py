@@ -29,3 +29,22 @@ def test_typed_text_is_kept_when_the_language_changes(page: Page):
     page.wait_for_timeout(500)  # a reload would have emptied the field by now
     expect(field).to_have_value("123456")
     page.get_by_label("Language").select_option("nb")
+
+
+def test_the_booking_flow_keeps_its_place_when_the_language_changes(page: Page):
+    """Ida has chosen a time; switching to English words the screen again, and she is
+    still on the confirm screen with what she wrote."""
+    login_citizen(page, "Ida", "/bestill")
+    wait_for_app(page)
+    first = page.locator("#free-times .time-btn").first
+    first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bekreft timen")
+    when_nb = page.locator(".when").inner_text()
+    page.locator("#note").fill("Noe om søvn")
+    page.get_by_label("Språk").select_option("en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm the appointment")
+    expect(page.locator(".when")).not_to_have_text(when_nb)  # "Tuesday 25 November at …"
+    expect(page.locator(".when")).to_contain_text(" at ")
+    expect(page.locator("#note")).to_have_value("Noe om søvn")
+    page.get_by_label("Language").select_option("nb")
+    expect(page.locator(".when")).to_have_text(when_nb)

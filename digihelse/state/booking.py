@@ -27,7 +27,7 @@ from digihelse.i18n.formatting import clock, day_month, weekday_day_month
 from digihelse.people.actors import Actor
 from digihelse.state.card_display import when_text
 from digihelse.state.session import SessionState
-from digihelse.timeutil import today_oslo, utcnow
+from digihelse.timeutil import to_oslo, today_oslo, utcnow
 
 TOPICS = [topic.value for topic in Topic]
 MAX_WEEKS = 4  # slots are published four weeks ahead
@@ -83,10 +83,14 @@ def place_option(info: booking.PlaceInfo, lang: str, today: dt.date) -> PlaceOpt
                        info.description, drop_in_text(info.next_drop_in, lang, today))
 
 
+def slot_label(start_at: dt.datetime, lang: str) -> str:
+    """"tirsdag 25. november kl. 10.15" (Oslo time)."""
+    return (f"{weekday_day_month(to_oslo(start_at).date(), lang)} {t('time.at', lang)} "
+            f"{clock(start_at)}")
+
+
 def slot_button(slot: booking.FreeSlot, lang: str) -> SlotButton:
-    when = weekday_day_month(slot.day, lang)
-    time = clock(slot.start_at)
-    return SlotButton(slot.slot_id, time, f"{when} {t('time.at', lang)} {time}")
+    return SlotButton(slot.slot_id, clock(slot.start_at), slot_label(slot.start_at, lang))
 
 
 def _load_places(pid: str) -> list[booking.PlaceInfo]:
@@ -133,6 +137,8 @@ class BookingState(SessionState):
     blocked_by_booking: bool = False  # blocked because she has a time: offer to change it
     visibility: str = ""  # "Bare du og jordmoren din ser denne timen."
     _client_key: str = ""
+    _starts: dict[int, str] = {}  # slot id -> its start (ISO), to word it again
+    _chosen_start: str = ""
     _midwife_id: int = 0
     _start: str = ""  # the first day the week strip shows (ISO); today when empty
 
@@ -240,6 +246,7 @@ class BookingState(SessionState):
                      [slot_button(slot, lang) for slot in group])
             for day, group in booking.group_by_day(slots)
         ]
+        self._starts = {slot.slot_id: slot.start_at.isoformat() for slot in slots}
 
     @rx.event
     async def choose_place(self, place_id: str):
@@ -261,9 +268,33 @@ class BookingState(SessionState):
     @rx.event
     def choose_slot(self, slot: dict):
         self.chosen = SlotButton(int(slot["slot_id"]), slot["time"], slot["label"])
+        self._chosen_start = self._starts.get(self.chosen.slot_id, "")
         self.step, self.error, self.alternatives = "confirm", "", []
         # One key per confirm screen: a double tap or a retry books once.
         self._client_key = uuid.uuid4().hex
+
+    @rx.event
+    async def relabel(self):
+        """After a language change: the same place, week, step and time, in the new words
+        (a load would start the booking over)."""
+        if not self.loaded:
+            return
+        session, actor = await self._actor()
+        lang = session.lang
+        offset, place_id, start = self.week_offset, self.place_id, self._start
+        if self.pregnancy:
+            await self._load_pregnancy(session, actor)
+        else:
+            infos = await asyncio.to_thread(_load_places, actor.subject_pid)
+            self.places = [place_option(info, lang, today_oslo()) for info in infos]
+        if place_id in [p.place_id for p in self.places]:
+            self.week_offset, self.place_id, self._start = offset, place_id, start
+            await self._load_week()
+        if self._chosen_start:
+            label = slot_label(dt.datetime.fromisoformat(self._chosen_start), lang)
+            self.chosen = SlotButton(self.chosen.slot_id, self.chosen.time, label)
+            if self.step == "done":
+                self.booked_label = label
 
     @rx.event
     def back_to_times(self):

@@ -35,15 +35,15 @@ def full_page_load(url: str) -> rx.event.EventSpec:
 
 # Text a page computed on the server (dates, "uke 27+3 i dag", a nurse's day) is in the
 # language of its last load. After a language change the page loads again, unless the user
-# has typed something into it that a load would throw away, or it is the booking flow,
-# whose load starts the flow over, or a page whose words are all in the browser already.
+# has typed something into it that a load would throw away, or its words are all in the
+# browser already. The booking flow, whose load would start it over, words itself again.
 RELOAD_IF_UNTOUCHED = """(() => {
   const typed = [...document.querySelectorAll('main input, main textarea')].some(el =>
     el.type === 'checkbox' || el.type === 'radio' ? el.checked !== el.defaultChecked
                                                   : el.value !== el.defaultValue);
   if (!typed) window.location.reload();
 })()"""
-KEEP_ON_LANGUAGE_CHANGE = frozenset({routes.FRONT, routes.ACCESSIBILITY, routes.BOOK})
+KEEP_ON_LANGUAGE_CHANGE = frozenset({routes.FRONT, routes.ACCESSIBILITY})
 
 
 def set_html_lang(lang: str) -> rx.event.EventSpec:
@@ -139,8 +139,13 @@ class SessionState(rx.State):
     def set_lang(self, lang: str):
         self.lang = normalise_lang(lang)
         self._describe_acting()
-        if self.router.url.path in KEEP_ON_LANGUAGE_CHANGE:
+        path = self.router.url.path.rstrip("/") or "/"  # the router may add a slash
+        if path in KEEP_ON_LANGUAGE_CHANGE:
             return set_html_lang(self.lang)
+        if path == routes.BOOK:
+            from digihelse.state.booking import BookingState  # it builds on this state
+
+            return [set_html_lang(self.lang), BookingState.relabel]
         return [set_html_lang(self.lang), rx.call_script(RELOAD_IF_UNTOUCHED)]
 
     async def _resolve(self) -> None:
