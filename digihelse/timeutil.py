@@ -21,3 +21,12 @@ def to_oslo(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     return value.astimezone(OSLO)
+
+
+def aware_utc(now: dt.datetime | None) -> dt.datetime:
+    """`now` (default: this moment) in UTC; a naive time is refused, since the services
+    cannot tell which clock it was read from."""
+    now = now or utcnow()
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return now.astimezone(dt.UTC)

@@ -17,11 +17,9 @@ from digihelse.booking.service import (
     BookingSettings,
     FreeSlot,
     SessionOrEngine,
-    _aware,
-    _record,
-    _shares_pregnancy,
     midwife_free_slots,
     pregnancy_visibility_key,
+    record_booking_access,
 )
 from digihelse.healthcard import dating
 from digihelse.healthcard.dating import ScheduleItem
@@ -30,9 +28,10 @@ from digihelse.healthcard.service import CardNotFound
 from digihelse.notify.outbox import transaction
 from digihelse.people.access import require
 from digihelse.people.actors import Action, Actor, Service
+from digihelse.people.fullmakt import shares_card
 from digihelse.people.models import Person, Personnel, Place, StaffAssignment
 from digihelse.people.registry import person_by_pid
-from digihelse.timeutil import to_oslo
+from digihelse.timeutil import aware_utc, to_oslo
 
 AFTER_WINDOW_DAYS = 14  # how far past the window to look when the window has no free time
 AFTER_WINDOW_MAX = 6  # and how many of those times to offer
@@ -160,7 +159,7 @@ def pregnancy_booking_options(
     partner with fullmakt); refusals are logged and raised (AccessDenied), a woman without
     an active card gets CardNotFound. Only the card's own midwife's times are offered: she
     has the care relation. A booking shown to someone other than the woman is logged."""
-    now = _aware(now)
+    now = aware_utc(now)
     with transaction(s_or_engine) as s:
         decision = require(s, actor, woman_pid, Service.PREGNANCY, Action.VIEW_APPOINTMENTS,
                            object_type="appointment")
@@ -171,7 +170,7 @@ def pregnancy_booking_options(
         visit = _next_visit(s, record, to_oslo(now).date())
         booked = _booked(s, woman, now)
         if booked is not None and decision.relation != "self":
-            _record(s, actor, woman.nin, action="read", object_id=booked.booking_id,
+            record_booking_access(s, actor, woman.nin, action="read", object_id=booked.booking_id,
                     service=Service.PREGNANCY)
         name, places = ("", [])
         slots: list[FreeSlot] = []
@@ -187,7 +186,7 @@ def pregnancy_booking_options(
             visit=visit, midwife_id=record.midwife_id, midwife_name=name,
             has_gp=record.gp_id is not None, places=tuple(places), slots=tuple(slots),
             in_window=in_window, booked=booked, can_book=decision.allows(Action.BOOK),
-            visibility_key=pregnancy_visibility_key(_shares_pregnancy(s, woman, now),
+            visibility_key=pregnancy_visibility_key(shares_card(s, woman, now),
                                                     decision.relation))
 
 

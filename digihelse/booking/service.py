@@ -45,9 +45,9 @@ from digihelse.healthcard.models import Consultation, PregnancyRecord
 from digihelse.notify.outbox import drop_pending, enqueue, transaction
 from digihelse.people.access import decide, record_access, require
 from digihelse.people.actors import AccessDenied, Action, Actor, Service
+from digihelse.people.fullmakt import shares_card
 from digihelse.people.models import (
     Enrollment,
-    Fullmakt,
     Person,
     Personnel,
     Place,
@@ -56,7 +56,7 @@ from digihelse.people.models import (
     StaffRole,
 )
 from digihelse.people.registry import person_by_pid, personnel_by_pid
-from digihelse.timeutil import OSLO, to_oslo, utcnow
+from digihelse.timeutil import OSLO, aware_utc, to_oslo
 
 log = logging.getLogger(__name__)
 
@@ -452,7 +452,7 @@ def _authorize(
     return str(decision.relation)
 
 
-def _record(
+def record_booking_access(
     s: Session,
     actor: Actor,
     subject_pid: str,
@@ -541,13 +541,6 @@ def _visit_key(s: Session, record: PregnancyRecord, slot: Slot) -> str | None:
 
 
 # --- helpers ----------------------------------------------------------------------------
-
-
-def _aware(now: dt.datetime | None) -> dt.datetime:
-    now = now or utcnow()
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    return now.astimezone(dt.UTC)
 
 
 def _slot(s: Session, slot_id: int, *, lock: bool = False) -> Slot:
@@ -744,7 +737,7 @@ def places_for_pupil(s: Session, pupil_pid: str, *,
                      now: dt.datetime | None = None) -> list[PlaceInfo]:
     """The pupil's school health service(s) first, then the youth clinics, each with its
     nurses and the next drop-in hours."""
-    now = _aware(now)
+    now = aware_utc(now)
     person = person_by_pid(s, pupil_pid)
     if person is None:
         return []
@@ -784,7 +777,7 @@ def free_slots(
     """Free slots at a place from `from_date` (Oslo) for `days` days, nearest first,
     never inside the minimum notice. Only school nurses' times: a midwife's are offered
     through midwife_free_slots(). Group them with group_by_day()."""
-    now = _aware(now)
+    now = aware_utc(now)
     from_date = from_date or to_oslo(now).date()
     start = dt.datetime.combine(from_date, dt.time(), tzinfo=OSLO).astimezone(dt.UTC)
     end_day = from_date + dt.timedelta(days=days)
@@ -806,7 +799,7 @@ def midwife_free_slots(
 ) -> list[FreeSlot]:
     """One midwife's free times (at one place of hers, or all), like free_slots(). Who may
     book them is checked by book(): the women whose card names her."""
-    now = _aware(now)
+    now = aware_utc(now)
     start, _ = _day_bounds(from_date)
     _, end = _day_bounds(from_date + dt.timedelta(days=days - 1))
     earliest = max(start, now + settings.min_notice)
@@ -831,7 +824,7 @@ def book(
 
     Raises SlotTaken (with the nearest alternatives), SlotUnavailable, TooLate,
     LimitReached, ClientKeyReused, AccessDenied."""
-    now = _aware(now)
+    now = aware_utc(now)
     _check_input(client_key, topic, note)
     note = (note or "").strip() or None
     with transaction(s_or_engine) as s:
@@ -863,7 +856,8 @@ def book(
         )
         if not _insert(s, booking):
             return _after_refused_insert(s, client_key, slot, person, now, settings)
-        _record(s, actor, person.nin, action="create", object_id=booking.id, service=service)
+        record_booking_access(s, actor, person.nin, action="create", object_id=booking.id,
+                              service=service)
         where = sms_where(service, place.kind)
         _notify(s, booking=booking, person=person, start=slot.start_at, kind="confirmed",
                 body=confirmation_text(slot.start_at, where), now=now, settings=settings,
@@ -905,7 +899,7 @@ def cancel(
 ) -> Booking:
     """Cancel a booking. Pupils (and parents in the basic service) until the cancel
     notice; nurses at any time, with a reason the pupil reads in the app."""
-    now = _aware(now)
+    now = aware_utc(now)
     reason = (reason or "").strip() or None
     with transaction(s_or_engine) as s:
         booking, slot, person = _booking(s, booking_id, lock=True)
@@ -923,7 +917,7 @@ def cancel(
         _cancel_row(s, booking, now=now, by=CancelledBy.NURSE if by_nurse else CancelledBy.PUPIL,
                     reason=reason)
         drop_pending(s, [_reminder_key(booking.id)], now=now)
-        _record(s, actor, person.nin, action="update", object_id=booking.id,
+        record_booking_access(s, actor, person.nin, action="update", object_id=booking.id,
                 service=booking.service)
         where = sms_where(booking.service, _place_kind(s, slot))
         _notify(s, booking=booking, person=person, start=slot.start_at, kind="cancelled",
@@ -944,7 +938,7 @@ def move(
 ) -> Booking:
     """Move a booking to another slot in one step: the old one is cancelled and the new
     one booked in one transaction. If the new slot is taken, nothing changes (SlotTaken)."""
-    now = _aware(now)
+    now = aware_utc(now)
     _check_input(client_key, None, None)
     with transaction(s_or_engine) as s:
         old, old_slot, person = _booking(s, booking_id, lock=True)
@@ -994,8 +988,10 @@ def move(
             return _after_refused_insert(s, client_key, new_slot, person, now, settings,
                                          moved_from=old.id)
         drop_pending(s, [_reminder_key(old.id)], now=now)
-        _record(s, actor, person.nin, action="update", object_id=old.id, service=old.service)
-        _record(s, actor, person.nin, action="create", object_id=new.id, service=new.service)
+        record_booking_access(s, actor, person.nin, action="update", object_id=old.id,
+                              service=old.service)
+        record_booking_access(s, actor, person.nin, action="create", object_id=new.id,
+                              service=new.service)
         where = sms_where(new.service, _place_kind(s, new_slot))
         _notify(s, booking=new, person=person, start=new_slot.start_at, kind="moved",
                 body=moved_text(new_slot.start_at, where), now=now, settings=settings,
@@ -1015,7 +1011,7 @@ def appointments_for(
     booking only when the actor may view that service's appointments (parents never see the
     youth service, the pregnancy consultations nor reserved bookings; a partner with
     fullmakt sees her pregnancy consultations, read only)."""
-    now = _aware(now)
+    now = aware_utc(now)
     with transaction(s_or_engine) as s:
         person = person_by_pid(s, person_pid)
         if person is None:
@@ -1027,7 +1023,7 @@ def appointments_for(
             places = set(s.exec(select(StaffAssignment.place_id)
                                 .where(StaffAssignment.personnel_id == nurse.id)).all())
         decisions = _viewable(s, actor, person_pid)
-        shared = _shares_pregnancy(s, person, now)
+        shared = shares_card(s, person, now)
         rows = s.exec(
             select(Booking, Slot, Place, Person.given_name, Person.family_name)
             .join(Slot, Slot.id == Booking.slot_id)
@@ -1058,7 +1054,7 @@ def appointments_for(
             active = booking.status == BookingStatus.BOOKED and slot.end_at > now
             (upcoming if active else past).append(appointment)
             if relation != "self":
-                _record(s, actor, person.nin, action="read", object_id=booking.id,
+                record_booking_access(s, actor, person.nin, action="read", object_id=booking.id,
                         service=booking.service)
         past.reverse()
         return Appointments(upcoming, past)
@@ -1075,17 +1071,6 @@ def _viewable(s: Session, actor: Actor, person_pid: str) -> dict[Service, Any]:
         require(s, actor, person_pid, fallback, Action.VIEW_APPOINTMENTS,
                 object_type="appointment")  # raises AccessDenied, logged
     return allowed
-
-
-def _shares_pregnancy(s: Session, person: Person, now: dt.datetime) -> bool:
-    """Whether she has given someone a fullmakt that covers her pregnancy today: then her
-    pregnancy consultations are not hers and the midwife's alone, and the page says so."""
-    today = to_oslo(now).date()
-    rows = s.exec(select(Fullmakt).where(
-        Fullmakt.giver_id == person.id, col(Fullmakt.revoked_at).is_(None),
-        Fullmakt.valid_from <= today,
-        or_(col(Fullmakt.valid_to).is_(None), Fullmakt.valid_to >= today))).all()
-    return any(Service.PREGNANCY in row.services for row in rows)
 
 
 def _visible(relation: str, booking: Booking) -> bool:
@@ -1124,7 +1109,7 @@ def calendar_file(
     now: dt.datetime | None = None,
 ) -> str:
     """An iCalendar file for one booking, made only when the pupil asks for it."""
-    now = _aware(now)
+    now = aware_utc(now)
     with transaction(s_or_engine) as s:
         booking, slot, person = _booking(s, booking_id)
         relation = _authorize(s, actor, person.nin, Action.VIEW_APPOINTMENTS,
@@ -1135,7 +1120,7 @@ def calendar_file(
         place = s.get(Place, slot.place_id)
         assert place is not None
         if relation != "self":
-            _record(s, actor, person.nin, action="read", object_id=booking.id,
+            record_booking_access(s, actor, person.nin, action="read", object_id=booking.id,
                     service=booking.service)
         return ics.booking_event(
             uid=f"booking-{booking.id}", start_at=slot.start_at, end_at=slot.end_at,
@@ -1178,7 +1163,7 @@ def _views(s: Session, actor: Actor, first: dt.date, days: int,
             lines[booking.slot_id] = BookingLine(
                 booking.id, pupil.nin, pupil.full_name, booking.status, booking.service,
                 booking.topic, booking.note, booking.visit_key)
-            _record(s, actor, pupil.nin, action="read", object_id=booking.id,
+            record_booking_access(s, actor, pupil.nin, action="read", object_id=booking.id,
                     service=booking.service)
     by_day: dict[dt.date, list[DayEntry]] = {
         first + dt.timedelta(days=i): [] for i in range(days)}
@@ -1209,7 +1194,7 @@ def week_view(s_or_engine: SessionOrEngine, actor: Actor, week_start: dt.date, *
 
 def _mark(s_or_engine: SessionOrEngine, actor: Actor, booking_id: int, status: BookingStatus,
           now: dt.datetime | None, settings: BookingSettings) -> Booking:
-    now = _aware(now)
+    now = aware_utc(now)
     with transaction(s_or_engine) as s:
         booking, slot, person = _booking(s, booking_id, lock=True)
         if not actor.is_personnel:
@@ -1226,7 +1211,7 @@ def _mark(s_or_engine: SessionOrEngine, actor: Actor, booking_id: int, status: B
             s.add(booking)
             s.flush()
             drop_pending(s, [_reminder_key(booking.id)], now=now)
-            _record(s, actor, person.nin, action="update", object_id=booking.id,
+            record_booking_access(s, actor, person.nin, action="update", object_id=booking.id,
                     service=booking.service)
         return booking
 
@@ -1249,7 +1234,7 @@ def set_guardian_reservation(s_or_engine: SessionOrEngine, actor: Actor, booking
                              reserved: bool, *, now: dt.datetime | None = None) -> Booking:
     """Vergeinnsynsreservasjon: the nurse hides a basic-service booking from the parents
     (pasient- og brukerrettighetsloven § 3-4). Decided by personnel, never by the child."""
-    now = _aware(now)
+    now = aware_utc(now)
     with transaction(s_or_engine) as s:
         booking, slot, person = _booking(s, booking_id, lock=True)
         if not actor.is_personnel:
@@ -1260,7 +1245,7 @@ def set_guardian_reservation(s_or_engine: SessionOrEngine, actor: Actor, booking
             booking.guardian_reservation, booking.updated_at = reserved, now
             s.add(booking)
             s.flush()
-            _record(s, actor, person.nin, action="update", object_id=booking.id,
+            record_booking_access(s, actor, person.nin, action="update", object_id=booking.id,
                     service=booking.service)
         return booking
 
@@ -1275,7 +1260,7 @@ def own_free_slots(s_or_engine: SessionOrEngine, actor: Actor, place_id: int, *,
                    now: dt.datetime | None = None) -> list[FreeSlot]:
     """The nurse's (or midwife's) own free times at a place from now on, for moving a
     booking there. No minimum notice: she may move a time she agrees on the phone."""
-    now = _aware(now)
+    now = aware_utc(now)
     with transaction(s_or_engine) as s:
         nurse = _authorize_schedule(s, actor, place_id)
         _, end = _day_bounds(to_oslo(now).date() + dt.timedelta(days=days))
@@ -1293,7 +1278,7 @@ def _own_slot(s: Session, actor: Actor, slot_id: int) -> Slot:
 def block_slot(s_or_engine: SessionOrEngine, actor: Actor, slot_id: int, *,
                reason: str | None = None, now: dt.datetime | None = None) -> Slot:
     """Close one free slot by hand. A booked slot must be cancelled or moved first."""
-    now = _aware(now)
+    now = aware_utc(now)
     with transaction(s_or_engine) as s:
         slot = _own_slot(s, actor, slot_id)
         if slot.status == SlotStatus.WITHDRAWN:
@@ -1310,7 +1295,7 @@ def block_slot(s_or_engine: SessionOrEngine, actor: Actor, slot_id: int, *,
 def unblock_slot(s_or_engine: SessionOrEngine, actor: Actor, slot_id: int, *,
                  now: dt.datetime | None = None) -> Slot:
     """Open a blocked slot again."""
-    now = _aware(now)
+    now = aware_utc(now)
     with transaction(s_or_engine) as s:
         slot = _own_slot(s, actor, slot_id)
         if slot.status == SlotStatus.BLOCKED:
@@ -1541,7 +1526,7 @@ def save_schedule_item(
     """Create (item_id None) or update weekly hours, one-off hours, a closure or drop-in
     hours, and bring the future slots in line at once. Booked slots are never removed:
     they come back as conflicts in the result."""
-    now = _aware(now)
+    now = aware_utc(now)
     with transaction(s_or_engine) as s:
         _, row, affected = _apply_edit(s, actor, edit, item_id=item_id, delete_kind=None,
                                        now=now)
@@ -1559,7 +1544,7 @@ def delete_schedule_item(
     settings: BookingSettings = DEFAULT_SETTINGS,
 ) -> ScheduleChange:
     """Delete ("weekly", "one_off", "closed" or "drop_in"); kept as inactive for history."""
-    now = _aware(now)
+    now = aware_utc(now)
     with transaction(s_or_engine) as s:
         _, row, affected = _apply_edit(s, actor, None, item_id=item_id, delete_kind=kind,
                                        now=now)
@@ -1589,7 +1574,7 @@ def preview_schedule_change(
     """Which future slots a change would create and withdraw, and which booked slots it
     would conflict with. The change is made in a savepoint and rolled back: the preview
     runs the very code the change will."""
-    now = _aware(now)
+    now = aware_utc(now)
     with transaction(s_or_engine) as s:
         savepoint = s.begin_nested()
         try:
@@ -1648,7 +1633,7 @@ def queue_reminders(s_or_engine: SessionOrEngine, *, now: dt.datetime | None = N
     """Queue the 24-hour reminder for bookings now inside that window which were booked
     before it. Booking already queues it; this catches any that were missed. The
     dedupe key makes it once per booking."""
-    now = _aware(now)
+    now = aware_utc(now)
     with transaction(s_or_engine) as s:
         rows = s.exec(
             select(Booking, Slot, Person, Place.kind).join(Slot, Slot.id == Booking.slot_id)

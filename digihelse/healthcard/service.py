@@ -62,7 +62,7 @@ from digihelse.people.actors import AccessDenied, Action, Actor, Service
 from digihelse.people.models import Person, Personnel, Place, StaffAssignment, StaffRole
 from digihelse.people.nin import age_on
 from digihelse.people.registry import person_by_pid, personnel_by_pid
-from digihelse.timeutil import to_oslo, today_oslo, utcnow
+from digihelse.timeutil import aware_utc, to_oslo, today_oslo
 
 SessionOrEngine = Session | Engine
 
@@ -309,13 +309,6 @@ class WomanSummary:
 
 # --- Helpers --------------------------------------------------------------------------------
 
-def _aware(now: dt.datetime | None) -> dt.datetime:
-    now = now or utcnow()
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    return now.astimezone(dt.UTC)
-
-
 def _require(s: Session, actor: Actor, woman_pid: str, action: Action, *, object_type: str,
              object_id: int | None = None) -> policy.Decision:
     return require(s, actor, woman_pid, Service.PREGNANCY, action, object_type=object_type,
@@ -533,7 +526,7 @@ def create_card(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str,
 
     Allowed for a midwife or GP serving the woman's municipality. Raises AccessDenied
     (logged), CardExists when she has an active card, ValidationFailed (nothing written)."""
-    now = _aware(now)
+    now = aware_utc(now)
     today = to_oslo(now).date()
     with transaction(s_or_engine) as s:
         woman = person_by_pid(s, woman_pid)
@@ -577,7 +570,7 @@ def update_pregnancy(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str,
 
     A new due date moves the gestational age stored on each consultation with it (derived
     data; the record's version holds the due-date change that caused it)."""
-    now = _aware(now)
+    now = aware_utc(now)
     today = to_oslo(now).date()
     with transaction(s_or_engine) as s:
         _require(s, actor, woman_pid, Action.EDIT_CARD, object_type=E_RECORD)
@@ -652,7 +645,7 @@ def record_consultation(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: s
 
     Raises AccessDenied (logged), CardNotFound, or ValidationFailed(errors) without writing
     anything, so the form keeps the draft."""
-    now = _aware(now)
+    now = aware_utc(now)
     with transaction(s_or_engine) as s:
         _require(s, actor, woman_pid, Action.EDIT_CARD, object_type=E_CONSULTATION)
         _woman_row, record = _record_for(s, woman_pid)
@@ -689,7 +682,7 @@ def edit_consultation(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str
     """Correct a consultation; a reason is required and kept with the new version.
 
     Hiding from fullmakt receivers is the woman's choice: an edit can hide, never show."""
-    now = _aware(now)
+    now = aware_utc(now)
     with transaction(s_or_engine) as s:
         _require(s, actor, woman_pid, Action.EDIT_CARD, object_type=E_CONSULTATION,
                  object_id=consultation_id)
@@ -728,7 +721,7 @@ def _fill_lab(row: LabResult, draft: LabDraft) -> None:
 def record_lab_result(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str,
                       draft: LabDraft, *, now: dt.datetime | None = None) -> LabResult:
     """A midwife or GP records a test result (blood type, Hb, infections, ...)."""
-    now = _aware(now)
+    now = aware_utc(now)
     with transaction(s_or_engine) as s:
         _require(s, actor, woman_pid, Action.EDIT_CARD, object_type=E_LAB)
         _woman_row, record = _record_for(s, woman_pid)
@@ -750,7 +743,7 @@ def edit_lab_result(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str,
                     lab_id: int, draft: LabDraft, reason: str, *,
                     now: dt.datetime | None = None, expected_version: int | None = None
                     ) -> LabResult:
-    now = _aware(now)
+    now = aware_utc(now)
     with transaction(s_or_engine) as s:
         _require(s, actor, woman_pid, Action.EDIT_CARD, object_type=E_LAB, object_id=lab_id)
         _woman_row, record = _record_for(s, woman_pid)
@@ -776,7 +769,7 @@ def add_own_note(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str, tex
                  now: dt.datetime | None = None) -> OwnNote:
     """The woman writes a note, or a question for the next consultation; her midwife and GP
     see it on the card and in "Mine gravide"."""
-    now = _aware(now)
+    now = aware_utc(now)
     with transaction(s_or_engine) as s:
         _require(s, actor, woman_pid, Action.WRITE_OWN_NOTES, object_type=E_NOTE)
         _woman_row, record = _record_for(s, woman_pid)
@@ -796,7 +789,7 @@ def set_hidden_from_proxy(s_or_engine: SessionOrEngine, actor: Actor, woman_pid:
     """The woman hides an item (consultation, lab_result, own_note) or a whole section
     (item "section", item_id a Section value) from the people she gave fullmakt, or shows it
     again. Only she may: it is her choice (WRITE_OWN_NOTES is hers alone)."""
-    now = _aware(now)
+    now = aware_utc(now)
     with transaction(s_or_engine) as s:
         object_type = E_RECORD if item == "section" else item
         _require(s, actor, woman_pid, Action.WRITE_OWN_NOTES, object_type=object_type,

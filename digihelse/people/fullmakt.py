@@ -29,7 +29,7 @@ from digihelse.people.actors import Actor, Service
 from digihelse.people.models import Fullmakt, Person
 from digihelse.people.nin import InvalidNin, age_on, parse_nin
 from digihelse.people.registry import person_by_pid
-from digihelse.timeutil import today_oslo, utcnow
+from digihelse.timeutil import to_oslo, today_oslo, utcnow
 
 SessionOrEngine = Session | Engine
 
@@ -237,6 +237,17 @@ def _log(s: Session, actor: Actor, subject_pid: str, action: str, object_type: s
         channel=str(actor.channel), actor_pid=actor.pid, actor_role=actor.role,
         actor_name=actor.name or None, subject_pid=subject_pid,
         detail=Service.PREGNANCY.value, hidden_from_parents=True))
+
+
+def shares_card(s: Session, person: Person, now: dt.datetime) -> bool:
+    """Whether she has a fullmakt for her pregnancy card in force today (given, started,
+    not ended, not revoked): then she, her midwife and that person see her consultations."""
+    on = to_oslo(now).date()
+    rows = s.exec(select(Fullmakt).where(
+        Fullmakt.giver_id == person.id, col(Fullmakt.revoked_at).is_(None),
+        Fullmakt.valid_from <= on,
+        or_(col(Fullmakt.valid_to).is_(None), col(Fullmakt.valid_to) >= on))).all()
+    return any(Service.PREGNANCY in row.services for row in rows)
 
 
 # --- The calls ------------------------------------------------------------------------------
