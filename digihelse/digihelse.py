@@ -21,9 +21,11 @@ from digihelse.state.appointments import AppointmentsState
 from digihelse.state.booking import BookingState
 from digihelse.state.card import CardState, CarerState
 from digihelse.state.carer_forms import CarerFormsState
+from digihelse.state.guard import SessionGuard
 from digihelse.state.home import HomeState
 from digihelse.state.session import SessionState
 from digihelse.state.sharing import SharingState
+from digihelse.state.tab_endings import end_stale_tabs
 
 get_settings()  # refuse to start with unsafe settings (e.g. a test provider in production)
 
@@ -33,7 +35,10 @@ app = rx.App(
     api_transformer=build_api(),
     head_components=[rx.el.meta(name="theme-color", content="#005a70")],
 )
+# Before every event handler: the live session behind the cookie, or nothing happens.
+app.add_middleware(SessionGuard(), index=0)
 app.register_lifespan_task(background_jobs)
+app.register_lifespan_task(end_stale_tabs)
 app.add_page(front_page, route=routes.FRONT, title="DigiHelse", on_load=SessionState.load_public)
 app.add_page(home_page, route=routes.HOME, title="DigiHelse – Hjem",
              on_load=[SessionState.load_citizen, HomeState.load])

@@ -25,14 +25,21 @@ a:focus-visible{outline:3px solid #1a1a1a;outline-offset:2px;box-shadow:0 0 0 6p
 """
 
 
-def page(lang: str, title: str, body_html: str, status: int = 200) -> HTMLResponse:
+# The tab's Reflex token lives in sessionStorage and would carry over to the next login
+# in this tab; pages that end a session forget it, so the next login starts from nothing.
+FORGET_TAB = "<script>try{sessionStorage.clear()}catch(e){}</script>"
+
+
+def page(lang: str, title: str, body_html: str, status: int = 200, *,
+         forget_tab: bool = False) -> HTMLResponse:
     """A complete page; `body_html` must already be escaped."""
     html = (
         f'<!DOCTYPE html><html lang="{escape(lang)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)} – DigiHelse</title><style>{_STYLE}</style></head>"
         '<body><header role="banner">DigiHelse</header>'
-        f'<main id="main"><h1>{escape(title)}</h1>{body_html}</main></body></html>'
+        f'<main id="main"><h1>{escape(title)}</h1>{body_html}</main>'
+        f'{FORGET_TAB if forget_tab else ""}</body></html>'
     )
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 

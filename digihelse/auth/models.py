@@ -48,3 +48,13 @@ class UsedAuthCode(SQLModel, table=True):
     __tablename__ = "used_auth_code"
     code_hash: str = Field(primary_key=True, max_length=64)
     used_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class TabBinding(SQLModel, table=True):
+    """A browser tab (its Reflex client token) bound to the session it was opened under,
+    so that when the session ends, any worker can drop that tab's state."""
+
+    __tablename__ = "tab_binding"
+    token: str = Field(primary_key=True, max_length=64)
+    session_hash: str = Field(max_length=64, index=True)  # UserSession.id_hash
+    bound_at: dt.datetime = Field(default_factory=utcnow)

@@ -22,6 +22,7 @@ CALLBACK_PATHS = {CITIZEN: "/auth/callback", PERSONNEL: "/auth/personnel/callbac
 FRONTCHANNEL_PATHS = {CITIZEN: "/auth/frontchannel-logout",
                       PERSONNEL: "/auth/personnel/frontchannel-logout"}
 LOGGED_OUT_PATH = "/auth/logged-out"
+SESSION_ENDED_PATH = "/auth/session-ended"  # a tab whose session ended under it
 
 
 @dataclass

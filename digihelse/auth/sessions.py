@@ -34,6 +34,8 @@ class SessionInfo:
     sid: str | None
     issuer: str
     id_token: str | None
+    id_hash: str = ""  # names the session without being its cookie
+    expires_at: dt.datetime | None = None  # the idle or absolute timeout, whichever is first
 
 
 def hash_session_id(session_id: str) -> str:
@@ -57,9 +59,14 @@ def cookie_value(cookie_header: str | None, name: str) -> str | None:
     return morsel.value if morsel and morsel.value else None
 
 
-def _info(row: UserSession) -> SessionInfo:
+# A lookup moves last_seen forward at most this often: a write per websocket event would
+# cost a durable commit each, and idle timeouts of 30 minutes need no finer clock.
+TOUCH_EVERY = dt.timedelta(seconds=60)
+
+
+def _info(row: UserSession, expires_at: dt.datetime | None = None) -> SessionInfo:
     return SessionInfo(row.pid, row.provider, row.role, row.acr, row.hpr_number, row.sid,
-                       row.issuer, row.id_token)
+                       row.issuer, row.id_token, row.id_hash, expires_at)
 
 
 class SessionStore:
@@ -96,16 +103,18 @@ class SessionStore:
             row = s.get(UserSession, id_hash)
             if row is None or row.ended_at is not None:
                 return None
-            info = _info(row)
+            last_seen, created_at = row.last_seen, row.created_at
             expired = None
-            if now - row.last_seen > self.idle:
+            if now - last_seen > self.idle:
                 expired = "idle"
-            elif now - row.created_at > self.absolute:
+            elif now - created_at > self.absolute:
                 expired = "absolute"
+            touched = now if touch and now - last_seen >= TOUCH_EVERY else last_seen
+            info = _info(row, min(touched + self.idle, created_at + self.absolute))
         if expired:
             self._end(id_hash, expired)
             return None
-        if touch:
+        if touched is now:
             with write_session(self.engine) as s:
                 s.exec(update(UserSession).where(UserSession.id_hash == id_hash)
                        .values(last_seen=now))
@@ -142,6 +151,19 @@ class SessionStore:
             states = s.exec(select(UserSession.ended_at).where(
                 UserSession.issuer == issuer, UserSession.sid == sid)).all()
         return bool(states) and all(ended is not None for ended in states)
+
+    def end_expired(self) -> int:
+        """End every session past its idle or absolute timeout (for tabs left open that
+        send nothing more); returns how many."""
+        now = self.now()
+        with write_session(self.engine) as s:
+            result = s.exec(
+                update(UserSession)
+                .where(UserSession.ended_at.is_(None),
+                       (UserSession.last_seen < now - self.idle)
+                       | (UserSession.created_at < now - self.absolute))
+                .values(ended_at=now, end_reason="timeout", id_token=None))
+            return result.rowcount or 0
 
     def _end(self, id_hash: str, reason: str) -> None:
         with write_session(self.engine) as s:

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from digihelse.api.html import button, page
 from digihelse.audit.log import Entry, append
+from digihelse.auth import tabs
 from digihelse.auth.current import session_store
 from digihelse.auth.rp import LoginFailed, LoginResult, safe_next_path
 from digihelse.auth.runtime import (
@@ -23,6 +24,7 @@ from digihelse.auth.runtime import (
     HELSEID_PID,
     LOGGED_OUT_PATH,
     PERSONNEL,
+    SESSION_ENDED_PATH,
     AuthRuntime,
 )
 from digihelse.auth.sessions import cookie_value
@@ -73,6 +75,11 @@ def _clear_session_cookie(response: Response, runtime: AuthRuntime) -> None:
                            samesite="lax", secure=settings.cookie_secure)
 
 
+async def _drop_ended_tabs() -> None:
+    """The states of the tabs of every ended session go, on whichever worker keeps them."""
+    await tabs.drop_tabs(await asyncio.to_thread(tabs.tabs_of_ended_sessions))
+
+
 def _no_store(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -93,6 +100,7 @@ class AuthRoutes:
             Route("/auth/personnel/frontchannel-logout", self.frontchannel_personnel,
                   methods=["GET"]),
             Route(LOGGED_OUT_PATH, self.logged_out, methods=["GET"]),
+            Route(SESSION_ENDED_PATH, self.session_ended, methods=["GET"]),
         ]
 
     # -- starting a login -------------------------------------------------------------
@@ -190,6 +198,7 @@ class AuthRoutes:
             return Response("Cross-site logout refused", status_code=403)
         session_id = cookie_value(request.headers.get("cookie"), settings.session_cookie_name)
         info = await asyncio.to_thread(session_store().end, session_id, "logout")
+        await _drop_ended_tabs()
         target = LOGGED_OUT_PATH
         if info is not None:
             await asyncio.to_thread(_audit, Entry(
@@ -222,6 +231,7 @@ class AuthRoutes:
         if not sid or iss != expected:
             return _no_store(Response("iss and sid are required", status_code=400))
         ended = await asyncio.to_thread(session_store().end_by_sid, expected, sid)
+        await _drop_ended_tabs()
         if ended:
             await asyncio.to_thread(_audit, Entry(
                 action="logout", object_type="session", actor_role=provider, channel="system",
@@ -238,6 +248,18 @@ class AuthRoutes:
             + button(f"/auth/login?{urlencode({'next': '/hjem'})}", t("logout.again", lang))
             + button("/", t("login.failed.home", lang), primary=False)
         )
-        response = page(lang, t("logout.title", lang), body)
+        response = page(lang, t("logout.title", lang), body, forget_tab=True)
+        _clear_session_cookie(response, self.runtime)
+        return response
+
+    async def session_ended(self, request: Request) -> Response:
+        """Where a tab goes when its session ended under it: neutral, names nobody."""
+        lang = _lang(request)
+        body = (
+            f'<div class="box ok" role="status"><p>{escape(t("ended.text", lang))}</p></div>'
+            + button(f"/auth/login?{urlencode({'next': '/hjem'})}", t("logout.again", lang))
+            + button("/", t("login.failed.home", lang), primary=False)
+        )
+        response = page(lang, t("ended.title", lang), body, forget_tab=True)
         _clear_session_cookie(response, self.runtime)
         return response

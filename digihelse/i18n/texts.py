@@ -119,6 +119,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Thank you. Close the browser if you share this phone or computer.",
     },
     "logout.again": {"nb": "Logg inn igjen", "nn": "Logg inn igjen", "en": "Log in again"},
+    "ended.title": {"nb": "Økten er avsluttet", "nn": "Økta er avslutta",
+                    "en": "Your session has ended"},
+    "ended.text": {
+        "nb": "Du ble logget ut, eller du har ikke gjort noe på en stund. Ingenting er "
+              "lagret i denne fanen. Logg inn igjen for å fortsette.",
+        "nn": "Du vart logga ut, eller du har ikkje gjort noko på ei stund. Ingenting er "
+              "lagra i denne fana. Logg inn igjen for å halde fram.",
+        "en": "You were logged out, or you have not done anything for a while. Nothing "
+              "is kept in this tab. Log in again to continue.",
+    },
     # Accessibility statement (forskrift om universell utforming av IKT-løsninger)
     "a11y.title": {"nb": "Tilgjengelighetserklæring", "nn": "Tilgjengeerklæring",
                    "en": "Accessibility statement"},

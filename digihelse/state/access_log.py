@@ -12,6 +12,7 @@ from digihelse.i18n import TEXTS, t
 from digihelse.i18n.formatting import clock, day_month
 from digihelse.people.access import AccessLogLine, visible_access_log
 from digihelse.people.actors import AccessDenied, Action, Actor
+from digihelse.state.guard import CITIZEN, audience
 from digihelse.state.session import SessionState
 from digihelse.timeutil import to_oslo
 
@@ -61,6 +62,7 @@ def _load(actor: Actor) -> list[AccessLogLine]:
         return visible_access_log(s, actor, actor.subject_pid)
 
 
+@audience(CITIZEN)
 class AccessLogState(SessionState):
     rows: list[LogRow] = []
     error: str = ""
@@ -73,7 +75,7 @@ class AccessLogState(SessionState):
         if not session.logged_in:
             return
         try:
-            lines = await asyncio.to_thread(_load, session.actor())
+            lines = await asyncio.to_thread(_load, session._actor())
         except AccessDenied as exc:
             self.error = t(exc.message_key, session.lang)
         else:

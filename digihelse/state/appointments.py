@@ -14,6 +14,7 @@ from digihelse.errors import ServiceError
 from digihelse.i18n import t
 from digihelse.i18n.formatting import clock, weekday_day_month
 from digihelse.people.actors import AccessDenied, Actor, Service
+from digihelse.state.guard import CITIZEN, audience
 from digihelse.state.session import SessionState
 from digihelse.timeutil import to_oslo, utcnow
 
@@ -63,6 +64,7 @@ def _cancel(actor: Actor, booking_id: int) -> None:
     booking.cancel(get_engine(), actor, booking_id, now=utcnow())
 
 
+@audience(CITIZEN)
 class AppointmentsState(SessionState):
     upcoming: list[AppointmentRow] = []
     past: list[AppointmentRow] = []
@@ -82,7 +84,7 @@ class AppointmentsState(SessionState):
 
     async def _refresh(self, session: SessionState) -> None:
         try:
-            result = await asyncio.to_thread(_load, session.actor())
+            result = await asyncio.to_thread(_load, session._actor())
         except AccessDenied as exc:
             self.upcoming, self.past = [], []
             self.error = t(exc.message_key, session.lang)
@@ -102,7 +104,7 @@ class AppointmentsState(SessionState):
     async def cancel(self, booking_id: int):
         session = await self.get_state(SessionState)
         try:
-            await asyncio.to_thread(_cancel, session.actor(), booking_id)
+            await asyncio.to_thread(_cancel, session._actor(), booking_id)
         except ServiceError as exc:
             self.error = t(exc.message_key, session.lang)
         else:

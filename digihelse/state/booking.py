@@ -26,6 +26,7 @@ from digihelse.i18n import t
 from digihelse.i18n.formatting import clock, day_month, weekday_day_month
 from digihelse.people.actors import Actor
 from digihelse.state.card_display import when_text
+from digihelse.state.guard import CITIZEN, audience
 from digihelse.state.session import SessionState
 from digihelse.timeutil import to_oslo, today_oslo, utcnow
 
@@ -111,6 +112,7 @@ def _load_options(actor: Actor) -> PregnancyBookingOptions:
     return pregnancy_booking_options(get_engine(), actor, actor.subject_pid, utcnow())
 
 
+@audience(CITIZEN)
 class BookingState(SessionState):
     places: list[PlaceOption] = []
     place_id: int = 0
@@ -155,7 +157,7 @@ class BookingState(SessionState):
 
     async def _actor(self) -> tuple[SessionState, Actor]:
         session = await self.get_state(SessionState)
-        return session, session.actor()
+        return session, session._actor()
 
     @rx.event
     async def load(self):

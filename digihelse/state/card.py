@@ -33,6 +33,7 @@ from digihelse.state.card_display import (
     display,
     history_rows,
 )
+from digihelse.state.guard import CITIZEN, PERSONNEL, audience
 from digihelse.state.session import SessionState
 from digihelse.timeutil import today_oslo, utcnow
 
@@ -104,6 +105,7 @@ def parse_consultation(form: dict) -> tuple[ConsultationDraft | None, dict[str, 
     return draft, errors
 
 
+@audience(CITIZEN)
 class CardState(SessionState):
     """The card of whom the citizen acts for (herself, or the woman who gave fullmakt)."""
 
@@ -153,7 +155,7 @@ class CardState(SessionState):
         self.error = ""
         try:
             shown, self.history, self._raw = await asyncio.to_thread(
-                _load, session.actor(), self._woman_pid, session.lang)
+                _load, session._actor(), self._woman_pid, session.lang)
         except ServiceError as exc:
             self.error = t(exc.message_key, session.lang)
             self.charts, self.consultations = [], []
@@ -167,13 +169,13 @@ class CardState(SessionState):
         self.loaded, self.message, self.note_error = False, "", ""
         if not session.logged_in or session.is_personnel:
             return
-        self._woman_pid = session.actor().subject_pid
+        self._woman_pid = session._actor().subject_pid
         await self._refresh(session)
         self.book = BookBox()
         # Without the box when refused (logged): the card itself still shows.
         with contextlib.suppress(ServiceError):
             if not self.error:
-                self.book = await asyncio.to_thread(_load_book_box, session.actor(),
+                self.book = await asyncio.to_thread(_load_book_box, session._actor(),
                                                     self._woman_pid, session.lang,
                                                     self.woman_name)
         self.loaded = True
@@ -190,7 +192,7 @@ class CardState(SessionState):
             self.note_error = t("card.error.note_empty", session.lang)
             return
         try:
-            await asyncio.to_thread(card.add_own_note, get_engine(), session.actor(),
+            await asyncio.to_thread(card.add_own_note, get_engine(), session._actor(),
                                     self._woman_pid, text, now=utcnow())
         except ServiceError as exc:
             self.note_error = t(exc.message_key, session.lang)
@@ -204,7 +206,7 @@ class CardState(SessionState):
         """The woman hides a check-up from those she gave fullmakt, or shows it again."""
         session = await self.get_state(SessionState)
         try:
-            await asyncio.to_thread(card.set_hidden_from_proxy, get_engine(), session.actor(),
+            await asyncio.to_thread(card.set_hidden_from_proxy, get_engine(), session._actor(),
                                     self._woman_pid, "consultation", consultation_id, hidden,
                                     now=utcnow())
         except ServiceError as exc:
@@ -217,6 +219,7 @@ class CardState(SessionState):
         return rx.call_script("window.print()")
 
 
+@audience(PERSONNEL)
 class CarerState(CardState):
     """Personnel: "Mine gravide", and one woman's card with the consultation form."""
 
@@ -233,7 +236,7 @@ class CarerState(CardState):
         self.loaded = False
         if not session.logged_in or not session.is_personnel:
             return
-        rows = await asyncio.to_thread(card.my_women, get_engine(), session.actor())
+        rows = await asyncio.to_thread(card.my_women, get_engine(), session._actor())
         lang = session.lang
         self._women_pids = [row.pid for row in rows]
         self.women = [{
@@ -265,7 +268,7 @@ class CarerState(CardState):
             self.create_error = t("card.error.invalid", lang)
             return
         try:
-            await asyncio.to_thread(card.create_card, get_engine(), session.actor(), pid,
+            await asyncio.to_thread(card.create_card, get_engine(), session._actor(), pid,
                                     PregnancyDraft(last_period=last_period), now=utcnow())
         except card.ValidationFailed as exc:
             self.create_error = " ".join(t(key, lang) for key in exc.errors.values())
@@ -325,12 +328,12 @@ class CarerState(CardState):
                 if self.editing_id:
                     version = self.values.get("version", "")
                     await asyncio.to_thread(
-                        card.edit_consultation, get_engine(), session.actor(),
+                        card.edit_consultation, get_engine(), session._actor(),
                         self._woman_pid, self.editing_id, draft, reason, now=utcnow(),
                         expected_version=int(version) if version.isdigit() else None)
                 else:
                     await asyncio.to_thread(card.record_consultation, get_engine(),
-                                            session.actor(), self._woman_pid, draft, utcnow())
+                                            session._actor(), self._woman_pid, draft, utcnow())
             except card.ValidationFailed as exc:
                 errors = dict(exc.errors)
             except ServiceError as exc:

@@ -39,6 +39,7 @@ from digihelse.i18n import t
 from digihelse.i18n.formatting import day_month, long_date
 from digihelse.routes import CARER_CARD, CARER_LIST
 from digihelse.state.card import CarerState
+from digihelse.state.guard import PERSONNEL, audience
 from digihelse.state.session import SessionState
 from digihelse.timeutil import today_oslo, utcnow
 
@@ -286,6 +287,7 @@ def _labs(actor, woman_pid: str, lang: str) -> tuple[str, bool, list[dict[str, s
             {r.id: lab_values(r) for r in rows})
 
 
+@audience(PERSONNEL)
 class CarerFormsState(SessionState):
     """The two forms, and the confirmation the card view shows after a save."""
 
@@ -369,7 +371,7 @@ class CarerFormsState(SessionState):
     async def _load_labs(self, session: SessionState) -> None:
         try:
             self.woman_name, can_edit, self.lab_rows, self._labs_raw = await asyncio.to_thread(
-                _labs, session.actor(), self._woman_pid, session.lang)
+                _labs, session._actor(), self._woman_pid, session.lang)
         except ServiceError as exc:
             self.error = t(exc.message_key, session.lang)
             return
@@ -425,12 +427,12 @@ class CarerFormsState(SessionState):
                 if self.editing_lab:
                     version = self.values.get("version", "")
                     await asyncio.to_thread(
-                        card.edit_lab_result, get_engine(), session.actor(), self._woman_pid,
+                        card.edit_lab_result, get_engine(), session._actor(), self._woman_pid,
                         self.editing_lab, draft, str(form.get("reason", "")), now=utcnow(),
                         expected_version=int(version) if version.isdigit() else None)
                 else:
                     await asyncio.to_thread(card.record_lab_result, get_engine(),
-                                            session.actor(), self._woman_pid, draft,
+                                            session._actor(), self._woman_pid, draft,
                                             now=utcnow())
             except card.ValidationFailed as exc:
                 errors = dict(exc.errors)
@@ -462,7 +464,7 @@ class CarerFormsState(SessionState):
             return rx.redirect(CARER_LIST)
         lang = session.lang
         try:
-            form = await asyncio.to_thread(card.pregnancy_form, get_engine(), session.actor(),
+            form = await asyncio.to_thread(card.pregnancy_form, get_engine(), session._actor(),
                                            self._woman_pid)
         except ServiceError as exc:
             self.error = t(exc.message_key, lang)
@@ -510,7 +512,7 @@ class CarerFormsState(SessionState):
             yield
             try:
                 record = await asyncio.to_thread(
-                    card.update_pregnancy, get_engine(), session.actor(), self._woman_pid,
+                    card.update_pregnancy, get_engine(), session._actor(), self._woman_pid,
                     draft, reason, now=utcnow(), expected_version=self._version)
             except card.ValidationFailed as exc:
                 errors = dict(exc.errors)

@@ -22,6 +22,7 @@ from digihelse.people.nin import age_on, parse_nin
 from digihelse.state.appointments import AppointmentRow, row
 from digihelse.state.booking import PlaceOption, place_option
 from digihelse.state.card_display import BookBox, book_box
+from digihelse.state.guard import CITIZEN, audience
 from digihelse.state.session import SessionState
 from digihelse.timeutil import today_oslo, utcnow
 
@@ -77,6 +78,7 @@ def _load(actor: Actor, lang: str, has_card: bool) -> Home:
                 _visit(actor, lang) if has_card else BookBox())
 
 
+@audience(CITIZEN)
 class HomeState(SessionState):
     notices: list[str] = []
     booking_places: list[PlaceOption] = []
@@ -97,7 +99,7 @@ class HomeState(SessionState):
         self.loaded = False
         if not session.logged_in:
             return
-        home = await asyncio.to_thread(_load, session.actor(), session.lang, session.has_card)
+        home = await asyncio.to_thread(_load, session._actor(), session.lang, session.has_card)
         self.card_line, self.visit = home.card_line, home.visit
         today = today_oslo()
         self.notices = home.notices

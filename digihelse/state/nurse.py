@@ -26,6 +26,7 @@ from digihelse.i18n.formatting import clock, weekday_day_month
 from digihelse.people.actors import AccessDenied, Actor, Service
 from digihelse.routes import CARER_CARD, CARER_LIST
 from digihelse.state.card import CarerState
+from digihelse.state.guard import PERSONNEL, audience
 from digihelse.state.session import SessionState
 from digihelse.timeutil import to_oslo, today_oslo, utcnow
 
@@ -179,6 +180,7 @@ CARD_ROLES = ("midwife", "gp")
 SCHEDULE_ROLES = ("school_nurse", "midwife")  # booking.service.SCHEDULING_ROLES
 
 
+@audience(PERSONNEL)
 class NurseDayState(SessionState):
     title: str = ""
     summary: str = ""
@@ -222,7 +224,7 @@ class NurseDayState(SessionState):
         self.prev_href = day_href(day - dt.timedelta(days=1))
         self.next_href = day_href(day + dt.timedelta(days=1))
         try:
-            view = await asyncio.to_thread(_load_day, session.actor(), day)
+            view = await asyncio.to_thread(_load_day, session._actor(), day)
         except ServiceError as exc:
             self.rows, self.summary = [], ""
             if not_a_nurse(exc):
@@ -254,7 +256,7 @@ class NurseDayState(SessionState):
         session = await self.get_state(SessionState)
         self.message, self.error = "", ""
         try:
-            await asyncio.to_thread(call, session.actor())
+            await asyncio.to_thread(call, session._actor())
         except ServiceError as exc:
             self.error = message_for(exc, session.lang)
         else:
@@ -290,7 +292,7 @@ class NurseDayState(SessionState):
         self.cancelling_id, self.message, self.error = 0, "", ""
         try:
             slots = await asyncio.to_thread(
-                lambda: booking.own_free_slots(get_engine(), session.actor(), place_id,
+                lambda: booking.own_free_slots(get_engine(), session._actor(), place_id,
                                                exclude=row.slot_id))
         except ServiceError as exc:
             self.error = message_for(exc, session.lang)

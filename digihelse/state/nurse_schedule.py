@@ -27,6 +27,7 @@ from digihelse.i18n.formatting import clock, day_month, weekday_day_month
 from digihelse.people.actors import AccessDenied, Actor
 from digihelse.people.models import Place, StaffAssignment
 from digihelse.people.registry import personnel_by_pid
+from digihelse.state.guard import PERSONNEL, audience
 from digihelse.state.nurse import day_href, message_for, not_a_nurse
 from digihelse.state.session import SessionState
 from digihelse.timeutil import to_oslo, today_oslo, utcnow
@@ -370,6 +371,7 @@ def _delete(actor: Actor, kind: str, item_id: int) -> tuple[int, int, list[Confl
     return generation.created, generation.withdrawn, _unique(generation.conflicts)
 
 
+@audience(PERSONNEL)
 class NurseScheduleState(SessionState):
     blocks: list[PlaceBlock] = []
     shared_closed: list[ScheduleItem] = []
@@ -422,7 +424,7 @@ class NurseScheduleState(SessionState):
 
     async def _refresh(self, session: SessionState) -> None:
         try:
-            loaded = await asyncio.to_thread(_load, session.actor(), session.lang, today_oslo())
+            loaded = await asyncio.to_thread(_load, session._actor(), session.lang, today_oslo())
         except ServiceError as exc:
             self.blocks, self.shared_closed, self.place_choices = [], [], []
             self._place_ids = []
@@ -475,7 +477,7 @@ class NurseScheduleState(SessionState):
         self.busy = True
         yield
         try:
-            actor = session.actor()
+            actor = session._actor()
             try:
                 created, withdrawn, conflicts = await asyncio.to_thread(_preview, actor, edits)
             except ServiceError as exc:
@@ -495,7 +497,7 @@ class NurseScheduleState(SessionState):
         lang = session.lang
         try:
             created, withdrawn, conflicts = await asyncio.to_thread(
-                _save, session.actor(), edits)
+                _save, session._actor(), edits)
         except ServiceError as exc:
             self.error = message_for(exc, lang)
             return
@@ -536,7 +538,7 @@ class NurseScheduleState(SessionState):
         self.deleting_key, self.delete_text, self.delete_conflicts = key, "", []
         try:
             created, withdrawn, conflicts = await asyncio.to_thread(
-                _preview_delete, session.actor(), kind, int(item))
+                _preview_delete, session._actor(), kind, int(item))
         except ServiceError as exc:
             self.deleting_key, self.error = "", message_for(exc, session.lang)
             return
@@ -558,7 +560,7 @@ class NurseScheduleState(SessionState):
         yield
         try:
             created, withdrawn, conflicts = await asyncio.to_thread(
-                _delete, session.actor(), kind, int(item))
+                _delete, session._actor(), kind, int(item))
         except ServiceError as exc:
             self.error = message_for(exc, lang)
         else:

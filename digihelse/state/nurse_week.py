@@ -16,6 +16,7 @@ from digihelse.errors import ServiceError
 from digihelse.i18n import t
 from digihelse.i18n.formatting import clock, day_month, weekday_day_month
 from digihelse.people.actors import Actor
+from digihelse.state.guard import PERSONNEL, audience
 from digihelse.state.nurse import WEEK_PATH, day_href, message_for, not_a_nurse, parse_date
 from digihelse.state.session import SessionState
 from digihelse.timeutil import today_oslo
@@ -77,6 +78,7 @@ def _load_week(actor: Actor, monday: dt.date) -> list[booking.DayView]:
     return booking.week_view(get_engine(), actor, monday)
 
 
+@audience(PERSONNEL)
 class NurseWeekState(SessionState):
     title: str = ""  # "Uke 48"
     range_text: str = ""  # "24. november – 30. november"
@@ -104,7 +106,7 @@ class NurseWeekState(SessionState):
         self.next_href = week_href(monday + dt.timedelta(weeks=1))
         self.is_this_week = monday == monday_of(today)
         try:
-            views = await asyncio.to_thread(_load_week, session.actor(), monday)
+            views = await asyncio.to_thread(_load_week, session._actor(), monday)
         except ServiceError as exc:
             self.days = []
             if not_a_nurse(exc):

@@ -15,14 +15,16 @@ import reflex as rx
 from sqlmodel import col, select
 
 from digihelse import routes
-from digihelse.auth.current import CurrentUser, current_user
+from digihelse.auth.current import CurrentUser, user_for
 from digihelse.db import session as db_session
+from digihelse.errors import ServiceError
 from digihelse.healthcard.models import PregnancyRecord
 from digihelse.i18n import DEFAULT_LANG, normalise_lang, t, texts_for
 from digihelse.people.access import SubjectChoice, representable_subjects
 from digihelse.people.actors import Action, Actor, Channel, Service
 from digihelse.people.models import Person
 from digihelse.people.nin import age_on, parse_nin
+from digihelse.state.guard import SIGNED_IN, audience, live_session, public
 from digihelse.timeutil import today_oslo
 
 QUICK_EXIT_BELOW_AGE = 25  # the youth clinic serves young people up to 24
@@ -83,6 +85,12 @@ def _access_level(choice: SubjectChoice) -> str:
     return "none"
 
 
+class NotSignedIn(ServiceError):
+    code = "not_signed_in"
+    message_key = "access.denied"
+
+
+@audience(SIGNED_IN)
 class SessionState(rx.State):
     lang: str = rx.Cookie(DEFAULT_LANG, name="digihelse_lang", max_age=365 * 24 * 3600)
     logged_in: bool = False
@@ -109,6 +117,9 @@ class SessionState(rx.State):
     _subject_names: list[str] = []
     _subject_ages: list[int | None] = []
     _acting_pid: str = ""
+    # The session this tab's state belongs to (UserSession.id_hash), set by the guard.
+    _session_hash: str = ""
+    _ended: bool = False  # its session ended: the next event leads to the ended page
 
     @rx.var
     def tr(self) -> dict[str, str]:
@@ -128,14 +139,19 @@ class SessionState(rx.State):
     def has_subjects(self) -> bool:
         return len(self.subject_options) > 1
 
-    def actor(self, channel: Channel = Channel.WEB) -> Actor:
-        """The Actor for service calls: the logged-in person, acting for the chosen one."""
-        return Actor(pid=self._pid, role=self.role, name=self.display_name,
-                     hpr_number=self.hpr_number or None, organisation=self.organisation or None,
-                     on_behalf_of_pid=self._acting_pid if self._acting_pid != self._pid else None,
-                     channel=channel, acr=self._acr or None)
+    def _actor(self, channel: Channel = Channel.WEB) -> Actor:
+        """The Actor for service calls: the person of this event's live session (never
+        what the tab cached), acting for the one chosen in this tab."""
+        live = live_session()
+        if live is None or live.pid != self._pid:
+            raise NotSignedIn()
+        acting = self._acting_pid if self._acting_pid not in ("", live.pid) else None
+        return Actor(pid=live.pid, role=live.role, name=self.display_name,
+                     hpr_number=live.hpr_number, organisation=self.organisation or None,
+                     on_behalf_of_pid=acting, channel=channel, acr=live.acr)
 
     @rx.event
+    @public
     def set_lang(self, lang: str):
         self.lang = normalise_lang(lang)
         self._describe_acting()
@@ -149,8 +165,8 @@ class SessionState(rx.State):
         return [set_html_lang(self.lang), rx.call_script(RELOAD_IF_UNTOUCHED)]
 
     async def _resolve(self) -> None:
-        cookie = self.router.headers.cookie
-        user = await asyncio.to_thread(current_user, cookie)
+        live = live_session()
+        user = await asyncio.to_thread(user_for, live) if live else None
         previous = self._pid
         self.logged_in = user is not None
         self._pid = user.pid if user else ""
@@ -228,6 +244,7 @@ class SessionState(rx.State):
         return full_page_load(f"{base}?next={quote(target, safe='')}")
 
     @rx.event
+    @public
     async def load_public(self):
         """on_load for public pages: know who is here, set the page language."""
         await self._resolve()
@@ -235,6 +252,7 @@ class SessionState(rx.State):
         return set_html_lang(self.lang)
 
     @rx.event
+    @public
     async def load_citizen(self):
         """on_load for citizen pages: anonymous visitors go to login and back."""
         await self._resolve()
@@ -243,6 +261,7 @@ class SessionState(rx.State):
         return set_html_lang(normalise_lang(self.lang))
 
     @rx.event
+    @public
     async def load_personnel(self):
         """on_load for personnel pages: only a personnel login will do."""
         await self._resolve()

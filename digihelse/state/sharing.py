@@ -17,6 +17,7 @@ from digihelse.i18n import t
 from digihelse.i18n.formatting import day_month
 from digihelse.people import fullmakt
 from digihelse.people.actors import Actor
+from digihelse.state.guard import CITIZEN, audience
 from digihelse.state.session import SessionState
 from digihelse.timeutil import today_oslo
 
@@ -78,6 +79,7 @@ def _load(actor: Actor, with_card: bool = True) -> tuple[fullmakt.Overview, set[
     return over, set(view.background.hidden)
 
 
+@audience(CITIZEN)
 class SharingState(SessionState):
     loaded: bool = False
     error: str = ""  # the page cannot be shown (someone acting for her)
@@ -105,7 +107,7 @@ class SharingState(SessionState):
 
     async def _refresh(self, session: SessionState, with_card: bool = False) -> None:
         try:
-            over, hidden = await asyncio.to_thread(_load, session.actor(), with_card)
+            over, hidden = await asyncio.to_thread(_load, session._actor(), with_card)
         except ServiceError as exc:
             self.error = t(exc.message_key, session.lang)
             self.people, self.received, self.sections = [], [], []
@@ -144,7 +146,7 @@ class SharingState(SessionState):
         self.busy = True
         yield
         try:
-            given = await asyncio.to_thread(fullmakt.give, get_engine(), session.actor(),
+            given = await asyncio.to_thread(fullmakt.give, get_engine(), session._actor(),
                                             self.nin, valid_to=until)
         except ServiceError as exc:
             self.busy = False
@@ -172,7 +174,7 @@ class SharingState(SessionState):
         session = await self.get_state(SessionState)
         name = next((row.name for row in self.people if row.id == fullmakt_id), "")
         try:
-            await asyncio.to_thread(fullmakt.revoke, get_engine(), session.actor(),
+            await asyncio.to_thread(fullmakt.revoke, get_engine(), session._actor(),
                                     fullmakt_id)
         except ServiceError as exc:
             self.message = t(exc.message_key, session.lang)
@@ -188,8 +190,8 @@ class SharingState(SessionState):
         if session.acting_for_other:  # her own choice only; the page is not shown then
             return
         try:
-            await asyncio.to_thread(card.set_hidden_from_proxy, get_engine(), session.actor(),
-                                    session.actor().pid, "section", key, bool(hidden))
+            await asyncio.to_thread(card.set_hidden_from_proxy, get_engine(), session._actor(),
+                                    session._actor().pid, "section", key, bool(hidden))
         except ServiceError as exc:
             self.hide_message = t(exc.message_key, session.lang)
             return
