@@ -6,18 +6,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html import unescape
+from pathlib import Path
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
 import httpx
 import pytest
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from jose import jwt
+from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from digihelse import db
 from digihelse.auth.keys import (
     CLIENT_ASSERTION_TYPE,
     RsaKey,
@@ -91,6 +95,24 @@ def other_key() -> RsaKey:
     return generate_rsa_key("other-client-key")
 
 
+@pytest.fixture(scope="module")
+def migrated_file(tmp_path_factory) -> Path:
+    """One migrated SQLite file per module; each test gets a copy (faster than migrating)."""
+    path = tmp_path_factory.mktemp("flow") / "template.db"
+    db.migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def flow_engine(migrated_file: Path, tmp_path: Path) -> Iterator[Engine]:
+    """The database where the providers keep their flow state and keys."""
+    path = tmp_path / "flow.db"
+    shutil.copy(migrated_file, path)
+    engine = db.make_engine(f"sqlite:///{path}")
+    yield engine
+    engine.dispose()
+
+
 def _serve(provider: TestProvider) -> TestClient:
     return TestClient(Starlette(routes=provider.routes()), follow_redirects=False)
 
@@ -101,7 +123,7 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def citizen(client_key: RsaKey, clock: FakeClock) -> Iterator[Setup]:
+def citizen(client_key: RsaKey, clock: FakeClock, flow_engine: Engine) -> Iterator[Setup]:
     clients = [
         ClientRegistration(
             client_id="digihelse",
@@ -128,13 +150,14 @@ def citizen(client_key: RsaKey, clock: FakeClock) -> Iterator[Setup]:
             BASE, clients=clients, list_users=lambda: [PUPIL, MOTHER], api_audience="digihelse-api"
         ),
         clock=clock,
+        engine=flow_engine,
     )
     with _serve(provider) as http:
         yield Setup(provider, http, "/idp")
 
 
 @pytest.fixture
-def personnel(client_key: RsaKey, clock: FakeClock) -> Iterator[Setup]:
+def personnel(client_key: RsaKey, clock: FakeClock, flow_engine: Engine) -> Iterator[Setup]:
     clients = [
         ClientRegistration(
             client_id="digihelse-personnel",
@@ -145,7 +168,8 @@ def personnel(client_key: RsaKey, clock: FakeClock) -> Iterator[Setup]:
         ),
     ]
     provider = TestProvider(
-        personnel_config(BASE, clients=clients, list_users=lambda: [NURSE]), clock=clock
+        personnel_config(BASE, clients=clients, list_users=lambda: [NURSE]), clock=clock,
+        engine=flow_engine,
     )
     with _serve(provider) as http:
         yield Setup(provider, http, "/helseid", client_key)
