@@ -4,21 +4,37 @@ and keys and secrets made at the same moment by two workers end as one."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import func, select
 
 from digihelse import db
-from digihelse.auth.flowstore import FlowStore, stored_key, stored_secret, sweep_expired
+from digihelse.auth.flowstore import (
+    EndedSession,
+    FlowStore,
+    stored_key,
+    stored_secret,
+    sweep_expired,
+)
 from digihelse.auth.keys import generate_rsa_key
-from digihelse.auth.models import ProviderCode, ProviderMarker, ProviderRequest, SigningKey
+from digihelse.auth.models import (
+    LoginAttempt,
+    ProviderCode,
+    ProviderMarker,
+    ProviderRequest,
+    SigningKey,
+)
+from digihelse.auth.rp import RelyingParty, sha256_hex
+from digihelse.settings import OidcClientSettings
 
 ISSUER = "http://localhost:8000/idp"
 NOW = 1_700_000_000.0
@@ -197,3 +213,47 @@ def test_the_background_job_sweeps_what_nobody_touched(engine, monkeypatch):
     store.put_request("still-open", "login", {}, now + 600, now - 100)
     assert background.sweep_login_flows() == 1
     assert store.get_request("still-open", "login", now) == {}
+
+
+def test_a_provider_session_follows_its_browser_and_ends_once(engine):
+    store = FlowStore(ISSUER, engine)
+    sid, cookie = store.session_for(None, "11111111111", "digihelse", NOW, 3600)
+    again = store.session_for(cookie, "11111111111", "other-client", NOW + 10, 3600)
+    assert again == (sid, cookie)
+    # Another person in the same browser gets a new session; the old one is gone.
+    new_sid, new_cookie = store.session_for(cookie, "22222222222", "digihelse", NOW + 20,
+                                            3600)
+    assert new_sid != sid and new_cookie != cookie
+    assert store.end_session(None, sid, NOW + 30).clients is None
+    ended = race(RACERS, lambda _: store.end_session(new_cookie, None, NOW + 30), engine)
+    assert [e.clients for e in ended].count(["digihelse"]) == 1
+    assert store.end_session(new_cookie, None, NOW + 30) == EndedSession(None, None)
+
+
+# -- our own side: the relying party's attempts and redeemed codes --------------------
+
+
+def _relying_party(engine) -> RelyingParty:
+    oidc = OidcClientSettings(issuer=ISSUER, client_id="digihelse", client_secret="s",
+                              private_key_pem=None, acr=None, algorithms=("RS256",),
+                              scopes=("openid",), embedded=False)
+    return RelyingParty("citizen", oidc, "http://localhost:8000/auth/callback", engine,
+                        httpx.AsyncClient())
+
+
+def test_our_login_attempt_raced_by_many_workers_is_finished_once(engine):
+    rp = _relying_party(engine)
+    now = time.time()
+    rp._store_attempt(LoginAttempt(state_hash=sha256_hex("state"), provider="citizen",
+                                   nonce="n", code_verifier="v",
+                                   expires_at=dt.datetime.fromtimestamp(now + 600, dt.UTC)),
+                      now)
+    taken = race(RACERS, lambda _: rp._consume_attempt(sha256_hex("state")), engine)
+    assert sum(t is not None for t in taken) == 1
+
+
+def test_a_code_raced_to_our_callback_by_many_workers_is_redeemed_once(engine):
+    rp = _relying_party(engine)
+    marked = race(RACERS, lambda _: rp._mark_code_used(sha256_hex("code"), time.time()),
+                  engine)
+    assert marked.count(True) == 1

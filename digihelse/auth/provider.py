@@ -374,7 +374,7 @@ class TestProvider:
     """One embedded OpenID provider; build it from a ProviderConfig and add routes()
     to a Starlette app. `clock` returns epoch seconds; tests pass their own. The state
     lives in `engine`'s database (the app's when None), so several processes may serve
-    one provider; nothing but parsed keys is kept in memory."""
+    one provider; memory holds only what it read there (parsed keys, the salt)."""
 
     __test__ = False  # not a pytest test class
 
