@@ -15,7 +15,7 @@ export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export PORT
 
-.PHONY: run dev test unit e2e lint bootstrap db chromium postgres bench clean
+.PHONY: run dev test unit e2e lint bootstrap db chromium postgres redis bench clean
 
 run: bootstrap db ## Run the app at http://localhost:$(PORT) on SQLite with demo data
 	$(VENV)/bin/reflex run --env prod --single-port --backend-port $(PORT)
@@ -23,9 +23,9 @@ run: bootstrap db ## Run the app at http://localhost:$(PORT) on SQLite with demo
 dev: bootstrap db ## Hot-reload development server (frontend :3000, backend :$(PORT))
 	DIGIHELSE_DEV=1 $(VENV)/bin/reflex run --env dev --backend-port $(PORT)
 
-test: bootstrap chromium postgres lint unit e2e ## Every test, as CI runs them
+test: bootstrap chromium postgres redis lint unit e2e ## Every test, as CI runs them
 
-unit: bootstrap postgres
+unit: bootstrap postgres redis
 	$(VENV)/bin/pytest tests -q
 
 e2e: bootstrap chromium
@@ -61,6 +61,12 @@ postgres:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql; \
 	fi
+
+# The multi-worker login test starts its own throwaway redis-server on loopback.
+redis:
+	@command -v redis-server >/dev/null || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server; }
 
 $(CHROMIUM):
 	$(SUDO) apt-get update -qq

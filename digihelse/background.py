@@ -8,9 +8,11 @@ import contextlib
 import logging
 import os
 import socket
+import time
 from collections.abc import AsyncIterator
 
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from digihelse import db
 from digihelse.booking.jobs import start_scheduler, stop_scheduler
@@ -30,6 +32,17 @@ def run_age_notices() -> int:
     if created:
         log.info("age notices: %d created", len(created))
     return len(created)
+
+
+def sweep_login_flows() -> int:
+    """Expired login flow rows of the test providers (requests, codes, sessions, replay
+    markers); they are also swept on the way, this catches what nobody touched since."""
+    from digihelse.auth.flowstore import sweep_expired
+
+    removed = sweep_expired(time.time())
+    if removed:
+        log.info("login flows: %d expired rows swept", removed)
+    return removed
 
 
 class RedisLeader:
@@ -57,6 +70,9 @@ def _start() -> None:
                       name="notices before 12 and 16", replace_existing=True,
                       coalesce=True, max_instances=1, misfire_grace_time=3600)
     scheduler.add_job(run_age_notices, id="age_notices_now", replace_existing=True)
+    scheduler.add_job(sweep_login_flows, IntervalTrigger(minutes=15), id="login_flow_sweep",
+                      name="sweep expired login flow rows", replace_existing=True,
+                      coalesce=True, max_instances=1)
 
 
 @contextlib.asynccontextmanager

@@ -3,6 +3,7 @@ providers, through the real HTTP routes, with a migrated and seeded database."""
 
 from __future__ import annotations
 
+import os
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -203,3 +204,45 @@ def test_the_log_chain_verifies_after_logins_and_logouts(make_app):
     with db.session() as s:
         report = verify(s)
     assert report.ok and report.rows == 3
+
+
+@pytest.mark.parametrize("personnel", [False, True], ids=["citizen", "personnel"])
+def test_a_login_whose_hops_alternate_between_two_workers_succeeds(make_app, personnel):
+    """Two app instances on one database stand for two worker processes: each has its
+    own relying parties, providers and client key object, and nothing but the database
+    in common. Each hop goes to the other one."""
+    env = {"DIGIHELSE_ENV": "test"}
+    first, second = make_app(**env), make_app(**env)
+    workers = [first, second]
+
+    def hop(i: int, method: str, url: str, **kwargs) -> httpx.Response:
+        client, other = workers[i % 2], workers[(i + 1) % 2]
+        response = client.request(method, url, follow_redirects=False, **kwargs)
+        other.cookies.update(client.cookies)  # one browser
+        return response
+
+    issuer = "/helseid" if personnel else "/idp"
+    pid = _pid(first, "Kari" if personnel else "Ida", issuer)
+    start = hop(0, "GET", ("/auth/personnel/login" if personnel else "/auth/login")
+                + "?next=/hjem")
+    assert start.headers["x-digihelse-worker"] == str(os.getpid())
+    page = hop(1, "GET", start.headers["location"])
+    request_id = re.search(r'name="request" value="([^"]+)"', page.text).group(1)
+    form = {"request": request_id, "pid": pid}
+    if not personnel:
+        form["acr"] = "idporten-loa-substantial"
+    to_callback = hop(2, "POST", f"{issuer}/authorize", data=form)
+    done = hop(3, "GET", to_callback.headers["location"])
+    assert done.status_code == 303 and done.headers["location"] == "/hjem", done.text
+    [row] = _sessions()
+    assert row.pid == pid
+    # Both relying parties signed with the one stored client key.
+    kids = {w.app.state.auth.rp("personnel").client_key.kid for w in workers}
+    assert len(kids) == 1
+
+
+def test_outside_test_mode_no_response_names_its_worker(make_app):
+    client = make_app()
+    response = client.get("/auth/login?next=/hjem", follow_redirects=False)
+    assert "x-digihelse-worker" not in response.headers
+    assert "x-digihelse-worker" not in client.get(response.headers["location"]).headers

@@ -6,18 +6,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html import unescape
+from pathlib import Path
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
 import httpx
 import pytest
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from jose import jwt
+from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from digihelse import db
 from digihelse.auth.keys import (
     CLIENT_ASSERTION_TYPE,
     RsaKey,
@@ -91,6 +95,24 @@ def other_key() -> RsaKey:
     return generate_rsa_key("other-client-key")
 
 
+@pytest.fixture(scope="module")
+def migrated_file(tmp_path_factory) -> Path:
+    """One migrated SQLite file per module; each test gets a copy (faster than migrating)."""
+    path = tmp_path_factory.mktemp("flow") / "template.db"
+    db.migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def flow_engine(migrated_file: Path, tmp_path: Path) -> Iterator[Engine]:
+    """The database where the providers keep their flow state and keys."""
+    path = tmp_path / "flow.db"
+    shutil.copy(migrated_file, path)
+    engine = db.make_engine(f"sqlite:///{path}")
+    yield engine
+    engine.dispose()
+
+
 def _serve(provider: TestProvider) -> TestClient:
     return TestClient(Starlette(routes=provider.routes()), follow_redirects=False)
 
@@ -101,7 +123,7 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def citizen(client_key: RsaKey, clock: FakeClock) -> Iterator[Setup]:
+def citizen(client_key: RsaKey, clock: FakeClock, flow_engine: Engine) -> Iterator[Setup]:
     clients = [
         ClientRegistration(
             client_id="digihelse",
@@ -128,13 +150,14 @@ def citizen(client_key: RsaKey, clock: FakeClock) -> Iterator[Setup]:
             BASE, clients=clients, list_users=lambda: [PUPIL, MOTHER], api_audience="digihelse-api"
         ),
         clock=clock,
+        engine=flow_engine,
     )
     with _serve(provider) as http:
         yield Setup(provider, http, "/idp")
 
 
 @pytest.fixture
-def personnel(client_key: RsaKey, clock: FakeClock) -> Iterator[Setup]:
+def personnel(client_key: RsaKey, clock: FakeClock, flow_engine: Engine) -> Iterator[Setup]:
     clients = [
         ClientRegistration(
             client_id="digihelse-personnel",
@@ -145,7 +168,8 @@ def personnel(client_key: RsaKey, clock: FakeClock) -> Iterator[Setup]:
         ),
     ]
     provider = TestProvider(
-        personnel_config(BASE, clients=clients, list_users=lambda: [NURSE]), clock=clock
+        personnel_config(BASE, clients=clients, list_users=lambda: [NURSE]), clock=clock,
+        engine=flow_engine,
     )
     with _serve(provider) as http:
         yield Setup(provider, http, "/helseid", client_key)
@@ -1071,3 +1095,87 @@ def test_new_login_after_logout_gets_a_new_sid(citizen: Setup) -> None:
     citizen.http.get("/idp/endsession", params={"id_token_hint": second["id_token"]})
     _, third = full_login(citizen)
     assert verify_id_token(citizen, third["id_token"], "digihelse")["sid"] != sid1
+
+
+# -- two workers, one database -------------------------------------------------------
+
+
+def _second_worker(setup: Setup, clock: FakeClock, flow_engine: Engine) -> Setup:
+    """Another process serving the same provider: its own object, the same database."""
+    twin = TestProvider(setup.provider.config, clock=clock, engine=flow_engine)
+    return Setup(twin, _serve(twin), setup.mount, setup.client_key)
+
+
+def test_every_hop_of_a_pushed_login_may_land_on_another_worker(
+    personnel: Setup, clock: FakeClock, flow_engine: Engine
+) -> None:
+    a, b = personnel, _second_worker(personnel, clock, flow_engine)
+    verifier, params = personnel_params()
+    request_uri = push(a, params).json()["request_uri"]
+    query = {"client_id": "digihelse-personnel", "request_uri": request_uri}
+    page = b.http.get("/helseid/authorize", params=query)
+    assert page.status_code == 200
+    answer = a.http.post("/helseid/authorize",
+                         data={"request": request_id(page.text), "pid": NURSE.pid})
+    code = query_of(answer.headers["location"])["code"]
+    tokens = token_request(b, "private_key_jwt", code=code, verifier=verifier,
+                           client_id="digihelse-personnel", key=a.client_key,
+                           redirect_uri=PERSONNEL_CALLBACK)
+    assert tokens.status_code == 200, tokens.text
+    assert a.http.get("/helseid/jwks").json() == b.http.get("/helseid/jwks").json()
+    claims = verify_id_token(a, tokens.json()["id_token"], "digihelse-personnel")
+    assert claims["nonce"] == params["nonce"]
+    access = {"Authorization": f"Bearer {tokens.json()['access_token']}"}
+    assert a.http.get("/helseid/userinfo", headers=access).status_code == 200
+
+    # Single use holds across the workers: the request_uri, the code, and the code's
+    # tokens once it is replayed.
+    assert a.http.get("/helseid/authorize", params=query).status_code == 400
+    again = token_request(a, "private_key_jwt", code=code, verifier=verifier,
+                          client_id="digihelse-personnel", key=a.client_key,
+                          redirect_uri=PERSONNEL_CALLBACK)
+    assert again.json()["error"] == "invalid_grant"
+    assert b.http.get("/helseid/userinfo", headers=access).status_code == 401
+
+
+def test_a_replayed_assertion_and_a_rotation_are_seen_by_the_other_worker(
+    citizen: Setup, clock: FakeClock, flow_engine: Engine, client_key: RsaKey
+) -> None:
+    a, b = citizen, _second_worker(citizen, clock, flow_engine)
+    assertion = client_assertion(client_key, client_id="digihelse",
+                                 audience=f"{BASE}/idp/token", now=clock())
+    for setup, expected in ((a, 400), (b, 401)):  # 400: the code is bad, the client is not
+        _, challenge = pkce()
+        code = login(setup, authorize_params("digihelse", APP_CALLBACK, challenge), PUPIL.pid)
+        answer = token_request(setup, "private_key_jwt", code=code["code"], verifier="x" * 43,
+                               assertion=assertion)
+        assert answer.status_code == expected, answer.text
+    kids = [key["kid"] for key in b.http.get("/idp/jwks").json()["keys"]]
+    a.provider.rotate_keys()
+    assert b.http.get("/idp/jwks").json()["keys"][0]["kid"] == kids[1]
+    _, tokens = full_login(b)
+    assert jwt.get_unverified_header(tokens["id_token"])["kid"] == kids[1]
+
+
+def test_a_person_gets_one_pairwise_sub_from_every_worker(
+    citizen: Setup, clock: FakeClock, flow_engine: Engine
+) -> None:
+    b = _second_worker(citizen, clock, flow_engine)
+    subs = {verify_id_token(s, full_login(s)[1]["id_token"], "digihelse")["sub"]
+            for s in (citizen, b)}
+    assert len(subs) == 1
+
+
+def test_logout_on_one_worker_ends_the_session_the_other_made(
+    citizen: Setup, clock: FakeClock, flow_engine: Engine
+) -> None:
+    b = _second_worker(citizen, clock, flow_engine)
+    _, first = full_login(citizen)
+    sid = jwt.get_unverified_claims(first["id_token"])["sid"]
+    b.http.cookies.update(citizen.http.cookies)
+    _, same = full_login(b)  # the browser's cookie finds the session on the other worker
+    assert jwt.get_unverified_claims(same["id_token"])["sid"] == sid
+    ended = b.http.get("/idp/endsession", params={"id_token_hint": first["id_token"]})
+    assert "frontchannel-logout" in ended.text
+    _, after = full_login(citizen)
+    assert jwt.get_unverified_claims(after["id_token"])["sid"] != sid

@@ -1,5 +1,7 @@
 """Embedded OpenID Connect test providers (like ID-porten's TestID and HelseID) as Starlette
-routes, for development and tests only: synthetic persons, state kept in memory."""
+routes, for development and tests only: synthetic persons. Every piece of flow state and
+the signing keys live in the database (digihelse/auth/flowstore.py), so any worker serves
+any hop of a login."""
 
 from __future__ import annotations
 
@@ -8,25 +10,34 @@ import binascii
 import datetime as dt
 import hashlib
 import hmac
+import os
 import re
 import secrets
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from jose import jwt
 from jose.exceptions import JOSEError
+from sqlalchemy.engine import Engine
 from starlette.datastructures import FormData, QueryParams
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from digihelse.auth import provider_page as page
-from digihelse.auth.keys import CLIENT_ASSERTION_TYPE, RsaKey, b64url, generate_rsa_key, jwks
+from digihelse.auth.flowstore import FlowStore
+from digihelse.auth.keys import (
+    CLIENT_ASSERTION_TYPE,
+    RsaKey,
+    b64url,
+    generate_rsa_key,
+    jwks,
+    load_rsa_key,
+)
 from digihelse.people.nin import InvalidNin, parse_nin
 from digihelse.timeutil import OSLO
 
@@ -61,7 +72,6 @@ _VERIFIER_RE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
 # An S256 challenge is a base64url SHA-256 digest: always 43 characters.
 _S256_CHALLENGE_RE = re.compile(r"[A-Za-z0-9_-]{43}")
 
-_MAX_ENTRIES = 10_000  # per in-memory table, so a flood of requests cannot exhaust memory
 _ASSERTION_MAX_LIFETIME = 600  # seconds; a longer-lived assertion is a replay risk
 _CLOCK_SKEW = 30
 
@@ -102,7 +112,9 @@ class ClientRegistration:
     post_logout_redirect_uris: Sequence[str] = ()
     frontchannel_logout_uri: str | None = None
     client_secret: str | None = None
-    jwks: Mapping[str, Any] | None = None  # the client's public keys for private_key_jwt
+    # The client's public keys for private_key_jwt, or a function that returns them (our
+    # own client key is read from the database at first use, not at import).
+    jwks: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None = None
     token_endpoint_auth_methods: Sequence[str] | None = None
     client_name: str | None = None  # shown on the login page
 
@@ -129,6 +141,10 @@ class ClientRegistration:
         if not self.redirect_uris:
             raise ValueError(f"{self.client_id}: at least one redirect_uri is needed")
 
+    def public_keys(self) -> list[dict[str, Any]]:
+        found = self.jwks() if callable(self.jwks) else self.jwks
+        return list((found or {}).get("keys", []))
+
 
 @dataclass(frozen=True)
 class ProviderConfig:
@@ -145,7 +161,7 @@ class ProviderConfig:
     default_acr: str | None = None
     scopes: Sequence[str] = ("openid", "profile")
     api_audience: str | None = None  # added to the access token's aud
-    subject_salt: str | None = None  # pairwise sub salt; random per start when None
+    subject_salt: str | None = None  # pairwise sub salt; made once and stored when None
     code_lifetime: int = 60
     id_token_lifetime: int = 120
     access_token_lifetime: int = 300
@@ -155,6 +171,9 @@ class ProviderConfig:
     # were pushed first (PAR); ID-porten offers PAR but also takes them in the URL.
     require_pushed_requests: bool = False
     pushed_request_lifetime: int = 60  # seconds a request_uri may wait to be used
+    # When set, every response names the serving process in this header (test mode), so
+    # a test can show that the hops of one login landed on different workers.
+    worker_header: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "issuer", self.issuer.rstrip("/"))
@@ -241,30 +260,18 @@ class _Pending:
     locale: str
     expires: float
 
+    def as_data(self) -> dict[str, Any]:
+        return {**asdict(self), "scopes": list(self.scopes)}
 
-@dataclass
-class _Pushed:
-    """A pushed authorization request (RFC 9126), already validated, waiting for the
-    browser to arrive with its request_uri."""
-
-    pending: _Pending
-    expires: float
-
-
-@dataclass
-class _Session:
-    """The provider's own login session (ID-porten's SSO session); `sid` goes to clients."""
-
-    sid: str
-    browser_key: str  # the cookie value: not the sid, which every client gets to see
-    pid: str
-    auth_time: int
-    expires: float
-    clients: set[str] = field(default_factory=set)
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> _Pending:
+        return cls(**{**data, "scopes": tuple(data["scopes"])})
 
 
 @dataclass
 class _Code:
+    """What the tokens for an authorization code will say."""
+
     client_id: str
     redirect_uri: str
     code_challenge: str
@@ -275,10 +282,18 @@ class _Code:
     auth_time: int
     scopes: tuple[str, ...]
     locale: str
-    expires: float
-    used: bool = False
-    access_jti: str | None = None
-    access_expires: float = 0.0
+
+    def as_data(self) -> dict[str, Any]:
+        user = {**asdict(self.user), "birth_date": self.user.birth_date.isoformat(),
+                "roles": list(self.user.roles)}
+        return {**asdict(self), "user": user, "scopes": list(self.scopes)}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> _Code:
+        user = dict(data["user"])
+        user = TestUser(**{**user, "birth_date": dt.date.fromisoformat(user["birth_date"]),
+                           "roles": tuple(user["roles"])})
+        return cls(**{**data, "user": user, "scopes": tuple(data["scopes"])})
 
 
 class OAuthError(Exception):
@@ -357,25 +372,20 @@ def _single(params: QueryParams | FormData, name: str) -> str | None:
 
 class TestProvider:
     """One embedded OpenID provider; build it from a ProviderConfig and add routes()
-    to a Starlette app. `clock` returns epoch seconds; tests pass their own."""
+    to a Starlette app. `clock` returns epoch seconds; tests pass their own. The state
+    lives in `engine`'s database (the app's when None), so several processes may serve
+    one provider; memory holds only what it read there (parsed keys, the salt)."""
 
     __test__ = False  # not a pytest test class
 
-    def __init__(self, config: ProviderConfig, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, config: ProviderConfig, *, clock: Callable[[], float] = time.time,
+                 engine: Engine | None = None) -> None:
         self.config = config
         self._clock = clock
-        self._lock = threading.Lock()
         self._clients = {client.client_id: client for client in config.clients}
-        self._subject_salt = (config.subject_salt or secrets.token_urlsafe(32)).encode()
-        self._keys: list[RsaKey] = [self._new_key(), self._new_key()]
-        self._retired: list[RsaKey] = []
-        self._pending: dict[str, _Pending] = {}
-        self._pushed: dict[str, _Pushed] = {}  # by request_uri
-        self._sessions: dict[str, _Session] = {}  # by sid
-        self._browsers: dict[str, str] = {}  # cookie value -> sid
-        self._codes: dict[str, _Code] = {}
-        self._used_jtis: dict[tuple[str, str], float] = {}
-        self._revoked_access: dict[str, float] = {}
+        self._store = FlowStore(config.issuer, engine)
+        self._salt: bytes | None = config.subject_salt.encode() if config.subject_salt else None
+        self._parsed: dict[str, RsaKey] = {}  # kid -> key, parsed once per process
         self.cookie_name = f"testidp_{config.kind}_session"
         # The path the browser sees (the issuer's), which differs from mount_path when a
         # proxy adds a prefix; the form action and the cookie must use it.
@@ -398,33 +408,56 @@ class TestProvider:
     def routes(self) -> list[BaseRoute]:
         """The provider's endpoints under its mount path, for the app's Starlette routes."""
         mount = self.config.mount_path
+        named = self._named_worker
         return [
-            Route(f"{mount}/.well-known/openid-configuration", self._discovery, methods=["GET"]),
-            Route(f"{mount}/jwks", self._jwks, methods=["GET"]),
-            Route(f"{mount}/authorize", self._authorize, methods=["GET", "POST"]),
-            Route(f"{mount}/par", self._pushed_request, methods=["POST"]),
-            Route(f"{mount}/token", self._token, methods=["POST"]),
-            Route(f"{mount}/userinfo", self._userinfo, methods=["GET", "POST"]),
-            Route(f"{mount}/endsession", self._end_session, methods=["GET", "POST"]),
-            Route(f"{mount}/testusers", self._testusers, methods=["GET"]),
+            Route(f"{mount}/.well-known/openid-configuration", named(self._discovery),
+                  methods=["GET"]),
+            Route(f"{mount}/jwks", named(self._jwks), methods=["GET"]),
+            Route(f"{mount}/authorize", named(self._authorize), methods=["GET", "POST"]),
+            Route(f"{mount}/par", named(self._pushed_request), methods=["POST"]),
+            Route(f"{mount}/token", named(self._token), methods=["POST"]),
+            Route(f"{mount}/userinfo", named(self._userinfo), methods=["GET", "POST"]),
+            Route(f"{mount}/endsession", named(self._end_session), methods=["GET", "POST"]),
+            Route(f"{mount}/testusers", named(self._testusers), methods=["GET"]),
         ]
+
+    def _named_worker(self, endpoint: Callable[[Request], Any]) -> Callable[[Request], Any]:
+        header = self.config.worker_header
+        if not header:
+            return endpoint
+
+        async def named(request: Request) -> Response:
+            response = await endpoint(request)
+            response.headers[header] = str(os.getpid())
+            return response
+
+        return named
 
     def public_jwks(self) -> dict[str, list[dict[str, str]]]:
         """The published keys: the active one first, then the next (rotation) key."""
-        with self._lock:
-            return jwks(self._keys)
+        return jwks(self._keys()[:2])
 
     @property
     def active_kid(self) -> str:
-        return self._keys[0].kid
+        return self._keys()[0].kid
 
     def rotate_keys(self) -> None:
         """Make the next key active and publish a new next key. The retired key still
-        verifies our own tokens (id_token_hint, userinfo) but is no longer published."""
-        new_key = self._new_key()  # outside the lock: key generation takes a while
-        with self._lock:
-            self._retired = [self._keys[0], *self._retired][:2]
-            self._keys = [self._keys[1], new_key]
+        verifies our own tokens (id_token_hint, userinfo) but is no longer published.
+        Every worker sees the rotation: the keys live in the database."""
+        self._store.rotate_keys(self._new_pem)
+
+    def _keys(self) -> list[RsaKey]:
+        """Active, next, then up to two retired keys (the database keeps generations;
+        the newest is the next key, the one before it the active one)."""
+        rows = self._store.signing_keys(self._new_pem)
+        keys = []
+        for kid, pem in rows:
+            key = self._parsed.get(kid)
+            if key is None:
+                key = self._parsed[kid] = load_rsa_key(pem, kid)
+            keys.append(key)
+        return [keys[1], keys[0], *keys[2:]]
 
     def discovery_document(self) -> dict[str, Any]:
         cfg = self.config
@@ -477,8 +510,10 @@ class TestProvider:
 
     # -- helpers ---------------------------------------------------------------------
 
-    def _new_key(self) -> RsaKey:
-        return generate_rsa_key(f"{self.config.kind}-{secrets.token_hex(6)}")
+    def _new_pem(self) -> tuple[str, str]:
+        key = generate_rsa_key(f"{self.config.kind}-{secrets.token_hex(6)}")
+        self._parsed[key.kid] = key
+        return key.kid, key.private_pem
 
     def _now(self) -> float:
         return self._clock()
@@ -489,34 +524,15 @@ class TestProvider:
     def _subject(self, client_id: str, pid: str) -> str:
         """Pairwise sub: a keyed hash of client and person, so two clients cannot link
         their users by sub (ID-porten's behaviour)."""
-        digest = hmac.new(self._subject_salt, f"{client_id}\x00{pid}".encode(), hashlib.sha256)
+        if self._salt is None:
+            # One salt for every worker, or the same person would get two subs.
+            self._salt = self._store.secret(
+                "subject-salt", lambda: secrets.token_urlsafe(32)).encode()
+        digest = hmac.new(self._salt, f"{client_id}\x00{pid}".encode(), hashlib.sha256)
         return b64url(digest.digest())
 
-    def _sweep(self, now: float) -> None:
-        """Drop expired entries; the caller holds the lock."""
-        for table in (self._pending, self._codes, self._pushed):
-            for key in [k for k, v in table.items() if v.expires <= now]:
-                del table[key]
-        for sid in [s for s, v in self._sessions.items() if v.expires <= now]:
-            del self._sessions[sid]
-        for key in [k for k, sid in self._browsers.items() if sid not in self._sessions]:
-            del self._browsers[key]
-        for jti_key in [k for k, exp in self._used_jtis.items() if exp <= now]:
-            del self._used_jtis[jti_key]
-        for jti in [k for k, exp in self._revoked_access.items() if exp <= now]:
-            del self._revoked_access[jti]
-
-    @staticmethod
-    def _bounded_put(table: dict[str, Any], key: str, value: Any) -> None:
-        # Dicts keep insertion order, so the first key is the oldest entry.
-        while len(table) >= _MAX_ENTRIES:
-            del table[next(iter(table))]
-        table[key] = value
-
     def _sign(self, claims: Mapping[str, Any], *, typ: str = "JWT") -> str:
-        with self._lock:
-            key = self._keys[0]
-        return key.sign(claims, typ=typ)
+        return self._keys()[0].sign(claims, typ=typ)
 
     def _verify_own(self, token: str, *, check_exp: bool) -> dict[str, Any]:
         """Claims of a token we signed (with a published or recently retired key)."""
@@ -524,8 +540,7 @@ class TestProvider:
             header = jwt.get_unverified_header(token)
         except JOSEError as exc:
             raise OAuthError("invalid_token", "the token is not a JWT", 401) from exc
-        with self._lock:
-            candidates = [k for k in (*self._keys, *self._retired) if k.kid == header.get("kid")]
+        candidates = [k for k in self._keys() if k.kid == header.get("kid")]
         if not candidates or header.get("alg") != "RS256":
             raise OAuthError("invalid_token", "the token was not signed by this provider", 401)
         try:
@@ -596,9 +611,8 @@ class TestProvider:
 
     def _open_login(self, pending: _Pending) -> Response:
         request_id = secrets.token_urlsafe(32)
-        with self._lock:
-            self._sweep(self._now())
-            self._bounded_put(self._pending, request_id, pending)
+        self._store.put_request(request_id, "login", pending.as_data(), pending.expires,
+                                self._now())
         return self._login_page(request_id, pending)
 
     def _authorize_pushed(self, params: QueryParams, locale: str) -> Response:
@@ -610,17 +624,17 @@ class TestProvider:
             return _html(page.render_error_page(kind=self.config.kind, locale=locale,
                                                 message_key="bad_request",
                                                 detail=exc.description), 400)
-        with self._lock:
-            self._sweep(self._now())
-            pushed = self._pushed.pop(request_uri or "", None)
+        # Taken at once, whoever asks: a request_uri is single use (RFC 9126 section 4).
+        pushed = self._store.take_request(request_uri or "", "pushed", self._now())
         if pushed is None:
             return _html(page.render_error_page(kind=self.config.kind, locale=locale,
                                                 message_key="expired"), 400)
-        if pushed.pending.client_id != client_id:
+        if pushed["client_id"] != client_id:
             return _html(page.render_error_page(kind=self.config.kind, locale=locale,
                                                 message_key="bad_client",
                                                 detail=f"client_id: {client_id or '-'}"), 400)
-        pending = replace(pushed.pending, expires=self._now() + self.config.pending_lifetime)
+        pending = _Pending.from_data(
+            {**pushed, "expires": self._now() + self.config.pending_lifetime})
         return self._open_login(pending)
 
     async def _pushed_request(self, request: Request) -> Response:
@@ -639,10 +653,8 @@ class TestProvider:
             return _oauth_error(exc, basic_attempted=_basic_attempted(request))
         request_uri = "urn:ietf:params:oauth:request_uri:" + secrets.token_urlsafe(32)
         lifetime = self.config.pushed_request_lifetime
-        with self._lock:
-            self._sweep(self._now())
-            self._bounded_put(self._pushed, request_uri,
-                              _Pushed(pending, self._now() + lifetime))
+        now = self._now()
+        self._store.put_request(request_uri, "pushed", pending.as_data(), now + lifetime, now)
         return _json({"request_uri": request_uri, "expires_in": lifetime}, 201, _NO_STORE)
 
     def _client_and_redirect(self, params: QueryParams) -> tuple[ClientRegistration, str]:
@@ -795,9 +807,9 @@ class TestProvider:
         form = await request.form()
         request_id = form.get("request")
         now = self._now()
-        with self._lock:
-            self._sweep(now)
-            pending = self._pending.get(request_id) if isinstance(request_id, str) else None
+        found = (self._store.get_request(request_id, "login", now)
+                 if isinstance(request_id, str) else None)
+        pending = _Pending.from_data(found) if found is not None else None
         if pending is None:
             return _html(
                 page.render_error_page(
@@ -807,8 +819,7 @@ class TestProvider:
             )
         assert isinstance(request_id, str)
         if form.get("cancel"):
-            with self._lock:
-                self._pending.pop(request_id, None)
+            self._store.take_request(request_id, "login", now)
             return self._redirect_error(
                 pending.redirect_uri,
                 "access_denied",
@@ -832,34 +843,30 @@ class TestProvider:
 
         browser_key = request.cookies.get(self.cookie_name)
         code = secrets.token_urlsafe(32)
-        with self._lock:
-            if self._pending.pop(request_id, None) is None:
-                # A concurrent submit of the same form won the race.
-                return _html(
-                    page.render_error_page(
-                        kind=self.config.kind, locale=pending.locale, message_key="expired"
-                    ),
-                    400,
-                )
-            session = self._session_for(browser_key, user.pid, now)
-            session.clients.add(pending.client_id)
-            self._bounded_put(
-                self._codes,
-                code,
-                _Code(
-                    client_id=pending.client_id,
-                    redirect_uri=pending.redirect_uri,
-                    code_challenge=pending.code_challenge,
-                    nonce=pending.nonce,
-                    acr=acr,
-                    user=user,
-                    sid=session.sid,
-                    auth_time=int(now),
-                    scopes=pending.scopes,
-                    locale=pending.locale,
-                    expires=now + self.config.code_lifetime,
+        if self._store.take_request(request_id, "login", now) is None:
+            # A concurrent submit of the same form won the race (on any worker).
+            return _html(
+                page.render_error_page(
+                    kind=self.config.kind, locale=pending.locale, message_key="expired"
                 ),
+                400,
             )
+        sid, cookie = self._store.session_for(browser_key, user.pid, pending.client_id, now,
+                                              self.config.session_lifetime)
+        record = _Code(
+            client_id=pending.client_id,
+            redirect_uri=pending.redirect_uri,
+            code_challenge=pending.code_challenge,
+            nonce=pending.nonce,
+            acr=acr,
+            user=user,
+            sid=sid,
+            auth_time=int(now),
+            scopes=pending.scopes,
+            locale=pending.locale,
+        )
+        self._store.put_code(code, pending.client_id, record.as_data(),
+                             now + self.config.code_lifetime, now)
         url = add_query(
             pending.redirect_uri,
             {
@@ -871,7 +878,7 @@ class TestProvider:
         response = RedirectResponse(url, status_code=303, headers=_NO_STORE)
         response.set_cookie(
             self.cookie_name,
-            session.browser_key,
+            cookie,
             max_age=self.config.session_lifetime,
             path=self._public_path,
             secure=self.issuer.startswith("https://"),
@@ -879,27 +886,6 @@ class TestProvider:
             samesite="lax",
         )
         return response
-
-    def _session_for(self, browser_key: str | None, pid: str, now: float) -> _Session:
-        """The browser's provider session, or a new one when it has none or another person
-        logs in; the caller holds the lock."""
-        sid = self._browsers.get(browser_key or "")
-        session = self._sessions.get(sid or "")
-        if session is not None and session.pid == pid and session.expires > now:
-            return session
-        if session is not None:
-            # Another person in the same browser: the old session ends here.
-            self._sessions.pop(session.sid, None)
-        session = _Session(
-            sid=secrets.token_urlsafe(24),
-            browser_key=secrets.token_urlsafe(32),
-            pid=pid,
-            auth_time=int(now),
-            expires=now + self.config.session_lifetime,
-        )
-        self._bounded_put(self._sessions, session.sid, session)
-        self._bounded_put(self._browsers, session.browser_key, session.sid)
-        return session
 
     # -- token endpoint --------------------------------------------------------------
 
@@ -995,7 +981,7 @@ class TestProvider:
         kid = header.get("kid")
         keys = [
             key
-            for key in (client.jwks or {}).get("keys", [])
+            for key in client.public_keys()
             if key.get("kty") == _KTY_FOR_ALG[alg[:2]]
             and key.get("use", "sig") == "sig"
             and (kid is None or key.get("kid") == kid)
@@ -1042,11 +1028,10 @@ class TestProvider:
         jti = claims.get("jti")
         if not isinstance(jti, str) or not jti:
             raise OAuthError("invalid_client", "the client assertion needs a jti", 401)
-        with self._lock:
-            self._sweep(now)
-            if (client_id, jti) in self._used_jtis:
-                raise OAuthError("invalid_client", "the client assertion was already used", 401)
-            self._used_jtis[(client_id, jti)] = float(exp)
+        # The first worker to mark the jti wins; a replay anywhere is refused. The marker
+        # lives as long as the assertion could be accepted.
+        if not self._store.mark_once("jti", f"{client_id}\x00{jti}", float(exp), now):
+            raise OAuthError("invalid_client", "the client assertion was already used", 401)
         return client
 
     def _redeem_code(self, client: ClientRegistration, form: FormData) -> dict[str, Any]:
@@ -1054,20 +1039,16 @@ class TestProvider:
         if not code:
             raise OAuthError("invalid_request", "code is required")
         now = self._now()
-        with self._lock:
-            record = self._codes.get(code)
-            if record is None or record.expires <= now:
-                raise OAuthError("invalid_grant", "the code is unknown or has expired")
-            if record.client_id != client.client_id:
-                raise OAuthError("invalid_grant", "the code was issued to another client")
-            if record.used:
-                # RFC 6749 4.1.2: a reused code may mean it was stolen, so the tokens
-                # issued for it are revoked as well.
-                if record.access_jti:
-                    self._revoked_access[record.access_jti] = record.access_expires
-                raise OAuthError("invalid_grant", "the code has already been used")
-            # Spent by any attempt from its own client, even one that fails below.
-            record.used = True
+        # Spent by any attempt from its own client, even one that fails below; a reuse
+        # revokes the tokens it gave, since it may mean the code was stolen.
+        spent = self._store.spend_code(code, client.client_id, now)
+        if spent.status == "unknown":
+            raise OAuthError("invalid_grant", "the code is unknown or has expired")
+        if spent.status == "other_client":
+            raise OAuthError("invalid_grant", "the code was issued to another client")
+        if spent.status == "reused" or spent.data is None:
+            raise OAuthError("invalid_grant", "the code has already been used")
+        record = _Code.from_data(spent.data)
         if _single(form, "redirect_uri") != record.redirect_uri:
             raise OAuthError("invalid_grant", "redirect_uri does not match the authorization")
         verifier = _single(form, "code_verifier")
@@ -1075,7 +1056,7 @@ class TestProvider:
             raise OAuthError("invalid_grant", "code_verifier must be 43-128 unreserved chars")
         if not hmac.compare_digest(create_s256_code_challenge(verifier), record.code_challenge):
             raise OAuthError("invalid_grant", "PKCE verification failed")
-        return self._issue_tokens(client, record, now)
+        return self._issue_tokens(client, code, record, now)
 
     def _identity_claims(self, user: TestUser) -> dict[str, Any]:
         if self.config.kind == "citizen":
@@ -1088,7 +1069,8 @@ class TestProvider:
             "name": user.name,
         }
 
-    def _issue_tokens(self, client: ClientRegistration, record: _Code, now: float) -> dict:
+    def _issue_tokens(self, client: ClientRegistration, code: str, record: _Code,
+                      now: float) -> dict:
         cfg = self.config
         issued = int(now)
         sub = self._subject(client.client_id, record.user.pid)
@@ -1130,9 +1112,7 @@ class TestProvider:
             access_claims["acr"] = record.acr
         access_token = self._sign(access_claims, typ="at+jwt")  # RFC 9068 header type
         id_token = self._sign(id_claims)
-        with self._lock:
-            record.access_jti = access_jti
-            record.access_expires = float(access_claims["exp"])
+        self._store.note_access_token(code, access_jti, float(access_claims["exp"]))
         return {
             "access_token": access_token,
             "token_type": "Bearer",
@@ -1158,10 +1138,9 @@ class TestProvider:
             audiences = [audiences] if isinstance(audiences, str) else audiences or []
             if not any(aud in self._clients for aud in audiences) or "client_id" not in claims:
                 raise OAuthError("invalid_token", "not an access token of this provider", 401)
-            with self._lock:
-                self._sweep(self._now())
-                if claims.get("jti") in self._revoked_access:
-                    raise OAuthError("invalid_token", "the token has been revoked", 401)
+            jti = claims.get("jti")
+            if isinstance(jti, str) and self._store.is_marked("revoked", jti, self._now()):
+                raise OAuthError("invalid_token", "the token has been revoked", 401)
         except OAuthError as exc:
             # A quoted-string may hold neither quotes nor control characters (RFC 6750 3).
             safe = re.sub(r'[^\x20-\x7e]|["\\]', "", exc.description)
@@ -1235,16 +1214,14 @@ class TestProvider:
             redirect_to = add_query(requested, {"state": params.get("state")})
 
         browser_key = request.cookies.get(self.cookie_name)
-        with self._lock:
-            self._sweep(self._now())
-            cookie_sid = self._browsers.get(browser_key or "")
-            sid = (hint_claims or {}).get("sid") or cookie_sid
-            session = self._sessions.pop(sid, None) if isinstance(sid, str) else None
-            if session is not None:
-                self._browsers.pop(session.browser_key, None)
+        hint_sid = (hint_claims or {}).get("sid")
+        ended = self._store.end_session(browser_key,
+                                        hint_sid if isinstance(hint_sid, str) else None,
+                                        self._now())
+        sid = ended.sid
         participants: Iterable[str]
-        if session is not None:
-            participants = sorted(session.clients)
+        if ended.clients is not None:
+            participants = sorted(ended.clients)
         else:
             participants = [client.client_id] if client is not None else []
         frames = []

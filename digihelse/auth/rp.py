@@ -287,6 +287,7 @@ class RelyingParty:
         *,
         now: Callable[[], float] = time.time,
         jwks_refetch_window: float = 60.0,
+        client_key_pem: Callable[[], str] | None = None,
     ) -> None:
         self.name = name
         self.oidc = oidc
@@ -298,8 +299,11 @@ class RelyingParty:
         self.attempt_seconds = attempt_seconds
         self.pid_claim = pid_claim
         self._now = now
-        # Parse the key now so a broken key stops the app at start, not at first login.
-        self.client_key = ClientKey.load(oidc.private_key_pem) if oidc.private_key_pem else None
+        # Parse a configured key now so a broken key stops the app at start, not at first
+        # login. A key made here for the embedded provider (client_key_pem) lives in the
+        # database, the same for every worker, and is read at first use.
+        self._client_key = ClientKey.load(oidc.private_key_pem) if oidc.private_key_pem else None
+        self._client_key_pem = None if oidc.private_key_pem else client_key_pem
         self.jwks = JwksCache(
             self._fetch_jwks,
             refetch_limit=jwks_refetch_limit,
@@ -309,6 +313,13 @@ class RelyingParty:
         self._discovery: dict[str, Any] | None = None
         self._discovery_at = 0.0
         self._discovery_lock = asyncio.Lock()
+
+    @property
+    def client_key(self) -> ClientKey | None:
+        """Our private_key_jwt key, or None when we authenticate otherwise."""
+        if self._client_key is None and self._client_key_pem is not None:
+            self._client_key = ClientKey.load(self._client_key_pem())
+        return self._client_key
 
     # -- provider metadata -------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from digihelse.auth.keys import generate_rsa_key
+from digihelse.auth.keys import generate_rsa_key, load_rsa_key
 from digihelse.auth.rp import RelyingParty
 from digihelse.settings import OidcClientSettings, Settings
 
@@ -23,6 +23,8 @@ FRONTCHANNEL_PATHS = {CITIZEN: "/auth/frontchannel-logout",
                       PERSONNEL: "/auth/personnel/frontchannel-logout"}
 LOGGED_OUT_PATH = "/auth/logged-out"
 SESSION_ENDED_PATH = "/auth/session-ended"  # a tab whose session ended under it
+# In test mode the login routes and the test providers name the serving process here.
+WORKER_HEADER = "X-Digihelse-Worker"
 
 
 @dataclass
@@ -35,20 +37,47 @@ class AuthRuntime:
         return self.relying_parties[provider]
 
 
-def _with_generated_key(oidc: OidcClientSettings) -> tuple[OidcClientSettings, dict | None]:
-    """For the embedded provider we make our client key at start and register its
-    public half there, so private_key_jwt works with nothing configured."""
+class StoredClientKey:
+    """Our private_key_jwt key for the embedded provider when none is configured: made
+    once, kept in the database and read at first use, so every worker signs with the one
+    key the provider has registered (insert if absent, then read back)."""
+
+    def __init__(self, name: str, oidc: OidcClientSettings) -> None:
+        self.owner = f"client:{name}:{oidc.client_id}"
+        self._pem: str | None = None
+        self._jwks: dict | None = None
+
+    def private_pem(self) -> str:
+        if self._pem is None:
+            from digihelse.auth.flowstore import stored_key
+
+            def make() -> tuple[str, str]:
+                key = generate_rsa_key()
+                return key.kid, key.private_pem
+
+            self._pem = stored_key(None, self.owner, make)[1]
+        return self._pem
+
+    def jwks(self) -> dict:
+        if self._jwks is None:
+            self._jwks = {"keys": [load_rsa_key(self.private_pem()).public_jwk]}
+        return self._jwks
+
+
+def _stored_key(name: str, oidc: OidcClientSettings) -> StoredClientKey | None:
+    """A stored client key when nothing is configured and the provider is ours."""
     if oidc.private_key_pem or oidc.client_secret or not oidc.embedded:
-        return oidc, None
-    key = generate_rsa_key()
-    return dataclasses.replace(oidc, private_key_pem=key.private_pem), {"keys": [key.public_jwk]}
+        return None
+    return StoredClientKey(name, oidc)
 
 
 def build_auth_runtime(settings: Settings) -> AuthRuntime:
     http = httpx.AsyncClient(follow_redirects=False)
     base = settings.public_url
-    citizen, citizen_jwks = _with_generated_key(settings.citizen_oidc)
-    personnel, personnel_jwks = _with_generated_key(settings.personnel_oidc)
+    citizen, personnel = settings.citizen_oidc, settings.personnel_oidc
+    citizen_key = _stored_key(CITIZEN, citizen)
+    personnel_key = _stored_key(PERSONNEL, personnel)
+    keys = {CITIZEN: citizen_key, PERSONNEL: personnel_key}
 
     def rp(name: str, oidc: OidcClientSettings, pid_claim: str) -> RelyingParty:
         # The server reaches its own embedded provider over loopback, whatever the public URL.
@@ -60,18 +89,19 @@ def build_auth_runtime(settings: Settings) -> AuthRuntime:
             clock_skew=settings.clock_skew_seconds,
             jwks_refetch_limit=settings.jwks_refetch_limit,
             attempt_seconds=settings.login_attempt_seconds, pid_claim=pid_claim,
+            client_key_pem=keys[name].private_pem if keys[name] else None,
         )
 
     relying_parties = {CITIZEN: rp(CITIZEN, citizen, "pid"),
                        PERSONNEL: rp(PERSONNEL, personnel, HELSEID_PID)}
     providers = []
     if settings.test_providers:
-        providers = _embedded_providers(settings, citizen, citizen_jwks,
-                                        personnel, personnel_jwks)
+        providers = _embedded_providers(settings, citizen, citizen_key,
+                                        personnel, personnel_key)
     return AuthRuntime(settings, relying_parties, providers)
 
 
-def _embedded_providers(settings, citizen, citizen_jwks, personnel, personnel_jwks) -> list:
+def _embedded_providers(settings, citizen, citizen_key, personnel, personnel_key) -> list:
     from digihelse.auth.provider import (
         ClientRegistration,
         TestProvider,
@@ -82,24 +112,27 @@ def _embedded_providers(settings, citizen, citizen_jwks, personnel, personnel_jw
 
     base = settings.public_url
 
-    def registration(name: str, oidc: OidcClientSettings, jwks: dict | None):
+    def registration(name: str, oidc: OidcClientSettings, key: StoredClientKey | None):
         return ClientRegistration(
             client_id=oidc.client_id,
             redirect_uris=[base + CALLBACK_PATHS[name]],
             post_logout_redirect_uris=[base + LOGGED_OUT_PATH],
             frontchannel_logout_uri=base + FRONTCHANNEL_PATHS[name],
             client_secret=oidc.client_secret,
-            jwks=jwks,
+            jwks=key.jwks if key else None,
             client_name="DigiHelse",
         )
 
+    worker_header = WORKER_HEADER if settings.env == "test" else None
     providers = []
     if citizen.embedded:
-        providers.append(TestProvider(citizen_config(
-            base, clients=[registration(CITIZEN, citizen, citizen_jwks)],
-            list_users=citizen_test_users, api_audience=f"{base}/fhir/R4")))
+        providers.append(TestProvider(dataclasses.replace(citizen_config(
+            base, clients=[registration(CITIZEN, citizen, citizen_key)],
+            list_users=citizen_test_users, api_audience=f"{base}/fhir/R4"),
+            worker_header=worker_header)))
     if personnel.embedded:
-        providers.append(TestProvider(personnel_config(
-            base, clients=[registration(PERSONNEL, personnel, personnel_jwks)],
-            list_users=personnel_test_users, api_audience=f"{base}/fhir/R4")))
+        providers.append(TestProvider(dataclasses.replace(personnel_config(
+            base, clients=[registration(PERSONNEL, personnel, personnel_key)],
+            list_users=personnel_test_users, api_audience=f"{base}/fhir/R4"),
+            worker_header=worker_header)))
     return providers

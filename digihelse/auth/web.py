@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from html import escape
 from urllib.parse import quote, urlencode
 
@@ -25,6 +26,7 @@ from digihelse.auth.runtime import (
     LOGGED_OUT_PATH,
     PERSONNEL,
     SESSION_ENDED_PATH,
+    WORKER_HEADER,
     AuthRuntime,
 )
 from digihelse.auth.sessions import cookie_value
@@ -90,18 +92,32 @@ class AuthRoutes:
         self.runtime = runtime
 
     def routes(self) -> list[Route]:
+        named = self._named_worker
         return [
-            Route("/auth/login", self.login_citizen, methods=["GET"]),
-            Route("/auth/personnel/login", self.login_personnel, methods=["GET"]),
-            Route("/auth/callback", self.callback_citizen, methods=["GET"]),
-            Route("/auth/personnel/callback", self.callback_personnel, methods=["GET"]),
-            Route("/auth/logout", self.logout, methods=["POST"]),
-            Route("/auth/frontchannel-logout", self.frontchannel_citizen, methods=["GET"]),
-            Route("/auth/personnel/frontchannel-logout", self.frontchannel_personnel,
+            Route("/auth/login", named(self.login_citizen), methods=["GET"]),
+            Route("/auth/personnel/login", named(self.login_personnel), methods=["GET"]),
+            Route("/auth/callback", named(self.callback_citizen), methods=["GET"]),
+            Route("/auth/personnel/callback", named(self.callback_personnel), methods=["GET"]),
+            Route("/auth/logout", named(self.logout), methods=["POST"]),
+            Route("/auth/frontchannel-logout", named(self.frontchannel_citizen),
                   methods=["GET"]),
-            Route(LOGGED_OUT_PATH, self.logged_out, methods=["GET"]),
-            Route(SESSION_ENDED_PATH, self.session_ended, methods=["GET"]),
+            Route("/auth/personnel/frontchannel-logout", named(self.frontchannel_personnel),
+                  methods=["GET"]),
+            Route(LOGGED_OUT_PATH, named(self.logged_out), methods=["GET"]),
+            Route(SESSION_ENDED_PATH, named(self.session_ended), methods=["GET"]),
         ]
+
+    def _named_worker(self, endpoint):
+        """In test mode, name the serving process on the response (see WORKER_HEADER)."""
+        if self.runtime.settings.env != "test":
+            return endpoint
+
+        async def named(request: Request) -> Response:
+            response = await endpoint(request)
+            response.headers[WORKER_HEADER] = str(os.getpid())
+            return response
+
+        return named
 
     # -- starting a login -------------------------------------------------------------
 
