@@ -9,6 +9,7 @@ import enum
 from collections.abc import Awaitable, Callable, Iterable
 
 from sqlalchemy import delete
+from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from digihelse.auth.models import TabBinding, UserSession
@@ -32,9 +33,9 @@ def verdict(bound: str, live: str | None) -> Verdict:
     return Verdict.BIND if live else Verdict.KEEP
 
 
-def bind(token: str, session_hash: str) -> None:
+def bind(token: str, session_hash: str, engine: Engine | None = None) -> None:
     """Remember that the tab `token` acts for the session."""
-    with write_session() as s:
+    with write_session(engine) as s:
         row = s.get(TabBinding, token)
         if row is None:
             s.add(TabBinding(token=token, session_hash=session_hash))
@@ -43,9 +44,9 @@ def bind(token: str, session_hash: str) -> None:
             s.add(row)
 
 
-def tabs_of_ended_sessions(limit: int = 500) -> list[str]:
+def tabs_of_ended_sessions(limit: int = 500, engine: Engine | None = None) -> list[str]:
     """Tokens of tabs whose session has ended (logout, timeout, front-channel logout)."""
-    with db_session() as s:
+    with db_session(engine) as s:
         ended = select(TabBinding.token).join(
             UserSession, col(UserSession.id_hash) == col(TabBinding.session_hash),
             isouter=True).where(col(UserSession.ended_at).is_not(None)
@@ -53,19 +54,19 @@ def tabs_of_ended_sessions(limit: int = 500) -> list[str]:
         return list(s.exec(ended).all())
 
 
-def tabs_of(session_hashes: Iterable[str]) -> list[str]:
+def tabs_of(session_hashes: Iterable[str], engine: Engine | None = None) -> list[str]:
     hashes = list(session_hashes)
     if not hashes:
         return []
-    with db_session() as s:
+    with db_session(engine) as s:
         return list(s.exec(select(TabBinding.token)
                            .where(col(TabBinding.session_hash).in_(hashes))).all())
 
 
-def forget(tokens: Iterable[str]) -> None:
+def forget(tokens: Iterable[str], engine: Engine | None = None) -> None:
     tokens = list(tokens)
     if tokens:
-        with write_session() as s:
+        with write_session(engine) as s:
             s.exec(delete(TabBinding).where(col(TabBinding.token).in_(tokens)))
 
 
