@@ -102,9 +102,12 @@ def test_jon_after_nora_in_one_tab_gets_nothing_of_her_card(page: Page, server, 
     assert read == 0
 
 
-def test_the_session_ended_page_names_nobody_and_offers_a_new_login(page: Page):
-    page.goto("/auth/session-ended")
+def test_the_session_ended_page_names_nobody_and_offers_a_new_login_back(page: Page):
+    page.goto("/auth/session-ended?next=/personell/uke")
     expect(page.get_by_role("heading", level=1)).to_have_text("Økten er avsluttet")
-    expect(page.get_by_role("link", name="Logg inn igjen")).to_be_visible()
+    again = page.get_by_role("link", name="Logg inn igjen")
+    assert again.get_attribute("href") == "/auth/personnel/login?next=%2Fpersonell%2Fuke"
     assert _token(page) is None
     assert_accessible(page)
+    page.goto("/auth/session-ended?next=https://evil.example/")
+    assert again.get_attribute("href") == "/auth/login?next=%2Fhjem"

@@ -142,4 +142,4 @@ def test_after_the_idle_timeout_the_token_acts_no_more(nurse_tab, server):
                      .replace(tzinfo=None).isoformat(" "),))
     tab.send(f"{NURSE_DAY}.block", {"slot_id": slot["slot_id"]}, settle=1.0)
     assert _slot_status(db, slot["slot_id"]) == "open"
-    assert "/auth/session-ended" in tab.text()
+    assert "/auth/session-ended?next=%2Fpersonell" in tab.text()

@@ -34,6 +34,7 @@ from digihelse.db import session as db_session
 from digihelse.db import write_session
 from digihelse.i18n import normalise_lang, t
 from digihelse.people.registry import personnel_by_pid
+from digihelse.routes import HOME, PERSONNEL_HOME
 
 log = logging.getLogger(__name__)
 LANG_COOKIE = "digihelse_lang"
@@ -271,9 +272,14 @@ class AuthRoutes:
     async def session_ended(self, request: Request) -> Response:
         """Where a tab goes when its session ended under it: neutral, names nobody."""
         lang = _lang(request)
+        back = safe_next_path(request.query_params.get("next"))
+        personnel = back == PERSONNEL_HOME or back.startswith(PERSONNEL_HOME + "/")
+        login = LOGIN_PATHS[PERSONNEL if personnel else CITIZEN]
+        if back in ("/", SESSION_ENDED_PATH):
+            back = PERSONNEL_HOME if personnel else HOME
         body = (
             f'<div class="box ok" role="status"><p>{escape(t("ended.text", lang))}</p></div>'
-            + button(f"/auth/login?{urlencode({'next': '/hjem'})}", t("logout.again", lang))
+            + button(f"{login}?{urlencode({'next': back})}", t("logout.again", lang))
             + button("/", t("login.failed.home", lang), primary=False)
         )
         response = page(lang, t("ended.title", lang), body, forget_tab=True)

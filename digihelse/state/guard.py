@@ -18,6 +18,7 @@ import contextvars
 import logging
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlencode
 
 import reflex as rx
 from reflex.middleware import Middleware
@@ -140,6 +141,13 @@ async def reset_tree(root: BaseState, *, ended: bool) -> None:
     session._ended = ended
 
 
+def to_ended_page(root: BaseState) -> StateUpdate:
+    """Leave for the session-ended page, which offers a new login back to this page
+    (its path only: the query may name a day or a person)."""
+    path = (root.router_data.get("pathname") or "/").split("?")[0]
+    return to_page(f"{SESSION_ENDED_PATH}?{urlencode({'next': path})}")
+
+
 def to_page(path: str) -> StateUpdate:
     script = rx.call_script(f"window.location.replace({path!r})")
     return StateUpdate(events=Event.from_event_type([script]))
@@ -162,11 +170,11 @@ class SessionGuard(Middleware):
             await reset_tree(root, ended=not boot)
             if not boot:
                 log.info("tab reset: its session ended or changed")
-                return to_page(SESSION_ENDED_PATH)
+                return to_ended_page(root)
             verdict = tabs.verdict("", live.id_hash if live else None)
         if session._ended:
             if not boot:
-                return to_page(SESSION_ENDED_PATH)
+                return to_ended_page(root)
             session._ended = False
         if verdict is tabs.Verdict.BIND and live is not None:
             session._session_hash = live.id_hash

@@ -14,7 +14,7 @@ from reflex.state import State
 
 from digihelse.auth import tabs
 from digihelse.auth.current import session_store
-from digihelse.state.guard import SESSION_ENDED_PATH, reset_tree, to_page
+from digihelse.state.guard import reset_tree, to_ended_page
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 20
@@ -28,8 +28,9 @@ async def drop_tab_states(tokens: list[str]) -> None:
         async with app.state_manager.modify_state(
                 BaseStateToken(ident=token, cls=State)) as root:
             await reset_tree(root, ended=True)
+            leave = to_ended_page(root)
         with contextlib.suppress(Exception):  # a closed socket learns it on its next event
-            await app.event_namespace.emit_update(to_page(SESSION_ENDED_PATH), token)
+            await app.event_namespace.emit_update(leave, token)
 
 
 async def sweep_once() -> int:
