@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import sqlite3
 
+import httpx
 import pytest
 
 from digihelse.timeutil import to_oslo
@@ -143,3 +144,19 @@ def test_after_the_idle_timeout_the_token_acts_no_more(nurse_tab, server):
     tab.send(f"{NURSE_DAY}.block", {"slot_id": slot["slot_id"]}, settle=1.0)
     assert _slot_status(db, slot["slot_id"]) == "open"
     assert "/auth/session-ended?next=%2Fpersonell" in tab.text()
+
+
+def test_a_front_channel_logout_sends_her_open_tab_away_too(nurse_tab, server):
+    tab, _client = nurse_tab
+    names = _pupils(tab)
+    with sqlite3.connect(str(server.database_path)) as con:
+        sid = con.execute("SELECT sid FROM user_session WHERE ended_at IS NULL AND provider = "
+                          "'personnel' ORDER BY created_at DESC LIMIT 1").fetchone()[0]
+    start = len(tab.updates)
+    answer = httpx.get(f"{server.base_url}/auth/personnel/frontchannel-logout",
+                       params={"iss": f"{server.base_url}/helseid", "sid": sid})
+    assert answer.status_code == 200
+    tab.settle(0.5, after=start)
+    assert "/auth/session-ended" in json.dumps(tab.updates[start:])
+    tab.send(f"{NURSE_DAY}.load", query={"dag": _sara_day(str(server.database_path))})
+    assert not any(name in json.dumps(tab.updates[start:]) for name in names)
