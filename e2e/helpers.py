@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import sqlite3
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 _axe = Axe()
 BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def sara_booking_day(database: str) -> str:
+    """The day (Oslo, ISO) of the demo booking Sara (13) made with Kari, her school nurse:
+    the nurse's day that names a pupil."""
+    from digihelse.timeutil import to_oslo
+
+    with sqlite3.connect(database) as con:
+        start = con.execute("SELECT slot.start_at FROM booking JOIN slot ON slot.id = "
+                            "booking.slot_id WHERE booking.client_key = "
+                            "'demo-sara-ungdomsskole'").fetchone()[0]
+    return to_oslo(dt.datetime.fromisoformat(str(start))).date().isoformat()
 
 
 def at_path(path: str) -> re.Pattern:

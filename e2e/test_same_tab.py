@@ -5,14 +5,18 @@ token is kept (as if the logged-out page never ran)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from digihelse.timeutil import to_oslo
-from e2e.helpers import assert_accessible, login_citizen, login_personnel, wait_for_app
+from e2e.helpers import (
+    assert_accessible,
+    login_citizen,
+    login_personnel,
+    sara_booking_day,
+    wait_for_app,
+)
 
 
 class Frames:
@@ -33,14 +37,6 @@ class Frames:
         return "\n".join(self.received[self.start:])
 
 
-def _sara_day(db: str) -> str:
-    with sqlite3.connect(db) as con:
-        start = con.execute("SELECT slot.start_at FROM booking JOIN slot ON slot.id = "
-                            "booking.slot_id WHERE booking.client_key = "
-                            "'demo-sara-ungdomsskole'").fetchone()[0]
-    return to_oslo(dt.datetime.fromisoformat(str(start))).date().isoformat()
-
-
 def _log_out(page: Page) -> None:
     page.get_by_role("button", name="Logg ut").click()
     page.wait_for_url("**/auth/logged-out")  # after the provider's own logout page
@@ -55,7 +51,7 @@ def _token(page: Page) -> str | None:
 def test_a_pupil_after_the_nurse_in_one_tab_gets_nothing_of_her_day(page: Page, server,
                                                                      keep_token):
     frames = Frames(page)
-    day = _sara_day(str(server.database_path))
+    day = sara_booking_day(str(server.database_path))
     login_personnel(page, "Kari")
     page.goto(f"/personell?dag={day}")
     wait_for_app(page)

@@ -10,7 +10,6 @@ anyone writing a new test."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import inspect
 import sqlite3
@@ -28,7 +27,7 @@ from digihelse.state.guard import (
     is_public,
 )
 from digihelse.state.session import SessionState
-from digihelse.timeutil import to_oslo
+from e2e.helpers import sara_booking_day
 from e2e.reflex_ws import Tab, cookie_header, login
 
 # What logging in and connecting write by design; every other table must stay as it was.
@@ -241,14 +240,6 @@ def test_with_no_session_no_handler_changes_or_reveals_anything(server, world):
     assert not offences, "\n".join(offences)
 
 
-def _sara_day(db: str) -> str:
-    with sqlite3.connect(db) as con:
-        start = con.execute("SELECT slot.start_at FROM booking JOIN slot ON slot.id = "
-                            "booking.slot_id WHERE booking.client_key = "
-                            "'demo-sara-ungdomsskole'").fetchone()[0]
-    return to_oslo(dt.datetime.fromisoformat(str(start))).date().isoformat()
-
-
 CARD_STATES = ("CarerState", "CarerFormsState")
 OWNERS = [
     # (who, personnel login?, the handlers whose pages she fills, query of those pages)
@@ -267,7 +258,7 @@ def test_after_logout_the_old_token_alone_moves_no_handler(server, world, who, p
     handler is then called on those tabs, with the ids they showed, by a client that
     holds only the token."""
     offences = []
-    query = {"dag": _sara_day(world.db)} if query == "sara" else None
+    query = {"dag": sara_booking_day(world.db)} if query == "sara" else None
     client = login(server.base_url, who, personnel=personnel)
     pages = by_page([h for h in every_handler() if mine(h)])
     tabs = {path: Tab(server.base_url, cookie=cookie_header(client)).connect(

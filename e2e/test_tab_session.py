@@ -11,7 +11,7 @@ import sqlite3
 import httpx
 import pytest
 
-from digihelse.timeutil import to_oslo
+from e2e.helpers import sara_booking_day
 from e2e.reflex_ws import Tab, cookie_header, latest_var, login
 
 NURSE_DAY = ("reflex___state____state.digihelse___state___session____session_state"
@@ -48,21 +48,12 @@ def _last_log_id(db: str) -> int:
         return con.execute("SELECT COALESCE(MAX(id), 0) FROM access_log").fetchone()[0]
 
 
-def _sara_day(db: str) -> str:
-    """The day of the demo booking Sara (13) made with Kari, her school nurse."""
-    with sqlite3.connect(db) as con:
-        start = con.execute("SELECT slot.start_at FROM booking JOIN slot ON slot.id = "
-                            "booking.slot_id WHERE booking.client_key = ?",
-                            ("demo-sara-ungdomsskole",)).fetchone()[0]
-    return to_oslo(dt.datetime.fromisoformat(str(start))).date().isoformat()
-
-
 @pytest.fixture
 def nurse_tab(server):
     """Kari's tab on her day with Sara's booking, and her logged-in HTTP client."""
     client = login(server.base_url, "Kari", personnel=True, next_path="/personell")
     tab = Tab(server.base_url, cookie=cookie_header(client)).connect(
-        "/personell", query={"dag": _sara_day(str(server.database_path))})
+        "/personell", query={"dag": sara_booking_day(str(server.database_path))})
     rows = latest_var(tab, "nurse_day_state", "rows")
     assert rows, "the nurse's day did not load"
     yield tab, client
@@ -93,7 +84,7 @@ def test_after_logout_the_old_token_alone_reads_no_day_list(nurse_tab, server):
     client.post("/auth/logout")
 
     attacker = Tab(server.base_url, token=tab.token).connect("/personell", hydrate=False)
-    attacker.send(f"{NURSE_DAY}.load", query={"dag": _sara_day(str(server.database_path))},
+    attacker.send(f"{NURSE_DAY}.load", query={"dag": sara_booking_day(str(server.database_path))},
                   settle=1.0)
     attacker.close()
     seen = attacker.text()
@@ -125,7 +116,7 @@ def test_after_logout_a_cookieless_hydrate_of_the_old_token_gets_an_empty_tab(nu
     tab.close()
     client.post("/auth/logout")
     again = Tab(server.base_url, token=tab.token).connect(
-        "/personell", query={"dag": _sara_day(str(server.database_path))})
+        "/personell", query={"dag": sara_booking_day(str(server.database_path))})
     again.close()
     seen = again.text()
     assert again.updates and not any(name in seen for name in names), seen[:2000]
@@ -158,5 +149,5 @@ def test_a_front_channel_logout_sends_her_open_tab_away_too(nurse_tab, server):
     assert answer.status_code == 200
     tab.settle(0.5, after=start)
     assert "/auth/session-ended" in json.dumps(tab.updates[start:])
-    tab.send(f"{NURSE_DAY}.load", query={"dag": _sara_day(str(server.database_path))})
+    tab.send(f"{NURSE_DAY}.load", query={"dag": sara_booking_day(str(server.database_path))})
     assert not any(name in json.dumps(tab.updates[start:]) for name in names)
