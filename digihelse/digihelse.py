@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from digihelse import routes
+from digihelse import logredact, routes
 from digihelse.api.app import build_api
 from digihelse.background import background_jobs
 from digihelse.pages.access_log import access_log_page
@@ -26,7 +26,9 @@ from digihelse.state.home import HomeState
 from digihelse.state.session import SessionState
 from digihelse.state.sharing import SharingState
 from digihelse.state.tab_endings import end_stale_tabs
+from digihelse.tab_bounds import install_tab_bounds
 
+logredact.install()  # before the app logs anything: no cookie, token or id number in any line
 get_settings()  # refuse to start with unsafe settings (e.g. a test provider in production)
 
 app = rx.App(
@@ -37,6 +39,7 @@ app = rx.App(
 )
 # Before every event handler: the live session behind the cookie, or nothing happens.
 app.add_middleware(SessionGuard(), index=0)
+install_tab_bounds(app)  # tabs forgotten in minutes or with their session; tabs per address capped
 app.register_lifespan_task(background_jobs)
 app.register_lifespan_task(end_stale_tabs)
 app.add_page(front_page, route=routes.FRONT, title="DigiHelse", on_load=SessionState.load_public)

@@ -74,6 +74,11 @@ class Settings:
     clock_skew_seconds: int
     jwks_refetch_limit: int
     data_dir: Path
+    # A tab (Reflex state tree) without a signed-in session is forgotten this long after
+    # its last event; a signed-in one lives no longer than its session.
+    anonymous_tab_seconds: int = 300
+    # Open websockets one client address may hold (one per tab); the excess is refused.
+    max_sockets_per_address: int = 20
     # Representation thresholds (DOMAIN.md "Who may act for whom"); choices are settings.
     youth_self_service_age: int = 12
     basic_self_service_age: int = 16
@@ -168,6 +173,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         clock_skew_seconds=min(_int(env, "DIGIHELSE_CLOCK_SKEW_SECONDS", 60), 60),
         jwks_refetch_limit=_int(env, "DIGIHELSE_JWKS_REFETCH_LIMIT", 3),
         data_dir=data_dir,
+        anonymous_tab_seconds=_int(env, "DIGIHELSE_ANON_TAB_SECONDS", 300),
+        max_sockets_per_address=_int(env, "DIGIHELSE_MAX_SOCKETS_PER_ADDRESS", 20),
         youth_self_service_age=_int(env, "DIGIHELSE_YOUTH_SELF_SERVICE_AGE", 12),
         basic_self_service_age=_int(env, "DIGIHELSE_BASIC_SELF_SERVICE_AGE", 16),
         parent_full_access_below=_int(env, "DIGIHELSE_PARENT_FULL_ACCESS_BELOW", 12),
@@ -185,6 +192,10 @@ def check_settings(settings: Settings) -> None:
         raise SettingsError("The idle timeout may be at most 30 minutes (ID-porten's rule).")
     if settings.session_absolute_seconds > 120 * 60:
         raise SettingsError("The absolute session lifetime may be at most 120 minutes.")
+    if settings.anonymous_tab_seconds < 1:
+        raise SettingsError("DIGIHELSE_ANON_TAB_SECONDS must be at least 1.")
+    if settings.max_sockets_per_address < 1:
+        raise SettingsError("DIGIHELSE_MAX_SOCKETS_PER_ADDRESS must be at least 1.")
     for oidc in (settings.citizen_oidc, settings.personnel_oidc):
         if settings.is_production and oidc.embedded:
             raise SettingsError(
