@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy.engine import Engine
+
 from digihelse.auth.models import UserSession
 from digihelse.db import session as db_session
 
@@ -42,10 +44,10 @@ def _epoch(moment: dt.datetime) -> float:
     return moment.timestamp()
 
 
-def session_deadline(id_hash: str, *, idle_seconds: float,
-                     absolute_seconds: float) -> float | None:
+def session_deadline(id_hash: str, *, idle_seconds: float, absolute_seconds: float,
+                     engine: Engine | None = None) -> float | None:
     """When the session with this hash ends if unused from now on; None when it has ended."""
-    with db_session() as s:
+    with db_session(engine) as s:
         row = s.get(UserSession, id_hash)
         if row is None or row.ended_at is not None:
             return None
