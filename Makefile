@@ -28,7 +28,7 @@ test: bootstrap chromium postgres redis lint unit e2e ## Every test, as CI runs 
 unit: bootstrap postgres redis
 	$(VENV)/bin/pytest tests -q
 
-e2e: bootstrap chromium
+e2e: bootstrap chromium redis
 	$(VENV)/bin/pytest e2e -q
 
 lint: bootstrap

@@ -210,10 +210,16 @@ class TabLifeRedisManager(_TabTimer, StateManagerRedis):
 
     async def set_state(self, token, state, *, lock_id: bytes | None = None,
                         **context: Any):
-        await super().set_state(token, state, lock_id=lock_id, **context)
-        token = self._coerce_token(token)
-        if not isinstance(token, BaseStateToken):
-            return
+        try:
+            await super().set_state(token, state, lock_id=lock_id, **context)
+        finally:
+            # Also when the event is cancelled mid-write (its tab closed): the write may
+            # have landed, and must not keep Reflex's lifetime.
+            token = self._coerce_token(token)
+            if isinstance(token, BaseStateToken):
+                await asyncio.shield(self._retime(token, state))
+
+    async def _retime(self, token: BaseStateToken, state: BaseState) -> None:
         session_hash = session_hash_of(state)
         if session_hash is None:
             ttl_ms = -1
@@ -223,23 +229,27 @@ class TabLifeRedisManager(_TabTimer, StateManagerRedis):
         root_cls = token.cls.get_root_state()
         keys = [token._state_key(cls) for cls in self._all_state_classes(root_cls)]
         session_key = token._state_key(_session_state_class())
-        await self.redis.eval(_RETIME_SCRIPT, 1 + len(keys), session_key, *keys,
-                              ttl_ms, int(self.life.anonymous_seconds * 1000))
+        try:
+            await self.redis.eval(_RETIME_SCRIPT, 1 + len(keys), session_key, *keys,
+                                  ttl_ms, int(self.life.anonymous_seconds * 1000))
+        except Exception:  # the keys keep the short lifetime they were written with
+            logger.warning("Could not set a tab's lifetime in Redis", exc_info=True)
 
 
 def create_state_manager(settings: Settings | None = None) -> StateManager:
     """Our manager for the configured mode: Redis when REFLEX_REDIS_URL is set."""
     settings = settings or get_settings()
     config = get_config()
-    # Reflex's own write lifetime is only a ceiling: no tab outlives one idle period.
+    # Reflex's own lifetime, for what is not a tab's state tree: one idle period.
     ceiling = settings.session_idle_seconds
     life, clock = tab_life(settings), session_clock(settings)
     if config.state_manager_mode == constants.StateManagerMode.REDIS:
         redis = prerequisites.get_redis()
         if redis is None:
             raise RuntimeError("state_manager_mode is redis, but no Redis URL is set")
+        # Written first with a visitor's life; `_retime` extends a signed-in tab.
         return TabLifeRedisManager(
-            redis=redis, token_expiration=ceiling,
+            redis=redis, token_expiration=settings.anonymous_tab_seconds,
             lock_expiration=config.redis_lock_expiration,
             lock_warning_threshold=config.redis_lock_warning_threshold,
             life=life, clock=clock)

@@ -72,10 +72,12 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float, log: Path
     raise TimeoutError(f"the server did not answer {url} within {timeout:.0f} s")
 
 
-def start_server(data_dir: Path, log_dir: Path, timeout: float = 900) -> RunningServer:
+def start_server(data_dir: Path, log_dir: Path, timeout: float = 900,
+                 extra_env: dict[str, str] | None = None,
+                 log_name: str = "server.log") -> RunningServer:
     port = free_port()
-    env = server_env(port, data_dir)
-    log_path = log_dir / "server.log"
+    env = server_env(port, data_dir, extra_env)
+    log_path = log_dir / log_name
     subprocess.run([sys.executable, "-m", "digihelse.cli", "bootstrap"], cwd=ROOT, env=env,
                    check=True)
     with open(log_path, "w") as log:
