@@ -13,6 +13,7 @@ import logging
 import re
 import sys
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 MASK = "[redacted]"
@@ -90,21 +91,20 @@ def redact_record(record: logging.LogRecord) -> logging.LogRecord:
         return record
     clean = redact(message)
     if clean != message:
-        args = record.args
+        # Keep the structure when masking the arguments alone is enough: uvicorn's and
+        # granian's access formatters read record.args (a tuple, or a dict of fields).
+        args, parts = record.args, None
         if isinstance(args, tuple) and args:
-            # Keep the structure when masking the arguments alone is enough (uvicorn's
-            # access formatter reads record.args).
             parts = tuple(redact(a) if isinstance(a, str) else a for a in args)
-            candidate = logging.LogRecord(record.name, record.levelno, record.pathname,
-                                          record.lineno, redact(str(record.msg)), parts,
-                                          None)
-            try:
-                if redact(candidate.getMessage()) == candidate.getMessage():
-                    record.msg, record.args = candidate.msg, parts
-                else:
-                    record.msg, record.args = clean, ()
-            except Exception:
-                record.msg, record.args = clean, ()
+        elif isinstance(args, Mapping) and args:
+            parts = {k: redact(v) if isinstance(v, str) else v for k, v in args.items()}
+        msg = redact(str(record.msg))
+        try:
+            candidate = msg % parts if parts is not None else None
+        except (TypeError, ValueError, KeyError):
+            candidate = None
+        if candidate is not None and redact(candidate) == candidate:
+            record.msg, record.args = msg, parts
         else:
             record.msg, record.args = clean, ()
     if record.exc_info and record.exc_info[0] is not None:

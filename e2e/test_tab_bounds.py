@@ -12,8 +12,9 @@ from html import unescape
 import httpx
 import pytest
 import redis
+from playwright.sync_api import expect
 
-from e2e.conftest import ARTIFACTS
+from e2e.conftest import ARTIFACTS, PHONE
 from e2e.server import RunningServer, start_server, stop_server
 from e2e.tabs import ROOT_STATE, Refused, Tab
 from tests.redis_server import RedisServer
@@ -129,3 +130,21 @@ def test_the_server_log_keeps_no_cookie_token_or_id_number(bounded):
         assert tab.token not in text
         assert pid not in text
     assert f"{pid[:6]} {pid[6:]}" not in log
+
+
+def test_a_refused_tab_tells_why_and_comes_back_when_another_closes(bounded, browser):
+    tabs = [Tab(bounded.base_url).connect() for _ in range(MAX_SOCKETS)]
+    context = browser.new_context(base_url=bounded.base_url, **PHONE)
+    try:
+        page = context.new_page()
+        page.goto("/")
+        refusal = page.get_by_text("For mange åpne faner fra samme adresse")
+        expect(refusal).to_be_visible(timeout=30_000)
+        tabs.pop().close()
+        # Reflex retries every couple of seconds: the page connects by itself.
+        expect(refusal).to_be_hidden(timeout=30_000)
+        expect(page.locator("main#main")).to_be_visible()
+    finally:
+        context.close()
+        for tab in tabs:
+            tab.close()

@@ -120,6 +120,16 @@ def test_argument_structure_is_kept_when_masking_arguments_is_enough():
     assert record.args == ("127.0.0.1:5000", "GET", f"/auth/callback?code={MASK}", "1.1", 302)
 
 
+def test_granian_access_lines_keep_their_fields_without_the_query_secrets():
+    record = redact_record(_record('%(addr)s - "%(method)s %(path)s?%(query_string)s" %(status)d',
+                                   ({"addr": "127.0.0.1", "method": "GET",
+                                     "path": "/auth/callback", "status": 302,
+                                     "query_string": "code=abc123&state=xyz"},)))
+    assert record.args["query_string"] == f"code={MASK}&state={MASK}"
+    assert record.getMessage() == (f'127.0.0.1 - "GET /auth/callback?code={MASK}&state={MASK}"'
+                                   " 302")
+
+
 def test_the_stream_layer_redacts_raw_writes():
     sink = io.StringIO()
     stream = RedactingStream(sink)
