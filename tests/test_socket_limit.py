@@ -60,3 +60,16 @@ async def test_workers_share_one_limit_and_a_crashed_workers_sockets_lapse(redis
     await _until(lambda: second.acquire("10.0.0.9", "e"), timeout=5)
     await second.close()
     await redis.aclose()
+
+
+@pytest.mark.parametrize(("hops", "expected"), [(0, "10.0.0.1"), (1, "203.0.113.9")])
+def test_the_address_is_the_one_reflex_trusts_behind_proxies(monkeypatch, hops, expected):
+    from reflex_base.config import get_config
+
+    from digihelse.socket_limit import LimitedEventNamespace
+
+    monkeypatch.setattr(get_config(), "trusted_proxy_hops", hops)
+    namespace = LimitedEventNamespace("/_event", None, LocalSocketCount(1))
+    environ = {"asgi.scope": {"client": ("10.0.0.1", 5000), "headers": [
+        (b"x-forwarded-for", b"198.51.100.7, 203.0.113.9")]}}  # the first one is spoofable
+    assert namespace.client_address("sid", environ) == expected
