@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from typing import Any
 
@@ -149,16 +150,36 @@ class RedisSocketCount(LocalSocketCount):
 class LimitedEventNamespace(EventNamespace):
     """Reflex's event namespace with the per-address cap in front of its connect."""
 
+    # How often sockets that left without a disconnect event are looked for.
+    SWEEP_SECONDS = 30.0
+
     def __init__(self, namespace: str, app: App, count: LocalSocketCount) -> None:
         super().__init__(namespace, app)
         self.count = count
         self._address_of: dict[str, str] = {}
+        self._swept_at = time.monotonic()
 
     def client_address(self, sid: str, environ: dict) -> str:
         # Reflex's own reading of the address, so `trusted_proxy_hops` applies.
         return self._build_static_router_data(sid, environ)[constants.RouteVar.CLIENT_IP]
 
+    def sweep_departed(self) -> int:
+        """Stop counting sockets that are gone without a disconnect event: python-socketio
+        sends none for a client that leaves while its connect is still running."""
+        self._swept_at = time.monotonic()
+        manager = getattr(self.server, "manager", None)
+        if manager is None:
+            return 0
+        pending = set(manager.pending_connect.get(self.namespace, ()))
+        gone = [sid for sid in self._address_of
+                if sid not in pending and not manager.is_connected(sid, self.namespace)]
+        for sid in gone:
+            self._release(sid)
+        return len(gone)
+
     async def on_connect(self, sid: str, environ: dict, auth: Any = None):
+        if time.monotonic() - self._swept_at > self.SWEEP_SECONDS:
+            self.sweep_departed()
         address = self.client_address(sid, environ)
         if not await self.count.acquire(address, sid):
             logger.warning("Refused a websocket from %s: %d tabs open, the limit",

@@ -38,7 +38,7 @@ def bounded(tmp_path_factory, redis_server: RedisServer) -> Iterator[RunningServ
         # Its own frontend build: the build names the server's port, and the session's
         # server serves .web/ at the same time.
         extra_env={"REFLEX_WEB_WORKDIR": ".web-scaled",
-                   "REFLEX_REDIS_URL": redis_server.url, "GRANIAN_WORKERS": "1",
+                   "REFLEX_REDIS_URL": redis_server.url, "GRANIAN_WORKERS": "2",
                    "DIGIHELSE_ANON_TAB_SECONDS": str(ANON_SECONDS),
                    "DIGIHELSE_MAX_SOCKETS_PER_ADDRESS": str(MAX_SOCKETS),
                    "DIGIHELSE_SCHEDULER": "0"})

@@ -73,3 +73,21 @@ def test_the_address_is_the_one_reflex_trusts_behind_proxies(monkeypatch, hops, 
     environ = {"asgi.scope": {"client": ("10.0.0.1", 5000), "headers": [
         (b"x-forwarded-for", b"198.51.100.7, 203.0.113.9")]}}  # the first one is spoofable
     assert namespace.client_address("sid", environ) == expected
+
+
+async def test_a_socket_that_left_during_its_connect_stops_counting():
+    import socketio
+
+    from digihelse.socket_limit import LimitedEventNamespace
+
+    server = socketio.AsyncServer(async_mode="asgi")
+    namespace = LimitedEventNamespace("/_event", None, LocalSocketCount(2))
+    server.register_namespace(namespace)
+    connected = await server.manager.connect("eio-1", "/_event")  # a live socket
+    server.manager.pending_connect.pop("/_event", None)
+    connecting = await server.manager.connect("eio-2", "/_event")  # still in its connect
+    for sid in (connected, connecting, "left-mid-connect"):
+        assert await namespace.count.acquire("10.0.0.1", sid) or sid == "left-mid-connect"
+        namespace._address_of[sid] = "10.0.0.1"
+    assert namespace.sweep_departed() == 1
+    assert set(namespace._address_of) == {connected, connecting}
