@@ -110,6 +110,34 @@ def http_login(base_url: str, pid: str) -> str:
         return cookie
 
 
+def tab_life_ms(store: redis.Redis, token: str) -> int:
+    """The longest remaining life of the tab's keys in Redis, in ms (0 when gone)."""
+    return max((store.pttl(key) for key in state_keys(store, token)), default=0)
+
+
+def test_a_signed_in_tab_lives_with_its_session_and_goes_after_logout(bounded, store):
+    pid = httpx.get(f"{bounded.base_url}/idp/testusers", timeout=30).json()[0]["pid"]
+    cookie = http_login(bounded.base_url, pid)
+    tab = Tab(bounded.base_url, cookie=f"digihelse_session={cookie}", path="/hjem").connect()
+    try:
+        deadline = time.monotonic() + 30
+        while tab_life_ms(store, tab.token) <= ANON_SECONDS * 1000:  # bound to the session
+            assert time.monotonic() < deadline, "the tab never got its session's life"
+            time.sleep(0.2)
+        assert tab_life_ms(store, tab.token) <= 1800 * 1000  # the session's idle timeout
+    finally:
+        tab.close()
+    time.sleep(ANON_SECONDS + 1)
+    assert state_keys(store, tab.token), "a signed-in tab went with the visitors' life"
+    logout = httpx.post(f"{bounded.base_url}/auth/logout", timeout=30,
+                        headers={"Cookie": f"digihelse_session={cookie}"})
+    assert logout.status_code == 303
+    deadline = time.monotonic() + 30
+    while state_keys(store, tab.token):
+        assert time.monotonic() < deadline, "the tab outlived its session by far"
+        time.sleep(0.3)
+
+
 def test_the_server_log_keeps_no_cookie_token_or_id_number(bounded):
     users = httpx.get(f"{bounded.base_url}/idp/testusers", timeout=30).json()
     pid = users[0]["pid"]
