@@ -21,6 +21,7 @@ class Series:
     colour: str = BRAND
     dashed: bool = False
     markers: bool = True
+    reference: bool = False  # the same on every chart of its kind (e.g. the median)
 
 
 @dataclass(frozen=True)
@@ -66,17 +67,46 @@ def _path(points: Sequence[tuple[float, float]], point) -> str:
                     for i, (x, y) in enumerate(point(px, py) for px, py in points))
 
 
-def render_svg(chart: Chart, chart_id: str) -> str:
-    """The chart as an SVG string; every text in it is escaped."""
+# Where a chart without its backdrop expects it (render_svg with_backdrop=False).
+BACKDROP = "<!--backdrop-->"
+
+
+def render_svg(chart: Chart, chart_id: str, *, with_backdrop: bool = True) -> str:
+    """The chart as an SVG string; every text in it is escaped.
+
+    Without the backdrop (the bands, axes, ticks, limit lines and reference series, the
+    same for everyone) the string holds BACKDROP in its place: the page puts back a copy
+    compiled into it (render_backdrop), so a card sends only its own points."""
     point = _scale(chart)
-    (x0, x1), (y0, y1) = chart.x_range, chart.y_range
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-labelledby="{chart_id}-t {chart_id}-d" class="chart" '
         f'preserveAspectRatio="xMidYMid meet">',
         f'<title id="{chart_id}-t">{escape(chart.title)}</title>',
         f'<desc id="{chart_id}-d">{escape(chart.description)}</desc>',
+        render_backdrop(chart) if with_backdrop else BACKDROP,
     ]
+    for series in chart.series:
+        if not series.reference:
+            parts.extend(_series(series, point))
+    (x0, x1), (y0, y1) = chart.x_range, chart.y_range
+    left, bottom = point(x0, y0)
+    right, top = point(x1, y1)
+    parts.append(f'<text x="{(left + right) / 2}" y="{HEIGHT - 4}" font-size="11" '
+                 f'text-anchor="middle" fill="{INK}">{escape(chart.x_label)}</text>')
+    parts.append(f'<text x="10" y="{(top + bottom) / 2}" font-size="11" text-anchor="middle" '
+                 f'fill="{INK}" transform="rotate(-90 10 {(top + bottom) / 2})">'
+                 f'{escape(chart.y_label)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def render_backdrop(chart: Chart) -> str:
+    """The chart's parts that hold no one's values: bands, axes, ticks, limits, and the
+    reference series. They carry no words, so one copy serves every language."""
+    point = _scale(chart)
+    (x0, x1), (y0, y1) = chart.x_range, chart.y_range
+    parts = []
     for band in chart.bands:
         outline = list(band.lower) + list(reversed(band.upper))
         coords = " ".join("{},{}".format(*point(x, y)) for x, y in outline)
@@ -102,23 +132,23 @@ def render_svg(chart: Chart, chart_id: str) -> str:
         parts.append(f'<text x="{right - 2}" y="{y - 4}" font-size="11" text-anchor="end" '
                      f'fill="{ALERT}">{escape(label)}</text>')
     for series in chart.series:
-        if not series.points:
-            continue
-        dash = ' stroke-dasharray="4 3"' if series.dashed else ""
-        parts.append(f'<path d="{_path(series.points, point)}" fill="none" '
-                     f'stroke="{series.colour}" stroke-width="2"{dash}/>')
-        if series.markers:
-            for x, y in series.points:
-                cx, cy = point(x, y)
-                parts.append(f'<circle cx="{cx}" cy="{cy}" r="4" fill="{series.colour}" '
-                             f'stroke="#fff" stroke-width="1.5"/>')
-    parts.append(f'<text x="{(left + right) / 2}" y="{HEIGHT - 4}" font-size="11" '
-                 f'text-anchor="middle" fill="{INK}">{escape(chart.x_label)}</text>')
-    parts.append(f'<text x="10" y="{(top + bottom) / 2}" font-size="11" text-anchor="middle" '
-                 f'fill="{INK}" transform="rotate(-90 10 {(top + bottom) / 2})">'
-                 f'{escape(chart.y_label)}</text>')
-    parts.append("</svg>")
+        if series.reference:
+            parts.extend(_series(series, point))
     return "".join(parts)
+
+
+def _series(series: Series, point) -> list[str]:
+    if not series.points:
+        return []
+    dash = ' stroke-dasharray="4 3"' if series.dashed else ""
+    parts = [f'<path d="{_path(series.points, point)}" fill="none" '
+             f'stroke="{series.colour}" stroke-width="2"{dash}/>']
+    if series.markers:
+        for x, y in series.points:
+            cx, cy = point(x, y)
+            parts.append(f'<circle cx="{cx}" cy="{cy}" r="4" fill="{series.colour}" '
+                         f'stroke="#fff" stroke-width="1.5"/>')
+    return parts
 
 
 def _num(value: float) -> str:

@@ -6,7 +6,7 @@ import reflex as rx
 from digihelse import routes
 from digihelse.components.layout import T, shell
 from digihelse.components.links import document_link, page_link
-from digihelse.state.booking import BookingState, DayGroup, PlaceOption, SlotButton, TopicChip
+from digihelse.state.booking import TOPICS, BookingState, DayGroup, PlaceOption, SlotButton
 
 
 def _place_tab(option: PlaceOption) -> rx.Component:
@@ -131,11 +131,11 @@ def _choose_times() -> rx.Component:
     )
 
 
-def _topic_chip(chip: TopicChip) -> rx.Component:
+def _topic_chip(value: str) -> rx.Component:
     return rx.el.button(
-        chip.label, type="button",
-        aria_pressed=rx.cond(BookingState.topic == chip.value, "true", "false"),
-        on_click=BookingState.toggle_topic(chip.value),
+        T[f"topic.{value}"], type="button",
+        aria_pressed=rx.cond(BookingState.topic == value, "true", "false"),
+        on_click=BookingState.toggle_topic(value),
         class_name="chip",
     )
 
@@ -167,7 +167,7 @@ def confirm_step() -> rx.Component:
             ~BookingState.pregnancy & (BookingState.moving_id == 0),
             rx.el.fieldset(
                 rx.el.legend(T["book.confirm.topic"]),
-                rx.el.div(rx.foreach(BookingState.topics, _topic_chip), class_name="chips"),
+                rx.el.div(*[_topic_chip(value) for value in TOPICS], class_name="chips"),
                 rx.el.label(T["book.confirm.note"], html_for="note", class_name="field-label"),
                 rx.el.textarea(id="note", value=BookingState.note,
                                on_change=BookingState.set_note, max_length=1000, rows=3,

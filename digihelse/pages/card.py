@@ -4,6 +4,7 @@ consultations and the woman's own notes. Print-friendly through a print styleshe
 import reflex as rx
 
 from digihelse import routes
+from digihelse.components.charts import BACKDROP
 from digihelse.components.layout import T, shell
 from digihelse.components.links import page_link
 from digihelse.state.card import CardState
@@ -15,6 +16,7 @@ from digihelse.state.card_display import (
     NoteRow,
     ScheduleRow,
     SectionBlock,
+    chart_backdrops,
 )
 
 
@@ -32,9 +34,11 @@ def overview(state=CardState) -> rx.Component:
 
 
 def _chart(block: ChartBlock) -> rx.Component:
+    # The card sends her points; the bands and axes every card shares are compiled in.
+    backdrop = rx.Var.create(chart_backdrops()).to(dict)[block.key].to(str)
     return rx.el.figure(
         rx.el.h3(block.title),
-        rx.html(block.svg, class_name="chart-box"),
+        rx.html(block.svg.replace(BACKDROP, backdrop), class_name="chart-box"),
         rx.el.details(
             rx.el.summary(T["card.chart.table"]),
             rx.el.table(

@@ -33,6 +33,7 @@ from digihelse.state.card_display import (
     display,
     history_rows,
 )
+from digihelse.state.changes import assign
 from digihelse.state.guard import CITIZEN, PERSONNEL, audience
 from digihelse.state.session import SessionState
 from digihelse.timeutil import today_oslo, utcnow
@@ -140,45 +141,44 @@ class CardState(SessionState):
     _woman_pid: str = ""
 
     def _show(self, shown: CardDisplay) -> None:
-        self.woman_name, self.ga_line, self.due_line = (shown.woman_name, shown.ga_line,
-                                                        shown.due_line)
-        self.dating_line, self.next_line, self.carers = (shown.dating_line, shown.next_line,
-                                                         shown.carers)
-        self.consultations, self.schedule, self.notes = (shown.consultations, shown.schedule,
-                                                         shown.notes)
-        self.charts = shown.charts
-        self.labs, self.background, self.rhd_lines = (shown.labs, shown.background,
-                                                      shown.rhd_lines)
-        self.can_write_notes, self.can_edit = shown.can_write_notes, shown.can_edit
+        assign(self, woman_name=shown.woman_name, ga_line=shown.ga_line,
+               due_line=shown.due_line, dating_line=shown.dating_line,
+               next_line=shown.next_line, carers=shown.carers,
+               consultations=shown.consultations, schedule=shown.schedule,
+               notes=shown.notes, charts=shown.charts, labs=shown.labs,
+               background=shown.background, rhd_lines=shown.rhd_lines,
+               can_write_notes=shown.can_write_notes, can_edit=shown.can_edit)
 
     async def _refresh(self, session: SessionState) -> None:
-        self.error = ""
+        assign(self, error="")
         try:
-            shown, self.history, self._raw = await asyncio.to_thread(
+            shown, history, raw = await asyncio.to_thread(
                 _load, session._actor(), self._woman_pid, session.lang)
         except ServiceError as exc:
-            self.error = t(exc.message_key, session.lang)
-            self.charts, self.consultations = [], []
+            assign(self, error=t(exc.message_key, session.lang), charts=[], consultations=[])
         else:
+            assign(self, history=history, _raw=raw)
             self._show(shown)
 
     @rx.event
     async def load(self):
-        """Citizen: the card of whom she acts for."""
+        """Citizen: the card of whom she acts for. Only what changed is assigned, so
+        coming back to the card re-sends nothing that is the same."""
         session = await self.get_state(SessionState)
-        self.loaded, self.message, self.note_error = False, "", ""
+        assign(self, message="", note_error="")
         if not session.logged_in or session.is_personnel:
+            assign(self, loaded=False)
             return
-        self._woman_pid = session._actor().subject_pid
+        assign(self, _woman_pid=session._actor().subject_pid)
         await self._refresh(session)
-        self.book = BookBox()
+        book = BookBox()
         # Without the box when refused (logged): the card itself still shows.
         with contextlib.suppress(ServiceError):
             if not self.error:
-                self.book = await asyncio.to_thread(_load_book_box, session._actor(),
-                                                    self._woman_pid, session.lang,
-                                                    self.woman_name)
-        self.loaded = True
+                book = await asyncio.to_thread(_load_book_box, session._actor(),
+                                               self._woman_pid, session.lang,
+                                               self.woman_name)
+        assign(self, book=book, loaded=True)
 
     @rx.event
     def set_note_text(self, value: str):

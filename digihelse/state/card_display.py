@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 
 from digihelse.booking.pregnancy import PregnancyBookingOptions
-from digihelse.components.charts import Band, Chart, Series, render_svg
+from digihelse.components.charts import Band, Chart, Series, render_backdrop, render_svg
 from digihelse.healthcard.models import LabKind, Section
 from digihelse.healthcard.reference import Charts
+from digihelse.healthcard.reference import charts as reference_charts
 from digihelse.healthcard.service import (
     Background,
     CardView,
@@ -26,7 +28,7 @@ from digihelse.healthcard.validation import (
     LIFESTYLE_TIMES,
     PREVIOUS_COUNTS,
 )
-from digihelse.i18n import TEXTS, t
+from digihelse.i18n import DEFAULT_LANG, TEXTS, t
 from digihelse.i18n.formatting import clock, day_month, long_date, weekday_day_month
 from digihelse.timeutil import to_oslo
 
@@ -309,7 +311,7 @@ def history_rows(versions: list[VersionView], lang: str) -> list[HistoryRow]:
     return rows
 
 
-def _sf_chart(charts: Charts, lang: str) -> ChartBlock:
+def _sf_figure(charts: Charts, lang: str) -> Chart:
     sf = charts.sf
     reference = sf.reference
     band_outer = Band("3–97", [(r.week, r.centiles[3]) for r in reference],
@@ -317,22 +319,27 @@ def _sf_chart(charts: Charts, lang: str) -> ChartBlock:
     band_inner = Band("10–90", [(r.week, r.centiles[10]) for r in reference],
                       [(r.week, r.centiles[90]) for r in reference])
     median = Series("50", [(r.week, r.centiles[50]) for r in reference], colour="#4a4a4a",
-                    dashed=True, markers=False)
+                    dashed=True, markers=False, reference=True)
     points = Series(t("card.chart.sf", lang), [(p.ga_weeks, p.value) for p in sf.points])
-    chart = Chart(t("card.chart.sf", lang), t("card.chart.sf_source", lang),
-                  t("card.field.ga", lang), "cm", (24, 40), (15, 45),
-                  series=[median, points], bands=[band_outer, band_inner],
-                  x_ticks=(24, 28, 32, 36, 40), y_ticks=(20, 30, 40))
+    return Chart(t("card.chart.sf", lang), t("card.chart.sf_source", lang),
+                 t("card.field.ga", lang), "cm", (24, 40), (15, 45),
+                 series=[median, points], bands=[band_outer, band_inner],
+                 x_ticks=(24, 28, 32, 36, 40), y_ticks=(20, 30, 40))
+
+
+def _sf_chart(charts: Charts, lang: str) -> ChartBlock:
+    sf = charts.sf
+    chart = _sf_figure(charts, lang)
     rows = [[p.ga_text, _num(p.value), _text(f"card.flag.{p.flag}", lang) if p.flag else ""]
             for p in sf.points]
-    return ChartBlock("sf", chart.title, render_svg(chart, "chart-sf"),
+    return ChartBlock("sf", chart.title, render_svg(chart, "chart-sf", with_backdrop=False),
                       [t("card.field.ga", lang), "cm", ""], rows,
                       t("card.chart.sf_source", lang))
 
 
-def _bp_chart(charts: Charts, lang: str) -> ChartBlock:
+def _bp_figure(charts: Charts, lang: str) -> Chart:
     bp = charts.bp
-    chart = Chart(t("card.chart.bp", lang), t("card.chart.bp_limit", lang),
+    return Chart(t("card.chart.bp", lang), t("card.chart.bp_limit", lang),
                   t("card.field.ga", lang), "mmHg", (4, 42), (40, 180),
                   series=[Series(t("card.field.bp_systolic", lang),
                                  [(p.ga_weeks, p.value) for p in bp.systolic]),
@@ -342,12 +349,27 @@ def _bp_chart(charts: Charts, lang: str) -> ChartBlock:
                   limits=[(str(bp.systolic_limit), bp.systolic_limit),
                           (str(bp.diastolic_limit), bp.diastolic_limit)],
                   x_ticks=(8, 16, 24, 32, 40), y_ticks=(60, 90, 120, 150))
+
+
+def _bp_chart(charts: Charts, lang: str) -> ChartBlock:
+    bp = charts.bp
+    chart = _bp_figure(charts, lang)
     rows = [[s.ga_text, f"{_num(s.value, 0)}/{_num(d.value, 0)}",
              _text(f"card.flag.{s.flag or d.flag}", lang) if (s.flag or d.flag) else ""]
             for s, d in zip(bp.systolic, bp.diastolic, strict=False)]
-    return ChartBlock("bp", chart.title, render_svg(chart, "chart-bp"),
+    return ChartBlock("bp", chart.title, render_svg(chart, "chart-bp", with_backdrop=False),
                       [t("card.field.ga", lang), "mmHg", ""], rows,
                       t("card.chart.bp_limit", lang))
+
+
+@cache
+def chart_backdrops() -> dict[str, str]:
+    """The SF and BP charts' reference bands, axes and limits, the same on every card: the
+    page compiles them in, so a card's state carries only her points (the weight chart's
+    axes follow her values and stay whole)."""
+    empty = reference_charts([])
+    return {"sf": render_backdrop(_sf_figure(empty, DEFAULT_LANG)),
+            "bp": render_backdrop(_bp_figure(empty, DEFAULT_LANG)), "weight": ""}
 
 
 def _weight_chart(charts: Charts, lang: str) -> ChartBlock:
