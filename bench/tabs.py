@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -37,14 +36,16 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
-
-import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from e2e.reflex_client import CompiledApp, Exchange, ReflexTab  # noqa: E402
+from e2e.reflex_client import (  # noqa: E402
+    CompiledApp,
+    ReflexTab,
+    login_cookie,
+    unchanged_vars,
+)
 from e2e.server import (  # noqa: E402
     RunningServer,
     free_port,
@@ -55,7 +56,6 @@ from e2e.server import (  # noqa: E402
 )
 
 COUNTER_DIR = ROOT / "bench" / "counter"
-ACR = "idporten-loa-substantial"
 
 
 @dataclass(frozen=True)
@@ -162,38 +162,6 @@ def tree_rss_kib(pid: int) -> int:
 
 # --- one tab --------------------------------------------------------------------------
 
-def login_cookie(base_url: str, given_name: str) -> str:
-    """Log in through the embedded test provider as a browser would; the Cookie header."""
-    with httpx.Client(base_url=base_url) as http:
-        users = http.get("/idp/testusers").json()
-        pid = next(u["pid"] for u in users if u["name"].split()[0] == given_name)
-        to_provider = http.get("/auth/login?next=/hjem")
-        form_page = http.get(to_provider.headers["location"])
-        request_id = re.search(r'name="request" value="([^"]+)"', form_page.text).group(1)
-        to_callback = http.post(urlsplit(to_provider.headers["location"]).path,
-                                data={"request": request_id, "pid": pid, "acr": ACR})
-        done = http.get(to_callback.headers["location"])
-        if done.status_code not in (302, 303):
-            raise RuntimeError(f"login as {given_name} failed: {done.status_code}")
-        return "; ".join(f"{name}={value}" for name, value in http.cookies.items())
-
-
-def unchanged_vars(tab: ReflexTab, before: dict, exchange: Exchange) -> int:
-    """Vars the exchange sent with the value the tab already held (router data and the
-    hydrated flag are Reflex's own bookkeeping and change on every navigation)."""
-    held = {state: dict(values) for state, values in before.items()}
-    count = 0
-    for delta in exchange.deltas:
-        for state, values in delta.items():
-            for name, value in values.items():
-                if name.startswith(("rx_router_", "is_hydrated")):
-                    continue
-                if held.get(state, {}).get(name, object()) == value:
-                    count += 1
-                held.setdefault(state, {})[name] = value
-    return count
-
-
 async def measure_wire(base_url: str, app: CompiledApp, page: Page, cookie: str,
                        words: list[str]) -> Figures:
     figures = Figures()
@@ -205,7 +173,7 @@ async def measure_wire(base_url: str, app: CompiledApp, page: Page, cookie: str,
         before = {state: dict(values) for state, values in tab.state.items()}
         back = await tab.navigate(page.path.rstrip("/") or "/")
         figures.navigation = back.bytes
-        figures.unchanged = unchanged_vars(tab, before, back)
+        figures.unchanged = unchanged_vars(before, back)
         figures.texts_resent = any(word in message for exchange in (away, back)
                                    for message in exchange.messages for word in words)
     finally:
@@ -237,7 +205,7 @@ async def measure_memory(server: RunningServer, app: CompiledApp, page: Page, co
             tabs.append(tab)
 
     try:
-        await asyncio.gather(*(one() for _ in range(10)))  # warm the caches first
+        await asyncio.gather(*(one() for _ in range(20)))  # warm the caches first
         await asyncio.sleep(2)
         before = tree_rss_kib(server.process.pid)
         await asyncio.gather(*(one() for _ in range(clients)))
@@ -260,18 +228,21 @@ def our_words() -> list[str]:
 
 
 def run_ours(work: Path, clients: int, redis_port: int | None) -> dict[str, Figures]:
-    results = {page.label: Figures() for page in OUR_PAGES}
-    server = start_server(work / "ours-data", work / "ours-data")
-    try:
-        app = CompiledApp.read(ROOT / ".web")
-        for page in OUR_PAGES:
+    """Each page on a server of its own, so one page's heap does not lend to the next."""
+    results = {}
+    for number, page in enumerate(OUR_PAGES):
+        data = work / f"ours-{number}"
+        data.mkdir()
+        server = start_server(data, data)
+        try:
+            app = CompiledApp.read(ROOT / ".web")
             cookie = login_cookie(server.base_url, page.person)
             figures = asyncio.run(measure_wire(server.base_url, app, page, cookie,
                                                our_words()))
             figures.memory = asyncio.run(measure_memory(server, app, page, cookie, clients))
             results[page.label] = figures
-    finally:
-        stop_server(server)
+        finally:
+            stop_server(server)
     if redis_port is not None:
         data = work / "ours-redis"
         data.mkdir()
@@ -359,7 +330,6 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="digihelse-tabs-") as tmp, redis_server() as redis:
         work = Path(tmp)
-        (work / "ours-data").mkdir()
         counter = run_counter(work, args.clients, redis)
         ours = run_ours(work, args.clients, redis)
     print(table(ours, counter, args.clients))

@@ -13,11 +13,13 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
 from simple_websocket import AioClient, ConnectionClosed
 
 ROOT_STATE = "reflex___state____state"
@@ -166,3 +168,36 @@ class ReflexTab:
     def state_bytes(self) -> int:
         """The state this tab holds: compiled defaults with every delta applied."""
         return json_bytes(self.state)
+
+
+def login_cookie(base_url: str, given_name: str, acr: str = "idporten-loa-substantial") -> str:
+    """Log in through the embedded test provider over HTTP, as a browser would, and give
+    the Cookie header the tab presents."""
+    with httpx.Client(base_url=base_url) as http:
+        users = http.get("/idp/testusers").json()
+        pid = next(u["pid"] for u in users if u["name"].split()[0] == given_name)
+        to_provider = http.get("/auth/login?next=/hjem")
+        form_page = http.get(to_provider.headers["location"])
+        request_id = re.search(r'name="request" value="([^"]+)"', form_page.text).group(1)
+        to_callback = http.post(urlsplit(to_provider.headers["location"]).path,
+                                data={"request": request_id, "pid": pid, "acr": acr})
+        done = http.get(to_callback.headers["location"])
+        if done.status_code not in (302, 303):
+            raise RuntimeError(f"login as {given_name} failed: {done.status_code}")
+        return "; ".join(f"{name}={value}" for name, value in http.cookies.items())
+
+
+def unchanged_vars(before: dict, exchange: Exchange) -> int:
+    """How many vars the exchange sent with the value the tab already held (router data
+    and the hydrated flag are Reflex's own bookkeeping and change on every navigation)."""
+    held = {state: dict(values) for state, values in before.items()}
+    count = 0
+    for delta in exchange.deltas:
+        for state, values in delta.items():
+            for name, value in values.items():
+                if name.startswith(("rx_router_", "is_hydrated")):
+                    continue
+                if held.get(state, {}).get(name, object()) == value:
+                    count += 1
+                held.setdefault(state, {})[name] = value
+    return count

@@ -34,6 +34,15 @@ def _pick(key: str, lang_js: str) -> str:
     return f"{texts}[{json.dumps(_OTHER_LANGS)}.indexOf({lang_js}) + 1]"
 
 
+def by_lang(values: dict[str, str]) -> StringVar:
+    """One of these strings, picked by the page's language (any text compiled per
+    language, e.g. a chart's frame)."""
+    lang = SessionState.lang
+    texts = json.dumps([values[code] for code in _ORDER], ensure_ascii=False)
+    return Var(_js_expr=f"({texts}[{json.dumps(_OTHER_LANGS)}.indexOf({lang}) + 1])",
+               _var_type=str, _var_data=lang._get_all_var_data()).to(str)
+
+
 class PageTexts:
     """`T["key"]`: the text for the page's language and role, as a string Var."""
 

@@ -139,13 +139,6 @@ class BookingState(SessionState):
     _midwife_id: int = 0
     _start: str = ""  # the first day the week strip shows (ISO); today when empty
 
-    @rx.var
-    def place(self) -> PlaceOption:
-        for option in self.places:
-            if option.place_id == self.place_id:
-                return option
-        return PlaceOption(0, "", "", "", "", "", "")
-
     async def _actor(self) -> tuple[SessionState, Actor]:
         session = await self.get_state(SessionState)
         return session, session._actor()
@@ -183,41 +176,40 @@ class BookingState(SessionState):
     async def _load_pregnancy(self, session: SessionState, actor: Actor) -> None:
         """Her midwife's places and times, from the next consultation's window on."""
         lang = session.lang
-        self.places, self.days, self.place_id = [], [], 0
         try:
             options = await asyncio.to_thread(_load_options, actor)
         except ServiceError as exc:
-            self.blocked = t(exc.message_key, lang)
+            assign(self, places=[], days=[], place_id=0, blocked=t(exc.message_key, lang))
             return
         visit = options.visit
-        self.visit_title = t("book.preg.title", lang,
-                             visit=t(visit.label_key, lang)) if visit else t("book.title", lang)
-        self.window_line = t("card.book.window", lang, first=day_month(visit.window_start, lang),
-                             last=day_month(visit.window_end, lang)) if visit else ""
-        self.after_window = bool(options.slots) and not options.in_window
-        self.visibility = t(options.visibility_key, lang)
+        assign(self,
+               visit_title=t("book.preg.title", lang, visit=t(visit.label_key, lang))
+               if visit else t("book.title", lang),
+               window_line=t("card.book.window", lang,
+                             first=day_month(visit.window_start, lang),
+                             last=day_month(visit.window_end, lang)) if visit else "",
+               after_window=bool(options.slots) and not options.in_window,
+               visibility=t(options.visibility_key, lang))
+        blocked = ""
         if options.booked is not None and not self.moving_id:
-            self.blocked = t("card.book.booked", lang, when=when_text(options.booked.start_at,
-                                                                      lang))
-            self.blocked_by_booking = True
+            blocked = t("card.book.booked", lang, when=when_text(options.booked.start_at, lang))
+            assign(self, blocked_by_booking=True)
+        elif options.midwife_id is None:
+            blocked = t("card.book.gp_only", lang)
+        elif not options.can_book or visit is None:
+            blocked = t("access.denied", lang)
+        if blocked:
+            assign(self, places=[], days=[], place_id=0, blocked=blocked)
             return
-        if options.midwife_id is None:
-            self.blocked = t("card.book.gp_only", lang)
-            return
-        if not options.can_book or visit is None:
-            self.blocked = t("access.denied", lang)
-            return
-        self._midwife_id = options.midwife_id
         name = options.midwife_name
-        self.places = [PlaceOption(p.place_id, p.name, name, initials(name), p.address, "", "")
-                       for p in options.places]
+        places = [PlaceOption(p.place_id, p.name, name, initials(name), p.address, "", "")
+                  for p in options.places]
         first = options.slots[0] if options.slots else None
-        self.place_id = first.place_id if first else (self.places[0].place_id
-                                                      if self.places else 0)
         # The strip opens on the window's first day (or the first free day after it).
         start = first.day if first else max(visit.window_start, today_oslo())
-        self._start = start.isoformat()
-        self.week_offset = 0
+        assign(self, _midwife_id=options.midwife_id, places=places,
+               place_id=first.place_id if first else (places[0].place_id if places else 0),
+               _start=start.isoformat(), week_offset=0)
         await self._load_week(seek=True)
 
     async def _load_week(self, *, seek: bool = False) -> None:

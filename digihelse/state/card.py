@@ -61,11 +61,14 @@ def form_values(c: card.ConsultationView) -> dict[str, str]:
 
 
 def _load(actor: Actor, woman_pid: str, lang: str
-          ) -> tuple[CardDisplay, list[HistoryRow], dict[int, dict[str, str]]]:
+          ) -> tuple[CardDisplay, dict[int, dict[str, str]]]:
     view = card.get_card(get_engine(), actor, woman_pid)
-    versions = card.history(get_engine(), actor, woman_pid)
     raw = {c.id: form_values(c) for c in view.timeline} if view.can_edit else {}
-    return display(view, lang, today_oslo()), history_rows(versions, lang), raw
+    return display(view, lang, today_oslo()), raw
+
+
+def _load_history(actor: Actor, woman_pid: str, lang: str) -> list[HistoryRow]:
+    return history_rows(card.history(get_engine(), actor, woman_pid), lang)
 
 
 def _load_book_box(actor: Actor, woman_pid: str, lang: str, name: str) -> BookBox:
@@ -123,7 +126,8 @@ class CardState(SessionState):
     labs: list[LabRow] = []
     background: list[SectionBlock] = []
     rhd_lines: list[str] = []
-    history: list[HistoryRow] = []
+    history: list[HistoryRow] = []  # read when the reader opens "Endringslogg"
+    _history_shown: bool = False
     _raw: dict[int, dict[str, str]] = {}
     can_write_notes: bool = False
     can_edit: bool = False
@@ -152,20 +156,38 @@ class CardState(SessionState):
     async def _refresh(self, session: SessionState) -> None:
         assign(self, error="")
         try:
-            shown, history, raw = await asyncio.to_thread(
+            shown, raw = await asyncio.to_thread(
                 _load, session._actor(), self._woman_pid, session.lang)
+            history = await asyncio.to_thread(_load_history, session._actor(),
+                                              self._woman_pid, session.lang) \
+                if self._history_shown else []
         except ServiceError as exc:
-            assign(self, error=t(exc.message_key, session.lang), charts=[], consultations=[])
+            assign(self, error=t(exc.message_key, session.lang), charts=[], consultations=[],
+                   history=[])
         else:
             assign(self, history=history, _raw=raw)
             self._show(shown)
+
+    @rx.event
+    async def show_history(self):
+        """The change history, read (and logged as read) when the reader opens it."""
+        if self._history_shown or not self._woman_pid:
+            return
+        session = await self.get_state(SessionState)
+        try:
+            history = await asyncio.to_thread(_load_history, session._actor(),
+                                              self._woman_pid, session.lang)
+        except ServiceError as exc:
+            assign(self, error=t(exc.message_key, session.lang))
+            return
+        assign(self, history=history, _history_shown=True)
 
     @rx.event
     async def load(self):
         """Citizen: the card of whom she acts for. Only what changed is assigned, so
         coming back to the card re-sends nothing that is the same."""
         session = await self.get_state(SessionState)
-        assign(self, message="", note_error="")
+        assign(self, message="", note_error="", _history_shown=False)
         if not session.logged_in or session.is_personnel:
             assign(self, loaded=False)
             return
@@ -307,6 +329,7 @@ class CarerState(CardState):
         session = await self.get_state(SessionState)
         self.loaded, self.field_errors, self.form_message = False, {}, ""
         self.today_iso = today_oslo().isoformat()
+        self._history_shown = False
         self._new_form()
         if not session.logged_in or not session.is_personnel:
             return
