@@ -171,6 +171,9 @@ class CardState(SessionState):
     @rx.event
     async def show_history(self):
         """The change history, read (and logged as read) when the reader opens it."""
+        await self._show_history()
+
+    async def _show_history(self) -> None:
         if self._history_shown or not self._woman_pid:
             return
         session = await self.get_state(SessionState)
@@ -323,6 +326,11 @@ class CarerState(CardState):
     def cancel_edit(self):
         self._new_form()
         self.field_errors, self.form_message = {}, ""
+
+    @rx.event
+    async def show_history(self):
+        """Her change history for the carer (a handler of this state, for its audience)."""
+        await self._show_history()
 
     @rx.event
     async def load_card(self):
