@@ -233,7 +233,8 @@ def run_ours(work: Path, clients: int, redis_port: int | None) -> dict[str, Figu
     for number, page in enumerate(OUR_PAGES):
         data = work / f"ours-{number}"
         data.mkdir()
-        server = start_server(data, data)
+        # All the tabs come from one address: lift the per-address socket cap for the run.
+        server = start_server_with(data, {"DIGIHELSE_MAX_SOCKETS_PER_ADDRESS": str(clients + 100)})
         try:
             app = CompiledApp.read(ROOT / ".web")
             cookie = login_cookie(server.base_url, page.person)
