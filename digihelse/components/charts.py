@@ -21,6 +21,7 @@ class Series:
     colour: str = BRAND
     dashed: bool = False
     markers: bool = True
+    reference: bool = False  # the same on every chart of its kind (e.g. the median)
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,22 @@ def _path(points: Sequence[tuple[float, float]], point) -> str:
                     for i, (x, y) in enumerate(point(px, py) for px, py in points))
 
 
-def render_svg(chart: Chart, chart_id: str) -> str:
+def render_svg(chart: Chart, chart_id: str, *, shared_y: bool = True) -> str:
     """The chart as an SVG string; every text in it is escaped."""
+    head, tail = render_frame(chart, chart_id, shared_y=shared_y)
+    return head + render_marks(chart, shared_y=shared_y) + tail
+
+
+def render_frame(chart: Chart, chart_id: str, *, shared_y: bool = True) -> tuple[str, str]:
+    """What goes before and after the marks: the <svg> with its title and description,
+    bands, axes, ticks, limits, reference series and axis labels. It holds no one's
+    values, so a page can compile it in once per language and take only the marks as
+    state. With `shared_y` False the y ticks follow the values and go with the marks."""
     point = _scale(chart)
     (x0, x1), (y0, y1) = chart.x_range, chart.y_range
-    parts = [
+    left, bottom = point(x0, y0)
+    right, top = point(x1, y1)
+    head = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-labelledby="{chart_id}-t {chart_id}-d" class="chart" '
         f'preserveAspectRatio="xMidYMid meet">',
@@ -80,45 +92,73 @@ def render_svg(chart: Chart, chart_id: str) -> str:
     for band in chart.bands:
         outline = list(band.lower) + list(reversed(band.upper))
         coords = " ".join("{},{}".format(*point(x, y)) for x, y in outline)
-        parts.append(f'<polygon points="{coords}" fill="{band.colour}" stroke="none"/>')
-    left, bottom = point(x0, y0)
-    right, top = point(x1, y1)
-    parts.append(f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" '
-                 f'stroke="{MUTED}"/>')
-    parts.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="{MUTED}"/>')
+        head.append(f'<polygon points="{coords}" fill="{band.colour}" stroke="none"/>')
+    head.append(f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" '
+                f'stroke="{MUTED}"/>')
+    head.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="{MUTED}"/>')
     for tick in chart.x_ticks:
         x, _ = point(tick, y0)
-        parts.append(f'<text x="{x}" y="{bottom + 14}" font-size="11" text-anchor="middle" '
-                     f'fill="{INK}">{escape(_num(tick))}</text>')
+        head.append(f'<text x="{x}" y="{bottom + 14}" font-size="11" text-anchor="middle" '
+                    f'fill="{INK}">{escape(_num(tick))}</text>')
+    if shared_y:
+        head += _y_ticks(chart, point)
+    for label, value in chart.limits:
+        _, y = point(x0, value)
+        head.append(f'<line x1="{left}" y1="{y}" x2="{right}" y2="{y}" stroke="{ALERT}" '
+                    f'stroke-dasharray="6 4" stroke-width="1.5"/>')
+        head.append(f'<text x="{right - 2}" y="{y - 4}" font-size="11" text-anchor="end" '
+                    f'fill="{ALERT}">{escape(label)}</text>')
+    for series in chart.series:
+        if series.reference:
+            head += _series(series, point)
+    tail = [
+        f'<text x="{(left + right) / 2}" y="{HEIGHT - 4}" font-size="11" '
+        f'text-anchor="middle" fill="{INK}">{escape(chart.x_label)}</text>',
+        f'<text x="10" y="{(top + bottom) / 2}" font-size="11" text-anchor="middle" '
+        f'fill="{INK}" transform="rotate(-90 10 {(top + bottom) / 2})">'
+        f'{escape(chart.y_label)}</text>',
+        "</svg>",
+    ]
+    return "".join(head), "".join(tail)
+
+
+def render_marks(chart: Chart, *, shared_y: bool = True) -> str:
+    """The person's own series (and, without `shared_y`, the y ticks that follow them)."""
+    point = _scale(chart)
+    parts = [] if shared_y else _y_ticks(chart, point)
+    for series in chart.series:
+        if not series.reference:
+            parts += _series(series, point)
+    return "".join(parts)
+
+
+def _y_ticks(chart: Chart, point) -> list[str]:
+    (x0, x1), _ = chart.x_range, chart.y_range
+    left, _ = point(x0, chart.y_range[0])
+    right, _ = point(x1, chart.y_range[0])
+    parts = []
     for tick in chart.y_ticks:
         _, y = point(x0, tick)
         parts.append(f'<text x="{left - 4}" y="{y + 4}" font-size="11" text-anchor="end" '
                      f'fill="{INK}">{escape(_num(tick))}</text>')
         parts.append(f'<line x1="{left}" y1="{y}" x2="{right}" y2="{y}" stroke="#e3e8eb"/>')
-    for label, value in chart.limits:
-        _, y = point(x0, value)
-        parts.append(f'<line x1="{left}" y1="{y}" x2="{right}" y2="{y}" stroke="{ALERT}" '
-                     f'stroke-dasharray="6 4" stroke-width="1.5"/>')
-        parts.append(f'<text x="{right - 2}" y="{y - 4}" font-size="11" text-anchor="end" '
-                     f'fill="{ALERT}">{escape(label)}</text>')
-    for series in chart.series:
-        if not series.points:
-            continue
-        dash = ' stroke-dasharray="4 3"' if series.dashed else ""
-        parts.append(f'<path d="{_path(series.points, point)}" fill="none" '
-                     f'stroke="{series.colour}" stroke-width="2"{dash}/>')
-        if series.markers:
-            for x, y in series.points:
-                cx, cy = point(x, y)
-                parts.append(f'<circle cx="{cx}" cy="{cy}" r="4" fill="{series.colour}" '
-                             f'stroke="#fff" stroke-width="1.5"/>')
-    parts.append(f'<text x="{(left + right) / 2}" y="{HEIGHT - 4}" font-size="11" '
-                 f'text-anchor="middle" fill="{INK}">{escape(chart.x_label)}</text>')
-    parts.append(f'<text x="10" y="{(top + bottom) / 2}" font-size="11" text-anchor="middle" '
-                 f'fill="{INK}" transform="rotate(-90 10 {(top + bottom) / 2})">'
-                 f'{escape(chart.y_label)}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+    return parts
+
+
+def _series(series: Series, point) -> list[str]:
+    if not series.points:
+        return []
+    dash = ' stroke-dasharray="4 3"' if series.dashed else ""
+    # Lines and points take their common look from the stylesheet (.chart .ln, .chart .pt):
+    # a card's marks travel as state, so each one is kept short.
+    parts = [f'<path d="{_path(series.points, point)}" class="ln" '
+             f'stroke="{series.colour}"{dash}/>']
+    if series.markers:
+        for x, y in series.points:
+            cx, cy = point(x, y)
+            parts.append(f'<circle cx="{cx}" cy="{cy}" r="4" fill="{series.colour}" '
+                         f'class="pt"/>')
+    return parts
 
 
 def _num(value: float) -> str:

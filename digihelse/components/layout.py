@@ -6,10 +6,11 @@ import reflex as rx
 
 from digihelse import routes
 from digihelse.components.links import anchor_link, native_form, page_link
+from digihelse.components.texts import T
 from digihelse.i18n import LANG_NAMES, LANGS
 from digihelse.state.session import SessionState
 
-T = SessionState.tr
+__all__ = ["T", "shell"]  # pages take their words and their frame from here
 
 QUICK_EXIT_URL = "https://www.yr.no/"
 

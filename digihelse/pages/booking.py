@@ -1,12 +1,27 @@
 """The booking screen: where, which time, an optional note, confirm. For a pupil, or (with
 ?svangerskap=1) a pregnant woman booking her next consultation with her midwife."""
 
+import json
+from dataclasses import asdict
+
 import reflex as rx
+from reflex.vars.base import Var, VarData
 
 from digihelse import routes
 from digihelse.components.layout import T, shell
 from digihelse.components.links import document_link, page_link
-from digihelse.state.booking import BookingState, DayGroup, PlaceOption, SlotButton, TopicChip
+from digihelse.state.booking import TOPICS, BookingState, DayGroup, PlaceOption, SlotButton
+
+
+def chosen_place() -> rx.Var:
+    """The chosen place, found in the browser: a computed var would keep the same data
+    twice in the tab's state (and touch the state on every hydrate)."""
+    places, place_id = BookingState.places, BookingState.place_id
+    empty = json.dumps(asdict(PlaceOption(0, "", "", "", "", "", "")))
+    return Var(_js_expr=f"({places}.find((p) => p.place_id === {place_id}) ?? {empty})",
+               _var_type=PlaceOption,
+               _var_data=VarData.merge(places._get_all_var_data(),
+                                       place_id._get_all_var_data())).to(PlaceOption)
 
 
 def _place_tab(option: PlaceOption) -> rx.Component:
@@ -26,7 +41,7 @@ def carer_line(name) -> rx.Component:
 
 
 def place_card() -> rx.Component:
-    place = BookingState.place
+    place = chosen_place()
     return rx.el.section(
         rx.el.div(
             rx.el.span(place.initials, class_name="avatar", aria_hidden="true"),
@@ -131,11 +146,11 @@ def _choose_times() -> rx.Component:
     )
 
 
-def _topic_chip(chip: TopicChip) -> rx.Component:
+def _topic_chip(value: str) -> rx.Component:
     return rx.el.button(
-        chip.label, type="button",
-        aria_pressed=rx.cond(BookingState.topic == chip.value, "true", "false"),
-        on_click=BookingState.toggle_topic(chip.value),
+        T[f"topic.{value}"], type="button",
+        aria_pressed=rx.cond(BookingState.topic == value, "true", "false"),
+        on_click=BookingState.toggle_topic(value),
         class_name="chip",
     )
 
@@ -145,8 +160,8 @@ def confirm_step() -> rx.Component:
         rx.el.h1(T["book.confirm.title"]),
         rx.el.div(
             rx.el.p(rx.el.strong(BookingState.chosen.label), class_name="when"),
-            rx.el.p(BookingState.place.name),
-            rx.el.p(carer_line(BookingState.place.nurse)),
+            rx.el.p(chosen_place().name),
+            rx.el.p(carer_line(chosen_place().nurse)),
             class_name="card",
         ),
         rx.cond(BookingState.pregnancy,
@@ -167,7 +182,7 @@ def confirm_step() -> rx.Component:
             ~BookingState.pregnancy & (BookingState.moving_id == 0),
             rx.el.fieldset(
                 rx.el.legend(T["book.confirm.topic"]),
-                rx.el.div(rx.foreach(BookingState.topics, _topic_chip), class_name="chips"),
+                rx.el.div(*[_topic_chip(value) for value in TOPICS], class_name="chips"),
                 rx.el.label(T["book.confirm.note"], html_for="note", class_name="field-label"),
                 rx.el.textarea(id="note", value=BookingState.note,
                                on_change=BookingState.set_note, max_length=1000, rows=3,
@@ -196,9 +211,9 @@ def done_step() -> rx.Component:
         rx.el.h1(T["book.done.title"]),
         rx.el.div(
             rx.el.p(rx.el.strong(BookingState.booked_label)),
-            rx.el.p(BookingState.place.name),
+            rx.el.p(chosen_place().name),
             rx.cond(BookingState.pregnancy,
-                    rx.el.p(carer_line(BookingState.place.nurse)), rx.fragment()),
+                    rx.el.p(carer_line(chosen_place().nurse)), rx.fragment()),
             rx.el.p(rx.cond(BookingState.pregnancy, BookingState.visibility,
                             T["book.private"])),
             class_name="notice", role="status", id="booked",

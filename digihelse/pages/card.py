@@ -6,8 +6,12 @@ import reflex as rx
 from digihelse import routes
 from digihelse.components.layout import T, shell
 from digihelse.components.links import page_link
+from digihelse.components.texts import by_lang
 from digihelse.state.card import CardState
 from digihelse.state.card_display import (
+    CHART_KEYS,
+    CHART_TEXTS,
+    SCHEDULE_STATES,
     ChartBlock,
     ConsultationRow,
     HistoryRow,
@@ -15,6 +19,7 @@ from digihelse.state.card_display import (
     NoteRow,
     ScheduleRow,
     SectionBlock,
+    chart_frames,
 )
 
 
@@ -31,30 +36,37 @@ def overview(state=CardState) -> rx.Component:
     )
 
 
-def _chart(block: ChartBlock) -> rx.Component:
+def _chart(key: str, block: ChartBlock) -> rx.Component:
+    """One chart: the frame and words compiled in (by language), her marks from state."""
+    title_key, source_key, unit = CHART_TEXTS[key]
+    frames = chart_frames()[key]
+    head = by_lang({lang: frames[lang][0] for lang in frames})
+    tail = by_lang({lang: frames[lang][1] for lang in frames})
     return rx.el.figure(
-        rx.el.h3(block.title),
-        rx.html(block.svg, class_name="chart-box"),
+        rx.el.h3(T[title_key]),
+        rx.html(head + block.marks + tail, class_name="chart-box"),
         rx.el.details(
             rx.el.summary(T["card.chart.table"]),
             rx.el.table(
-                rx.el.thead(rx.el.tr(rx.foreach(block.table_head,
-                                                lambda h: rx.el.th(h, scope="col")))),
+                rx.el.thead(rx.el.tr(rx.el.th(T["card.field.ga"], scope="col"),
+                                     rx.el.th(unit, scope="col"), rx.el.th(scope="col"))),
                 rx.el.tbody(rx.foreach(block.table, lambda row: rx.el.tr(
                     rx.foreach(row, lambda cell: rx.el.td(cell))))),
                 class_name="data-table",
             ),
         ),
-        rx.cond(block.source != "", rx.el.figcaption(block.source, class_name="muted small")),
+        rx.el.figcaption(T[source_key], class_name="muted small") if source_key
+        else rx.fragment(),
         class_name="card chart-card",
-        id="chart-" + block.key,
+        id=f"chart-{key}",
     )
 
 
 def charts(state=CardState) -> rx.Component:
     return rx.el.section(
         rx.el.h2(T["card.charts.title"]),
-        rx.foreach(state.charts, _chart),
+        rx.cond(state.charts.length() == len(CHART_KEYS), rx.fragment(
+            *[_chart(key, state.charts[index]) for index, key in enumerate(CHART_KEYS)])),
     )
 
 
@@ -99,7 +111,8 @@ def _history_row(row: HistoryRow) -> rx.Component:
 
 def history(state=CardState) -> rx.Component:
     return rx.el.details(
-        rx.el.summary(T["card.history.title"]),
+        # Read when opened: most readers never do, and each read is in the access log.
+        rx.el.summary(T["card.history.title"], on_click=state.show_history),
         rx.el.ul(rx.foreach(state.history, _history_row), class_name="plain-list",
                  id="history"),
         class_name="card no-print",
@@ -113,7 +126,9 @@ def _schedule_row(row: ScheduleRow) -> rx.Component:
         rx.el.span(
             rx.el.strong(row.label), rx.el.br(),
             rx.el.span(row.window, class_name="muted"), " – ",
-            rx.el.span(row.state_text, class_name="schedule-state-" + row.state),
+            rx.el.span(rx.match(row.state, *[(state, T[f"card.schedule.{state}"])
+                                             for state in SCHEDULE_STATES], ""),
+                       class_name="schedule-state-" + row.state),
         ),
         class_name="schedule-row",
     )

@@ -12,7 +12,7 @@ from digihelse.state.session import SessionState
 
 
 def booking_card() -> rx.Component:
-    place = HomeState.booking_place
+    place = HomeState.booking_places[0]  # the first is hers (the booking card shows it)
     return page_link(
         rx.el.span(place.initials, class_name="avatar", aria_hidden="true"),
         rx.el.span(

@@ -168,7 +168,7 @@ def place_field(allow_all: bool = False) -> rx.Component:
     if allow_all:
         options.append(rx.el.option(T["sched.all_places"], value=ALL_PLACES))
     return rx.cond(
-        S.many_places,
+        S.place_choices.length() > 1,
         field("place", "sched.place", rx.el.select(
             *options, id="f-place", name="place", default_value=S.draft["place"],
             class_name="nurse-input")),

@@ -26,6 +26,7 @@ from digihelse.i18n import t
 from digihelse.i18n.formatting import clock, day_month, weekday_day_month
 from digihelse.people.actors import Actor
 from digihelse.state.card_display import when_text
+from digihelse.state.changes import assign
 from digihelse.state.guard import CITIZEN, audience
 from digihelse.state.session import SessionState
 from digihelse.timeutil import to_oslo, today_oslo, utcnow
@@ -56,12 +57,6 @@ class SlotButton:
 class DayGroup:
     title: str
     slots: list[SlotButton]
-
-
-@dataclass
-class TopicChip:
-    value: str
-    label: str
 
 
 def initials(name: str) -> str:
@@ -144,88 +139,77 @@ class BookingState(SessionState):
     _midwife_id: int = 0
     _start: str = ""  # the first day the week strip shows (ISO); today when empty
 
-    @rx.var
-    def place(self) -> PlaceOption:
-        for option in self.places:
-            if option.place_id == self.place_id:
-                return option
-        return PlaceOption(0, "", "", "", "", "", "")
-
-    @rx.var
-    def topics(self) -> list[TopicChip]:
-        return [TopicChip(value, t(f"topic.{value}", self.lang)) for value in TOPICS]
-
     async def _actor(self) -> tuple[SessionState, Actor]:
         session = await self.get_state(SessionState)
         return session, session._actor()
 
     @rx.event
     async def load(self):
+        # Only what changed is assigned (and so sent): going back to this page re-sends
+        # none of the times that are still the same. The handler does not yield, so the
+        # browser sees the finished load at once.
         session, actor = await self._actor()
-        self.loaded = False
-        self.step, self.error, self.alternatives, self.topic, self.note = (
-            "choose", "", [], "", "")
+        assign(self, step="choose", error="", alternatives=[], topic="", note="")
         if not session.logged_in:
+            assign(self, loaded=False)
             return
         params = self.router.url.query_parameters
         move = params.get("flytt", "")
-        self.moving_id = int(move) if move.isdigit() else 0
-        self.pregnancy = params.get("svangerskap", "") == "1"
-        self._midwife_id, self._start, self.blocked = 0, "", ""
-        self.blocked_by_booking = False
+        assign(self, moving_id=int(move) if move.isdigit() else 0,
+               pregnancy=params.get("svangerskap", "") == "1", _midwife_id=0, _start="",
+               blocked="", blocked_by_booking=False)
         if self.pregnancy:
             await self._load_pregnancy(session, actor)
-            self.loaded = True
+            assign(self, loaded=True)
             return
         infos = await asyncio.to_thread(_load_places, actor.subject_pid)
         today = today_oslo()
-        self.places = [place_option(info, session.lang, today) for info in infos]
+        places = [place_option(info, session.lang, today) for info in infos]
         wanted = params.get("sted", "")
-        ids = [p.place_id for p in self.places]
-        self.place_id = int(wanted) if wanted.isdigit() and int(wanted) in ids else \
-            (ids[0] if ids else 0)
-        self.week_offset = 0
+        ids = [p.place_id for p in places]
+        assign(self, places=places, week_offset=0,
+               place_id=int(wanted) if wanted.isdigit() and int(wanted) in ids else
+               (ids[0] if ids else 0))
         await self._load_week(seek=True)
-        self.loaded = True
+        assign(self, loaded=True)
 
     async def _load_pregnancy(self, session: SessionState, actor: Actor) -> None:
         """Her midwife's places and times, from the next consultation's window on."""
         lang = session.lang
-        self.places, self.days, self.place_id = [], [], 0
         try:
             options = await asyncio.to_thread(_load_options, actor)
         except ServiceError as exc:
-            self.blocked = t(exc.message_key, lang)
+            assign(self, places=[], days=[], place_id=0, blocked=t(exc.message_key, lang))
             return
         visit = options.visit
-        self.visit_title = t("book.preg.title", lang,
-                             visit=t(visit.label_key, lang)) if visit else t("book.title", lang)
-        self.window_line = t("card.book.window", lang, first=day_month(visit.window_start, lang),
-                             last=day_month(visit.window_end, lang)) if visit else ""
-        self.after_window = bool(options.slots) and not options.in_window
-        self.visibility = t(options.visibility_key, lang)
+        assign(self,
+               visit_title=t("book.preg.title", lang, visit=t(visit.label_key, lang))
+               if visit else t("book.title", lang),
+               window_line=t("card.book.window", lang,
+                             first=day_month(visit.window_start, lang),
+                             last=day_month(visit.window_end, lang)) if visit else "",
+               after_window=bool(options.slots) and not options.in_window,
+               visibility=t(options.visibility_key, lang))
+        blocked = ""
         if options.booked is not None and not self.moving_id:
-            self.blocked = t("card.book.booked", lang, when=when_text(options.booked.start_at,
-                                                                      lang))
-            self.blocked_by_booking = True
+            blocked = t("card.book.booked", lang, when=when_text(options.booked.start_at, lang))
+            assign(self, blocked_by_booking=True)
+        elif options.midwife_id is None:
+            blocked = t("card.book.gp_only", lang)
+        elif not options.can_book or visit is None:
+            blocked = t("access.denied", lang)
+        if blocked:
+            assign(self, places=[], days=[], place_id=0, blocked=blocked)
             return
-        if options.midwife_id is None:
-            self.blocked = t("card.book.gp_only", lang)
-            return
-        if not options.can_book or visit is None:
-            self.blocked = t("access.denied", lang)
-            return
-        self._midwife_id = options.midwife_id
         name = options.midwife_name
-        self.places = [PlaceOption(p.place_id, p.name, name, initials(name), p.address, "", "")
-                       for p in options.places]
+        places = [PlaceOption(p.place_id, p.name, name, initials(name), p.address, "", "")
+                  for p in options.places]
         first = options.slots[0] if options.slots else None
-        self.place_id = first.place_id if first else (self.places[0].place_id
-                                                      if self.places else 0)
         # The strip opens on the window's first day (or the first free day after it).
         start = first.day if first else max(visit.window_start, today_oslo())
-        self._start = start.isoformat()
-        self.week_offset = 0
+        assign(self, _midwife_id=options.midwife_id, places=places,
+               place_id=first.place_id if first else (places[0].place_id if places else 0),
+               _start=start.isoformat(), week_offset=0)
         await self._load_week(seek=True)
 
     async def _load_week(self, *, seek: bool = False) -> None:
@@ -234,21 +218,21 @@ class BookingState(SessionState):
         session = await self.get_state(SessionState)
         lang = session.lang
         first_day = dt.date.fromisoformat(self._start) if self._start else today_oslo()
+        offset = self.week_offset
         for _ in range(MAX_WEEKS if seek else 1):
-            start = first_day + dt.timedelta(weeks=self.week_offset)
+            start = first_day + dt.timedelta(weeks=offset)
             end = start + dt.timedelta(days=6)
-            self.week_title = f"{day_month(start, lang)} – {day_month(end, lang)}"
             slots = await asyncio.to_thread(_load_slots, self.place_id, start, 7,
                                             self._midwife_id) if self.place_id else []
-            if slots or not seek or self.week_offset >= MAX_WEEKS - 1:
+            if slots or not seek or offset >= MAX_WEEKS - 1:
                 break
-            self.week_offset += 1
-        self.days = [
-            DayGroup(weekday_day_month(day, lang).capitalize(),
-                     [slot_button(slot, lang) for slot in group])
-            for day, group in booking.group_by_day(slots)
-        ]
-        self._starts = {slot.slot_id: slot.start_at.isoformat() for slot in slots}
+            offset += 1
+        assign(self, week_offset=offset,
+               week_title=f"{day_month(start, lang)} – {day_month(end, lang)}",
+               days=[DayGroup(weekday_day_month(day, lang).capitalize(),
+                              [slot_button(slot, lang) for slot in group])
+                     for day, group in booking.group_by_day(slots)],
+               _starts={slot.slot_id: slot.start_at.isoformat() for slot in slots})
 
     @rx.event
     async def choose_place(self, place_id: str):

@@ -33,6 +33,7 @@ from digihelse.state.card_display import (
     display,
     history_rows,
 )
+from digihelse.state.changes import assign
 from digihelse.state.guard import CITIZEN, PERSONNEL, audience
 from digihelse.state.session import SessionState
 from digihelse.timeutil import today_oslo, utcnow
@@ -60,11 +61,14 @@ def form_values(c: card.ConsultationView) -> dict[str, str]:
 
 
 def _load(actor: Actor, woman_pid: str, lang: str
-          ) -> tuple[CardDisplay, list[HistoryRow], dict[int, dict[str, str]]]:
+          ) -> tuple[CardDisplay, dict[int, dict[str, str]]]:
     view = card.get_card(get_engine(), actor, woman_pid)
-    versions = card.history(get_engine(), actor, woman_pid)
     raw = {c.id: form_values(c) for c in view.timeline} if view.can_edit else {}
-    return display(view, lang, today_oslo()), history_rows(versions, lang), raw
+    return display(view, lang, today_oslo()), raw
+
+
+def _load_history(actor: Actor, woman_pid: str, lang: str) -> list[HistoryRow]:
+    return history_rows(card.history(get_engine(), actor, woman_pid), lang)
 
 
 def _load_book_box(actor: Actor, woman_pid: str, lang: str, name: str) -> BookBox:
@@ -122,7 +126,8 @@ class CardState(SessionState):
     labs: list[LabRow] = []
     background: list[SectionBlock] = []
     rhd_lines: list[str] = []
-    history: list[HistoryRow] = []
+    history: list[HistoryRow] = []  # read when the reader opens "Endringslogg"
+    _history_shown: bool = False
     _raw: dict[int, dict[str, str]] = {}
     can_write_notes: bool = False
     can_edit: bool = False
@@ -140,45 +145,65 @@ class CardState(SessionState):
     _woman_pid: str = ""
 
     def _show(self, shown: CardDisplay) -> None:
-        self.woman_name, self.ga_line, self.due_line = (shown.woman_name, shown.ga_line,
-                                                        shown.due_line)
-        self.dating_line, self.next_line, self.carers = (shown.dating_line, shown.next_line,
-                                                         shown.carers)
-        self.consultations, self.schedule, self.notes = (shown.consultations, shown.schedule,
-                                                         shown.notes)
-        self.charts = shown.charts
-        self.labs, self.background, self.rhd_lines = (shown.labs, shown.background,
-                                                      shown.rhd_lines)
-        self.can_write_notes, self.can_edit = shown.can_write_notes, shown.can_edit
+        assign(self, woman_name=shown.woman_name, ga_line=shown.ga_line,
+               due_line=shown.due_line, dating_line=shown.dating_line,
+               next_line=shown.next_line, carers=shown.carers,
+               consultations=shown.consultations, schedule=shown.schedule,
+               notes=shown.notes, charts=shown.charts, labs=shown.labs,
+               background=shown.background, rhd_lines=shown.rhd_lines,
+               can_write_notes=shown.can_write_notes, can_edit=shown.can_edit)
 
     async def _refresh(self, session: SessionState) -> None:
-        self.error = ""
+        assign(self, error="")
         try:
-            shown, self.history, self._raw = await asyncio.to_thread(
+            shown, raw = await asyncio.to_thread(
                 _load, session._actor(), self._woman_pid, session.lang)
+            history = await asyncio.to_thread(_load_history, session._actor(),
+                                              self._woman_pid, session.lang) \
+                if self._history_shown else []
         except ServiceError as exc:
-            self.error = t(exc.message_key, session.lang)
-            self.charts, self.consultations = [], []
+            assign(self, error=t(exc.message_key, session.lang), charts=[], consultations=[],
+                   history=[])
         else:
+            assign(self, history=history, _raw=raw)
             self._show(shown)
 
     @rx.event
-    async def load(self):
-        """Citizen: the card of whom she acts for."""
-        session = await self.get_state(SessionState)
-        self.loaded, self.message, self.note_error = False, "", ""
-        if not session.logged_in or session.is_personnel:
+    async def show_history(self):
+        """The change history, read (and logged as read) when the reader opens it."""
+        await self._show_history()
+
+    async def _show_history(self) -> None:
+        if self._history_shown or not self._woman_pid:
             return
-        self._woman_pid = session._actor().subject_pid
+        session = await self.get_state(SessionState)
+        try:
+            history = await asyncio.to_thread(_load_history, session._actor(),
+                                              self._woman_pid, session.lang)
+        except ServiceError as exc:
+            assign(self, error=t(exc.message_key, session.lang))
+            return
+        assign(self, history=history, _history_shown=True)
+
+    @rx.event
+    async def load(self):
+        """Citizen: the card of whom she acts for. Only what changed is assigned, so
+        coming back to the card re-sends nothing that is the same."""
+        session = await self.get_state(SessionState)
+        assign(self, message="", note_error="", _history_shown=False)
+        if not session.logged_in or session.is_personnel:
+            assign(self, loaded=False)
+            return
+        assign(self, _woman_pid=session._actor().subject_pid)
         await self._refresh(session)
-        self.book = BookBox()
+        book = BookBox()
         # Without the box when refused (logged): the card itself still shows.
         with contextlib.suppress(ServiceError):
             if not self.error:
-                self.book = await asyncio.to_thread(_load_book_box, session._actor(),
-                                                    self._woman_pid, session.lang,
-                                                    self.woman_name)
-        self.loaded = True
+                book = await asyncio.to_thread(_load_book_box, session._actor(),
+                                               self._woman_pid, session.lang,
+                                               self.woman_name)
+        assign(self, book=book, loaded=True)
 
     @rx.event
     def set_note_text(self, value: str):
@@ -303,10 +328,16 @@ class CarerState(CardState):
         self.field_errors, self.form_message = {}, ""
 
     @rx.event
+    async def show_history(self):
+        """Her change history for the carer (a handler of this state, for its audience)."""
+        await self._show_history()
+
+    @rx.event
     async def load_card(self):
         session = await self.get_state(SessionState)
         self.loaded, self.field_errors, self.form_message = False, {}, ""
         self.today_iso = today_oslo().isoformat()
+        self._history_shown = False
         self._new_form()
         if not session.logged_in or not session.is_personnel:
             return

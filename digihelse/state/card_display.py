@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 
 from digihelse.booking.pregnancy import PregnancyBookingOptions
-from digihelse.components.charts import Band, Chart, Series, render_svg
+from digihelse.components.charts import Band, Chart, Series, render_frame, render_marks
 from digihelse.healthcard.models import LabKind, Section
 from digihelse.healthcard.reference import Charts
+from digihelse.healthcard.reference import charts as reference_charts
 from digihelse.healthcard.service import (
     Background,
     CardView,
@@ -26,7 +28,7 @@ from digihelse.healthcard.validation import (
     LIFESTYLE_TIMES,
     PREVIOUS_COUNTS,
 )
-from digihelse.i18n import TEXTS, t
+from digihelse.i18n import LANGS, TEXTS, t
 from digihelse.i18n.formatting import clock, day_month, long_date, weekday_day_month
 from digihelse.timeutil import to_oslo
 
@@ -48,12 +50,14 @@ class HistoryRow:
     reason: str
 
 
+SCHEDULE_STATES = ("done", "open", "upcoming", "missed")
+
+
 @dataclass
 class ScheduleRow:
     label: str
     window: str
-    state: str  # done, open, upcoming, missed
-    state_text: str
+    state: str  # SCHEDULE_STATES; the page words it
 
 
 @dataclass
@@ -85,12 +89,21 @@ class SectionBlock:
 
 @dataclass
 class ChartBlock:
+    """One chart of the card as state: her marks and the same values as a table. The rest
+    (frame, bands, axes, words) the page compiles in per language: chart_frames()."""
+
     key: str
-    title: str
-    svg: str
-    table_head: list[str]
+    marks: str  # SVG elements: her points and lines
     table: list[list[str]]
-    source: str
+
+
+# Per chart: the text keys of its title and description, its unit, and whether its y axis
+# is the same on every card (the weight chart's follows her values).
+CHART_KEYS = ("sf", "bp", "weight")
+CHART_TEXTS = {"sf": ("card.chart.sf", "card.chart.sf_source", "cm"),
+               "bp": ("card.chart.bp", "card.chart.bp_limit", "mmHg"),
+               "weight": ("card.chart.weight", "", "kg")}
+_SHARED_Y = {"sf": True, "bp": True, "weight": False}
 
 
 @dataclass
@@ -309,7 +322,7 @@ def history_rows(versions: list[VersionView], lang: str) -> list[HistoryRow]:
     return rows
 
 
-def _sf_chart(charts: Charts, lang: str) -> ChartBlock:
+def _sf_figure(charts: Charts, lang: str) -> Chart:
     sf = charts.sf
     reference = sf.reference
     band_outer = Band("3–97", [(r.week, r.centiles[3]) for r in reference],
@@ -317,52 +330,80 @@ def _sf_chart(charts: Charts, lang: str) -> ChartBlock:
     band_inner = Band("10–90", [(r.week, r.centiles[10]) for r in reference],
                       [(r.week, r.centiles[90]) for r in reference])
     median = Series("50", [(r.week, r.centiles[50]) for r in reference], colour="#4a4a4a",
-                    dashed=True, markers=False)
+                    dashed=True, markers=False, reference=True)
     points = Series(t("card.chart.sf", lang), [(p.ga_weeks, p.value) for p in sf.points])
-    chart = Chart(t("card.chart.sf", lang), t("card.chart.sf_source", lang),
-                  t("card.field.ga", lang), "cm", (24, 40), (15, 45),
-                  series=[median, points], bands=[band_outer, band_inner],
-                  x_ticks=(24, 28, 32, 36, 40), y_ticks=(20, 30, 40))
-    rows = [[p.ga_text, _num(p.value), _text(f"card.flag.{p.flag}", lang) if p.flag else ""]
-            for p in sf.points]
-    return ChartBlock("sf", chart.title, render_svg(chart, "chart-sf"),
-                      [t("card.field.ga", lang), "cm", ""], rows,
-                      t("card.chart.sf_source", lang))
+    return Chart(t("card.chart.sf", lang), t("card.chart.sf_source", lang),
+                 t("card.field.ga", lang), "cm", (24, 40), (15, 45),
+                 series=[median, points], bands=[band_outer, band_inner],
+                 x_ticks=(24, 28, 32, 36, 40), y_ticks=(20, 30, 40))
 
 
-def _bp_chart(charts: Charts, lang: str) -> ChartBlock:
+def _sf_rows(charts: Charts, lang: str) -> list[list[str]]:
+    return [[p.ga_text, _num(p.value), _text(f"card.flag.{p.flag}", lang) if p.flag else ""]
+            for p in charts.sf.points]
+
+
+def _bp_figure(charts: Charts, lang: str) -> Chart:
     bp = charts.bp
-    chart = Chart(t("card.chart.bp", lang), t("card.chart.bp_limit", lang),
-                  t("card.field.ga", lang), "mmHg", (4, 42), (40, 180),
-                  series=[Series(t("card.field.bp_systolic", lang),
-                                 [(p.ga_weeks, p.value) for p in bp.systolic]),
-                          Series(t("card.field.bp_diastolic", lang),
-                                 [(p.ga_weeks, p.value) for p in bp.diastolic],
-                                 colour="#0b6e4f")],
-                  limits=[(str(bp.systolic_limit), bp.systolic_limit),
-                          (str(bp.diastolic_limit), bp.diastolic_limit)],
-                  x_ticks=(8, 16, 24, 32, 40), y_ticks=(60, 90, 120, 150))
-    rows = [[s.ga_text, f"{_num(s.value, 0)}/{_num(d.value, 0)}",
+    return Chart(t("card.chart.bp", lang), t("card.chart.bp_limit", lang),
+                 t("card.field.ga", lang), "mmHg", (4, 42), (40, 180),
+                 series=[Series(t("card.field.bp_systolic", lang),
+                                [(p.ga_weeks, p.value) for p in bp.systolic]),
+                         Series(t("card.field.bp_diastolic", lang),
+                                [(p.ga_weeks, p.value) for p in bp.diastolic],
+                                colour="#0b6e4f")],
+                 limits=[(str(bp.systolic_limit), bp.systolic_limit),
+                         (str(bp.diastolic_limit), bp.diastolic_limit)],
+                 x_ticks=(8, 16, 24, 32, 40), y_ticks=(60, 90, 120, 150))
+
+
+def _bp_rows(charts: Charts, lang: str) -> list[list[str]]:
+    bp = charts.bp
+    return [[s.ga_text, f"{_num(s.value, 0)}/{_num(d.value, 0)}",
              _text(f"card.flag.{s.flag or d.flag}", lang) if (s.flag or d.flag) else ""]
             for s, d in zip(bp.systolic, bp.diastolic, strict=False)]
-    return ChartBlock("bp", chart.title, render_svg(chart, "chart-bp"),
-                      [t("card.field.ga", lang), "mmHg", ""], rows,
-                      t("card.chart.bp_limit", lang))
 
 
-def _weight_chart(charts: Charts, lang: str) -> ChartBlock:
+def _weight_figure(charts: Charts, lang: str) -> Chart:
     points = charts.weight.points
     values = [p.value for p in points] or [60.0]
     low, high = min(values) - 5, max(values) + 5
-    chart = Chart(t("card.chart.weight", lang), t("card.chart.weight", lang),
-                  t("card.field.ga", lang), "kg", (4, 42), (int(low), int(high) + 1),
-                  series=[Series(t("card.chart.weight", lang),
-                                 [(p.ga_weeks, p.value) for p in points])],
-                  x_ticks=(8, 16, 24, 32, 40),
-                  y_ticks=tuple(range(int(low) // 5 * 5 + 5, int(high) + 1, 5)))
-    rows = [[p.ga_text, _num(p.value), ""] for p in points]
-    return ChartBlock("weight", chart.title, render_svg(chart, "chart-weight"),
-                      [t("card.field.ga", lang), "kg", ""], rows, "")
+    return Chart(t("card.chart.weight", lang), t("card.chart.weight", lang),
+                 t("card.field.ga", lang), "kg", (4, 42), (int(low), int(high) + 1),
+                 series=[Series(t("card.chart.weight", lang),
+                                [(p.ga_weeks, p.value) for p in points])],
+                 x_ticks=(8, 16, 24, 32, 40),
+                 y_ticks=tuple(range(int(low) // 5 * 5 + 5, int(high) + 1, 5)))
+
+
+def _weight_rows(charts: Charts, lang: str) -> list[list[str]]:
+    return [[p.ga_text, _num(p.value), ""] for p in charts.weight.points]
+
+
+_FIGURES = {"sf": (_sf_figure, _sf_rows), "bp": (_bp_figure, _bp_rows),
+            "weight": (_weight_figure, _weight_rows)}
+
+
+def chart_figure(key: str, charts: Charts, lang: str) -> Chart:
+    return _FIGURES[key][0](charts, lang)
+
+
+def chart_blocks(charts: Charts, lang: str) -> list[ChartBlock]:
+    return [ChartBlock(key, render_marks(chart_figure(key, charts, lang),
+                                         shared_y=_SHARED_Y[key]),
+                       _FIGURES[key][1](charts, lang))
+            for key in CHART_KEYS]
+
+
+@cache
+def chart_frames() -> dict[str, dict[str, tuple[str, str]]]:
+    """Each chart's frame (what goes before and after her marks) in each language: the
+    same on every card, so the page compiles it in."""
+    empty = reference_charts([])
+    return {key: {lang: render_frame(chart_figure(key, empty, lang), f"chart-{key}",
+                                     shared_y=_SHARED_Y[key])
+                  for lang in LANGS}
+            for key in CHART_KEYS}
 
 
 def display(card: CardView, lang: str, today: dt.date) -> CardDisplay:
@@ -391,8 +432,7 @@ def display(card: CardView, lang: str, today: dt.date) -> CardDisplay:
         else:
             state = "upcoming"
         window = f"{day_month(item.window_start, lang)} – {day_month(item.window_end, lang)}"
-        schedule.append(ScheduleRow(t(item.label_key, lang), window, state,
-                                    t(f"card.schedule.{state}", lang)))
+        schedule.append(ScheduleRow(t(item.label_key, lang), window, state))
     notes = [NoteRow(n.kind, n.text, f"{day_month(to_oslo(n.created_at).date(), lang)} "
                                      f"{clock(n.created_at)}") for n in card.notes]
     return CardDisplay(
@@ -400,8 +440,7 @@ def display(card: CardView, lang: str, today: dt.date) -> CardDisplay:
         next_line=next_line, carers=carers,
         consultations=[consultation_row(c, lang) for c in card.timeline],
         schedule=schedule, notes=notes,
-        charts=[_sf_chart(card.charts, lang), _bp_chart(card.charts, lang),
-                _weight_chart(card.charts, lang)],
+        charts=chart_blocks(card.charts, lang),
         can_edit=card.can_edit, can_write_notes=card.can_write_notes,
         labs=lab_rows(card.lab_results, lang),
         background=background_blocks(card.background, lang,

@@ -87,12 +87,6 @@ class HomeState(SessionState):
     visit: BookBox = BookBox()
     loaded: bool = False
 
-    @rx.var
-    def booking_place(self) -> PlaceOption:
-        if self.booking_places:
-            return self.booking_places[0]
-        return PlaceOption(0, "", "", "", "", "", "")
-
     @rx.event
     async def load(self):
         session = await self.get_state(SessionState)

@@ -398,10 +398,6 @@ class NurseScheduleState(SessionState):
     _place_names: dict[int, str] = {}
     _pending: dict[str, str] = {}
 
-    @rx.var
-    def many_places(self) -> bool:
-        return len(self.place_choices) > 1
-
     @rx.event
     async def load(self):
         session = await self.get_state(SessionState)

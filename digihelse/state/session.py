@@ -19,11 +19,12 @@ from digihelse.auth.current import CurrentUser, user_for
 from digihelse.db import session as db_session
 from digihelse.errors import ServiceError
 from digihelse.healthcard.models import PregnancyRecord
-from digihelse.i18n import DEFAULT_LANG, normalise_lang, t, texts_for
+from digihelse.i18n import DEFAULT_LANG, normalise_lang, t
 from digihelse.people.access import SubjectChoice, representable_subjects
 from digihelse.people.actors import Action, Actor, Channel, Service
 from digihelse.people.models import Person
 from digihelse.people.nin import age_on, parse_nin
+from digihelse.state.changes import assign
 from digihelse.state.guard import SIGNED_IN, audience, live_session, public
 from digihelse.timeutil import today_oslo
 
@@ -122,10 +123,6 @@ class SessionState(rx.State):
     _ended: bool = False  # its session ended: the next event leads to the ended page
 
     @rx.var
-    def tr(self) -> dict[str, str]:
-        return texts_for(self.lang, self.role)
-
-    @rx.var
     def acting_for_other(self) -> bool:
         return self.acting_key != "0"
 
@@ -153,7 +150,7 @@ class SessionState(rx.State):
     @rx.event
     @public
     def set_lang(self, lang: str):
-        self.lang = normalise_lang(lang)
+        assign(self, lang=normalise_lang(lang))
         self._describe_acting()
         path = self.router.url.path.rstrip("/") or "/"  # the router may add a slash
         if path in KEEP_ON_LANGUAGE_CHANGE:
@@ -168,32 +165,32 @@ class SessionState(rx.State):
         live = live_session()
         user = await asyncio.to_thread(user_for, live) if live else None
         previous = self._pid
-        self.logged_in = user is not None
-        self._pid = user.pid if user else ""
-        self._acr = (user.acr or "") if user else ""
-        self.display_name = user.name if user else ""
-        self.given_name = (user.given_name or user.name) if user else ""
-        self.role = user.role if user else ""
-        self.is_personnel = bool(user and user.is_personnel)
-        self.hpr_number = (user.hpr_number or "") if user else ""
-        self.own_age = age_on(parse_nin(user.pid).birth_date, today_oslo()) if user else None
-        self.organisation = (user.organisation or "") if user else ""
+        assign(
+            self,
+            logged_in=user is not None,
+            _pid=user.pid if user else "",
+            _acr=(user.acr or "") if user else "",
+            display_name=user.name if user else "",
+            given_name=(user.given_name or user.name) if user else "",
+            role=user.role if user else "",
+            is_personnel=bool(user and user.is_personnel),
+            hpr_number=(user.hpr_number or "") if user else "",
+            own_age=age_on(parse_nin(user.pid).birth_date, today_oslo()) if user else None,
+            organisation=(user.organisation or "") if user else "",
+        )
         choices, with_card = await asyncio.to_thread(_subjects, user) \
             if user and not user.is_personnel else ([], set())
-        self._card_pids = sorted(with_card)
+        assign(self, _card_pids=sorted(with_card))
         self._set_subjects(choices, keep=self._acting_pid if previous == self._pid else "")
-        self.checked = True
+        assign(self, checked=True)
 
     def _set_subjects(self, choices: list[SubjectChoice], keep: str) -> None:
-        self._subject_pids = [c.pid for c in choices]
-        self._subject_levels = ["self" if c.pid == self._pid else _access_level(c)
-                                for c in choices]
-        self._subject_names = [c.name for c in choices]
-        self._subject_ages = [c.age for c in choices]
-        pids = self._subject_pids
-        chosen = keep if keep in pids and self._subject_levels[pids.index(keep)] != "none" \
-            else self._pid
-        self._acting_pid = chosen
+        pids = [c.pid for c in choices]
+        levels = ["self" if c.pid == self._pid else _access_level(c) for c in choices]
+        chosen = keep if keep in pids and levels[pids.index(keep)] != "none" else self._pid
+        assign(self, _subject_pids=pids, _subject_levels=levels,
+               _subject_names=[c.name for c in choices],
+               _subject_ages=[c.age for c in choices], _acting_pid=chosen)
         self._describe_acting()
 
     def _describe_acting(self) -> None:
@@ -209,20 +206,19 @@ class SessionState(rx.State):
                 label = t("acting.child", lang, name=name.split()[0],
                           age=self._subject_ages[index], level=level_text)
             options.append(SubjectOption(str(index), label, level != "none"))
-        self.subject_options = options
         if self._acting_pid in self._subject_pids:
             index = self._subject_pids.index(self._acting_pid)
-            self.acting_key = str(index)
-            self.acting_name = self._subject_names[index]
-            self.acting_given_name = self.acting_name.split()[0]
+            name = self._subject_names[index]
             level = self._subject_levels[index]
-            self.acting_explanation = "" if level in ("self", "none") else t(
-                f"acting.explain.{level}", lang, name=self.acting_given_name)
-            self.has_card = self._acting_pid in self._card_pids
+            explanation = "" if level in ("self", "none") else t(
+                f"acting.explain.{level}", lang, name=name.split()[0])
+            assign(self, subject_options=options, acting_key=str(index), acting_name=name,
+                   acting_given_name=name.split()[0], acting_explanation=explanation,
+                   has_card=self._acting_pid in self._card_pids)
         else:
-            self.acting_key, self.acting_name = "0", self.display_name
-            self.acting_given_name, self.acting_explanation = self.given_name, ""
-            self.has_card = self._pid in self._card_pids
+            assign(self, subject_options=options, acting_key="0",
+                   acting_name=self.display_name, acting_given_name=self.given_name,
+                   acting_explanation="", has_card=self._pid in self._card_pids)
 
     @rx.event
     def choose_subject(self, key: str):
@@ -248,7 +244,7 @@ class SessionState(rx.State):
     async def load_public(self):
         """on_load for public pages: know who is here, set the page language."""
         await self._resolve()
-        self.lang = normalise_lang(self.lang)
+        assign(self, lang=normalise_lang(self.lang))
         return set_html_lang(self.lang)
 
     @rx.event
