@@ -5,6 +5,7 @@ navigation back to the page re-sends nothing it already has."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import re
 import urllib.request
 
@@ -54,7 +55,9 @@ def test_a_tab_hydrates_lean_and_navigation_resends_nothing(base_url: str, perso
         finally:
             await tab.close()
 
-    tab, hydrate, away, back, before = asyncio.run(visit())
+    # Its own thread: sync Playwright keeps an event loop running in this one.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        tab, hydrate, away, back, before = pool.submit(asyncio.run, visit()).result()
     assert tab.state[session_state]["logged_in_rx_state_"] is True  # the page loaded
     assert hydrate.bytes <= HYDRATION_BUDGET, f"{path} hydrated with {hydrate.bytes} bytes"
     for exchange in (hydrate, away, back):
