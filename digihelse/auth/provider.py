@@ -10,7 +10,6 @@ import binascii
 import datetime as dt
 import hashlib
 import hmac
-import os
 import re
 import secrets
 import time
@@ -38,6 +37,7 @@ from digihelse.auth.keys import (
     jwks,
     load_rsa_key,
 )
+from digihelse.auth.runtime import with_worker_header
 from digihelse.people.nin import InvalidNin, parse_nin
 from digihelse.timeutil import OSLO
 
@@ -422,16 +422,7 @@ class TestProvider:
         ]
 
     def _named_worker(self, endpoint: Callable[[Request], Any]) -> Callable[[Request], Any]:
-        header = self.config.worker_header
-        if not header:
-            return endpoint
-
-        async def named(request: Request) -> Response:
-            response = await endpoint(request)
-            response.headers[header] = str(os.getpid())
-            return response
-
-        return named
+        return with_worker_header(endpoint, self.config.worker_header)
 
     def public_jwks(self) -> dict[str, list[dict[str, str]]]:
         """The published keys: the active one first, then the next (rotation) key."""

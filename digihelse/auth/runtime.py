@@ -4,6 +4,7 @@ embedded test providers when they are on."""
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass
 
 import httpx
@@ -25,6 +26,20 @@ LOGGED_OUT_PATH = "/auth/logged-out"
 SESSION_ENDED_PATH = "/auth/session-ended"  # a tab whose session ended under it
 # In test mode the login routes and the test providers name the serving process here.
 WORKER_HEADER = "X-Digihelse-Worker"
+
+
+def with_worker_header(endpoint, header: str | None):
+    """The endpoint, naming the serving process on its responses under `header` (test
+    mode, to prove which worker served a hop); unchanged when there is no header."""
+    if not header:
+        return endpoint
+
+    async def named(request):
+        response = await endpoint(request)
+        response.headers[header] = str(os.getpid())
+        return response
+
+    return named
 
 
 @dataclass

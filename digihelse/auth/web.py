@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from html import escape
 from urllib.parse import quote, urlencode
 
@@ -28,6 +27,7 @@ from digihelse.auth.runtime import (
     SESSION_ENDED_PATH,
     WORKER_HEADER,
     AuthRuntime,
+    with_worker_header,
 )
 from digihelse.auth.sessions import cookie_value
 from digihelse.db import session as db_session
@@ -110,15 +110,8 @@ class AuthRoutes:
 
     def _named_worker(self, endpoint):
         """In test mode, name the serving process on the response (see WORKER_HEADER)."""
-        if self.runtime.settings.env != "test":
-            return endpoint
-
-        async def named(request: Request) -> Response:
-            response = await endpoint(request)
-            response.headers[WORKER_HEADER] = str(os.getpid())
-            return response
-
-        return named
+        test = self.runtime.settings.env == "test"
+        return with_worker_header(endpoint, WORKER_HEADER if test else None)
 
     # -- starting a login -------------------------------------------------------------
 
