@@ -2,13 +2,13 @@
 
 import datetime as dt
 
+from digihelse_dev.seed import years_before
 from sqlmodel import select
 
-from digihelse import db
+from digihelse.core import db
 from digihelse.people.age_notices import create_age_notices, notices_for, upcoming_turning
 from digihelse.people.models import AgeNotice, ParentChild, Person
 from digihelse.people.nin import synthetic_nin
-from digihelse.seed import years_before
 
 
 def test_upcoming_turning_finds_the_12th_and_16th_birthdays():

@@ -15,10 +15,10 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from sqlalchemy import text
 from sqlmodel import SQLModel, select
 
-from digihelse import db
+from digihelse.access.actors import AccessDenied
 from digihelse.booking import service as svc
 from digihelse.booking.models import Slot, SlotStatus
-from digihelse.people.actors import AccessDenied
+from digihelse.core import db
 from tests.test_booking_service import NOW, World, make_world
 
 PUPILS = ("ida", "mia", "emil", "sara")
@@ -29,7 +29,7 @@ _template: dict[str, object] = {}
 def _template_db() -> tuple[Path, World]:
     """Migrate, seed and generate once; every example starts from a copy of that file."""
     if not _template:
-        from digihelse.seed import seed
+        from digihelse_dev.seed import seed
 
         folder = Path(tempfile.mkdtemp(prefix="booking-sm-"))
         url = f"sqlite:///{folder / 'template.db'}"

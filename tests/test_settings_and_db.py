@@ -7,10 +7,10 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from digihelse import db
+from digihelse.core import db
+from digihelse.core.settings import SettingsError, load_settings
 from digihelse.people.models import ParentChild, Person, Personnel, Place
 from digihelse.people.nin import age_on, parse_nin
-from digihelse.settings import SettingsError, load_settings
 
 
 def test_defaults_are_for_local_use():
@@ -104,7 +104,7 @@ def test_migrations_are_idempotent(tmp_path):
 
 
 def test_healthz_answers_200_when_the_database_answers(engine, monkeypatch):
-    from digihelse.api.app import build_api
+    from digihelse.http.app import build_api
 
     monkeypatch.setattr(db, "get_engine", lambda: engine)
     response = TestClient(build_api()).get("/healthz")
@@ -112,7 +112,7 @@ def test_healthz_answers_200_when_the_database_answers(engine, monkeypatch):
 
 
 def test_healthz_answers_503_when_the_database_does_not(tmp_path, monkeypatch):
-    from digihelse.api.app import build_api
+    from digihelse.http.app import build_api
 
     broken = db.make_engine(f"sqlite:///{tmp_path}/missing/dir/../../nope/x.db")
     monkeypatch.setattr(db, "ping", lambda engine=None: False)
@@ -144,7 +144,7 @@ def test_demo_data_has_what_the_journeys_need(engine, seeded):
 
 
 def test_seeding_twice_changes_nothing_and_a_later_day_keeps_ages(engine):
-    from digihelse.seed import seed
+    from digihelse_dev.seed import seed
 
     day = dt.date(2026, 11, 22)
     with db.session(engine) as s:
@@ -182,7 +182,7 @@ def test_migrations_match_models(tmp_path, request, backend):
 
 
 def test_every_response_carries_security_headers(engine, monkeypatch):
-    from digihelse.api.app import build_api
+    from digihelse.http.app import build_api
 
     monkeypatch.setattr(db, "get_engine", lambda: engine)
     response = TestClient(build_api()).get("/healthz")
