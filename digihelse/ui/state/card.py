@@ -154,19 +154,27 @@ class CardState(SessionState):
                can_write_notes=shown.can_write_notes, can_edit=shown.can_edit)
 
     async def _refresh(self, session: SessionState) -> None:
+        """The card again; the history only when it is open. A history read earlier in
+        this visit stays on screen: the reader may have opened it before the page's load
+        event arrived."""
         assign(self, error="")
         try:
             shown, raw = await asyncio.to_thread(
                 _load, session._actor(), self._woman_pid, session.lang)
-            history = await asyncio.to_thread(_load_history, session._actor(),
-                                              self._woman_pid, session.lang) \
-                if self._history_shown else []
+            if self._history_shown:
+                assign(self, history=await asyncio.to_thread(
+                    _load_history, session._actor(), self._woman_pid, session.lang))
         except ServiceError as exc:
             assign(self, error=t(exc.message_key, session.lang), charts=[], consultations=[],
                    history=[])
         else:
-            assign(self, history=history, _raw=raw)
+            assign(self, _raw=raw)
             self._show(shown)
+
+    def _set_woman(self, pid: str) -> None:
+        """Whose card the tab shows; another woman's history is never left on screen."""
+        if pid != self._woman_pid:
+            assign(self, _woman_pid=pid, history=[], _history_shown=False)
 
     @rx.event
     async def show_history(self):
@@ -194,7 +202,7 @@ class CardState(SessionState):
         if not session.logged_in or session.is_personnel:
             assign(self, loaded=False)
             return
-        assign(self, _woman_pid=session._actor().subject_pid)
+        self._set_woman(session._actor().subject_pid)
         await self._refresh(session)
         book = BookBox()
         # Without the box when refused (logged): the card itself still shows.
@@ -301,13 +309,13 @@ class CarerState(CardState):
         except ServiceError as exc:
             self.create_error = t(exc.message_key, lang)
             return
-        self._woman_pid = pid
+        self._set_woman(pid)
         return rx.redirect(CARER_CARD)
 
     @rx.event
     def open_card(self, key: str):
         if key.isdigit() and int(key) < len(self._women_pids):
-            self._woman_pid = self._women_pids[int(key)]
+            self._set_woman(self._women_pids[int(key)])
             return rx.redirect(CARER_CARD)
 
     def _new_form(self) -> None:
