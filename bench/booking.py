@@ -20,14 +20,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlmodel import SQLModel, select
 
 from digihelse.access.actors import Actor
-from digihelse.booking import service as svc
+from digihelse.booking import citizen, errors, opening_hours, rules
 from digihelse.core import db
 from digihelse.core.timeutil import OSLO, utcnow
 from digihelse.people.models import Enrollment, Person, Place
 from digihelse.people.nin import synthetic_nin
 
 # The bench books many slots per client, so the per-pupil limit and notice are lifted.
-BENCH_SETTINGS = svc.BookingSettings(max_active_future_bookings=10**9,
+BENCH_SETTINGS = rules.BookingSettings(max_active_future_bookings=10**9,
                                      min_notice=dt.timedelta(0))
 
 
@@ -59,11 +59,11 @@ def setup(folder: Path, clients: int) -> tuple[str, list[Actor], list[int], dt.d
             pupils.append(Actor(pid=person.nin, role="citizen", name=f"Elev{i} Bench"))
         school_id = school.id
     for weekday in range(7):
-        svc.save_schedule_item(engine, kari, svc.WeeklyHours(
+        opening_hours.save_schedule_item(engine, kari, opening_hours.WeeklyHours(
             place_id=school_id, weekday=weekday, start=dt.time(7), end=dt.time(22),
             slot_minutes=5, valid_from=now.astimezone(OSLO).date()), now=now)
     with db.session(engine) as s:
-        slots = [f.slot_id for f in svc.free_slots(s, school_id, now=now, days=28,
+        slots = [f.slot_id for f in citizen.free_slots(s, school_id, now=now, days=28,
                                                    settings=BENCH_SETTINGS)]
     engine.dispose()
     return url, pupils, slots, now
@@ -91,9 +91,9 @@ def bench_bookings(url: str, pupils: list[Actor], slots: list[int], now: dt.date
                 break
             started = time.perf_counter()
             try:
-                svc.book(engine, pupil, slot_id=slots[index], client_key=f"c{i}-{n}", now=now,
+                citizen.book(engine, pupil, slot_id=slots[index], client_key=f"c{i}-{n}", now=now,
                          settings=BENCH_SETTINGS)
-            except svc.BookingError:
+            except errors.BookingError:
                 refusals[0] += 1
             mine.append(time.perf_counter() - started)
         with lock:
@@ -124,7 +124,7 @@ def bench_burst(url: str, pupils: list[Actor], slots: list[int],
     def client(i: int) -> None:
         barrier.wait()
         starts[i] = time.perf_counter()
-        svc.book(engines[i], pupils[i], slot_id=slots[i], client_key=f"burst-{i}", now=now,
+        citizen.book(engines[i], pupils[i], slot_id=slots[i], client_key=f"burst-{i}", now=now,
                  settings=BENCH_SETTINGS)
         latencies[i] = time.perf_counter() - starts[i]
 

@@ -206,7 +206,10 @@ def _started_booking(database_path, pupil_given: str) -> tuple[dt.date, str]:
     three hours ago: the service's own calls with `now` three hours back, in the server's
     database. Returns the Oslo day and clock of the booking."""
     from digihelse.access.actors import Actor
-    from digihelse.booking import service as svc
+    from digihelse.booking.citizen import book
+    from digihelse.booking.opening_hours import ExtraHours, save_schedule_item
+    from digihelse.booking.rules import BookingSettings
+    from digihelse.booking.staff import day_view
     from digihelse.core.db import make_engine
     from digihelse.people.models import Person, Place
 
@@ -223,17 +226,18 @@ def _started_booking(database_path, pupil_given: str) -> tuple[dt.date, str]:
     start = start.replace(minute=start.minute - start.minute % 5)
     if (start + dt.timedelta(minutes=20)).date() != start.date():
         start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    svc.save_schedule_item(engine, nurse, svc.ExtraHours(
+    settings = BookingSettings()
+    save_schedule_item(engine, nurse, ExtraHours(
         place.id, start.date(), start.time(), (start + dt.timedelta(minutes=20)).time(),
-        slot_minutes=20), now=earlier)
+        slot_minutes=20), now=earlier, settings=settings)
     # Her weekly hours may cover this time instead; take any free slot that has begun.
     candidates = [entry for day in {start.date(), local.date()}
-                  for entry in svc.day_view(engine, nurse, day).entries
+                  for entry in day_view(engine, nurse, day).entries
                   if entry.is_free and now - dt.timedelta(minutes=55) < entry.start_at
                   <= now + dt.timedelta(minutes=10)]
     slot = max(candidates, key=lambda entry: entry.start_at)
-    svc.book(engine, Actor(pid=pupil.nin, role="citizen"), slot_id=slot.slot_id,
-             client_key=f"e2e-started-{uuid.uuid4().hex}", now=earlier)
+    book(engine, Actor(pid=pupil.nin, role="citizen"), slot_id=slot.slot_id,
+         client_key=f"e2e-started-{uuid.uuid4().hex}", now=earlier, settings=settings)
     engine.dispose()
     begins = slot.start_at.astimezone(OSLO)
     return begins.date(), begins.strftime("%H.%M")

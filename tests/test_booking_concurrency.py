@@ -12,12 +12,15 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from digihelse.access.actors import Actor
-from digihelse.booking import service as svc
+from digihelse.booking import citizen, errors
 from digihelse.booking.models import Booking
+from digihelse.booking.rules import BookingSettings
 from digihelse.core import db
 from digihelse.people.models import Enrollment, Person, Place
 from digihelse.people.nin import synthetic_nin
 from tests.test_booking_service import NOW, SCHOOL, TUESDAY, make_world
+
+SETTINGS = BookingSettings()  # the default booking limits
 
 THREADS = 50
 pytestmark = pytest.mark.postgres  # FOR UPDATE and the partial unique index there
@@ -70,13 +73,14 @@ def test_fifty_pupils_race_for_one_slot(race):
     world, pupils, engines = race
     slot_id = world.slot_at(TUESDAY, 10)
     calls = [
-        (lambda e=e, p=p, i=i: svc.book(e, p, slot_id=slot_id, client_key=f"race-{i}", now=NOW))
+        (lambda e=e, p=p, i=i: citizen.book(e, p, slot_id=slot_id, client_key=f"race-{i}", now=NOW,
+                                            settings=SETTINGS))
         for i, (e, p) in enumerate(zip(engines, pupils, strict=True))
     ]
     results = _run_all(calls)
     won = [r for r in results if isinstance(r, Booking)]
-    taken = [r for r in results if isinstance(r, svc.SlotTaken)]
-    others = [r for r in results if not isinstance(r, Booking | svc.SlotTaken)]
+    taken = [r for r in results if isinstance(r, errors.SlotTaken)]
+    others = [r for r in results if not isinstance(r, Booking | errors.SlotTaken)]
     assert others == []
     assert len(won) == 1 and len(taken) == THREADS - 1
     assert all(len(t.alternatives) == 3 and slot_id not in {a.slot_id for a in t.alternatives}
@@ -90,7 +94,8 @@ def test_fifty_identical_requests_make_one_booking(race):
     world, _pupils, engines = race
     slot_id = world.slot_at(TUESDAY, 10)
     ida = world.pupil("ida")
-    calls = [(lambda e=e: svc.book(e, ida, slot_id=slot_id, client_key="same-tap", now=NOW))
+    calls = [(lambda e=e: citizen.book(e, ida, slot_id=slot_id, client_key="same-tap", now=NOW,
+                                       settings=SETTINGS))
              for e in engines]
     results = _run_all(calls)
     assert all(isinstance(r, Booking) for r in results), [r for r in results
@@ -108,19 +113,20 @@ def test_fifty_moves_into_one_slot_leave_everyone_else_untouched(race):
     target = world.slot_at(TUESDAY, 13)
     # Each pupil first holds a slot of her own (Tuesday and Thursday, four weeks).
     with db.session(world.engine) as s:
-        free = svc.free_slots(s, world.school_id, now=NOW, days=28)
+        free = citizen.free_slots(s, world.school_id, now=NOW, days=28, settings=SETTINGS)
     own = [f.slot_id for f in free if f.slot_id != target][:THREADS]
-    held = [svc.book(world.engine, p, slot_id=slot, client_key=f"own-{i}", now=NOW)
+    held = [citizen.book(world.engine, p, slot_id=slot, client_key=f"own-{i}", now=NOW,
+                         settings=SETTINGS)
             for i, (p, slot) in enumerate(zip(pupils, own, strict=True))]
     calls = [
-        (lambda e=e, p=p, b=b, i=i: svc.move(e, p, b.id, new_slot_id=target,
-                                             client_key=f"mv-{i}", now=NOW))
+        (lambda e=e, p=p, b=b, i=i: citizen.move(e, p, b.id, new_slot_id=target,
+                                             client_key=f"mv-{i}", now=NOW, settings=SETTINGS))
         for i, (e, p, b) in enumerate(zip(engines, pupils, held, strict=True))
     ]
     results = _run_all(calls)
     moved = [r for r in results if isinstance(r, Booking)]
     assert len(moved) == 1
-    assert all(isinstance(r, svc.SlotTaken) for r in results if not isinstance(r, Booking))
+    assert all(isinstance(r, errors.SlotTaken) for r in results if not isinstance(r, Booking))
     assert _active_on(world.engine, target) == 1
     with db.session(world.engine) as s:
         still = s.exec(select(Booking).where(Booking.client_key.startswith("own-"),

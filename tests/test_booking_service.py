@@ -13,12 +13,15 @@ from sqlmodel import Session, select
 
 from digihelse.access.actors import AccessDenied, Actor
 from digihelse.audit.models import AccessLog
-from digihelse.booking import service as svc
+from digihelse.booking import citizen, errors, opening_hours, reminders, rules, staff, views
 from digihelse.booking.models import Booking, BookingStatus, Slot, SlotStatus
+from digihelse.booking.rules import BookingSettings
 from digihelse.core import db
 from digihelse.core.timeutil import OSLO
 from digihelse.notify.models import Outbox, OutboxStatus
 from digihelse.people.models import Person, Personnel, Place
+
+SETTINGS = BookingSettings()  # the default booking limits
 
 # Monday 24 November 2025, 08:00 in Oslo. Kari works Tuesdays and Thursdays.
 NOW = dt.datetime(2025, 11, 24, 8, 0, tzinfo=OSLO).astimezone(dt.UTC)
@@ -73,9 +76,10 @@ def make_world(engine, persons: dict[str, Person], now: dt.datetime = NOW) -> Wo
     kari = Actor(pid=persons["kari"].nin, role="school_nurse", name="Kari Lund",
                  hpr_number="9100001")
     for weekday in (1, 3):
-        svc.save_schedule_item(engine, kari, svc.WeeklyHours(
+        opening_hours.save_schedule_item(engine, kari, opening_hours.WeeklyHours(
             place_id=ids[0], weekday=weekday, start=dt.time(9), end=dt.time(14),
-            slot_minutes=20, breaks="11:30-12:00", valid_from=now.date()), now=now)
+            slot_minutes=20, breaks="11:30-12:00", valid_from=now.date()), now=now,
+                                         settings=SETTINGS)
     return World(engine, ids[0], ids[1], kari, ids[2], persons)
 
 
@@ -85,8 +89,9 @@ def world(engine, seeded) -> World:
 
 
 def _book(world: World, who: str, slot_id: int, key: str | None = None, **kw) -> Booking:
-    return svc.book(world.engine, world.pupil(who), slot_id=slot_id,
-                    client_key=key or f"{who}-{slot_id}", now=kw.pop("now", NOW), **kw)
+    return citizen.book(world.engine, world.pupil(who), slot_id=slot_id,
+                        client_key=key or f"{who}-{slot_id}", now=kw.pop("now", NOW),
+                        settings=kw.pop("settings", SETTINGS), **kw)
 
 
 # --- booking -------------------------------------------------------------------------------
@@ -122,34 +127,34 @@ def test_the_same_client_key_returns_the_same_booking(world):
 
 def test_a_client_key_reused_for_another_slot_is_an_error(world):
     _book(world, "ida", world.slot_at(TUESDAY, 9), key="tap-1")
-    with pytest.raises(svc.ClientKeyReused):
+    with pytest.raises(errors.ClientKeyReused):
         _book(world, "ida", world.slot_at(TUESDAY, 9, 20), key="tap-1")
 
 
 def test_at_most_two_active_future_bookings(world):
     _book(world, "ida", world.slot_at(TUESDAY, 9))
     second = _book(world, "ida", world.slot_at(TUESDAY, 9, 20))
-    with pytest.raises(svc.LimitReached) as caught:
+    with pytest.raises(errors.LimitReached) as caught:
         _book(world, "ida", world.slot_at(TUESDAY, 9, 40))
     assert caught.value.code == "limit_reached" and caught.value.limit == 2
-    svc.cancel(world.engine, world.pupil("ida"), second.id, now=NOW)
+    citizen.cancel(world.engine, world.pupil("ida"), second.id, now=NOW, settings=SETTINGS)
     assert _book(world, "ida", world.slot_at(TUESDAY, 9, 40)).status == BookingStatus.BOOKED
 
 
 def test_the_limit_is_a_setting(world):
-    one = svc.BookingSettings(max_active_future_bookings=1)
+    one = rules.BookingSettings(max_active_future_bookings=1)
     _book(world, "ida", world.slot_at(TUESDAY, 9), settings=one)
-    with pytest.raises(svc.LimitReached):
+    with pytest.raises(errors.LimitReached):
         _book(world, "ida", world.slot_at(TUESDAY, 9, 20), settings=one)
 
 
 def test_no_booking_inside_the_minimum_notice_or_in_the_past(world):
     slot_id = world.slot_at(TUESDAY, 10)
-    with pytest.raises(svc.TooLate) as caught:
+    with pytest.raises(errors.TooLate) as caught:
         _book(world, "ida", slot_id, now=oslo(TUESDAY, 8, 30))
     assert caught.value.code == "min_notice"
     assert caught.value.message_key == "booking.error.min_notice"
-    with pytest.raises(svc.TooLate) as caught:
+    with pytest.raises(errors.TooLate) as caught:
         _book(world, "ida", slot_id, now=oslo(TUESDAY, 10, 5))
     assert caught.value.code == "past"
     # Exactly at the notice is fine.
@@ -158,10 +163,11 @@ def test_no_booking_inside_the_minimum_notice_or_in_the_past(world):
 
 def test_free_slots_respect_the_notice_and_come_nearest_first(world):
     with db.session(world.engine) as s:
-        slots = svc.free_slots(s, world.school_id, now=oslo(TUESDAY, 8, 30), days=7)
+        slots = citizen.free_slots(s, world.school_id, now=oslo(TUESDAY, 8, 30), days=7,
+                                   settings=SETTINGS)
     assert slots[0].start_local.time() == dt.time(10, 40)  # 10.30 would be inside 2 hours
     assert [f.start_at for f in slots] == sorted(f.start_at for f in slots)
-    days = svc.group_by_day(slots)
+    days = views.group_by_day(slots)
     assert [day for day, _ in days] == [TUESDAY, dt.date(2025, 11, 27)]
     assert slots[0].label == "Tirsdag 25. nov 10.40"
     assert slots[0].nurse_name == "Kari Lund"
@@ -172,14 +178,15 @@ def test_a_booked_slot_is_not_free(world):
     slot_id = world.slot_at(TUESDAY, 9)
     _book(world, "ida", slot_id)
     with db.session(world.engine) as s:
-        assert slot_id not in {f.slot_id for f in svc.free_slots(s, world.school_id, now=NOW)}
+        assert slot_id not in {f.slot_id for f in citizen.free_slots(s, world.school_id, now=NOW,
+                                                                     settings=SETTINGS)}
 
 
 def test_slot_taken_offers_the_three_nearest_free_alternatives(world):
     wanted = world.slot_at(TUESDAY, 10)
     _book(world, "mia", wanted)
     _book(world, "emil", world.slot_at(TUESDAY, 10, 20))
-    with pytest.raises(svc.SlotTaken) as caught:
+    with pytest.raises(errors.SlotTaken) as caught:
         _book(world, "ida", wanted)
     err = caught.value
     assert err.code == "slot_taken" and err.message_key == "booking.error.slot_taken"
@@ -197,8 +204,8 @@ def test_a_pupil_books_only_at_her_own_school(world):
 
 def test_personnel_do_not_book(world):
     with pytest.raises(AccessDenied):
-        svc.book(world.engine, world.kari, slot_id=world.slot_at(TUESDAY, 9), client_key="x",
-                 now=NOW)
+        citizen.book(world.engine, world.kari, slot_id=world.slot_at(TUESDAY, 9), client_key="x",
+                 now=NOW, settings=SETTINGS)
 
 
 def test_the_database_itself_refuses_a_second_active_booking_on_a_slot(world):
@@ -217,32 +224,36 @@ def test_the_database_itself_refuses_a_second_active_booking_on_a_slot(world):
 
 def test_pupils_cancel_until_the_cancel_notice(world):
     booking = _book(world, "ida", world.slot_at(TUESDAY, 10))
-    with pytest.raises(svc.TooLate) as caught:
-        svc.cancel(world.engine, world.pupil("ida"), booking.id, now=oslo(TUESDAY, 8, 30))
+    with pytest.raises(errors.TooLate) as caught:
+        citizen.cancel(world.engine, world.pupil("ida"), booking.id, now=oslo(TUESDAY, 8, 30),
+                       settings=SETTINGS)
     assert caught.value.code == "cancel_notice"
-    done = svc.cancel(world.engine, world.pupil("ida"), booking.id, now=oslo(TUESDAY, 7, 59))
+    done = citizen.cancel(world.engine, world.pupil("ida"), booking.id, now=oslo(TUESDAY, 7, 59),
+                          settings=SETTINGS)
     assert done.status == BookingStatus.CANCELLED and done.cancelled_by == "pupil"
     reminder = next(m for m in world.outbox() if m.kind == "reminder")
     assert reminder.status == OutboxStatus.DROPPED
     assert world.outbox()[-1].body == (
         "Timen din hos helsesykepleier tirsdag 25. november kl. 10.00 er avbestilt.")
     # Cancelling twice is harmless.
-    assert svc.cancel(world.engine, world.pupil("ida"), booking.id, now=NOW).id == booking.id
+    assert citizen.cancel(world.engine, world.pupil("ida"), booking.id, now=NOW,
+                          settings=SETTINGS).id == booking.id
 
 
 def test_a_pupil_cannot_cancel_someone_elses_booking(world):
     booking = _book(world, "ida", world.slot_at(TUESDAY, 10))
     with pytest.raises(AccessDenied):
-        svc.cancel(world.engine, world.pupil("mia"), booking.id, now=NOW)
+        citizen.cancel(world.engine, world.pupil("mia"), booking.id, now=NOW, settings=SETTINGS)
 
 
 def test_nurse_cancels_any_time_with_a_reason_and_the_pupil_is_told_plainly(world):
     booking = _book(world, "ida", world.slot_at(TUESDAY, 10), topic="contraception",
                     note="Trenger resept")
-    with pytest.raises(svc.ReasonRequired):
-        svc.cancel(world.engine, world.kari, booking.id, now=oslo(TUESDAY, 9, 50))
-    done = svc.cancel(world.engine, world.kari, booking.id, now=oslo(TUESDAY, 9, 50),
-                      reason="Jeg er dessverre syk i dag.")
+    with pytest.raises(errors.ReasonRequired):
+        citizen.cancel(world.engine, world.kari, booking.id, now=oslo(TUESDAY, 9, 50),
+                       settings=SETTINGS)
+    done = citizen.cancel(world.engine, world.kari, booking.id, now=oslo(TUESDAY, 9, 50),
+                      reason="Jeg er dessverre syk i dag.", settings=SETTINGS)
     assert done.cancelled_by == "nurse" and done.cancel_reason == "Jeg er dessverre syk i dag."
     told = world.outbox()[-1]
     assert told.recipient_pid == world.persons["ida"].nin and told.kind == "cancelled"
@@ -250,21 +261,23 @@ def test_nurse_cancels_any_time_with_a_reason_and_the_pupil_is_told_plainly(worl
                          "kl. 10.00. Logg inn for å se beskjeden og bestille en ny time.")
     for forbidden in ("contraception", "Prevensjon", "resept", "dessverre syk"):
         assert forbidden not in told.body
-    seen = svc.appointments_for(world.engine, world.pupil("ida"), world.persons["ida"].nin,
-                                now=oslo(TUESDAY, 9, 50))
+    seen = citizen.appointments_for(world.engine, world.pupil("ida"), world.persons["ida"].nin,
+                                now=oslo(TUESDAY, 9, 50), settings=SETTINGS)
     assert seen.upcoming == [] and seen.past[0].cancel_reason == "Jeg er dessverre syk i dag."
 
 
 def test_a_nurse_from_another_school_cannot_touch_the_booking(world):
     booking = _book(world, "ida", world.slot_at(TUESDAY, 10))
     with pytest.raises(AccessDenied):
-        svc.cancel(world.engine, world.nurse("mona"), booking.id, now=NOW, reason="x")
+        citizen.cancel(world.engine, world.nurse("mona"), booking.id, now=NOW, reason="x",
+                       settings=SETTINGS)
 
 
 def test_move_cancels_and_books_in_one_step(world):
     old = _book(world, "ida", world.slot_at(TUESDAY, 10), topic="feelings")
-    new = svc.move(world.engine, world.pupil("ida"), old.id,
-                   new_slot_id=world.slot_at(TUESDAY, 13), client_key="move-1", now=NOW)
+    new = citizen.move(world.engine, world.pupil("ida"), old.id,
+                   new_slot_id=world.slot_at(TUESDAY, 13), client_key="move-1", now=NOW,
+                       settings=SETTINGS)
     assert new.moved_from_booking_id == old.id and new.topic == "feelings"
     assert world.booking(old.id).status == BookingStatus.CANCELLED
     assert world.booking(old.id).cancel_reason == "moved"
@@ -272,8 +285,9 @@ def test_move_cancels_and_books_in_one_step(world):
     assert kinds == [("confirmed", "pending"), ("reminder", "dropped"),
                      ("moved", "pending"), ("reminder", "pending")]
     # Retrying the move returns the same new booking.
-    again = svc.move(world.engine, world.pupil("ida"), old.id,
-                     new_slot_id=world.slot_at(TUESDAY, 13), client_key="move-1", now=NOW)
+    again = citizen.move(world.engine, world.pupil("ida"), old.id,
+                     new_slot_id=world.slot_at(TUESDAY, 13), client_key="move-1", now=NOW,
+                         settings=SETTINGS)
     assert again.id == new.id
 
 
@@ -282,9 +296,9 @@ def test_move_to_a_taken_slot_changes_nothing(world):
     taken = world.slot_at(TUESDAY, 13)
     _book(world, "mia", taken)
     before = world.outbox()
-    with pytest.raises(svc.SlotTaken) as caught:
-        svc.move(world.engine, world.pupil("ida"), old.id, new_slot_id=taken,
-                 client_key="move-1", now=NOW)
+    with pytest.raises(errors.SlotTaken) as caught:
+        citizen.move(world.engine, world.pupil("ida"), old.id, new_slot_id=taken,
+                 client_key="move-1", now=NOW, settings=SETTINGS)
     assert len(caught.value.alternatives) == 3
     assert world.booking(old.id).status == BookingStatus.BOOKED
     with db.session(world.engine) as s:
@@ -295,15 +309,15 @@ def test_move_to_a_taken_slot_changes_nothing(world):
 def test_the_nurse_moves_a_booking_to_one_of_her_own_free_times(world):
     old = _book(world, "ida", world.slot_at(TUESDAY, 10), note="Om søvn")
     _book(world, "mia", world.slot_at(TUESDAY, 13))
-    free = svc.own_free_slots(world.engine, world.kari, world.school_id, exclude=None, now=NOW)
+    free = staff.own_free_slots(world.engine, world.kari, world.school_id, exclude=None, now=NOW)
     starts = {f.slot_id for f in free}
     assert world.slot_at(TUESDAY, 13) not in starts and old.slot_id not in starts
     assert world.slot_at(TUESDAY, 9) in starts
     # Another nurse (Mona, at the upper secondary school) has no times at this place.
-    with pytest.raises(svc.AccessDenied):
-        svc.own_free_slots(world.engine, world.nurse("mona"), world.school_id, now=NOW)
-    new = svc.move(world.engine, world.kari, old.id, new_slot_id=world.slot_at(TUESDAY, 9),
-                   client_key="nurse-move", now=NOW)
+    with pytest.raises(AccessDenied):
+        staff.own_free_slots(world.engine, world.nurse("mona"), world.school_id, now=NOW)
+    new = citizen.move(world.engine, world.kari, old.id, new_slot_id=world.slot_at(TUESDAY, 9),
+                   client_key="nurse-move", now=NOW, settings=SETTINGS)
     assert new.note == "Om søvn" and world.booking(old.id).cancelled_by == "nurse"
     moved = [m for m in world.outbox() if m.kind == "moved"]
     assert len(moved) == 1 and "flyttet til tirsdag 25. november kl. 09.00" in moved[0].body
@@ -312,8 +326,9 @@ def test_the_nurse_moves_a_booking_to_one_of_her_own_free_times(world):
 def test_move_does_not_count_against_the_limit(world):
     first = _book(world, "ida", world.slot_at(TUESDAY, 9))
     _book(world, "ida", world.slot_at(TUESDAY, 9, 20))
-    moved = svc.move(world.engine, world.pupil("ida"), first.id,
-                     new_slot_id=world.slot_at(TUESDAY, 12), client_key="m", now=NOW)
+    moved = citizen.move(world.engine, world.pupil("ida"), first.id,
+                     new_slot_id=world.slot_at(TUESDAY, 12), client_key="m", now=NOW,
+                         settings=SETTINGS)
     assert moved.status == BookingStatus.BOOKED
 
 
@@ -322,37 +337,41 @@ def test_move_does_not_count_against_the_limit(world):
 
 def test_a_blocked_slot_cannot_be_booked(world):
     slot_id = world.slot_at(TUESDAY, 9)
-    blocked = svc.block_slot(world.engine, world.kari, slot_id, reason="Møte", now=NOW)
+    blocked = staff.block_slot(world.engine, world.kari, slot_id, reason="Møte", now=NOW)
     assert blocked.status == SlotStatus.BLOCKED
-    with pytest.raises(svc.SlotUnavailable):
+    with pytest.raises(errors.SlotUnavailable):
         _book(world, "ida", slot_id)
-    svc.unblock_slot(world.engine, world.kari, slot_id, now=NOW)
+    staff.unblock_slot(world.engine, world.kari, slot_id, now=NOW)
     assert _book(world, "ida", slot_id).status == BookingStatus.BOOKED
-    with pytest.raises(svc.SlotBooked):
-        svc.block_slot(world.engine, world.kari, slot_id, now=NOW)
+    with pytest.raises(errors.SlotBooked):
+        staff.block_slot(world.engine, world.kari, slot_id, now=NOW)
 
 
 def test_attended_and_no_show(world):
     booking = _book(world, "ida", world.slot_at(TUESDAY, 10))
-    with pytest.raises(svc.InvalidTransition) as caught:
-        svc.mark_attended(world.engine, world.kari, booking.id, now=NOW)
+    with pytest.raises(errors.InvalidTransition) as caught:
+        staff.mark_attended(world.engine, world.kari, booking.id, now=NOW, settings=SETTINGS)
     assert caught.value.code == "not_started"
-    done = svc.mark_attended(world.engine, world.kari, booking.id, now=oslo(TUESDAY, 9, 50))
+    done = staff.mark_attended(world.engine, world.kari, booking.id, now=oslo(TUESDAY, 9, 50),
+                               settings=SETTINGS)
     assert done.status == BookingStatus.ATTENDED
-    fixed = svc.mark_no_show(world.engine, world.kari, booking.id, now=oslo(TUESDAY, 10, 30))
+    fixed = staff.mark_no_show(world.engine, world.kari, booking.id, now=oslo(TUESDAY, 10, 30),
+                               settings=SETTINGS)
     assert fixed.status == BookingStatus.NO_SHOW
     with pytest.raises(AccessDenied):
-        svc.mark_attended(world.engine, world.pupil("ida"), booking.id, now=oslo(TUESDAY, 11))
+        staff.mark_attended(world.engine, world.pupil("ida"), booking.id, now=oslo(TUESDAY, 11),
+                            settings=SETTINGS)
     other = _book(world, "mia", world.slot_at(TUESDAY, 13))
-    svc.cancel(world.engine, world.pupil("mia"), other.id, now=NOW)
-    with pytest.raises(svc.InvalidTransition):
-        svc.mark_no_show(world.engine, world.kari, other.id, now=oslo(TUESDAY, 14))
+    citizen.cancel(world.engine, world.pupil("mia"), other.id, now=NOW, settings=SETTINGS)
+    with pytest.raises(errors.InvalidTransition):
+        staff.mark_no_show(world.engine, world.kari, other.id, now=oslo(TUESDAY, 14),
+                           settings=SETTINGS)
 
 
 def test_day_view_shows_bookings_with_pupil_and_note_and_logs_the_reads(world):
     booking = _book(world, "ida", world.slot_at(TUESDAY, 10), note="Vil snakke")
-    svc.block_slot(world.engine, world.kari, world.slot_at(TUESDAY, 9), now=NOW)
-    view = svc.day_view(world.engine, world.kari, TUESDAY)
+    staff.block_slot(world.engine, world.kari, world.slot_at(TUESDAY, 9), now=NOW)
+    view = staff.day_view(world.engine, world.kari, TUESDAY)
     assert len(view.entries) == 13
     booked = next(e for e in view.entries if e.booking is not None)
     assert booked.label == "10.00–10.20"
@@ -366,13 +385,13 @@ def test_day_view_shows_bookings_with_pupil_and_note_and_logs_the_reads(world):
 
 
 def test_week_view_has_seven_days(world):
-    week = svc.week_view(world.engine, world.kari, dt.date(2025, 11, 24))
+    week = staff.week_view(world.engine, world.kari, dt.date(2025, 11, 24))
     assert [len(d.entries) for d in week] == [0, 13, 0, 13, 0, 0, 0]
 
 
 def test_only_nurses_see_the_day(world):
     with pytest.raises(AccessDenied):
-        svc.day_view(world.engine, world.pupil("ida"), TUESDAY)
+        staff.day_view(world.engine, world.pupil("ida"), TUESDAY)
 
 
 # --- what the pupil (and her parents) see ----------------------------------------------------
@@ -380,14 +399,14 @@ def test_only_nurses_see_the_day(world):
 
 def test_appointments_for_the_pupil(world):
     booking = _book(world, "ida", world.slot_at(TUESDAY, 10), topic="feelings")
-    seen = svc.appointments_for(world.engine, world.pupil("ida"), world.persons["ida"].nin,
-                                now=NOW)
+    seen = citizen.appointments_for(world.engine, world.pupil("ida"), world.persons["ida"].nin,
+                                now=NOW, settings=SETTINGS)
     [a] = seen.upcoming
     assert a.booking_id == booking.id and a.place_name == SCHOOL and a.nurse_name == "Kari Lund"
     assert a.start_local == dt.datetime(2025, 11, 25, 10, 0, tzinfo=OSLO)
     assert a.visibility_key == "booking.visibility.youth" and a.can_change
-    later = svc.appointments_for(world.engine, world.pupil("ida"), world.persons["ida"].nin,
-                                 now=oslo(TUESDAY, 12))
+    later = citizen.appointments_for(world.engine, world.pupil("ida"), world.persons["ida"].nin,
+                                 now=oslo(TUESDAY, 12), settings=SETTINGS)
     assert later.upcoming == [] and [p.booking_id for p in later.past] == [booking.id]
 
 
@@ -395,25 +414,27 @@ def test_parents_never_see_the_youth_service(world):
     _book(world, "sara", world.slot_at(TUESDAY, 10))
     per = Actor(pid=world.persons["per"].nin, role="citizen", name="Per Hansen",
                 on_behalf_of_pid=world.persons["sara"].nin)
-    seen = svc.appointments_for(world.engine, per, world.persons["sara"].nin, now=NOW)
+    seen = citizen.appointments_for(world.engine, per, world.persons["sara"].nin, now=NOW,
+                                    settings=SETTINGS)
     assert seen.upcoming == [] and seen.past == []
     with pytest.raises(AccessDenied):  # and cannot book in her name
-        svc.book(world.engine, per, slot_id=world.slot_at(TUESDAY, 13), client_key="p", now=NOW)
+        citizen.book(world.engine, per, slot_id=world.slot_at(TUESDAY, 13), client_key="p", now=NOW,
+                     settings=SETTINGS)
 
 
 def test_places_for_pupil_with_nurses_and_drop_in(world):
-    svc.save_schedule_item(world.engine, world.kari, svc.DropIn(
+    opening_hours.save_schedule_item(world.engine, world.kari, opening_hours.DropIn(
         place_id=world.school_id, weekday=0, start=dt.time(11, 30), end=dt.time(12, 30)),
-        now=NOW)
+        now=NOW, settings=SETTINGS)
     with db.session(world.engine) as s:
-        places = svc.places_for_pupil(s, world.persons["ida"].nin, now=NOW)
+        places = citizen.places_for_pupil(s, world.persons["ida"].nin, now=NOW)
     assert [p.name for p in places] == [SCHOOL, "Helsestasjon for ungdom Fjordvik"]
     assert "Kari Lund" in places[0].nurses
     drop_in = places[0].next_drop_in
     assert drop_in.start_local == dt.datetime(2025, 11, 24, 11, 30, tzinfo=OSLO)
     assert drop_in.end_local.time() == dt.time(12, 30)
     with db.session(world.engine) as s:  # after today's hours, next Monday's
-        later = svc.places_for_pupil(s, world.persons["ida"].nin, now=oslo(TUESDAY, 9))
+        later = citizen.places_for_pupil(s, world.persons["ida"].nin, now=oslo(TUESDAY, 9))
     assert later[0].next_drop_in.start_local.date() == dt.date(2025, 12, 1)
 
 
@@ -423,10 +444,11 @@ def test_places_for_pupil_with_nurses_and_drop_in(world):
 def test_messages_and_calendar_carry_no_topic_or_note(world):
     note = "Jeg tror jeg er gravid"
     booking = _book(world, "ida", world.slot_at(TUESDAY, 10), topic="contraception", note=note)
-    moved = svc.move(world.engine, world.pupil("ida"), booking.id,
-                     new_slot_id=world.slot_at(TUESDAY, 12), client_key="m", now=NOW)
-    svc.cancel(world.engine, world.kari, moved.id, now=NOW, reason="Kurs")
-    calendar = svc.calendar_file(world.engine, world.pupil("ida"), moved.id, now=NOW)
+    moved = citizen.move(world.engine, world.pupil("ida"), booking.id,
+                     new_slot_id=world.slot_at(TUESDAY, 12), client_key="m", now=NOW,
+                         settings=SETTINGS)
+    citizen.cancel(world.engine, world.kari, moved.id, now=NOW, reason="Kurs", settings=SETTINGS)
+    calendar = citizen.calendar_file(world.engine, world.pupil("ida"), moved.id, now=NOW)
     texts = [m.body for m in world.outbox()] + [calendar]
     for body in texts:
         for forbidden in ("contraception", "prevensjon", "gravid", "Kurs", note):
@@ -436,7 +458,7 @@ def test_messages_and_calendar_carry_no_topic_or_note(world):
 
 def test_calendar_file_is_rfc5545_with_utc_times(world):
     booking = _book(world, "ida", world.slot_at(TUESDAY, 10))
-    calendar = svc.calendar_file(world.engine, world.pupil("ida"), booking.id, now=NOW)
+    calendar = citizen.calendar_file(world.engine, world.pupil("ida"), booking.id, now=NOW)
     lines = calendar.split("\r\n")
     assert lines[0] == "BEGIN:VCALENDAR" and lines[-2] == "END:VCALENDAR" and lines[-1] == ""
     assert "DTSTART:20251125T090000Z" in lines and "DTEND:20251125T092000Z" in lines
@@ -464,9 +486,11 @@ def test_queue_reminders_fills_a_missing_reminder_once(world):
     with db.write_session(world.engine) as s:  # as if the reminder had never been queued
         s.exec(text("DELETE FROM outbox WHERE kind = 'reminder'"))
     day_before = oslo(dt.date(2025, 11, 26), 10, 0, )
-    assert svc.queue_reminders(world.engine, now=day_before - dt.timedelta(hours=1)) == 0
-    assert svc.queue_reminders(world.engine, now=day_before) == 1
-    assert svc.queue_reminders(world.engine, now=day_before + dt.timedelta(minutes=1)) == 0
+    assert reminders.queue_reminders(world.engine, now=day_before - dt.timedelta(hours=1),
+                                     settings=SETTINGS) == 0
+    assert reminders.queue_reminders(world.engine, now=day_before, settings=SETTINGS) == 1
+    assert reminders.queue_reminders(world.engine, now=day_before + dt.timedelta(minutes=1),
+                                     settings=SETTINGS) == 0
     reminder = [m for m in world.outbox() if m.kind == "reminder"]
     assert [m.dedupe_key for m in reminder] == [f"booking:{booking.id}:reminder"]
     assert reminder[0].body == "Du har en time hos helsesykepleier i morgen kl. 10.00."
@@ -475,13 +499,14 @@ def test_queue_reminders_fills_a_missing_reminder_once(world):
 def test_no_reminder_for_a_booking_made_inside_the_last_day(world):
     _book(world, "ida", world.slot_at(TUESDAY, 12), now=oslo(TUESDAY, 8))
     assert [m.kind for m in world.outbox()] == ["confirmed"]
-    assert svc.queue_reminders(world.engine, now=oslo(TUESDAY, 8, 1)) == 0
+    assert reminders.queue_reminders(world.engine, now=oslo(TUESDAY, 8, 1), settings=SETTINGS) == 0
 
 
 def test_a_session_joins_the_callers_transaction(world):
     slot_id = world.slot_at(TUESDAY, 9)
     with Session(world.engine) as s:
-        svc.book(s, world.pupil("ida"), slot_id=slot_id, client_key="in-tx", now=NOW)
+        citizen.book(s, world.pupil("ida"), slot_id=slot_id, client_key="in-tx", now=NOW,
+                     settings=SETTINGS)
         s.rollback()  # the caller decides: nothing is kept
     with db.session(world.engine) as s:
         assert s.exec(select(Booking)).all() == []
@@ -495,16 +520,19 @@ def test_a_guardian_reservation_by_the_nurse_hides_the_booking_from_parents(worl
         s.add(Enrollment(person_id=world.persons["jonas"].id, place_id=world.school_id))
     per = Actor(pid=world.persons["per"].nin, role="citizen", name="Per Hansen",
                 on_behalf_of_pid=world.persons["jonas"].nin)
-    booking = svc.book(world.engine, per, slot_id=world.slot_at(TUESDAY, 10),
-                       client_key="per-jonas", now=NOW)
+    booking = citizen.book(world.engine, per, slot_id=world.slot_at(TUESDAY, 10),
+                       client_key="per-jonas", now=NOW, settings=SETTINGS)
     assert booking.service == "basic"
-    seen = svc.appointments_for(world.engine, per, world.persons["jonas"].nin, now=NOW)
+    seen = citizen.appointments_for(world.engine, per, world.persons["jonas"].nin, now=NOW,
+                                    settings=SETTINGS)
     assert [a.booking_id for a in seen.upcoming] == [booking.id]
     with pytest.raises(AccessDenied):  # a parent cannot decide it, nor lift it
-        svc.set_guardian_reservation(world.engine, per, booking.id, True, now=NOW)
-    svc.set_guardian_reservation(world.engine, world.kari, booking.id, True, now=NOW)
-    hidden = svc.appointments_for(world.engine, per, world.persons["jonas"].nin, now=NOW)
+        staff.set_guardian_reservation(world.engine, per, booking.id, True, now=NOW)
+    staff.set_guardian_reservation(world.engine, world.kari, booking.id, True, now=NOW)
+    hidden = citizen.appointments_for(world.engine, per, world.persons["jonas"].nin, now=NOW,
+                                      settings=SETTINGS)
     assert hidden.upcoming == [] and hidden.past == []
-    svc.set_guardian_reservation(world.engine, world.kari, booking.id, False, now=NOW)
-    again = svc.appointments_for(world.engine, per, world.persons["jonas"].nin, now=NOW)
+    staff.set_guardian_reservation(world.engine, world.kari, booking.id, False, now=NOW)
+    again = citizen.appointments_for(world.engine, per, world.persons["jonas"].nin, now=NOW,
+                                     settings=SETTINGS)
     assert [a.booking_id for a in again.upcoming] == [booking.id]

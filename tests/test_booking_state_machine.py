@@ -16,13 +16,15 @@ from sqlalchemy import text
 from sqlmodel import SQLModel, select
 
 from digihelse.access.actors import AccessDenied
-from digihelse.booking import service as svc
+from digihelse.booking import citizen, errors, opening_hours, staff
 from digihelse.booking.models import Slot, SlotStatus
+from digihelse.booking.rules import BookingSettings
 from digihelse.core import db
 from tests.test_booking_service import NOW, World, make_world
 
+SETTINGS = BookingSettings()  # the default booking limits
 PUPILS = ("ida", "mia", "emil", "sara")
-LIMIT = svc.DEFAULT_SETTINGS.max_active_future_bookings
+LIMIT = SETTINGS.max_active_future_bookings
 _template: dict[str, object] = {}
 
 
@@ -88,19 +90,21 @@ class BookingMachine(RuleBasedStateMachine):
     def book(self, pupil: str, pick: int, reuse_key: bool) -> None:
         slots = self._slots()
         key = f"key-{self.keys}" if reuse_key and self.keys else self._key()
-        with contextlib.suppress(svc.BookingError, AccessDenied):
-            svc.book(self.engine, self.world.pupil(pupil), slot_id=slots[pick % len(slots)],
-                     client_key=key, now=self.now)
+        with contextlib.suppress(errors.BookingError, AccessDenied):
+            citizen.book(self.engine, self.world.pupil(pupil), slot_id=slots[pick % len(slots)],
+                     client_key=key, now=self.now, settings=SETTINGS)
 
     @rule(pupil=st.sampled_from(PUPILS), pick=st.integers(0, 10_000))
     def book_a_free_slot(self, pupil: str, pick: int) -> None:
         # Mostly succeeds, so that the per-pupil limit is reached often.
         with db.session(self.engine) as s:
-            free = svc.free_slots(s, self.world.school_id, now=self.now, days=28)
+            free = citizen.free_slots(s, self.world.school_id, now=self.now, days=28,
+                                      settings=SETTINGS)
         if free:
-            with contextlib.suppress(svc.BookingError, AccessDenied):
-                svc.book(self.engine, self.world.pupil(pupil), now=self.now,
-                         slot_id=free[pick % len(free)].slot_id, client_key=self._key())
+            with contextlib.suppress(errors.BookingError, AccessDenied):
+                citizen.book(self.engine, self.world.pupil(pupil), now=self.now,
+                         slot_id=free[pick % len(free)].slot_id, client_key=self._key(),
+                             settings=SETTINGS)
 
     @precondition(lambda self: self._bookings())
     @rule(pick=st.integers(0, 10_000), by_nurse=st.booleans())
@@ -108,35 +112,36 @@ class BookingMachine(RuleBasedStateMachine):
         bookings = self._bookings()
         booking_id, person_id = bookings[pick % len(bookings)]
         actor = self.world.kari if by_nurse else self.world.pupil(self._owner(person_id))
-        with contextlib.suppress(svc.BookingError, AccessDenied):
-            svc.cancel(self.engine, actor, booking_id, now=self.now, reason="Kurs")
+        with contextlib.suppress(errors.BookingError, AccessDenied):
+            citizen.cancel(self.engine, actor, booking_id, now=self.now, reason="Kurs",
+                           settings=SETTINGS)
 
     @precondition(lambda self: self._bookings())
     @rule(pick=st.integers(0, 10_000), to=st.integers(0, 10_000))
     def move(self, pick: int, to: int) -> None:
         bookings, slots = self._bookings(), self._slots()
         booking_id, person_id = bookings[pick % len(bookings)]
-        with contextlib.suppress(svc.BookingError, AccessDenied):
-            svc.move(self.engine, self.world.pupil(self._owner(person_id)), booking_id,
+        with contextlib.suppress(errors.BookingError, AccessDenied):
+            citizen.move(self.engine, self.world.pupil(self._owner(person_id)), booking_id,
                      new_slot_id=slots[to % len(slots)], client_key=self._key(),
-                     now=self.now)
+                     now=self.now, settings=SETTINGS)
 
     @rule(weekday=st.sampled_from((1, 3)), minutes=st.sampled_from((15, 20, 30)),
           end_hour=st.integers(10, 15), remove=st.booleans())
     def change_schedule(self, weekday: int, minutes: int, end_hour: int, remove: bool) -> None:
         with db.session(self.engine) as s:
-            mine = svc.my_schedule(s, self.world.kari)
+            mine = opening_hours.my_schedule(s, self.world.kari)
         current = next((w for w in mine.weekly if w.weekday == weekday), None)
         if remove and current is not None:
-            result = svc.delete_schedule_item(self.engine, self.world.kari, "weekly",
-                                              current.id, now=self.now)
+            result = opening_hours.delete_schedule_item(self.engine, self.world.kari, "weekly",
+                                              current.id, now=self.now, settings=SETTINGS)
         else:
-            result = svc.save_schedule_item(
+            result = opening_hours.save_schedule_item(
                 self.engine, self.world.kari,
-                svc.WeeklyHours(place_id=self.world.school_id, weekday=weekday,
+                opening_hours.WeeklyHours(place_id=self.world.school_id, weekday=weekday,
                                 start=dt.time(9), end=dt.time(end_hour), slot_minutes=minutes,
                                 valid_from=NOW.date()),
-                item_id=None if current is None else current.id, now=self.now)
+                item_id=None if current is None else current.id, now=self.now, settings=SETTINGS)
         for conflict in result.generation.conflicts:  # kept, never withdrawn
             with db.session(self.engine) as s:
                 assert s.get(Slot, conflict.slot_id).status != SlotStatus.WITHDRAWN
@@ -144,8 +149,8 @@ class BookingMachine(RuleBasedStateMachine):
     @rule(pick=st.integers(0, 10_000), unblock=st.booleans())
     def block(self, pick: int, unblock: bool) -> None:
         slots = self._slots()
-        action = svc.unblock_slot if unblock else svc.block_slot
-        with contextlib.suppress(svc.BookingError):
+        action = staff.unblock_slot if unblock else staff.block_slot
+        with contextlib.suppress(errors.BookingError):
             action(self.engine, self.world.kari, slots[pick % len(slots)], now=self.now)
 
     @rule(hours=st.integers(1, 72))

@@ -9,9 +9,9 @@ import logging
 import pytest
 from sqlmodel import select
 
-from digihelse.booking import jobs
-from digihelse.booking import service as svc
+from digihelse.booking import citizen, jobs, reminders
 from digihelse.booking.models import BookingStatus, Slot
+from digihelse.booking.rules import BookingSettings
 from digihelse.core import db
 from digihelse.notify.models import Outbox, OutboxStatus
 from digihelse.notify.outbox import (
@@ -23,6 +23,8 @@ from digihelse.notify.outbox import (
     enqueue,
 )
 from tests.test_booking_service import NOW, TUESDAY, World, make_world, oslo
+
+SETTINGS = BookingSettings()  # the default booking limits
 
 PID = "08891267437"
 
@@ -146,8 +148,8 @@ def world(engine, seeded) -> World:
 
 
 def _book(world: World) -> int:
-    return svc.book(world.engine, world.pupil("ida"), slot_id=world.slot_at(TUESDAY, 10),
-                    client_key="k", now=NOW).id
+    return citizen.book(world.engine, world.pupil("ida"), slot_id=world.slot_at(TUESDAY, 10),
+                    client_key="k", now=NOW, settings=SETTINGS).id
 
 
 def test_a_failing_sender_never_breaks_a_booking(world):
@@ -157,8 +159,8 @@ def test_a_failing_sender_never_breaks_a_booking(world):
     assert report.retrying == 1  # the confirmation; the reminder is not due yet
     assert world.booking(booking_id).status == BookingStatus.BOOKED
     # Booking goes on while the gateway is down.
-    other = svc.book(world.engine, world.pupil("mia"), slot_id=world.slot_at(TUESDAY, 13),
-                     client_key="m", now=NOW)
+    other = citizen.book(world.engine, world.pupil("mia"), slot_id=world.slot_at(TUESDAY, 13),
+                     client_key="m", now=NOW, settings=SETTINGS)
     assert other.status == BookingStatus.BOOKED
 
 
@@ -166,7 +168,7 @@ def test_a_broken_outbox_never_breaks_a_booking(world, monkeypatch):
     def broken(*_args, **_kwargs):
         raise RuntimeError("outbox table on fire")
 
-    monkeypatch.setattr(svc, "enqueue", broken)
+    monkeypatch.setattr(reminders, "enqueue", broken)
     booking_id = _book(world)
     assert world.booking(booking_id).status == BookingStatus.BOOKED
     assert world.outbox() == []
@@ -188,7 +190,7 @@ def test_the_reminder_goes_out_a_day_before(world):
 
 
 def test_the_scheduler_has_three_idempotent_jobs_and_does_not_start(engine):
-    scheduler = jobs.build_scheduler(engine)
+    scheduler = jobs.build_scheduler(engine, settings=SETTINGS)
     assert not scheduler.running
     found = {job.id: job for job in scheduler.get_jobs()}
     assert set(found) == set(jobs.JOB_IDS)
@@ -200,8 +202,8 @@ def test_the_scheduler_has_three_idempotent_jobs_and_does_not_start(engine):
 
 def test_start_and_stop_once_per_process(engine):
     try:
-        first = jobs.start_scheduler(engine, sender=Recorder())
-        assert jobs.start_scheduler(engine) is first and first.running
+        first = jobs.start_scheduler(engine, sender=Recorder(), settings=SETTINGS)
+        assert jobs.start_scheduler(engine, settings=SETTINGS) is first and first.running
     finally:
         jobs.stop_scheduler(wait=True)
     assert not first.running
@@ -209,13 +211,14 @@ def test_start_and_stop_once_per_process(engine):
 
 
 def test_the_job_functions_are_idempotent(world):
-    first = jobs.run_generate_slots(world.engine, now=NOW)
-    again = jobs.run_generate_slots(world.engine, now=NOW)
+    first = jobs.run_generate_slots(world.engine, now=NOW, settings=SETTINGS)
+    again = jobs.run_generate_slots(world.engine, now=NOW, settings=SETTINGS)
     assert (first.created, again.created, again.withdrawn) == (0, 0, 0)  # made by make_world
     with db.session(world.engine) as s:
         assert len(s.exec(select(Slot)).all()) == 8 * 13
     _book(world)
-    assert jobs.run_queue_reminders(world.engine, now=NOW) == 0  # queued at booking
+    assert jobs.run_queue_reminders(world.engine, now=NOW,
+                                    settings=SETTINGS) == 0  # queued at booking
     sender = Recorder()
     assert jobs.run_dispatch(world.engine, sender, now=NOW).sent == 1
     assert jobs.run_dispatch(world.engine, sender, now=NOW).sent == 0

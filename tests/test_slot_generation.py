@@ -10,8 +10,9 @@ from types import SimpleNamespace
 import pytest
 from sqlmodel import select
 
-from digihelse.booking import service as svc
+from digihelse.booking import citizen, errors, opening_hours
 from digihelse.booking.models import Booking, BookingStatus, Slot, SlotStatus
+from digihelse.booking.rules import BookingSettings
 from digihelse.booking.schedule import (
     DayHours,
     generate_slots,
@@ -22,6 +23,8 @@ from digihelse.booking.schedule import (
 from digihelse.core import db
 from digihelse.core.timeutil import OSLO
 from tests.test_booking_service import NOW, TUESDAY, World, make_world, oslo
+
+SETTINGS = BookingSettings()  # the default booking limits
 
 # 2025: summer time starts Sunday 30 March (02:00 -> 03:00), ends Sunday 26 October
 # (03:00 -> 02:00).
@@ -112,7 +115,7 @@ def test_dst_slots_land_in_the_database_in_utc(engine, seeded):
     world = make_world(engine, seeded, now=oslo(SPRING_SAT, 8))
     with db.write_session(engine) as s:
         for day in (SPRING_SUN, SPRING_MON):
-            svc._apply_edit(s, world.kari, svc.ExtraHours(
+            opening_hours._apply_edit(s, world.kari, opening_hours.ExtraHours(
                 place_id=world.school_id, day=day, start=dt.time(9), end=dt.time(10)),
                 item_id=None, delete_kind=None, now=oslo(SPRING_SAT, 8))
         generate_slots(s, today=SPRING_SAT, days_ahead=3, now=oslo(SPRING_SAT, 8))
@@ -210,25 +213,26 @@ def _tuesday_schedule(world: World) -> int:
 
 def test_removing_hours_keeps_a_booked_slot_and_reports_it(world):
     booked_slot = world.slot_at(TUESDAY, 10)
-    booking = svc.book(world.engine, world.pupil("ida"), slot_id=booked_slot, client_key="k",
-                       now=NOW)
+    booking = citizen.book(world.engine, world.pupil("ida"), slot_id=booked_slot, client_key="k",
+                       now=NOW, settings=SETTINGS)
     schedule_id = _tuesday_schedule(world)
 
-    preview = svc.preview_schedule_change(world.engine, world.kari, delete_kind="weekly",
-                                          item_id=schedule_id, now=NOW)
+    preview = opening_hours.preview_schedule_change(world.engine, world.kari, delete_kind="weekly",
+                                          item_id=schedule_id, now=NOW, settings=SETTINGS)
     assert len(preview.withdraw) == 4 * 13 - 1 and preview.create == []
     assert [(c.slot_id, c.booking_id, c.reason) for c in preview.conflicts] == [
         (booked_slot, booking.id, "removed")]
     assert _count(world.engine) == 8 * 13  # the preview wrote nothing
 
-    change = svc.delete_schedule_item(world.engine, world.kari, "weekly", schedule_id, now=NOW)
+    change = opening_hours.delete_schedule_item(world.engine, world.kari, "weekly", schedule_id,
+                                                now=NOW, settings=SETTINGS)
     assert change.generation.withdrawn == 4 * 13 - 1
     assert [c.booking_id for c in change.generation.conflicts] == [booking.id]
     with db.session(world.engine) as s:
         slot = s.get(Slot, booked_slot)
         assert slot.status == SlotStatus.OPEN
         assert s.get(Booking, booking.id).status == BookingStatus.BOOKED
-        free = svc.free_slots(s, world.school_id, now=NOW, days=28)
+        free = citizen.free_slots(s, world.school_id, now=NOW, days=28, settings=SETTINGS)
     assert {f.start_local.weekday() for f in free} == {3}  # only Thursdays are offered
     # Running the generator again reports the conflict again and changes nothing.
     with db.write_session(world.engine) as s:
@@ -238,12 +242,13 @@ def test_removing_hours_keeps_a_booked_slot_and_reports_it(world):
 
 def test_changing_the_slot_length_never_overlaps_a_booked_slot(world):
     booked_slot = world.slot_at(TUESDAY, 9, 20)
-    svc.book(world.engine, world.pupil("ida"), slot_id=booked_slot, client_key="k", now=NOW)
+    citizen.book(world.engine, world.pupil("ida"), slot_id=booked_slot, client_key="k", now=NOW,
+                 settings=SETTINGS)
     schedule_id = _tuesday_schedule(world)
-    change = svc.save_schedule_item(world.engine, world.kari, svc.WeeklyHours(
+    change = opening_hours.save_schedule_item(world.engine, world.kari, opening_hours.WeeklyHours(
         place_id=world.school_id, weekday=1, start=dt.time(9), end=dt.time(14),
         slot_minutes=30, breaks="11:30-12:00", valid_from=NOW.date()),
-        item_id=schedule_id, now=NOW)
+        item_id=schedule_id, now=NOW, settings=SETTINGS)
     assert [c.slot_id for c in change.generation.conflicts] == [booked_slot]
     with db.session(world.engine) as s:
         tuesday = s.exec(select(Slot).where(
@@ -256,13 +261,15 @@ def test_changing_the_slot_length_never_overlaps_a_booked_slot(world):
 
 
 def test_closing_a_day_withdraws_its_slots_and_reopening_restores_them(world):
-    change = svc.save_schedule_item(world.engine, world.kari, svc.Closure(
+    change = opening_hours.save_schedule_item(world.engine, world.kari, opening_hours.Closure(
         first_day=TUESDAY, last_day=TUESDAY, label="Kurs", place_id=world.school_id,
-        whole_place=True), now=NOW)
+        whole_place=True), now=NOW, settings=SETTINGS)
     assert change.generation.withdrawn == 13
     with db.session(world.engine) as s:
-        assert all(f.day != TUESDAY for f in svc.free_slots(s, world.school_id, now=NOW))
-    back = svc.delete_schedule_item(world.engine, world.kari, "closed", change.item_id, now=NOW)
+        assert all(f.day != TUESDAY for f in citizen.free_slots(s, world.school_id, now=NOW,
+                                                                settings=SETTINGS))
+    back = opening_hours.delete_schedule_item(world.engine, world.kari, "closed", change.item_id,
+                                              now=NOW, settings=SETTINGS)
     assert back.generation.created == 13
     with db.session(world.engine) as s:  # the same rows came back, no duplicates
         assert len(s.exec(select(Slot)).all()) == 8 * 13
@@ -270,24 +277,27 @@ def test_closing_a_day_withdraws_its_slots_and_reopening_restores_them(world):
 
 def test_one_off_hours_through_the_service(world):
     friday = dt.date(2025, 11, 28)
-    preview = svc.preview_schedule_change(world.engine, world.kari, svc.ExtraHours(
-        place_id=world.school_id, day=friday, start=dt.time(12), end=dt.time(14)), now=NOW)
+    preview = opening_hours.preview_schedule_change(
+        world.engine, world.kari, opening_hours.ExtraHours(
+            place_id=world.school_id, day=friday, start=dt.time(12), end=dt.time(14)),
+        now=NOW, settings=SETTINGS)
     assert [p.label for p in preview.create][:2] == ["Fredag 28. nov 12.00–12.20",
                                                      "Fredag 28. nov 12.20–12.40"]
-    change = svc.save_schedule_item(world.engine, world.kari, svc.ExtraHours(
+    change = opening_hours.save_schedule_item(world.engine, world.kari, opening_hours.ExtraHours(
         place_id=world.school_id, day=friday, start=dt.time(12), end=dt.time(14),
-        label="Ekstra"), now=NOW)
+        label="Ekstra"), now=NOW, settings=SETTINGS)
     assert change.generation.created == 6 and change.kind == "one_off"
 
 
 def test_invalid_hours_are_refused(world):
-    with pytest.raises(svc.InvalidSchedule):
-        svc.save_schedule_item(world.engine, world.kari, svc.WeeklyHours(
-            place_id=world.school_id, weekday=1, start=dt.time(14), end=dt.time(9)), now=NOW)
-    with pytest.raises(svc.InvalidSchedule):
-        svc.save_schedule_item(world.engine, world.kari, svc.WeeklyHours(
+    with pytest.raises(errors.InvalidSchedule):
+        opening_hours.save_schedule_item(world.engine, world.kari, opening_hours.WeeklyHours(
+            place_id=world.school_id, weekday=1, start=dt.time(14), end=dt.time(9)), now=NOW,
+                                         settings=SETTINGS)
+    with pytest.raises(errors.InvalidSchedule):
+        opening_hours.save_schedule_item(world.engine, world.kari, opening_hours.WeeklyHours(
             place_id=world.school_id, weekday=1, start=dt.time(9), end=dt.time(14),
-            breaks="08:00-08:30"), now=NOW)
+            breaks="08:00-08:30"), now=NOW, settings=SETTINGS)
 
 
 def test_a_nurse_edits_only_her_own_places(world):
@@ -297,15 +307,15 @@ def test_a_nurse_edits_only_her_own_places(world):
         from digihelse.people.models import Place
         vgs = s.exec(select(Place).where(Place.kind == "upper_secondary")).one().id
     with pytest.raises(AccessDenied):
-        svc.save_schedule_item(world.engine, world.kari, svc.WeeklyHours(
-            place_id=vgs, weekday=1, start=dt.time(9), end=dt.time(10)), now=NOW)
+        opening_hours.save_schedule_item(world.engine, world.kari, opening_hours.WeeklyHours(
+            place_id=vgs, weekday=1, start=dt.time(9), end=dt.time(10)), now=NOW, settings=SETTINGS)
     with pytest.raises(AccessDenied):
-        svc.delete_schedule_item(world.engine, world.nurse("mona"), "weekly",
-                                 _tuesday_schedule(world), now=NOW)
+        opening_hours.delete_schedule_item(world.engine, world.nurse("mona"), "weekly",
+                                 _tuesday_schedule(world), now=NOW, settings=SETTINGS)
 
 
 def test_my_schedule_lists_the_hours(world):
     with db.session(world.engine) as s:
-        mine = svc.my_schedule(s, world.kari)
+        mine = opening_hours.my_schedule(s, world.kari)
     assert [(w.weekday, w.breaks) for w in mine.weekly] == [(1, "11:30-12:00"),
                                                            (3, "11:30-12:00")]

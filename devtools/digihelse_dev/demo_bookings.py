@@ -9,8 +9,9 @@ import datetime as dt
 from sqlmodel import Session, select
 
 from digihelse.access.actors import Actor
-from digihelse.booking import service as booking
+from digihelse.booking.citizen import book
 from digihelse.booking.models import Booking, DropInHours, Slot, WeeklySchedule
+from digihelse.booking.rules import NURSE_ROLES, booking_settings
 from digihelse.booking.schedule import generate_slots
 from digihelse.core.timeutil import utcnow
 from digihelse.people.models import Person, Personnel, Place
@@ -68,7 +69,7 @@ def _first_free(s: Session, place: Place, after: dt.datetime) -> Slot | None:
     return s.exec(
         select(Slot).join(Personnel, Personnel.id == Slot.personnel_id)
         .where(Slot.place_id == place.id, Slot.status == "open",
-               Personnel.role.in_(list(booking.NURSE_ROLES)), Slot.start_at > after,
+               Personnel.role.in_(list(NURSE_ROLES)), Slot.start_at > after,
                ~Slot.id.in_(select(Booking.slot_id).where(Booking.status != "cancelled")))
         .order_by(Slot.start_at)).first()
 
@@ -91,7 +92,8 @@ def seed_bookings(s: Session, persons: dict[str, Person], places: dict[str, Plac
         slot = _first_free(s, place, later)
         if slot is None:
             continue
-        booking.book(s, actor, slot_id=slot.id, client_key=client_key, now=now)
+        book(s, actor, slot_id=slot.id, client_key=client_key, now=now,
+             settings=booking_settings())
         s.commit()
 
 

@@ -14,8 +14,9 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
+from digihelse.booking.reminders import queue_reminders
+from digihelse.booking.rules import BookingSettings
 from digihelse.booking.schedule import GenerationResult, generate_slots
-from digihelse.booking.service import DEFAULT_SETTINGS, BookingSettings, queue_reminders
 from digihelse.core import db
 from digihelse.core.timeutil import OSLO, to_oslo, utcnow
 from digihelse.notify.outbox import (
@@ -36,7 +37,7 @@ JOB_IDS = ("generate_slots", "queue_reminders", "dispatch_outbox")
 
 
 def run_generate_slots(engine: Engine | None = None, *, now: dt.datetime | None = None,
-                       settings: BookingSettings = DEFAULT_SETTINGS) -> GenerationResult:
+                       settings: BookingSettings) -> GenerationResult:
     """Slots for the next horizon_days; booked slots the schedule dropped are reported."""
     now = now or utcnow()
     with transaction(engine or db.get_engine()) as s:
@@ -51,7 +52,7 @@ def run_generate_slots(engine: Engine | None = None, *, now: dt.datetime | None 
 
 
 def run_queue_reminders(engine: Engine | None = None, *, now: dt.datetime | None = None,
-                        settings: BookingSettings = DEFAULT_SETTINGS) -> int:
+                        settings: BookingSettings) -> int:
     return queue_reminders(engine or db.get_engine(), now=now or utcnow(), settings=settings)
 
 
@@ -68,7 +69,7 @@ def build_scheduler(
     engine: Engine | None = None,
     *,
     sender: Sender | None = None,
-    settings: BookingSettings = DEFAULT_SETTINGS,
+    settings: BookingSettings,
     use_asyncio: bool = False,
 ) -> BaseScheduler:
     """A scheduler with the three jobs, not started. With use_asyncio it is an
@@ -100,7 +101,7 @@ def start_scheduler(
     engine: Engine | None = None,
     *,
     sender: Sender | None = None,
-    settings: BookingSettings = DEFAULT_SETTINGS,
+    settings: BookingSettings,
     use_asyncio: bool = False,
 ) -> BaseScheduler:
     """Start the jobs once per process; a second call returns the running scheduler."""

@@ -1,7 +1,7 @@
 """What the pregnancy card needs to book the next recommended consultation: its week
 window as dates, the woman's own midwife and her free times, or the time already booked.
 
-Booking itself goes through booking.service.book(), which checks that the woman's active
+Booking itself goes through booking.citizen.book(), which checks that the woman's active
 card names the slot's midwife. Plain Python, no UI."""
 
 from __future__ import annotations
@@ -14,16 +14,12 @@ from sqlmodel import Session, col, select
 from digihelse.access.actors import Action, Actor, Service
 from digihelse.access.enforcement import require
 from digihelse.access.fullmakt import shares_card
+from digihelse.booking.access import pregnancy_visibility_key, record_booking_access
+from digihelse.booking.citizen import midwife_free_slots
 from digihelse.booking.models import Booking, BookingStatus, Slot
-from digihelse.booking.service import (
-    DEFAULT_SETTINGS,
-    BookingSettings,
-    FreeSlot,
-    SessionOrEngine,
-    midwife_free_slots,
-    pregnancy_visibility_key,
-    record_booking_access,
-)
+from digihelse.booking.rules import BookingSettings
+from digihelse.booking.store import SessionOrEngine
+from digihelse.booking.views import FreeSlot
 from digihelse.core.timeutil import aware_utc, to_oslo
 from digihelse.healthcard import dating
 from digihelse.healthcard.dating import ScheduleItem
@@ -127,7 +123,7 @@ def _midwife(s: Session, personnel_id: int) -> tuple[str, list[CarerPlace]]:
 
 
 def offered_slots(s: Session, midwife_id: int, visit: ScheduleItem, now: dt.datetime,
-                  settings: BookingSettings = DEFAULT_SETTINGS
+                  settings: BookingSettings
                   ) -> tuple[list[FreeSlot], bool]:
     """Her free times inside the visit's window (from today on); when there are none,
     the nearest few after it. The bool says whether they lie inside the window."""
@@ -151,7 +147,7 @@ def pregnancy_booking_options(
     woman_pid: str,
     now: dt.datetime | None = None,
     *,
-    settings: BookingSettings = DEFAULT_SETTINGS,
+    settings: BookingSettings,
 ) -> PregnancyBookingOptions:
     """What the card offers for booking the next recommended consultation.
 

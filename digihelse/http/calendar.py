@@ -9,7 +9,8 @@ from starlette.responses import Response
 
 from digihelse.access.actors import AccessDenied, Actor
 from digihelse.auth.current import current_user
-from digihelse.booking import service as booking
+from digihelse.booking.citizen import calendar_file
+from digihelse.booking.errors import BookingError
 from digihelse.core.db import get_engine
 from digihelse.core.timeutil import utcnow
 
@@ -19,7 +20,7 @@ def _ics(cookie: str | None, booking_id: int) -> str | None:
     if user is None:
         return None
     actor = Actor(pid=user.pid, role=user.role, name=user.name, acr=user.acr)
-    return booking.calendar_file(get_engine(), actor, booking_id, now=utcnow())
+    return calendar_file(get_engine(), actor, booking_id, now=utcnow())
 
 
 async def booking_calendar(request: Request) -> Response:
@@ -28,7 +29,7 @@ async def booking_calendar(request: Request) -> Response:
         text = await asyncio.to_thread(_ics, request.headers.get("cookie"), booking_id)
     except AccessDenied:
         return Response("Ingen tilgang", status_code=403)
-    except booking.BookingError:
+    except BookingError:
         return Response("Fant ikke timen", status_code=404)
     if text is None:
         return Response("Logg inn først", status_code=401)

@@ -28,7 +28,16 @@ from sqlmodel import Session, col, select
 
 from digihelse.access import enforcement, policy
 from digihelse.access.actors import Action, Actor, Service
-from digihelse.booking import service as booking
+from digihelse.booking.citizen import appointments_for, book, cancel
+from digihelse.booking.errors import (
+    BookingError,
+    ClientKeyReused,
+    InvalidTransition,
+    LimitReached,
+    SlotTaken,
+    SlotUnavailable,
+    TooLate,
+)
 from digihelse.booking.models import Booking, BookingStatus, Slot
 from digihelse.core import db
 from digihelse.http.fhir import mapping
@@ -162,27 +171,27 @@ def create(ctx: Ctx) -> Result:
         raise _invalid("Appointment.identifier is too long (at most 80 characters).", "value")
     actor = _acting(ctx.actor, person)
     try:
-        booked = booking.book(ctx.engine, actor, slot_id=slot_id, client_key=client_key,
-                              note=note, now=ctx.now)
-    except booking.SlotTaken as exc:
+        booked = book(ctx.engine, actor, slot_id=slot_id, client_key=client_key,
+                      note=note, now=ctx.now, settings=ctx.booking)
+    except SlotTaken as exc:
         raise FhirError(409, "The slot was booked by somebody else first.",
                         code="conflict") from exc
-    except booking.LimitReached as exc:
+    except LimitReached as exc:
         if _slot_taken_by_other(ctx.engine, slot_id, person.id):
             raise FhirError(409, "The slot was booked by somebody else first.",
                             code="conflict") from exc
         raise _invalid(f"The patient already has {exc.limit} upcoming appointments.",
                        "business-rule") from exc
-    except booking.TooLate as exc:
+    except TooLate as exc:
         raise _invalid(f"The slot can no longer be booked ({exc.code}).",
                        "business-rule") from exc
-    except booking.SlotUnavailable as exc:
+    except SlotUnavailable as exc:
         raise _invalid("The slot does not exist or is closed for booking.",
                        "business-rule") from exc
-    except booking.ClientKeyReused as exc:
+    except ClientKeyReused as exc:
         raise FhirError(409, "This identifier was used for another appointment.",
                         code="duplicate") from exc
-    except booking.BookingError as exc:
+    except BookingError as exc:
         raise _invalid(f"The appointment cannot be booked ({exc.code}).",
                        "business-rule") from exc
     if booked.client_key != client_key:
@@ -199,8 +208,8 @@ def create(ctx: Ctx) -> Result:
 
 def _visible_ids(ctx: Ctx, person: Person) -> set[int]:
     """The patient's bookings the caller may see, through the service (logs the reads)."""
-    found = booking.appointments_for(ctx.engine, _acting(ctx.actor, person), person.nin,
-                                     now=ctx.now)
+    found = appointments_for(ctx.engine, _acting(ctx.actor, person), person.nin,
+                             now=ctx.now, settings=ctx.booking)
     return {a.booking_id for a in (*found.upcoming, *found.past)}
 
 
@@ -281,14 +290,14 @@ def _change_status(ctx: Ctx, wanted: str, reason: str | None) -> Result:
                 raise _invalid("Only cancelling is supported: set status to cancelled.",
                                "business-rule")
             try:
-                booking.cancel(s, actor, row.id, now=ctx.now, reason=reason)
-            except booking.TooLate as exc:
+                cancel(s, actor, row.id, now=ctx.now, reason=reason, settings=ctx.booking)
+            except TooLate as exc:
                 raise _invalid("It is too late to cancel this appointment here; call the "
                                "school nurse.", "business-rule") from exc
-            except booking.InvalidTransition as exc:
+            except InvalidTransition as exc:
                 raise FhirError(409, "This appointment can no longer be cancelled.",
                                 code="conflict") from exc
-            except booking.BookingError as exc:
+            except BookingError as exc:
                 raise _invalid(f"The appointment cannot be cancelled ({exc.code}).",
                                "business-rule") from exc
     with db.session(ctx.engine) as s:

@@ -13,6 +13,7 @@ from fhir.resources.R4B.resource import Resource
 from sqlalchemy.engine import Engine
 
 from digihelse.access.actors import Actor
+from digihelse.booking.rules import BookingSettings
 from digihelse.http.fhir.outcome import FhirError
 from digihelse.http.fhir.search import Query
 
@@ -31,6 +32,7 @@ class Ctx:
     body: bytes
     engine: Engine
     now: dt.datetime
+    booking: BookingSettings  # the booking limits (notice, horizon) the handlers apply
     resource_id: str | None = None
 
     def json_body(self, media_types: tuple[str, ...] = RESOURCE_TYPES) -> Any:

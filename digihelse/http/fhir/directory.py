@@ -13,8 +13,9 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, col, select
 
-from digihelse.booking import service as booking
-from digihelse.booking.models import Booking, BookingStatus, Slot, SlotStatus
+from digihelse.booking.citizen import free_slots
+from digihelse.booking.models import Booking, BookingStatus, Slot
+from digihelse.booking.rules import NURSE_ROLES, BookingSettings, refusal
 from digihelse.core import db
 from digihelse.core.timeutil import to_oslo
 from digihelse.http.fhir import mapping
@@ -33,7 +34,6 @@ from digihelse.http.fhir.search import (
 )
 from digihelse.people.models import Person, Personnel, Place, StaffAssignment
 
-SETTINGS = booking.DEFAULT_SETTINGS
 MAX_SEARCH_DAYS = 366
 
 
@@ -127,7 +127,7 @@ def _schedule_pairs(s: Session) -> list[tuple[Place, int]]:
     rows = s.exec(select(Place, StaffAssignment.personnel_id)
                   .join(StaffAssignment, StaffAssignment.place_id == Place.id)
                   .join(Personnel, Personnel.id == StaffAssignment.personnel_id)
-                  .where(col(Personnel.role).in_(list(booking.NURSE_ROLES)))
+                  .where(col(Personnel.role).in_(list(NURSE_ROLES)))
                   .order_by(col(Place.name), col(StaffAssignment.personnel_id))).all()
     return [(place, personnel_id) for place, personnel_id in rows]
 
@@ -135,7 +135,7 @@ def _schedule_pairs(s: Session) -> list[tuple[Place, int]]:
 def _schedule(s: Session, place: Place, personnel_id: int, ctx: Ctx):
     names = _nurse_names(s, [personnel_id])
     return mapping.schedule(place, personnel_id, names.get(personnel_id, ""),
-                            to_oslo(ctx.now).date(), SETTINGS.horizon_days)
+                            to_oslo(ctx.now).date(), ctx.booking.horizon_days)
 
 
 def read_schedule(ctx: Ctx) -> Result:
@@ -163,18 +163,19 @@ def search_schedule(ctx: Ctx) -> Result:
             pairs = [(p, n) for p, n in pairs if _service_type_matches(types, p.kind)]
         names = _nurse_names(s, [n for _p, n in pairs])
         today = to_oslo(ctx.now).date()
-        resources = [mapping.schedule(p, n, names.get(n, ""), today, SETTINGS.horizon_days)
+        resources = [mapping.schedule(p, n, names.get(n, ""), today, ctx.booking.horizon_days)
                      for p, n in pairs]
     return Result(searchset(ctx.base, "Schedule", query, resources, count, offset))
 
 
 # --- Slot -----------------------------------------------------------------------------------
 
-def slot_status(row: Slot, booked: bool, now: dt.datetime) -> str:
-    """free only when a patient could book it now; busy when booked."""
+def slot_status(row: Slot, booked: bool, now: dt.datetime, settings: BookingSettings) -> str:
+    """free only when a patient could book it now (the booking rules' refusal() says
+    nothing against it); busy when booked."""
     if booked:
         return "busy"
-    if row.status != SlotStatus.OPEN or row.start_at < now + SETTINGS.min_notice:
+    if refusal(row.status, row.start_at, now, settings) is not None:
         return "busy-unavailable"
     return "free"
 
@@ -189,7 +190,8 @@ def read_slot(ctx: Ctx) -> Result:
         booked = s.exec(select(Booking.id).where(
             Booking.slot_id == row.id, Booking.status != BookingStatus.CANCELLED)).first()
     assert place is not None  # a foreign key
-    return Result(mapping.slot(row, place, slot_status(row, booked is not None, ctx.now)))
+    status = slot_status(row, booked is not None, ctx.now, ctx.booking)
+    return Result(mapping.slot(row, place, status))
 
 
 def search_slot(ctx: Ctx) -> Result:
@@ -210,7 +212,7 @@ def search_slot(ctx: Ctx) -> Result:
     today = to_oslo(ctx.now).date()
     first_day = max(today, to_oslo(earliest).date()) if earliest else today
     last_day = (to_oslo(latest).date() if latest
-                else today + dt.timedelta(days=SETTINGS.horizon_days))
+                else today + dt.timedelta(days=ctx.booking.horizon_days))
     days = min((last_day - first_day).days + 1, MAX_SEARCH_DAYS)
 
     rows: list[tuple[Slot, Place]] = []
@@ -221,8 +223,8 @@ def search_slot(ctx: Ctx) -> Result:
                       if (pairs is None or p.id in {a for a, _b in pairs})
                       and (actors is None or p.id in actors)
                       and (not types or _service_type_matches(types, p.kind))]
-            free_ids = [f.slot_id for place in wanted for f in booking.free_slots(
-                s, place.id, from_date=first_day, days=days, now=ctx.now, settings=SETTINGS)]
+            free_ids = [f.slot_id for place in wanted for f in free_slots(
+                s, place.id, from_date=first_day, days=days, now=ctx.now, settings=ctx.booking)]
             slots = s.exec(select(Slot).where(col(Slot.id).in_(free_ids))).all() \
                 if free_ids else []
             rows = [(row, places[row.place_id]) for row in slots]

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import reflex as rx
 
 from digihelse.access.actors import AccessDenied, Actor, Service
-from digihelse.booking import service as booking
+from digihelse.booking import citizen, views
+from digihelse.booking.rules import booking_settings
 from digihelse.core.db import get_engine
 from digihelse.core.errors import ServiceError
 from digihelse.core.i18n import t
@@ -36,7 +37,7 @@ class AppointmentRow:
     show_actions: bool = True  # a partner who only looks at her pregnancy times gets none
 
 
-def row(appointment: booking.Appointment, lang: str) -> AppointmentRow:
+def row(appointment: views.Appointment, lang: str) -> AppointmentRow:
     start = to_oslo(appointment.start_at)
     when = (f"{weekday_day_month(start.date(), lang).capitalize()} "
             f"{t('time.at', lang)} {clock(appointment.start_at)}")
@@ -56,12 +57,13 @@ def row(appointment: booking.Appointment, lang: str) -> AppointmentRow:
     )
 
 
-def _load(actor: Actor) -> booking.Appointments:
-    return booking.appointments_for(get_engine(), actor, actor.subject_pid, now=utcnow())
+def _load(actor: Actor) -> views.Appointments:
+    return citizen.appointments_for(get_engine(), actor, actor.subject_pid, now=utcnow(),
+                                    settings=booking_settings())
 
 
 def _cancel(actor: Actor, booking_id: int) -> None:
-    booking.cancel(get_engine(), actor, booking_id, now=utcnow())
+    citizen.cancel(get_engine(), actor, booking_id, now=utcnow(), settings=booking_settings())
 
 
 @audience(CITIZEN)

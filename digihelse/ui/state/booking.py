@@ -17,9 +17,10 @@ from dataclasses import dataclass
 import reflex as rx
 
 from digihelse.access.actors import Actor
-from digihelse.booking import service as booking
+from digihelse.booking import citizen, errors, views
 from digihelse.booking.models import Topic
 from digihelse.booking.pregnancy import PregnancyBookingOptions, pregnancy_booking_options
+from digihelse.booking.rules import booking_settings
 from digihelse.core.db import get_engine
 from digihelse.core.db import session as db_session
 from digihelse.core.errors import ServiceError
@@ -63,7 +64,7 @@ def initials(name: str) -> str:
     return "".join(part[0] for part in name.split()[:2]).upper()
 
 
-def drop_in_text(window: booking.DropInWindow | None, lang: str, today: dt.date) -> str:
+def drop_in_text(window: views.DropInWindow | None, lang: str, today: dt.date) -> str:
     if window is None:
         return ""
     start = window.start_local
@@ -73,7 +74,7 @@ def drop_in_text(window: booking.DropInWindow | None, lang: str, today: dt.date)
     return t("book.dropin", lang, when=when)
 
 
-def place_option(info: booking.PlaceInfo, lang: str, today: dt.date) -> PlaceOption:
+def place_option(info: views.PlaceInfo, lang: str, today: dt.date) -> PlaceOption:
     nurse = info.nurses[0] if info.nurses else ""
     return PlaceOption(info.place_id, info.name, nurse, initials(nurse), info.address,
                        info.description, drop_in_text(info.next_drop_in, lang, today))
@@ -85,26 +86,28 @@ def slot_label(start_at: dt.datetime, lang: str) -> str:
             f"{clock(start_at)}")
 
 
-def slot_button(slot: booking.FreeSlot, lang: str) -> SlotButton:
+def slot_button(slot: views.FreeSlot, lang: str) -> SlotButton:
     return SlotButton(slot.slot_id, clock(slot.start_at), slot_label(slot.start_at, lang))
 
 
-def _load_places(pid: str) -> list[booking.PlaceInfo]:
+def _load_places(pid: str) -> list[views.PlaceInfo]:
     with db_session() as s:
-        return booking.places_for_pupil(s, pid)
+        return citizen.places_for_pupil(s, pid)
 
 
 def _load_slots(place_id: int, from_date: dt.date, days: int,
-                midwife_id: int = 0) -> list[booking.FreeSlot]:
+                midwife_id: int = 0) -> list[views.FreeSlot]:
     with db_session() as s:
         if midwife_id:
-            return booking.midwife_free_slots(s, midwife_id, from_date=from_date, days=days,
-                                              place_id=place_id)
-        return booking.free_slots(s, place_id, from_date=from_date, days=days)
+            return citizen.midwife_free_slots(s, midwife_id, from_date=from_date, days=days,
+                                              place_id=place_id, settings=booking_settings())
+        return citizen.free_slots(s, place_id, from_date=from_date, days=days,
+                                  settings=booking_settings())
 
 
 def _load_options(actor: Actor) -> PregnancyBookingOptions:
-    return pregnancy_booking_options(get_engine(), actor, actor.subject_pid, utcnow())
+    return pregnancy_booking_options(get_engine(), actor, actor.subject_pid, utcnow(),
+                                     settings=booking_settings())
 
 
 @audience(CITIZEN)
@@ -231,7 +234,7 @@ class BookingState(SessionState):
                week_title=f"{day_month(start, lang)} – {day_month(end, lang)}",
                days=[DayGroup(weekday_day_month(day, lang).capitalize(),
                               [slot_button(slot, lang) for slot in group])
-                     for day, group in booking.group_by_day(slots)],
+                     for day, group in views.group_by_day(slots)],
                _starts={slot.slot_id: slot.start_at.isoformat() for slot in slots})
 
     @rx.event
@@ -303,7 +306,7 @@ class BookingState(SessionState):
         session, actor = await self._actor()
         try:
             result = await asyncio.to_thread(self._book, actor)
-        except booking.SlotTaken as exc:
+        except errors.SlotTaken as exc:
             self.error = t("book.taken", session.lang)
             self.alternatives = [slot_button(s, session.lang) for s in exc.alternatives]
             self.step = "choose"
@@ -319,10 +322,11 @@ class BookingState(SessionState):
 
     def _book(self, actor: Actor):
         if self.moving_id:
-            return booking.move(get_engine(), actor, self.moving_id,
+            return citizen.move(get_engine(), actor, self.moving_id,
                                 new_slot_id=self.chosen.slot_id, client_key=self._client_key,
-                                now=utcnow())
-        return booking.book(get_engine(), actor, slot_id=self.chosen.slot_id,
+                                now=utcnow(), settings=booking_settings())
+        return citizen.book(get_engine(), actor, slot_id=self.chosen.slot_id,
                             client_key=self._client_key,
                             topic=None if self.pregnancy else (self.topic or None),
-                            note=self.note.strip() or None, now=utcnow())
+                            note=self.note.strip() or None, now=utcnow(),
+                            settings=booking_settings())

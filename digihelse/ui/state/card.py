@@ -11,6 +11,7 @@ import reflex as rx
 
 from digihelse.access.actors import Actor
 from digihelse.booking.pregnancy import pregnancy_booking_options
+from digihelse.booking.rules import booking_settings
 from digihelse.core.db import get_engine
 from digihelse.core.errors import ServiceError
 from digihelse.core.i18n import t
@@ -72,7 +73,8 @@ def _load_history(actor: Actor, woman_pid: str, lang: str) -> list[HistoryRow]:
 
 
 def _load_book_box(actor: Actor, woman_pid: str, lang: str, name: str) -> BookBox:
-    options = pregnancy_booking_options(get_engine(), actor, woman_pid, utcnow())
+    options = pregnancy_booking_options(get_engine(), actor, woman_pid, utcnow(),
+                                        settings=booking_settings())
     return book_box(options, lang, own=actor.pid == woman_pid, name=name)
 
 

@@ -9,8 +9,10 @@ import reflex as rx
 
 from digihelse.access.actors import Actor
 from digihelse.access.enforcement import AccessDenied
-from digihelse.booking import service as booking
+from digihelse.booking.citizen import appointments_for, places_for_pupil
 from digihelse.booking.pregnancy import pregnancy_booking_options
+from digihelse.booking.rules import booking_settings
+from digihelse.booking.views import Appointment, PlaceInfo
 from digihelse.core.db import get_engine
 from digihelse.core.db import session as db_session
 from digihelse.core.errors import ServiceError
@@ -32,8 +34,8 @@ YOUTH_MAX_AGE = 24  # helsestasjon for ungdom serves young people up to 24
 @dataclass
 class Home:
     notices: list[str]
-    places: list[booking.PlaceInfo]
-    appointments: list[booking.Appointment]
+    places: list[PlaceInfo]
+    appointments: list[Appointment]
     card_line: str
     visit: BookBox  # the next recommended check-up: to book, or the time booked
 
@@ -41,7 +43,8 @@ class Home:
 def _visit(actor: Actor, lang: str) -> BookBox:
     """The card's "Neste kontroll" box, for the home screen's shortcut to it."""
     try:
-        options = pregnancy_booking_options(get_engine(), actor, actor.subject_pid, utcnow())
+        options = pregnancy_booking_options(get_engine(), actor, actor.subject_pid, utcnow(),
+                                            settings=booking_settings())
     except ServiceError:
         return BookBox()
     return book_box(options, lang, own=actor.on_behalf_of_pid is None, name=actor.name)
@@ -68,10 +71,10 @@ def _load(actor: Actor, lang: str, has_card: bool) -> Home:
             if actor.on_behalf_of_pid is None else []
         age = age_on(parse_nin(actor.subject_pid).birth_date, today)
         youth = actor.on_behalf_of_pid is None and 12 <= age <= YOUTH_MAX_AGE
-        places = booking.places_for_pupil(s, actor.pid) if youth else []
+        places = places_for_pupil(s, actor.pid) if youth else []
     try:
-        upcoming = booking.appointments_for(get_engine(), actor, actor.subject_pid,
-                                            now=utcnow()).upcoming
+        upcoming = appointments_for(get_engine(), actor, actor.subject_pid, now=utcnow(),
+                                    settings=booking_settings()).upcoming
     except AccessDenied:
         upcoming = []
     return Home(notices, places, upcoming, _card_line(actor, lang) if has_card else "",

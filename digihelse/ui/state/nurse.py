@@ -17,8 +17,19 @@ from typing import Any
 import reflex as rx
 
 from digihelse.access.actors import AccessDenied, Actor, Service
-from digihelse.booking import service as booking
+from digihelse.booking.citizen import cancel, move
+from digihelse.booking.errors import InvalidTransition
 from digihelse.booking.models import BookingStatus, SlotStatus, Topic
+from digihelse.booking.rules import SCHEDULING_ROLES, booking_settings
+from digihelse.booking.staff import (
+    block_slot,
+    day_view,
+    mark_attended,
+    mark_no_show,
+    own_free_slots,
+    unblock_slot,
+)
+from digihelse.booking.views import DayEntry, DayView, FreeSlot, group_by_day
 from digihelse.core.db import get_engine
 from digihelse.core.errors import ServiceError
 from digihelse.core.i18n import role_key, t
@@ -65,7 +76,7 @@ def not_a_nurse(exc: Exception) -> bool:
 
 def message_for(exc: Exception, lang: str) -> str:
     """The friendly sentence for a refused service call."""
-    if isinstance(exc, booking.InvalidTransition) and exc.code == "not_started":
+    if isinstance(exc, InvalidTransition) and exc.code == "not_started":
         return t("day.err.not_started", lang)
     if not_a_nurse(exc):
         return t("day.err.not_nurse", lang)
@@ -99,7 +110,7 @@ class DayRow:
     move_label: str = ""  # "Flytt – Ida Berg, kl. 10.15"
 
 
-def _row(entry: booking.DayEntry, lang: str, today: dt.date, now: dt.datetime,
+def _row(entry: DayEntry, lang: str, today: dt.date, now: dt.datetime,
          show_place: bool) -> DayRow | None:
     time, end = clock(entry.start_at), clock(entry.end_at)
     at = f"{t('time.at', lang)} {time}"
@@ -151,33 +162,32 @@ class MoveDay:
     times: list[MoveTime]
 
 
-def move_days(slots: list[booking.FreeSlot], lang: str) -> list[MoveDay]:
+def move_days(slots: list[FreeSlot], lang: str) -> list[MoveDay]:
     """Her free times grouped by day, for moving a booking."""
     at = t("time.at", lang)
     return [MoveDay(weekday_day_month(day, lang).capitalize(),
                     [MoveTime(f.slot_id, clock(f.start_at),
                               f"{weekday_day_month(day, lang)} {at} {clock(f.start_at)}")
                      for f in group])
-            for day, group in booking.group_by_day(slots)]
+            for day, group in group_by_day(slots)]
 
 
-def _day_of(entry: booking.DayEntry) -> dt.date:
+def _day_of(entry: DayEntry) -> dt.date:
     return to_oslo(entry.start_at).date()
 
 
-def day_rows(view: booking.DayView, lang: str, today: dt.date,
+def day_rows(view: DayView, lang: str, today: dt.date,
              now: dt.datetime) -> list[DayRow]:
     show_place = len({entry.place_id for entry in view.entries}) > 1
     rows = [_row(entry, lang, today, now, show_place) for entry in view.entries]
     return [row for row in rows if row is not None]
 
 
-def _load_day(actor: Actor, day: dt.date) -> booking.DayView:
-    return booking.day_view(get_engine(), actor, day)
+def _load_day(actor: Actor, day: dt.date) -> DayView:
+    return day_view(get_engine(), actor, day)
 
 
 CARD_ROLES = ("midwife", "gp")
-SCHEDULE_ROLES = ("school_nurse", "midwife")  # booking.service.SCHEDULING_ROLES
 
 
 @audience(PERSONNEL)
@@ -209,7 +219,7 @@ class NurseDayState(SessionState):
         if not (session.logged_in and session.is_personnel):
             self.rows, self.loaded = [], False
             return
-        if session.role not in SCHEDULE_ROLES and session.role in CARD_ROLES:
+        if session.role not in SCHEDULING_ROLES and session.role in CARD_ROLES:
             # GPs keep the pregnancy card, not a booking schedule.
             return rx.redirect(CARER_LIST)
         wanted = parse_date(self.router.url.query_parameters.get("dag"))
@@ -270,9 +280,10 @@ class NurseDayState(SessionState):
             return
         self.busy = True
         yield
-        mark = booking.mark_attended if status == "attended" else booking.mark_no_show
+        mark = mark_attended if status == "attended" else mark_no_show
         try:
-            await self._act(lambda actor: mark(get_engine(), actor, booking_id, now=utcnow()),
+            await self._act(lambda actor: mark(get_engine(), actor, booking_id, now=utcnow(),
+                                               settings=booking_settings()),
                             f"day.msg.{status}", name=row.pupil)
         finally:
             self.busy = False
@@ -292,8 +303,8 @@ class NurseDayState(SessionState):
         self.cancelling_id, self.message, self.error = 0, "", ""
         try:
             slots = await asyncio.to_thread(
-                lambda: booking.own_free_slots(get_engine(), session._actor(), place_id,
-                                               exclude=row.slot_id))
+                lambda: own_free_slots(get_engine(), session._actor(), place_id,
+                                       exclude=row.slot_id))
         except ServiceError as exc:
             self.error = message_for(exc, session.lang)
             return
@@ -315,8 +326,8 @@ class NurseDayState(SessionState):
         booking_id, key = row.booking_id, f"nurse-move-{uuid.uuid4()}"
         try:
             await self._act(
-                lambda actor: booking.move(get_engine(), actor, booking_id,
-                                           new_slot_id=slot_id, client_key=key, now=utcnow()),
+                lambda actor: move(get_engine(), actor, booking_id, new_slot_id=slot_id,
+                                   client_key=key, now=utcnow(), settings=booking_settings()),
                 "day.msg.moved", name=row.pupil.split()[0], when=chosen.label)
             if not self.error:
                 self.moving_id, self.move_choices = 0, []
@@ -345,8 +356,8 @@ class NurseDayState(SessionState):
         booking_id = row.booking_id
         try:
             await self._act(
-                lambda actor: booking.cancel(get_engine(), actor, booking_id, now=utcnow(),
-                                             reason=reason),
+                lambda actor: cancel(get_engine(), actor, booking_id, now=utcnow(),
+                                     reason=reason, settings=booking_settings()),
                 "day.msg.cancelled", time=row.time, name=row.pupil.split()[0])
             if not self.error:
                 self.cancelling_id = 0
@@ -362,12 +373,12 @@ class NurseDayState(SessionState):
         yield
         try:
             if row.kind == "blocked":
-                await self._act(lambda actor: booking.unblock_slot(get_engine(), actor, slot_id,
-                                                                   now=utcnow()),
+                await self._act(lambda actor: unblock_slot(get_engine(), actor, slot_id,
+                                                           now=utcnow()),
                                 "day.msg.opened", time=row.time)
             else:
-                await self._act(lambda actor: booking.block_slot(get_engine(), actor, slot_id,
-                                                                 now=utcnow()),
+                await self._act(lambda actor: block_slot(get_engine(), actor, slot_id,
+                                                         now=utcnow()),
                                 "day.msg.blocked", time=row.time)
         finally:
             self.busy = False

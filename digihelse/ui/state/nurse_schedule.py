@@ -18,7 +18,19 @@ from babel.dates import format_date
 from sqlmodel import col, select
 
 from digihelse.access.actors import AccessDenied, Actor
-from digihelse.booking import service as booking
+from digihelse.booking.opening_hours import (
+    Closure,
+    DropIn,
+    ExtraHours,
+    MySchedule,
+    ScheduleEdit,
+    WeeklyHours,
+    delete_schedule_item,
+    my_schedule,
+    preview_schedule_change,
+    save_schedule_item,
+)
+from digihelse.booking.rules import booking_settings
 from digihelse.booking.schedule import Conflict, parse_breaks
 from digihelse.core.db import get_engine
 from digihelse.core.db import session as db_session
@@ -111,7 +123,7 @@ def _minutes(value: dt.time) -> int:
 
 
 def parse_edits(kind: str, form: dict[str, str], place_ids: list[int],
-                today: dt.date) -> tuple[list[booking.ScheduleEdit], dict[str, str]]:
+                today: dt.date) -> tuple[list[ScheduleEdit], dict[str, str]]:
     """The service edits a submitted form asks for, or the error text keys per field.
     Every check a nurse can fail gets its own plain sentence; the service checks again."""
     errors: dict[str, str] = {}
@@ -156,14 +168,14 @@ def parse_edits(kind: str, form: dict[str, str], place_ids: list[int],
             if start and end and any(a < start or b > end for a, b in parsed):
                 errors["breaks"] = "sched.err.break_inside"
 
-    edits: list[booking.ScheduleEdit] = []
+    edits: list[ScheduleEdit] = []
     if kind == "weekly":
         weekdays = [i for i, name in enumerate(WEEKDAY_FIELDS) if text(name)]
         if not weekdays:
             errors["weekdays"] = "sched.err.weekday"
         valid_from = _date(text("valid_from"), errors, "valid_from", required=False) or today
         if not errors:
-            edits = [booking.WeeklyHours(place_id, day, start, end, slot_minutes=slot,
+            edits = [WeeklyHours(place_id, day, start, end, slot_minutes=slot,
                                          breaks=breaks, valid_from=valid_from)
                      for day in weekdays]
     elif kind == "one_off":
@@ -171,7 +183,7 @@ def parse_edits(kind: str, form: dict[str, str], place_ids: list[int],
         if day is not None and day < today:
             errors["day"] = "sched.err.past"
         if not errors:
-            edits = [booking.ExtraHours(place_id, day, start, end, slot_minutes=slot)]
+            edits = [ExtraHours(place_id, day, start, end, slot_minutes=slot)]
     elif kind == "closed":
         first = _date(text("first_day"), errors, "first_day", required=True)
         last = _date(text("last_day"), errors, "last_day", required=False) or first
@@ -181,14 +193,14 @@ def parse_edits(kind: str, form: dict[str, str], place_ids: list[int],
             elif last < today:
                 errors["first_day"] = "sched.err.past"
         if not errors:
-            edits = [booking.Closure(first, last, label=text("label")[:100],
+            edits = [Closure(first, last, label=text("label")[:100],
                                      place_id=place_id)]
     elif kind == "drop_in":
         weekday = int(text("weekday")) if text("weekday").isdigit() else -1
         if not 0 <= weekday <= 6:
             errors["weekday"] = "sched.err.weekday"
         if not errors:
-            edits = [booking.DropIn(place_id, start, end, weekday=weekday,
+            edits = [DropIn(place_id, start, end, weekday=weekday,
                                     label=text("label")[:100])]
     return edits, errors
 
@@ -264,7 +276,7 @@ def _range(first: dt.date, last: dt.date, lang: str) -> str:
     return f"{day_month(first, lang)} – {day_month(last, lang)}"
 
 
-def _build(mine: booking.MySchedule, places: list[tuple[int, str]], nurse_id: int,
+def _build(mine: MySchedule, places: list[tuple[int, str]], nurse_id: int,
            lang: str, today: dt.date) -> Loaded:
     blocks = {pid: PlaceBlock(pid, name, [], [], [], []) for pid, name in places}
     shared: list[ScheduleItem] = []
@@ -322,7 +334,7 @@ def _load(actor: Actor, lang: str, today: dt.date) -> Loaded:
         if found is None:
             raise AccessDenied("role_not_permitted", "not personnel")
         nurse_id = found[1].id
-        mine = booking.my_schedule(s, actor)
+        mine = my_schedule(s, actor)
         places = [(pid, name) for pid, name in s.exec(
             select(Place.id, Place.name).join(StaffAssignment,
                                                StaffAssignment.place_id == Place.id)
@@ -337,22 +349,24 @@ def _unique(conflicts: list[Conflict]) -> list[Conflict]:
     return sorted(seen.values(), key=lambda c: c.start_at)
 
 
-def _preview(actor: Actor, edits: list[booking.ScheduleEdit]) -> tuple[int, int, list[Conflict]]:
+def _preview(actor: Actor, edits: list[ScheduleEdit]) -> tuple[int, int, list[Conflict]]:
     created = withdrawn = 0
     conflicts: list[Conflict] = []
     now = utcnow()
     for edit in edits:
-        preview = booking.preview_schedule_change(get_engine(), actor, edit, now=now)
+        preview = preview_schedule_change(get_engine(), actor, edit, now=now,
+                                          settings=booking_settings())
         created, withdrawn = created + len(preview.create), withdrawn + len(preview.withdraw)
         conflicts += preview.conflicts
     return created, withdrawn, _unique(conflicts)
 
 
-def _save(actor: Actor, edits: list[booking.ScheduleEdit]) -> tuple[int, int, list[Conflict]]:
+def _save(actor: Actor, edits: list[ScheduleEdit]) -> tuple[int, int, list[Conflict]]:
     created = withdrawn = 0
     conflicts: list[Conflict] = []
     for edit in edits:
-        change = booking.save_schedule_item(get_engine(), actor, edit, now=utcnow())
+        change = save_schedule_item(get_engine(), actor, edit, now=utcnow(),
+                                    settings=booking_settings())
         created += change.generation.created
         withdrawn += change.generation.withdrawn
         conflicts += change.generation.conflicts
@@ -360,13 +374,14 @@ def _save(actor: Actor, edits: list[booking.ScheduleEdit]) -> tuple[int, int, li
 
 
 def _preview_delete(actor: Actor, kind: str, item_id: int) -> tuple[int, int, list[Conflict]]:
-    preview = booking.preview_schedule_change(get_engine(), actor, item_id=item_id,
-                                              delete_kind=kind, now=utcnow())
+    preview = preview_schedule_change(get_engine(), actor, item_id=item_id, delete_kind=kind,
+                                      now=utcnow(), settings=booking_settings())
     return len(preview.create), len(preview.withdraw), _unique(preview.conflicts)
 
 
 def _delete(actor: Actor, kind: str, item_id: int) -> tuple[int, int, list[Conflict]]:
-    change = booking.delete_schedule_item(get_engine(), actor, kind, item_id, now=utcnow())
+    change = delete_schedule_item(get_engine(), actor, kind, item_id, now=utcnow(),
+                                  settings=booking_settings())
     generation = change.generation
     return generation.created, generation.withdrawn, _unique(generation.conflicts)
 
@@ -489,7 +504,7 @@ class NurseScheduleState(SessionState):
             self.busy = False
 
     async def _save_edits(self, session: SessionState,
-                          edits: list[booking.ScheduleEdit]) -> None:
+                          edits: list[ScheduleEdit]) -> None:
         lang = session.lang
         try:
             created, withdrawn, conflicts = await asyncio.to_thread(

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 import reflex as rx
 
 from digihelse.access.actors import Actor
-from digihelse.booking import service as booking
 from digihelse.booking.models import SlotStatus
+from digihelse.booking.staff import week_view
+from digihelse.booking.views import DayView
 from digihelse.core.db import get_engine
 from digihelse.core.errors import ServiceError
 from digihelse.core.i18n import t
@@ -48,7 +49,7 @@ def monday_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def week_day(view: booking.DayView, lang: str, today: dt.date) -> WeekDay:
+def week_day(view: DayView, lang: str, today: dt.date) -> WeekDay:
     booked = [entry for entry in view.entries if entry.booking is not None]
     free = sum(entry.is_free for entry in view.entries)
     blocked = sum(entry.booking is None and entry.slot_status == SlotStatus.BLOCKED
@@ -74,8 +75,8 @@ def date_range(first: dt.date, last: dt.date, lang: str) -> str:
     return f"{first.day}{'' if lang == 'en' else '.'}–{day_month(last, lang)}"
 
 
-def _load_week(actor: Actor, monday: dt.date) -> list[booking.DayView]:
-    return booking.week_view(get_engine(), actor, monday)
+def _load_week(actor: Actor, monday: dt.date) -> list[DayView]:
+    return week_view(get_engine(), actor, monday)
 
 
 @audience(PERSONNEL)

@@ -1,0 +1,172 @@
+"""The booking rules, each written once: who keeps a schedule and whose times are offered
+where, whether a slot can be booked now, the per-pupil limit, the cancel notice, when
+attendance may be marked, and how long a slot may be. The service, the FHIR API and the
+nurse's forms all ask here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlmodel import Session, func, select
+
+from digihelse.access.actors import AccessDenied
+from digihelse.booking.errors import BookingError, LimitReached, SlotUnavailable, TooLate
+from digihelse.booking.models import Booking, BookingStatus, Slot, SlotStatus, Topic
+from digihelse.core.settings import SettingsError
+from digihelse.people.models import Enrollment, Person, Place, PlaceKind, StaffRole
+
+# Health personnel who publish hours and manage their bookings. GPs keep no schedule here.
+SCHEDULING_ROLES = frozenset({StaffRole.SCHOOL_NURSE, StaffRole.MIDWIFE})
+# Whose free times pupils and parents book at a place (youth and basic service). A midwife's
+# times are offered only to the women whose card names her (pregnancy service).
+NURSE_ROLES = frozenset({StaffRole.SCHOOL_NURSE})
+SCHOOL_PLACES = frozenset({PlaceKind.LOWER_SECONDARY, PlaceKind.UPPER_SECONDARY})
+OPEN_TO_ALL = frozenset({PlaceKind.YOUTH_CLINIC, PlaceKind.HEALTH_STATION})
+
+# How long one bookable time may be, in minutes (the nurse's form offers the same range).
+MIN_SLOT_MINUTES, MAX_SLOT_MINUTES = 5, 240
+MAX_CLIENT_KEY, MAX_NOTE = 100, 1000
+
+
+@dataclass(frozen=True)
+class BookingSettings:
+    """The booking limits. Each is our choice, not a rule of law, hence a setting.
+
+    TEMPORARY home: core.settings gets `Settings.booking` (same fields, same
+    DIGIHELSE_BOOKING_* names); then this class and booking_settings() go."""
+
+    min_notice: dt.timedelta = dt.timedelta(hours=2)  # no booking closer to the start
+    cancel_notice: dt.timedelta = dt.timedelta(hours=2)  # pupils cancel/move until then
+    max_active_future_bookings: int = 2  # per pupil
+    reminder_before: dt.timedelta = dt.timedelta(hours=24)
+    alternatives: int = 3  # offered when a slot was taken
+    alternatives_window: dt.timedelta = dt.timedelta(days=14)
+    horizon_days: int = 28  # how far ahead slots are generated
+    mark_grace: dt.timedelta = dt.timedelta(minutes=15)  # "Møtt" may be set this early
+
+
+def read_booking_settings(env: Mapping[str, str]) -> BookingSettings:
+    """DIGIHELSE_BOOKING_MIN_NOTICE_MINUTES, ..._CANCEL_NOTICE_MINUTES, ..._MAX_ACTIVE,
+    ..._REMINDER_HOURS, ..._HORIZON_DAYS (TEMPORARY, see BookingSettings)."""
+    base = BookingSettings()
+
+    def number(name: str, default: int) -> int:
+        raw = env.get(f"DIGIHELSE_BOOKING_{name}")
+        if raw in (None, ""):
+            return default
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise SettingsError(f"DIGIHELSE_BOOKING_{name} must be a whole number, "
+                                f"not {raw!r}") from exc
+
+    return BookingSettings(
+        min_notice=dt.timedelta(minutes=number("MIN_NOTICE_MINUTES", 120)),
+        cancel_notice=dt.timedelta(minutes=number("CANCEL_NOTICE_MINUTES", 120)),
+        max_active_future_bookings=number("MAX_ACTIVE", base.max_active_future_bookings),
+        reminder_before=dt.timedelta(hours=number("REMINDER_HOURS", 24)),
+        horizon_days=number("HORIZON_DAYS", base.horizon_days),
+    )
+
+
+@functools.cache
+def booking_settings() -> BookingSettings:
+    """The process's booking settings, read on first use, not at import (TEMPORARY: this
+    becomes get_settings().booking)."""
+    return read_booking_settings(os.environ)
+
+
+# --- can this slot be booked ------------------------------------------------------------
+
+
+def refusal(status: str, start_at: dt.datetime, now: dt.datetime,
+            settings: BookingSettings, *, by_nurse: bool = False) -> str | None:
+    """Why a free (unheld) slot cannot be booked now, or None when it can: "unavailable"
+    (blocked or withdrawn), "past", or "min_notice" (too close to the start; a nurse
+    moving a time she agreed on the phone is not held to it)."""
+    if status != SlotStatus.OPEN:
+        return "unavailable"
+    if start_at <= now:
+        return "past"
+    if not by_nurse and start_at < now + settings.min_notice:
+        return "min_notice"
+    return None
+
+
+def check_bookable(slot: Slot, now: dt.datetime, settings: BookingSettings,
+                   *, by_nurse: bool = False) -> None:
+    """Raise the refusal() as SlotUnavailable or TooLate."""
+    reason = refusal(slot.status, slot.start_at, now, settings, by_nurse=by_nurse)
+    if reason == "unavailable":
+        raise SlotUnavailable()
+    if reason is not None:
+        raise TooLate(reason)
+
+
+def check_limit(s: Session, person: Person, now: dt.datetime, settings: BookingSettings,
+                *, moving: int | None = None) -> None:
+    """A pupil holds at most max_active_future_bookings upcoming bookings."""
+    query = (select(func.count()).select_from(Booking).join(Slot, Slot.id == Booking.slot_id)
+             .where(Booking.person_id == person.id, Booking.status == BookingStatus.BOOKED,
+                    Slot.start_at > now))
+    if moving is not None:  # a move replaces a booking, it does not add one
+        query = query.where(Booking.id != moving)
+    if s.exec(query).one() >= settings.max_active_future_bookings:
+        raise LimitReached(settings.max_active_future_bookings)
+
+
+def check_place_for_person(s: Session, person: Person, place: Place) -> None:
+    """Schools take their own pupils; youth clinics and health stations are open to all."""
+    if place.kind in OPEN_TO_ALL:
+        return
+    if place.kind in SCHOOL_PLACES and s.exec(select(Enrollment.id).where(
+            Enrollment.person_id == person.id, Enrollment.place_id == place.id)).first():
+        return
+    raise AccessDenied("not_your_place", "this place does not serve you",
+                       "booking.error.not_your_place")
+
+
+def check_input(client_key: str, topic: str | None, note: str | None) -> None:
+    if not client_key or len(client_key) > MAX_CLIENT_KEY:
+        raise BookingError("client_key must be 1-100 characters", code="bad_request")
+    if topic is not None and topic not in set(Topic):
+        raise BookingError(f"unknown topic {topic!r}", code="bad_request")
+    if note is not None and len(note) > MAX_NOTE:
+        raise BookingError("the note is too long", code="bad_request",
+                           message_key="booking.error.note_too_long")
+
+
+# --- changing, marking ------------------------------------------------------------------
+
+
+def inside_cancel_notice(start_at: dt.datetime, now: dt.datetime,
+                         settings: BookingSettings) -> bool:
+    """Too late for the pupil (or parent) to cancel or move; the nurse may still."""
+    return start_at - settings.cancel_notice < now
+
+
+def too_early_to_mark(start_at: dt.datetime, now: dt.datetime,
+                      settings: BookingSettings) -> bool:
+    """"Møtt"/"Ikke møtt" waits until shortly before the start."""
+    return start_at - settings.mark_grace > now
+
+
+# --- opening hours ----------------------------------------------------------------------
+
+
+def slot_length_ok(minutes: int) -> bool:
+    return MIN_SLOT_MINUTES <= minutes <= MAX_SLOT_MINUTES
+
+
+def breaks_inside(breaks: Iterable[tuple[dt.time, dt.time]], start: dt.time,
+                  end: dt.time) -> bool:
+    """Every break lies within the hours."""
+    return all(start <= b_start and b_end <= end for b_start, b_end in breaks)
+
+
+def weekday_ok(weekday: int) -> bool:
+    return 0 <= weekday <= 6  # Monday to Sunday

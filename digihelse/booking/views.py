@@ -1,0 +1,145 @@
+"""What the booking calls hand back: free times, places, a person's appointments and the
+nurse's day. Frozen dataclasses, no database rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from digihelse.booking.models import SlotStatus
+from digihelse.booking.notices import clock, slot_label
+from digihelse.core.timeutil import to_oslo
+
+
+@dataclass(frozen=True)
+class FreeSlot:
+    slot_id: int
+    place_id: int
+    start_at: dt.datetime  # UTC
+    end_at: dt.datetime
+    nurse_name: str
+
+    @property
+    def start_local(self) -> dt.datetime:
+        return to_oslo(self.start_at)
+
+    @property
+    def day(self) -> dt.date:
+        """The Oslo date, for grouping by day."""
+        return self.start_local.date()
+
+    @property
+    def label(self) -> str:
+        return slot_label(self.start_at)
+
+
+def group_by_day(slots: Iterable[FreeSlot]) -> list[tuple[dt.date, list[FreeSlot]]]:
+    """Free slots grouped by Oslo date, days and times in order."""
+    days: dict[dt.date, list[FreeSlot]] = {}
+    for slot in sorted(slots, key=lambda x: x.start_at):
+        days.setdefault(slot.day, []).append(slot)
+    return list(days.items())
+
+
+@dataclass(frozen=True)
+class DropInWindow:
+    """The next "åpen dør" at a place: information only, nothing to book."""
+
+    place_id: int
+    start_at: dt.datetime  # UTC
+    end_at: dt.datetime
+    label: str = ""
+
+    @property
+    def start_local(self) -> dt.datetime:
+        return to_oslo(self.start_at)
+
+    @property
+    def end_local(self) -> dt.datetime:
+        return to_oslo(self.end_at)
+
+
+@dataclass(frozen=True)
+class PlaceInfo:
+    place_id: int
+    name: str
+    kind: str
+    address: str
+    description: str
+    service: str
+    nurses: tuple[str, ...]
+    next_drop_in: DropInWindow | None
+
+
+@dataclass(frozen=True)
+class Appointment:
+    booking_id: int
+    slot_id: int
+    place_id: int
+    place_name: str
+    place_address: str
+    nurse_name: str
+    start_at: dt.datetime  # UTC
+    end_at: dt.datetime
+    status: str
+    service: str
+    topic: str | None
+    note: str | None
+    cancelled_by: str | None
+    cancel_reason: str | None
+    visibility_key: str  # "booking.visibility.youth": "Foreldrene dine kan ikke se denne timen"
+    can_change: bool  # cancel or move still allowed for this viewer
+    visit_key: str | None = None  # pregnancy: the recommended consultation, card.visit.<key>
+
+    @property
+    def start_local(self) -> dt.datetime:
+        return to_oslo(self.start_at)
+
+    @property
+    def label(self) -> str:
+        return slot_label(self.start_at)
+
+
+@dataclass(frozen=True)
+class Appointments:
+    upcoming: list[Appointment]
+    past: list[Appointment]  # past and cancelled, newest first
+
+
+@dataclass(frozen=True)
+class BookingLine:
+    booking_id: int
+    pupil_pid: str
+    pupil_name: str
+    status: str
+    service: str
+    topic: str | None
+    note: str | None
+    visit_key: str | None = None  # pregnancy: the recommended consultation, card.visit.<key>
+
+
+@dataclass(frozen=True)
+class DayEntry:
+    slot_id: int
+    place_id: int
+    place_name: str
+    start_at: dt.datetime
+    end_at: dt.datetime
+    slot_status: str
+    blocked_reason: str | None
+    booking: BookingLine | None
+
+    @property
+    def label(self) -> str:
+        return f"{clock(self.start_at)}–{clock(self.end_at)}"
+
+    @property
+    def is_free(self) -> bool:
+        return self.booking is None and self.slot_status == SlotStatus.OPEN
+
+
+@dataclass(frozen=True)
+class DayView:
+    day: dt.date
+    entries: list[DayEntry]
