@@ -3,19 +3,20 @@ per place, each with Slett, and one form to add them with a preview of what chan
 
 import reflex as rx
 
+from digihelse.booking.rules import MAX_SLOT_MINUTES, MIN_SLOT_MINUTES
 from digihelse.ui.components.layout import T, shell
 from digihelse.ui.components.links import anchor_link, page_link
 from digihelse.ui.pages.personnel import feedback, personnel_nav
-from digihelse.ui.state.nurse_schedule import (
+from digihelse.ui.presenters.nurse_schedule import (
     ALL_PLACES,
     WEEKDAY_FIELDS,
     Choice,
     ConflictRow,
     FieldError,
-    NurseScheduleState,
     PlaceBlock,
     ScheduleItem,
 )
+from digihelse.ui.state.nurse_schedule import NurseScheduleState
 
 S = NurseScheduleState
 KIND_CHOICES = [("weekly", "sched.kind.weekly"), ("one_off", "sched.kind.one_off"),
@@ -155,8 +156,9 @@ def _times() -> rx.Component:
 
 
 def _slot_minutes() -> rx.Component:
-    return field("slot", "sched.slot", text_input("slot", "number", min=5, max=240, step=5,
-                                                  input_mode="numeric"))
+    return field("slot", "sched.slot", text_input(
+        "slot", "number", min=MIN_SLOT_MINUTES, max=MAX_SLOT_MINUTES, step=5,
+        input_mode="numeric"))
 
 
 def _place_option(choice: Choice) -> rx.Component:

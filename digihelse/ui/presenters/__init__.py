@@ -1,0 +1,1 @@
+"""Pure presenters for the pages: plain Python, no Reflex, unit-tested."""
