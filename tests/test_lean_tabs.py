@@ -3,7 +3,6 @@ assigned only when it changes; the card's charts send only her own points."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 
@@ -20,6 +19,7 @@ from digihelse.people.actors import Actor
 from digihelse.state.card_display import CHART_KEYS, chart_figure, chart_frames, display
 from digihelse.state.changes import assign
 from digihelse.state.session import SessionState, SubjectOption
+from digihelse.timeutil import today_oslo
 
 BASE_KEYS = sorted(key for key in TEXTS if ROLE_MARK not in key)
 
@@ -103,13 +103,13 @@ def test_the_card_charts_send_her_marks_and_the_page_has_the_rest(engine, seeded
                  hpr_number="9100004")
     nora = Actor(pid=seeded["nora"].nin, role="citizen", name="Nora Lie")
     card.record_consultation(engine, lise, nora.pid, ConsultationDraft(
-        held_on=dt.date.today(), weight_kg=72.0, bp_systolic=150, bp_diastolic=95,
+        held_on=today_oslo(), weight_kg=72.0, bp_systolic=150, bp_diastolic=95,
         sf_height_cm=27.0))
     with db.session(engine):
         view = card.get_card(engine, nora, nora.pid)
     frames = chart_frames()
     for lang in LANGS:
-        blocks = {b.key: b for b in display(view, lang, dt.date.today()).charts}
+        blocks = {b.key: b for b in display(view, lang, today_oslo()).charts}
         assert list(blocks) == list(CHART_KEYS)
         for key, block in blocks.items():
             head, tail = frames[key][lang]
@@ -118,6 +118,6 @@ def test_the_card_charts_send_her_marks_and_the_page_has_the_rest(engine, seeded
             assert head + block.marks + tail == render_svg(
                 figure, f"chart-{key}", shared_y=key != "weight")
             assert "<polygon" not in block.marks and "<title" not in block.marks
-    sf = {b.key: b for b in display(view, "nb", dt.date.today()).charts}["sf"]
+    sf = {b.key: b for b in display(view, "nb", today_oslo()).charts}["sf"]
     assert sf.marks.count("<circle") == 1 and len(sf.marks) < 300
     assert "<polygon" in frames["sf"]["nb"][0] and "INTERGROWTH" in frames["sf"]["en"][0]

@@ -11,6 +11,7 @@ from digihelse import db
 from digihelse.people.models import ParentChild, Person, Personnel, Place
 from digihelse.people.nin import age_on, parse_nin
 from digihelse.settings import SettingsError, load_settings
+from digihelse.timeutil import today_oslo
 
 
 def test_defaults_are_for_local_use():
@@ -122,7 +123,7 @@ def test_healthz_answers_503_when_the_database_does_not(tmp_path, monkeypatch):
 
 
 def test_demo_data_has_what_the_journeys_need(engine, seeded):
-    today = dt.date.today()
+    today = today_oslo()
     with db.session(engine) as s:
         persons = {p.given_name: p for p in s.exec(select(Person))}
         ages = {name: age_on(p.birth_date, today) for name, p in persons.items()}
