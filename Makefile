@@ -42,9 +42,9 @@ bootstrap: $(VENV)/.installed $(BUN)
 db: bootstrap
 	$(PY) -m digihelse.cli bootstrap
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml devtools/pyproject.toml
 	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]' -e ./devtools
 	touch $@
 
 $(BUN):

@@ -1,10 +1,10 @@
-"""Reflex configuration. The app's own settings live in digihelse/settings.py."""
+"""Reflex configuration. The app's own settings live in digihelse/core/settings.py."""
 
 import os
 
 import reflex as rx
 
-from digihelse.settings import get_settings
+from digihelse.core.settings import get_settings
 
 _settings = get_settings()
 # `make dev` runs Vite on :3000 beside the backend; production serves both on one port.
@@ -13,6 +13,7 @@ _frontend_port = 3000 if _dev else _settings.port
 
 config = rx.Config(
     app_name="digihelse",
+    app_module_import="digihelse.ui.app",
     show_built_with_reflex=False,
     telemetry_enabled=False,
     state_manager_mode="redis" if _settings.redis_url else "memory",

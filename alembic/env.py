@@ -4,7 +4,7 @@ from sqlmodel import SQLModel
 
 import digihelse.models  # noqa: F401  (registers every table)
 from alembic import context
-from digihelse.db import make_engine
+from digihelse.core.db import make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata

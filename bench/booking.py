@@ -19,12 +19,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlmodel import SQLModel, select
 
-from digihelse import db
+from digihelse.access.actors import Actor
 from digihelse.booking import service as svc
-from digihelse.people.actors import Actor
+from digihelse.core import db
+from digihelse.core.timeutil import OSLO, utcnow
 from digihelse.people.models import Enrollment, Person, Place
 from digihelse.people.nin import synthetic_nin
-from digihelse.timeutil import OSLO, utcnow
 
 # The bench books many slots per client, so the per-pupil limit and notice are lifted.
 BENCH_SETTINGS = svc.BookingSettings(max_active_future_bookings=10**9,
@@ -33,8 +33,9 @@ BENCH_SETTINGS = svc.BookingSettings(max_active_future_bookings=10**9,
 
 def setup(folder: Path, clients: int) -> tuple[str, list[Actor], list[int], dt.datetime]:
     """A migrated, seeded database with Kari's slots every 5 minutes, 07–22, four weeks."""
+    from digihelse_dev.seed import seed
+
     import digihelse.models  # noqa: F401  (every table)
-    from digihelse.seed import seed
 
     url = f"sqlite:///{folder / 'bench.db'}"
     db.migrate(url)

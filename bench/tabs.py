@@ -221,7 +221,7 @@ async def measure_memory(server: RunningServer, app: CompiledApp, page: Page, co
 def our_words() -> list[str]:
     """Long UI texts in every language: any of them on the websocket means texts went out
     as state. (Short ones such as "Hjem" could be data.)"""
-    from digihelse.i18n import LANGS, TEXTS
+    from digihelse.core.i18n import LANGS, TEXTS
 
     return [TEXTS[key][lang] for key in ("shell.skip", "book.no_times", "front.intro")
             for lang in LANGS]

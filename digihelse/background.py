@@ -14,11 +14,11 @@ from collections.abc import AsyncIterator
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from digihelse import db
 from digihelse.booking.jobs import start_scheduler, stop_scheduler
+from digihelse.core import db
+from digihelse.core.settings import get_settings
+from digihelse.core.timeutil import OSLO, today_oslo
 from digihelse.people.age_notices import create_age_notices
-from digihelse.settings import get_settings
-from digihelse.timeutil import OSLO, today_oslo
 
 log = logging.getLogger(__name__)
 LEADER_KEY = "digihelse:scheduler-leader"
@@ -37,7 +37,7 @@ def run_age_notices() -> int:
 def sweep_login_flows() -> int:
     """Expired login flow rows of the test providers (requests, codes, sessions, replay
     markers); they are also swept on the way, this catches what nobody touched since."""
-    from digihelse.auth.flowstore import sweep_expired
+    from digihelse_dev.flowstore import sweep_expired
 
     removed = sweep_expired(time.time())
     if removed:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from digihelse import db
+from digihelse.core import db
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
         db.migrate()
         print("database migrated")
     if args.command in ("seed", "bootstrap"):
-        from digihelse.seed import seed, seed_demo_activity
+        from digihelse_dev.seed import seed, seed_demo_activity
 
         with db.session() as s:
             persons = seed(s)

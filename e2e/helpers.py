@@ -16,7 +16,7 @@ BLOCKING_IMPACTS = ("serious", "critical")
 def sara_booking_day(database: str) -> str:
     """The day (Oslo, ISO) of the demo booking Sara (13) made with Kari, her school nurse:
     the nurse's day that names a pupil."""
-    from digihelse.timeutil import to_oslo
+    from digihelse.core.timeutil import to_oslo
 
     with sqlite3.connect(database) as con:
         start = con.execute("SELECT slot.start_at FROM booking JOIN slot ON slot.id = "

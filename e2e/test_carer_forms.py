@@ -16,9 +16,9 @@ from e2e.helpers import (
 
 
 def _nora_sees(database_path, nora_pid: str):
-    from digihelse.db import make_engine
+    from digihelse.access.actors import Actor
+    from digihelse.core.db import make_engine
     from digihelse.healthcard import service
-    from digihelse.people.actors import Actor
 
     engine = make_engine(f"sqlite:///{database_path}")
     try:

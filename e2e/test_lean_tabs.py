@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from digihelse.i18n import LANGS, TEXTS
+from digihelse.core.i18n import LANGS, TEXTS
 from e2e.reflex_client import ROOT_STATE, CompiledApp, ReflexTab, login_cookie, unchanged_vars
 from e2e.server import ROOT
 
@@ -40,7 +40,7 @@ def test_the_prerendered_html_has_words_not_keys(base_url: str, path: str):
 def test_a_tab_hydrates_lean_and_navigation_resends_nothing(base_url: str, person: str,
                                                             path: str):
     app = CompiledApp.read(ROOT / ".web")
-    session_state = f"{ROOT_STATE}.digihelse___state___session____session_state"
+    session_state = f"{ROOT_STATE}.digihelse___ui___state___session____session_state"
     assert "tr_rx_state_" not in app.initial_state[session_state]
     cookie = login_cookie(base_url, person)
 

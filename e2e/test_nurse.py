@@ -37,7 +37,7 @@ def next_weekday() -> dt.date:
 
 def long_day(day: dt.date) -> str:
     """'mandag 23. november', as the pages write it."""
-    from digihelse.i18n.formatting import weekday_day_month
+    from digihelse.core.i18n.formatting import weekday_day_month
 
     return weekday_day_month(day, "nb")
 
@@ -205,9 +205,9 @@ def _started_booking(database_path, pupil_given: str) -> tuple[dt.date, str]:
     from 15 minutes before the time, so the test books the way it would have happened
     three hours ago: the service's own calls with `now` three hours back, in the server's
     database. Returns the Oslo day and clock of the booking."""
+    from digihelse.access.actors import Actor
     from digihelse.booking import service as svc
-    from digihelse.db import make_engine
-    from digihelse.people.actors import Actor
+    from digihelse.core.db import make_engine
     from digihelse.people.models import Person, Place
 
     engine = make_engine(f"sqlite:///{database_path}")

@@ -18,15 +18,15 @@ from dataclasses import dataclass
 
 import pytest
 
-import digihelse.digihelse as the_app
-from digihelse.state.guard import (
+import digihelse.ui.app as the_app
+from digihelse.ui.state.guard import (
     CITIZEN,
     PERSONNEL,
     all_state_classes,
     audience_of,
     is_public,
 )
-from digihelse.state.session import SessionState
+from digihelse.ui.state.session import SessionState
 from e2e.helpers import sara_booking_day
 from e2e.reflex_ws import Tab, cookie_header, login
 

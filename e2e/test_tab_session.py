@@ -14,8 +14,8 @@ import pytest
 from e2e.helpers import sara_booking_day
 from e2e.reflex_ws import Tab, cookie_header, latest_var, login
 
-NURSE_DAY = ("reflex___state____state.digihelse___state___session____session_state"
-             ".digihelse___state___nurse____nurse_day_state")
+NURSE_DAY = ("reflex___state____state.digihelse___ui___state___session____session_state"
+             ".digihelse___ui___state___nurse____nurse_day_state")
 
 
 def _free_slot(tab: Tab) -> dict:

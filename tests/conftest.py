@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from digihelse import db
+from digihelse.core import db
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -51,7 +51,7 @@ def engine(request, tmp_path):
 
 @pytest.fixture
 def seeded(engine):
-    from digihelse.seed import seed
+    from digihelse_dev.seed import seed
 
     with db.session(engine) as s:
         persons = seed(s)

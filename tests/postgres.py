@@ -104,7 +104,7 @@ class PostgresServer:
             self._admin(f'CREATE DATABASE "{name}"')
             return self._url(name)
         if self._template is None:
-            from digihelse import db
+            from digihelse.core import db
 
             template = f"tmpl_{uuid.uuid4().hex[:12]}"
             self._admin(f'CREATE DATABASE "{template}"')

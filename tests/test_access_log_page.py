@@ -4,10 +4,10 @@ import datetime as dt
 
 import pytest
 
+from digihelse.access import fullmakt
+from digihelse.access.enforcement import AccessLogLine
 from digihelse.healthcard import service as card
-from digihelse.people import fullmakt
-from digihelse.people.access import AccessLogLine
-from digihelse.state.access_log import describe
+from digihelse.ui.state.access_log import describe
 
 LOGGED_OBJECTS = ["appointment", "session", "patient", "history", "pregnancy_list",
                   card.E_RECORD, card.E_CONSULTATION, card.E_LAB, card.E_NOTE,
@@ -36,7 +36,7 @@ def test_a_test_result_reads_as_a_sentence():
 
 
 def test_opening_the_access_log_reads_as_seeing_it():
-    from digihelse.people.actors import Action
+    from digihelse.access.actors import Action
 
     row = describe(_line("access_log", Action.VIEW_ACCESS_LOG.value), "nb")
     assert row.what == "så tilgangsloggen"

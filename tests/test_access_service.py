@@ -7,15 +7,15 @@ import time
 import pytest
 from sqlmodel import select
 
-from digihelse import db
+from digihelse.access import enforcement
+from digihelse.access.actors import AccessDenied, Action, Actor, Service
 from digihelse.audit.log import verify
 from digihelse.audit.models import AccessLog
-from digihelse.people import access
-from digihelse.people.actors import AccessDenied, Action, Actor, Service
+from digihelse.core import db
+from digihelse.core.timeutil import today_oslo
 from digihelse.people.models import Fullmakt, ParentChild, Person
 from digihelse.people.nin import synthetic_nin
 from digihelse.people.registry import personnel_by_pid
-from digihelse.timeutil import today_oslo
 
 A = Action
 YOUTH, BASIC, PREGNANCY = Service.YOUTH, Service.BASIC, Service.PREGNANCY
@@ -36,7 +36,7 @@ def staff(engine, person: Person) -> Actor:
 
 def decision(engine, actor: Actor, subject: Person, service: Service):
     with db.session(engine) as s:
-        return access.decide(s, actor, subject.nin, service)
+        return enforcement.decide(s, actor, subject.nin, service)
 
 
 def log_rows(engine, **match) -> list[AccessLog]:
@@ -101,7 +101,7 @@ def test_a_stranger_has_no_relation(engine, seeded):
 def test_a_citizen_not_in_the_registry_still_has_self_service_by_age(engine, seeded):
     pid = synthetic_nin(dt.date(today_oslo().year - 20, 1, 1), seed=7)
     with db.session(engine) as s:
-        assert access.decide(s, Actor(pid, "citizen"), pid, BASIC).level == "full"
+        assert enforcement.decide(s, Actor(pid, "citizen"), pid, BASIC).level == "full"
 
 
 # --- Personnel ----------------------------------------------------------------------------
@@ -154,7 +154,7 @@ def test_a_midwife_of_another_woman_is_refused(engine, seeded):
 
 def test_require_returns_the_decision_when_allowed(engine, seeded):
     with db.session(engine) as s:
-        result = access.require(s, staff(engine, seeded["lise"]), seeded["nora"].nin,
+        result = enforcement.require(s, staff(engine, seeded["lise"]), seeded["nora"].nin,
                                 PREGNANCY, A.EDIT_CARD, object_type="pregnancy_record")
     assert result.allows(A.EDIT_CARD)
     assert log_rows(engine) == []  # require logs refusals; record_access logs the access
@@ -164,8 +164,8 @@ def test_a_refusal_in_a_rolled_back_write_transaction_is_still_logged(engine, se
     kari, nora = staff(engine, seeded["kari"]), seeded["nora"]
     started = time.monotonic()
     with pytest.raises(AccessDenied) as refused, db.write_session(engine) as s:
-        access.record_access(s, kari, nora.nin, action="read", object_type="probe")
-        access.require(s, kari, nora.nin, PREGNANCY, A.EDIT_CARD,
+        enforcement.record_access(s, kari, nora.nin, action="read", object_type="probe")
+        enforcement.require(s, kari, nora.nin, PREGNANCY, A.EDIT_CARD,
                        object_type="pregnancy_record", object_id="1")
     # The caller held SQLite's write lock; the row must not have waited for busy_timeout.
     assert time.monotonic() - started < 5
@@ -185,7 +185,7 @@ def test_a_refusal_in_a_read_session_is_logged_at_once(engine, seeded):
     per, sara = citizen(seeded["per"]), seeded["sara"]
     with db.session(engine) as s:
         with pytest.raises(AccessDenied) as refused:
-            access.require(s, per, sara.nin, BASIC, A.BOOK, object_type="appointment")
+            enforcement.require(s, per, sara.nin, BASIC, A.BOOK, object_type="appointment")
         [row] = log_rows(engine, outcome="denied")  # committed before the caller is done
         s.rollback()
     assert refused.value.code == "child_teen"
@@ -197,14 +197,14 @@ def test_a_refusal_in_a_read_session_is_logged_at_once(engine, seeded):
 def test_a_refusal_in_the_youth_service_is_hidden_from_parents(engine, seeded):
     per, sara = citizen(seeded["per"]), seeded["sara"]
     with pytest.raises(AccessDenied), db.session(engine) as s:
-        access.require(s, per, sara.nin, YOUTH, A.VIEW_APPOINTMENTS, object_type="appointment")
+        enforcement.require(s, per, sara.nin, YOUTH, A.VIEW_APPOINTMENTS, object_type="appointment")
     [row] = log_rows(engine)
     assert row.hidden_from_parents and row.detail == "youth:youth_service_personal"
 
 
 def test_a_full_decision_without_the_action_says_action_not_allowed(engine, seeded):
     with pytest.raises(AccessDenied) as refused, db.session(engine) as s:
-        access.require(s, staff(engine, seeded["kari"]), seeded["ida"].nin, YOUTH,
+        enforcement.require(s, staff(engine, seeded["kari"]), seeded["ida"].nin, YOUTH,
                        A.VIEW_ACCESS_LOG, object_type="access_log")
     assert refused.value.code == "action_not_allowed"
 
@@ -212,9 +212,9 @@ def test_a_full_decision_without_the_action_says_action_not_allowed(engine, seed
 def test_record_access_hides_the_youth_service_from_parents(engine, seeded):
     kari, ida = staff(engine, seeded["kari"]), seeded["ida"]
     with db.write_session(engine) as s:
-        access.record_access(s, kari, ida.nin, action="read", object_type="appointment",
+        enforcement.record_access(s, kari, ida.nin, action="read", object_type="appointment",
                              service=YOUTH)
-        access.record_access(s, kari, ida.nin, action="read", object_type="appointment",
+        enforcement.record_access(s, kari, ida.nin, action="read", object_type="appointment",
                              service=BASIC)
     youth, basic = log_rows(engine)
     assert youth.hidden_from_parents and not basic.hidden_from_parents
@@ -229,7 +229,7 @@ def _levels(choice) -> dict[str, tuple[str, str]]:
 
 def test_per_may_act_for_himself_and_his_three_children(engine, seeded):
     with db.session(engine) as s:
-        choices = access.representable_subjects(s, citizen(seeded["per"]))
+        choices = enforcement.representable_subjects(s, citizen(seeded["per"]))
     assert [(c.name, c.age, c.relation) for c in choices] == [
         ("Per Hansen", 42, "self"), ("Emma Hansen", 3, "parent"),
         ("Jonas Hansen", 10, "parent"), ("Sara Hansen", 13, "parent")]
@@ -244,7 +244,7 @@ def test_per_may_act_for_himself_and_his_three_children(engine, seeded):
 
 def test_a_child_of_16_is_listed_with_the_reason(engine, seeded):
     with db.session(engine) as s:
-        _tor, maja = access.representable_subjects(s, citizen(seeded["tor"]))
+        _tor, maja = enforcement.representable_subjects(s, citizen(seeded["tor"]))
     assert maja.name == "Maja Eriksen" and not maja.can_act
     assert _levels(maja)["basic"] == ("none", "child_too_old")
 
@@ -254,8 +254,8 @@ def test_a_confidential_child_is_listed_only_for_a_parent_who_shares_the_protect
     with db.write_session(engine) as s:  # Jon, unprotected, is made Theo's parent too
         s.add(ParentChild(parent_id=seeded["jon"].id, child_id=seeded["theo"].id))
     with db.session(engine) as s:
-        siri_choices = access.representable_subjects(s, citizen(seeded["siri"]))
-        jon_choices = access.representable_subjects(s, citizen(seeded["jon"]))
+        siri_choices = enforcement.representable_subjects(s, citizen(seeded["siri"]))
+        jon_choices = enforcement.representable_subjects(s, citizen(seeded["jon"]))
     assert [c.name for c in siri_choices] == ["Siri Vik", "Theo Vik"]
     assert _levels(siri_choices[1])["basic"] == ("none", "confidential_address")
     assert [c.name for c in jon_choices] == ["Jon Lie"]  # Theo's protection is not disclosed
@@ -263,7 +263,7 @@ def test_a_confidential_child_is_listed_only_for_a_parent_who_shares_the_protect
 
 def test_personnel_act_only_as_themselves_in_the_switcher(engine, seeded):
     with db.session(engine) as s:
-        choices = access.representable_subjects(s, staff(engine, seeded["kari"]))
+        choices = enforcement.representable_subjects(s, staff(engine, seeded["kari"]))
     assert [c.name for c in choices] == ["Kari Lund"]
 
 
@@ -285,14 +285,15 @@ def test_a_pregnancy_fullmakt_lets_jon_view_but_not_edit_noras_card(engine, seed
     assert (result.relation, result.level, result.reason) == ("fullmakt", "limited",
                                                               "view_only")
     with db.session(engine) as s:
-        access.require(s, jon, nora.nin, PREGNANCY, A.VIEW_CARD, object_type="pregnancy_record")
+        enforcement.require(s, jon, nora.nin, PREGNANCY, A.VIEW_CARD,
+                            object_type="pregnancy_record")
         with pytest.raises(AccessDenied) as refused:
-            access.require(s, jon, nora.nin, PREGNANCY, A.EDIT_CARD,
+            enforcement.require(s, jon, nora.nin, PREGNANCY, A.EDIT_CARD,
                            object_type="pregnancy_record")
     assert refused.value.code == "view_only"
     assert decision(engine, jon, nora, BASIC).reason == "fullmakt_scope"
     with db.session(engine) as s:
-        _jon, listed = access.representable_subjects(s, jon)
+        _jon, listed = enforcement.representable_subjects(s, jon)
     assert listed.name == "Nora Lie" and listed.relation == "fullmakt"
     assert _levels(listed)["pregnancy"] == ("limited", "view_only")
 
@@ -304,7 +305,7 @@ def test_an_expired_fullmakt_is_not_listed(engine, seeded):
     assert decision(engine, citizen(seeded["jon"]), seeded["nora"], BASIC).reason == (
         "fullmakt_expired")
     with db.session(engine) as s:
-        assert len(access.representable_subjects(s, citizen(seeded["jon"]))) == 1
+        assert len(enforcement.representable_subjects(s, citizen(seeded["jon"]))) == 1
 
 
 # --- "Hvem har sett opplysningene mine" ---------------------------------------------------
@@ -313,15 +314,15 @@ def _seed_log(engine, seeded) -> None:
     kari, per = staff(engine, seeded["kari"]), citizen(seeded["per"])
     with db.write_session(engine) as s:
         # Jonas: one ordinary read, one behind a vergeinnsynsreservasjon.
-        access.record_access(s, kari, seeded["jonas"].nin, action="read",
+        enforcement.record_access(s, kari, seeded["jonas"].nin, action="read",
                              object_type="appointment", object_id="1", service=BASIC)
-        access.record_access(s, kari, seeded["jonas"].nin, action="read",
+        enforcement.record_access(s, kari, seeded["jonas"].nin, action="read",
                              object_type="journal_note", service=BASIC,
                              hidden_from_parents=True)
         # Sara: the nurse in the youth service, and her father in the family service.
-        access.record_access(s, kari, seeded["sara"].nin, action="read",
+        enforcement.record_access(s, kari, seeded["sara"].nin, action="read",
                              object_type="appointment", service=YOUTH)
-        access.record_access(s, per, seeded["sara"].nin, action="read",
+        enforcement.record_access(s, per, seeded["sara"].nin, action="read",
                              object_type="appointment", service=BASIC)
 
 
@@ -329,7 +330,7 @@ def test_per_sees_jonas_log_without_the_hidden_rows(engine, seeded):
     _seed_log(engine, seeded)
     per = citizen(seeded["per"])
     with db.write_session(engine) as s:
-        lines = access.visible_access_log(s, per, seeded["jonas"].nin)
+        lines = enforcement.visible_access_log(s, per, seeded["jonas"].nin)
     assert [(line.object_type, line.actor_name) for line in lines] == [
         ("appointment", "Kari Lund")]
     [line] = lines
@@ -347,15 +348,15 @@ def test_sara_sees_her_whole_log_and_per_may_not_see_it(engine, seeded):
     _seed_log(engine, seeded)
     sara = citizen(seeded["sara"])
     with db.write_session(engine) as s:
-        lines = access.visible_access_log(s, sara, sara.pid)
+        lines = enforcement.visible_access_log(s, sara, sara.pid)
     assert [(line.actor_name, line.object_type) for line in lines] == [
         ("Per Hansen", "appointment"), ("Kari Lund", "appointment")]
     # Parents of 12-15 year olds see appointments only, not the log (§ 3-4 second paragraph).
     with pytest.raises(AccessDenied) as refused, db.write_session(engine) as s:
-        access.visible_access_log(s, citizen(seeded["per"]), sara.pid)
+        enforcement.visible_access_log(s, citizen(seeded["per"]), sara.pid)
     assert refused.value.code == "child_teen"
     with db.write_session(engine) as s:
-        again = access.visible_access_log(s, sara, sara.pid)
+        again = enforcement.visible_access_log(s, sara, sara.pid)
     assert [(line.actor_name, line.action, line.outcome, line.by_viewer) for line in again[:2]] == [
         ("Per Hansen", "view_access_log", "denied", False),
         ("Sara Hansen", "view_access_log", "ok", True)]
@@ -366,5 +367,5 @@ def test_sara_sees_her_whole_log_and_per_may_not_see_it(engine, seeded):
 def test_a_child_under_12_cannot_see_the_log_himself(engine, seeded):
     jonas = citizen(seeded["jonas"])
     with pytest.raises(AccessDenied) as refused, db.write_session(engine) as s:
-        access.visible_access_log(s, jonas, jonas.pid)
+        enforcement.visible_access_log(s, jonas, jonas.pid)
     assert refused.value.code == "too_young"

@@ -2,14 +2,14 @@
 
 import datetime as dt
 
+from digihelse_dev.seed import years_before
 from sqlmodel import select
 
-from digihelse import db
+from digihelse.core import db
+from digihelse.core.timeutil import today_oslo
 from digihelse.people.age_notices import create_age_notices, notices_for, upcoming_turning
 from digihelse.people.models import AgeNotice, ParentChild, Person
 from digihelse.people.nin import synthetic_nin
-from digihelse.seed import years_before
-from digihelse.timeutil import today_oslo
 
 
 def test_upcoming_turning_finds_the_12th_and_16th_birthdays():

@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from digihelse import db
 from digihelse.audit.log import Entry, append, verify
+from digihelse.core import db
 
 pytestmark = pytest.mark.postgres
 

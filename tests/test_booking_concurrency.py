@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from digihelse import db
+from digihelse.access.actors import Actor
 from digihelse.booking import service as svc
 from digihelse.booking.models import Booking
-from digihelse.people.actors import Actor
+from digihelse.core import db
 from digihelse.people.models import Enrollment, Person, Place
 from digihelse.people.nin import synthetic_nin
 from tests.test_booking_service import NOW, SCHOOL, TUESDAY, make_world

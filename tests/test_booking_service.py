@@ -11,14 +11,14 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from digihelse import db
+from digihelse.access.actors import AccessDenied, Actor
 from digihelse.audit.models import AccessLog
 from digihelse.booking import service as svc
 from digihelse.booking.models import Booking, BookingStatus, Slot, SlotStatus
+from digihelse.core import db
+from digihelse.core.timeutil import OSLO
 from digihelse.notify.models import Outbox, OutboxStatus
-from digihelse.people.actors import AccessDenied, Actor
 from digihelse.people.models import Person, Personnel, Place
-from digihelse.timeutil import OSLO
 
 # Monday 24 November 2025, 08:00 in Oslo. Kari works Tuesdays and Thursdays.
 NOW = dt.datetime(2025, 11, 24, 8, 0, tzinfo=OSLO).astimezone(dt.UTC)

@@ -24,13 +24,13 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from sqlalchemy import text
 from sqlmodel import SQLModel, select
 
-from digihelse import db
+from digihelse.access.actors import AccessDenied
 from digihelse.audit.models import AccessLog
 from digihelse.booking import service as svc
 from digihelse.booking.models import Booking, BookingStatus, Slot, SlotStatus
+from digihelse.core import db
+from digihelse.core.timeutil import OSLO, to_oslo
 from digihelse.notify.models import Outbox
-from digihelse.people.actors import AccessDenied
-from digihelse.timeutil import OSLO, to_oslo
 from tests.test_booking_service import NOW, World, make_world
 
 PUPILS = ("ida", "mia", "emil", "sara")  # all at Kari's school
@@ -52,7 +52,7 @@ def _utc(value: dt.datetime) -> dt.datetime:
 def _template_db() -> tuple[Path, World]:
     """Migrate, seed and generate once; every example starts from a copy of that file."""
     if not _template:
-        from digihelse.seed import seed
+        from digihelse_dev.seed import seed
 
         folder = Path(tempfile.mkdtemp(prefix="booking-sm-"))
         atexit.register(shutil.rmtree, folder, True)

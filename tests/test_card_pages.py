@@ -1,12 +1,13 @@
 """The card pages' plumbing: reading the consultation form, and the display rows."""
 
-from digihelse import db
+
+from digihelse.access.actors import Actor
+from digihelse.core import db
+from digihelse.core.timeutil import today_oslo
 from digihelse.healthcard import service as card
 from digihelse.healthcard.validation import ConsultationDraft
-from digihelse.people.actors import Actor
-from digihelse.state.card import parse_consultation
-from digihelse.state.card_display import display
-from digihelse.timeutil import today_oslo
+from digihelse.ui.state.card import parse_consultation
+from digihelse.ui.state.card_display import display
 
 
 def test_the_form_reads_norwegian_decimals_and_blank_fields():
@@ -50,8 +51,8 @@ def test_tests_and_background_are_shown_to_her_and_what_she_hides_not_to_her_par
         engine, seeded):
     from dataclasses import replace
 
+    from digihelse.access import fullmakt
     from digihelse.healthcard.validation import LabDraft
-    from digihelse.people import fullmakt
 
     lise = Actor(pid=seeded["lise"].nin, role="midwife", name="Lise Haugen",
                  hpr_number="9100004")

@@ -7,12 +7,13 @@ from dataclasses import replace
 
 import pytest
 
+from digihelse.access.actors import AccessDenied, Actor
+from digihelse.core.i18n import LANGS, TEXTS
+from digihelse.core.timeutil import today_oslo
 from digihelse.healthcard import service as card
 from digihelse.healthcard.service import StaleEdit, ValidationFailed
 from digihelse.healthcard.validation import LabDraft, PregnancyDraft
-from digihelse.i18n import LANGS, TEXTS
-from digihelse.people.actors import AccessDenied, Actor
-from digihelse.state.carer_forms import (
+from digihelse.ui.state.carer_forms import (
     LAB_FIELDS,
     PREGNANCY_FIELDS,
     bmi_line,
@@ -26,7 +27,6 @@ from digihelse.state.carer_forms import (
     parse_pregnancy,
     pregnancy_values,
 )
-from digihelse.timeutil import today_oslo
 
 FULL = PregnancyDraft(
     last_period=dt.date(2026, 3, 2), scan_date=dt.date(2026, 5, 4), scan_method="crl",

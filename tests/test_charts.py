@@ -2,7 +2,7 @@
 
 import re
 
-from digihelse.components.charts import Band, Chart, Series, render_svg
+from digihelse.ui.components.charts import Band, Chart, Series, render_svg
 
 
 def _chart(**kw) -> Chart:

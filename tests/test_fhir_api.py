@@ -22,8 +22,8 @@ from fhir.resources.R4B.slot import Slot
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from digihelse import db
 from digihelse.audit.models import AccessLog
+from digihelse.core import db
 
 BASE = "http://localhost:8000"
 API = "/fhir/R4"
@@ -41,8 +41,8 @@ def fhir_api(tmp_path_factory) -> Iterator:
     from sqlmodel import SQLModel
 
     import digihelse.models  # noqa: F401
-    from digihelse import settings as settings_module
     from digihelse.auth import current
+    from digihelse.core import settings as settings_module
 
     data_dir = tmp_path_factory.mktemp("fhir")
     with pytest.MonkeyPatch.context() as mp:
@@ -53,12 +53,12 @@ def fhir_api(tmp_path_factory) -> Iterator:
         current.session_store.cache_clear()
         db.migrate()
         SQLModel.metadata.create_all(db.get_engine())
-        from digihelse.seed import seed, seed_demo_activity
+        from digihelse_dev.seed import seed, seed_demo_activity
 
         with db.session() as s:
             seed(s)
             seed_demo_activity(s)
-        from digihelse.api.app import build_api
+        from digihelse.http.app import build_api
 
         api = build_api()
         # The server would call its own providers over loopback; here the calls go in directly.

@@ -9,8 +9,8 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.location import Location
 
-from digihelse.fhir.outcome import FhirError
-from digihelse.fhir.search import Query, Token, parse_date, reference_id, searchset
+from digihelse.http.fhir.outcome import FhirError
+from digihelse.http.fhir.search import Query, Token, parse_date, reference_id, searchset
 
 UTC = dt.UTC
 

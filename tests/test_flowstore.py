@@ -1,4 +1,4 @@
-"""The test providers' flow state in the database (digihelse/auth/flowstore.py): what is
+"""The test providers' flow state in the database (devtools/digihelse_dev/flowstore.py): what is
 single use stays single use when several workers race for it, on SQLite and PostgreSQL,
 and keys and secrets made at the same moment by two workers end as one."""
 
@@ -13,18 +13,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from sqlmodel import func, select
-
-from digihelse import db
-from digihelse.auth.flowstore import (
+from digihelse_dev.flowstore import (
     EndedSession,
     FlowStore,
     stored_key,
     stored_secret,
     sweep_expired,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlmodel import func, select
+
 from digihelse.auth.keys import generate_rsa_key
 from digihelse.auth.models import (
     LoginAttempt,
@@ -34,7 +33,8 @@ from digihelse.auth.models import (
     SigningKey,
 )
 from digihelse.auth.rp import RelyingParty, sha256_hex
-from digihelse.settings import OidcClientSettings
+from digihelse.core import db
+from digihelse.core.settings import OidcClientSettings
 
 ISSUER = "http://localhost:8000/idp"
 NOW = 1_700_000_000.0

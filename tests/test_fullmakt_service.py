@@ -8,18 +8,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from digihelse import db
+from digihelse.access import enforcement
+from digihelse.access import fullmakt as fm
+from digihelse.access.actors import AccessDenied, Action, Actor, Service
 from digihelse.audit.log import verify
 from digihelse.audit.models import AccessLog
+from digihelse.core import db
+from digihelse.core.timeutil import today_oslo
 from digihelse.healthcard import service as card
 from digihelse.healthcard.models import Section
 from digihelse.notify.models import Outbox
-from digihelse.people import access
-from digihelse.people import fullmakt as fm
-from digihelse.people.actors import AccessDenied, Action, Actor, Service
 from digihelse.people.models import AddressProtection, Fullmakt, Person
 from digihelse.people.nin import birthday_in, synthetic_nin
-from digihelse.timeutil import today_oslo
 
 TODAY = today_oslo()
 
@@ -68,7 +68,7 @@ def test_nora_gives_jon_a_view_and_he_sees_her_card(engine, nora, jon):
     [row] = rows(engine, Fullmakt, giver_id=nora.id)
     assert row.receiver_id == jon.id and row.scope == "pregnancy" and row.revoked_at is None
     with db.session(engine) as s:
-        decision = access.decide(s, citizen(jon), nora.nin, Service.PREGNANCY)
+        decision = enforcement.decide(s, citizen(jon), nora.nin, Service.PREGNANCY)
     assert Action.VIEW_CARD in decision.allowed and decision.relation == "fullmakt"
     assert not decision.allowed & {Action.WRITE_OWN_NOTES, Action.EDIT_CARD, Action.BOOK,
                                    Action.CANCEL}  # a view, nothing more
@@ -169,7 +169,7 @@ def test_revoke_takes_effect_at_once(engine, nora, jon):
         card.get_card(engine, citizen(jon, nora), nora.nin)
     assert refused.value.code == "fullmakt_revoked"
     with db.session(engine) as s:
-        choices = access.representable_subjects(s, citizen(jon))
+        choices = enforcement.representable_subjects(s, citizen(jon))
     assert [c.pid for c in choices] == [jon.nin]  # gone from his switcher
     fm.revoke(engine, citizen(nora), given_.fullmakt_id)  # twice is harmless
     [view] = fm.overview(engine, citizen(nora)).given
@@ -220,7 +220,7 @@ def test_give_revoke_and_list_are_logged_for_both(engine, nora, jon):
         ("give", nora.nin, None), ("revoke", nora.nin, None)]
     # Jon reads them under Innsyn, with Nora's name.
     with db.write_session(engine) as s:
-        lines = access.visible_access_log(s, citizen(jon), jon.nin)
+        lines = enforcement.visible_access_log(s, citizen(jon), jon.nin)
     assert {(line.actor_name, line.action) for line in lines} >= {
         ("Nora Lie", "give"), ("Nora Lie", "revoke")}
     with db.session(engine) as s:

@@ -7,9 +7,11 @@ import pytest
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import func, select
 
-from digihelse import db
+from digihelse.access.actors import AccessDenied, Actor
 from digihelse.audit.log import verify
 from digihelse.audit.models import AccessLog
+from digihelse.core import db
+from digihelse.core.timeutil import today_oslo, utcnow
 from digihelse.healthcard import service
 from digihelse.healthcard.models import CardVersion, Consultation, PregnancyRecord
 from digihelse.healthcard.service import CardExists, StaleEdit, ValidationFailed
@@ -19,10 +21,8 @@ from digihelse.healthcard.validation import (
     LabDraft,
     PregnancyDraft,
 )
-from digihelse.people.actors import AccessDenied, Actor
 from digihelse.people.models import Fullmakt, Person
 from digihelse.people.registry import personnel_by_pid
-from digihelse.timeutil import today_oslo, utcnow
 
 
 def citizen(person: Person, for_person: Person | None = None) -> Actor:

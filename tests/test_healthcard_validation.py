@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from digihelse.core.i18n import LANGS, TEXTS
 from digihelse.healthcard import validation as v
 from digihelse.healthcard.validation import (
     ConsultationDraft,
@@ -13,7 +14,6 @@ from digihelse.healthcard.validation import (
     LabDraft,
     PregnancyDraft,
 )
-from digihelse.i18n import LANGS, TEXTS
 
 DUE = dt.date(2026, 10, 11)
 TODAY = dt.date(2026, 7, 20)  # 28+1

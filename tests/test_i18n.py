@@ -4,7 +4,7 @@ import string
 
 import pytest
 
-from digihelse.i18n import LANGS, TEXTS, normalise_lang, t
+from digihelse.core.i18n import LANGS, TEXTS, normalise_lang, t
 
 
 def _fields(text: str) -> set[str]:
@@ -31,6 +31,6 @@ def test_placeholders_are_filled():
 
 
 def test_every_policy_explanation_has_a_text():
-    from digihelse.people.policy import explanation_keys
+    from digihelse.access.policy import explanation_keys
 
     assert set(explanation_keys()) <= set(TEXTS)

@@ -9,17 +9,17 @@ import re
 import pytest
 import reflex as rx
 
-from digihelse import db
-from digihelse.components.charts import render_svg
-from digihelse.components.texts import T
+from digihelse.access.actors import Actor
+from digihelse.core import db
+from digihelse.core.i18n import LANGS, ROLE_MARK, TEXTS
+from digihelse.core.timeutil import today_oslo
 from digihelse.healthcard import service as card
 from digihelse.healthcard.validation import ConsultationDraft
-from digihelse.i18n import LANGS, ROLE_MARK, TEXTS
-from digihelse.people.actors import Actor
-from digihelse.state.card_display import CHART_KEYS, chart_figure, chart_frames, display
-from digihelse.state.changes import assign
-from digihelse.state.session import SessionState, SubjectOption
-from digihelse.timeutil import today_oslo
+from digihelse.ui.components.charts import render_svg
+from digihelse.ui.components.texts import T
+from digihelse.ui.state.card_display import CHART_KEYS, chart_figure, chart_frames, display
+from digihelse.ui.state.changes import assign
+from digihelse.ui.state.session import SessionState, SubjectOption
 
 BASE_KEYS = sorted(key for key in TEXTS if ROLE_MARK not in key)
 
@@ -73,7 +73,7 @@ def test_the_lookup_picks_the_language_in_javascript():
     if node is None:
         pytest.skip("node is not installed")
     var = str(T["book.title"]).replace(
-        "reflex___state____state__digihelse___state___session____session_state.lang_rx_state_",
+        "reflex___state____state__digihelse___ui___state___session____session_state.lang_rx_state_",
         "lang")
     script = ";".join(f"lang={json.dumps(code)};console.log({var})"
                       for code in ("nb", "nn", "en", "xx", ""))

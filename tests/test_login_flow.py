@@ -12,10 +12,10 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from digihelse import db
 from digihelse.audit.log import verify
 from digihelse.audit.models import AccessLog
 from digihelse.auth.models import UserSession
+from digihelse.core import db
 
 BASE = "http://localhost:8000"
 
@@ -23,8 +23,8 @@ BASE = "http://localhost:8000"
 @pytest.fixture
 def make_app(tmp_path, monkeypatch):
     """Build the API for given environment settings, on a fresh seeded database."""
-    from digihelse import settings as settings_module
     from digihelse.auth import current
+    from digihelse.core import settings as settings_module
 
     def build(**env: str):
         monkeypatch.setenv("DIGIHELSE_DATA_DIR", str(tmp_path))
@@ -35,11 +35,11 @@ def make_app(tmp_path, monkeypatch):
         settings_module.get_settings.cache_clear()
         current.session_store.cache_clear()
         db.migrate()
-        from digihelse.seed import seed
+        from digihelse_dev.seed import seed
 
         with db.session() as s:
             seed(s)
-        from digihelse.api.app import build_api
+        from digihelse.http.app import build_api
 
         api = build_api()
         # The server would call itself over loopback; here the calls go straight in.

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from digihelse.auth.sessions import new_session_id
-from digihelse.logredact import MASK, RedactingStream, redact, redact_record
+from digihelse.core.logredact import MASK, RedactingStream, redact, redact_record
 from digihelse.people.nin import control_digits
 
 # Cookie values as RFC 6265 allows them (cookie-octets), at least 8 long, as a real one is.

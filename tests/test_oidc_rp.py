@@ -33,9 +33,9 @@ from digihelse.auth.rp import (
     pkce_challenge,
     safe_next_path,
 )
-from digihelse.db import make_engine, session
+from digihelse.core.db import make_engine, session
+from digihelse.core.settings import OidcClientSettings
 from digihelse.people.nin import synthetic_nin
-from digihelse.settings import OidcClientSettings
 
 ISSUER = "https://idporten.test"
 CLIENT = "digihelse"

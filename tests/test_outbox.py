@@ -9,10 +9,10 @@ import logging
 import pytest
 from sqlmodel import select
 
-from digihelse import db
 from digihelse.booking import jobs
 from digihelse.booking import service as svc
 from digihelse.booking.models import BookingStatus, Slot
+from digihelse.core import db
 from digihelse.notify.models import Outbox, OutboxStatus
 from digihelse.notify.outbox import (
     DEFAULT_RETRY,

@@ -7,9 +7,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from digihelse.people.actors import Action, Service
-from digihelse.people.models import AddressProtection, StaffRole
-from digihelse.people.policy import (
+from digihelse.access.actors import Action, Service
+from digihelse.access.policy import (
     CONFIDENTIAL,
     GP,
     MIDWIFE,
@@ -32,7 +31,8 @@ from digihelse.people.policy import (
     item_visible,
     log_row_visible,
 )
-from digihelse.settings import load_settings
+from digihelse.core.settings import load_settings
+from digihelse.people.models import AddressProtection, StaffRole
 
 A = Action
 YOUTH, BASIC, PREGNANCY = Service.YOUTH, Service.BASIC, Service.PREGNANCY

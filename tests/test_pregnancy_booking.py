@@ -8,22 +8,22 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from digihelse_dev.seed import seed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from digihelse import db
+from digihelse.access.actors import AccessDenied, Actor
 from digihelse.audit.models import AccessLog
 from digihelse.booking import service as svc
 from digihelse.booking.models import Booking, BookingStatus, Slot
 from digihelse.booking.pregnancy import pregnancy_booking_options
+from digihelse.core import db
+from digihelse.core.timeutil import OSLO
 from digihelse.healthcard.models import PregnancyRecord
 from digihelse.healthcard.service import CardNotFound
 from digihelse.notify.models import Outbox
-from digihelse.people.actors import AccessDenied, Actor
 from digihelse.people.models import Fullmakt, Person, Personnel, Place, StaffAssignment
-from digihelse.seed import seed
-from digihelse.timeutil import OSLO
 
 # Monday 23 November 2026, 08:00 in Oslo; Nora is 27+3 (seeded relative to this day), so
 # her next consultation is week 28: window 26+0-29+6 = 13 November - 10 December.

@@ -11,11 +11,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from digihelse import db
+from digihelse.core import db
+from digihelse.core.settings import SettingsError, load_settings
+from digihelse.core.timeutil import today_oslo
 from digihelse.people.models import ParentChild, Person, Personnel, Place
 from digihelse.people.nin import age_on, parse_nin
-from digihelse.settings import SettingsError, load_settings
-from digihelse.timeutil import today_oslo
 
 
 def test_defaults_are_for_local_use():
@@ -109,7 +109,7 @@ def test_migrations_are_idempotent(tmp_path):
 
 
 def test_healthz_answers_200_when_the_database_answers(engine, monkeypatch):
-    from digihelse.api.app import build_api
+    from digihelse.http.app import build_api
 
     monkeypatch.setattr(db, "get_engine", lambda: engine)
     response = TestClient(build_api()).get("/healthz")
@@ -139,7 +139,7 @@ def _sqlite_whose_folder_is_gone(tmp_path: Path) -> Engine:
 
 @pytest.mark.parametrize("broken", ["sqlite-folder-gone", "postgresql-port-closed"])
 def test_healthz_answers_503_when_the_database_does_not(broken, tmp_path, monkeypatch):
-    from digihelse.api.app import build_api
+    from digihelse.http.app import build_api
 
     # A real engine and driver, failing for real.
     engine = (_sqlite_whose_folder_is_gone(tmp_path) if broken.startswith("sqlite") else
@@ -177,7 +177,7 @@ def test_demo_data_has_what_the_journeys_need(engine, seeded):
 
 
 def test_seeding_twice_changes_nothing_and_a_later_day_keeps_ages(engine):
-    from digihelse.seed import seed
+    from digihelse_dev.seed import seed
 
     day = dt.date(2026, 11, 22)
     with db.session(engine) as s:
@@ -215,7 +215,7 @@ def test_migrations_match_models(tmp_path, request, backend):
 
 
 def test_every_response_carries_security_headers(engine, monkeypatch):
-    from digihelse.api.app import build_api
+    from digihelse.http.app import build_api
 
     monkeypatch.setattr(db, "get_engine", lambda: engine)
     response = TestClient(build_api()).get("/healthz")

@@ -10,7 +10,6 @@ from types import SimpleNamespace
 import pytest
 from sqlmodel import select
 
-from digihelse import db
 from digihelse.booking import service as svc
 from digihelse.booking.models import Booking, BookingStatus, Slot, SlotStatus
 from digihelse.booking.schedule import (
@@ -20,7 +19,8 @@ from digihelse.booking.schedule import (
     plan_slots,
     slots_for_day,
 )
-from digihelse.timeutil import OSLO
+from digihelse.core import db
+from digihelse.core.timeutil import OSLO
 from tests.test_booking_service import NOW, TUESDAY, World, make_world, oslo
 
 # 2025: summer time starts Sunday 30 March (02:00 -> 03:00), ends Sunday 26 October
@@ -291,7 +291,7 @@ def test_invalid_hours_are_refused(world):
 
 
 def test_a_nurse_edits_only_her_own_places(world):
-    from digihelse.people.actors import AccessDenied
+    from digihelse.access.actors import AccessDenied
 
     with db.session(world.engine) as s:
         from digihelse.people.models import Place

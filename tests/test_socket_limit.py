@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from redis.asyncio import Redis
 
-from digihelse.socket_limit import LocalSocketCount, RedisSocketCount, refusal_message
+from digihelse.ui.tabs.socket_limit import LocalSocketCount, RedisSocketCount, refusal_message
 from tests.redis_server import RedisServer
 
 
@@ -66,7 +66,7 @@ async def test_workers_share_one_limit_and_a_crashed_workers_sockets_lapse(redis
 def test_the_address_is_the_one_reflex_trusts_behind_proxies(monkeypatch, hops, expected):
     from reflex_base.config import get_config
 
-    from digihelse.socket_limit import LimitedEventNamespace
+    from digihelse.ui.tabs.socket_limit import LimitedEventNamespace
 
     monkeypatch.setattr(get_config(), "trusted_proxy_hops", hops)
     namespace = LimitedEventNamespace("/_event", None, LocalSocketCount(1))
@@ -78,7 +78,7 @@ def test_the_address_is_the_one_reflex_trusts_behind_proxies(monkeypatch, hops, 
 async def test_a_socket_that_left_during_its_connect_stops_counting():
     import socketio
 
-    from digihelse.socket_limit import LimitedEventNamespace
+    from digihelse.ui.tabs.socket_limit import LimitedEventNamespace
 
     server = socketio.AsyncServer(async_mode="asgi")
     namespace = LimitedEventNamespace("/_event", None, LocalSocketCount(2))

@@ -17,9 +17,9 @@ from reflex.istate.manager.token import BaseStateToken
 from reflex.state import State
 
 from digihelse.auth.sessions import SessionStore, hash_session_id
-from digihelse.state.session import SessionState
-from digihelse.tab_managers import TabLifeMemoryManager, session_hash_of
-from digihelse.tablife import SessionClock, TabLife, session_deadline
+from digihelse.ui.state.session import SessionState
+from digihelse.ui.tabs.life import SessionClock, TabLife, session_deadline
+from digihelse.ui.tabs.managers import TabLifeMemoryManager, session_hash_of
 
 LIFE = TabLife(anonymous_seconds=300, idle_seconds=1800)
 

@@ -16,12 +16,18 @@ from urllib.parse import parse_qs, quote_plus, urlsplit
 import httpx
 import pytest
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from digihelse_dev.providers import (
+    ClientRegistration,
+    TestProvider,
+    TestUser,
+    citizen_config,
+    personnel_config,
+)
 from jose import jwt
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from digihelse import db
 from digihelse.auth.keys import (
     CLIENT_ASSERTION_TYPE,
     RsaKey,
@@ -31,13 +37,7 @@ from digihelse.auth.keys import (
     jwks,
     load_rsa_key,
 )
-from digihelse.auth.provider import (
-    ClientRegistration,
-    TestProvider,
-    TestUser,
-    citizen_config,
-    personnel_config,
-)
+from digihelse.core import db
 from digihelse.people.nin import synthetic_nin
 
 BASE = "http://localhost:8000"

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from digihelse.audit.models import AccessLog
-from digihelse.timeutil import utcnow
+from digihelse.core.timeutil import utcnow
 
 GENESIS = "0" * 64
 _CHAINED_FIELDS = (

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlmodel import Field, SQLModel
 
-from digihelse.timeutil import utcnow
+from digihelse.core.timeutil import utcnow
 
 
 class AccessLog(SQLModel, table=True):

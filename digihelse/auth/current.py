@@ -6,9 +6,9 @@ import functools
 from dataclasses import dataclass
 
 from digihelse.auth.sessions import SessionInfo, SessionStore, cookie_value
-from digihelse.db import session as db_session
+from digihelse.core.db import session as db_session
+from digihelse.core.settings import Settings, get_settings
 from digihelse.people.registry import person_by_pid, personnel_by_pid
-from digihelse.settings import Settings, get_settings
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,8 @@ from digihelse.auth.tokens import (
     TokenRejected,
     validate_id_token,
 )
-from digihelse.db import write_session
-from digihelse.settings import OidcClientSettings, is_loopback_url
+from digihelse.core.db import write_session
+from digihelse.core.settings import OidcClientSettings, is_loopback_url
 
 CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 DISCOVERY_PATH = "/.well-known/openid-configuration"

@@ -11,7 +11,7 @@ import httpx
 
 from digihelse.auth.keys import generate_rsa_key, load_rsa_key
 from digihelse.auth.rp import RelyingParty
-from digihelse.settings import OidcClientSettings, Settings
+from digihelse.core.settings import OidcClientSettings, Settings
 
 CITIZEN = "citizen"
 PERSONNEL = "personnel"
@@ -64,7 +64,7 @@ class StoredClientKey:
 
     def private_pem(self) -> str:
         if self._pem is None:
-            from digihelse.auth.flowstore import stored_key
+            from digihelse_dev.flowstore import stored_key
 
             def make() -> tuple[str, str]:
                 key = generate_rsa_key()
@@ -117,13 +117,13 @@ def build_auth_runtime(settings: Settings) -> AuthRuntime:
 
 
 def _embedded_providers(settings, citizen, citizen_key, personnel, personnel_key) -> list:
-    from digihelse.auth.provider import (
+    from digihelse_dev.providers import (
         ClientRegistration,
         TestProvider,
         citizen_config,
         personnel_config,
     )
-    from digihelse.auth.testusers import citizen_test_users, personnel_test_users
+    from digihelse_dev.testusers import citizen_test_users, personnel_test_users
 
     base = settings.public_url
 

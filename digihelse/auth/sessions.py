@@ -17,9 +17,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from digihelse.auth.models import UserSession
-from digihelse.db import session as db_session
-from digihelse.db import write_session
-from digihelse.timeutil import utcnow
+from digihelse.core.db import session as db_session
+from digihelse.core.db import write_session
+from digihelse.core.timeutil import utcnow
 
 
 @dataclass(frozen=True)
@@ -154,16 +154,18 @@ class SessionStore:
 
     def end_expired(self) -> int:
         """End every session past its idle or absolute timeout (for tabs left open that
-        send nothing more); returns how many."""
+        send nothing more), with the same reason a lookup would give; returns how many."""
         now = self.now()
+        ended = 0
         with write_session(self.engine) as s:
-            result = s.exec(
-                update(UserSession)
-                .where(UserSession.ended_at.is_(None),
-                       (UserSession.last_seen < now - self.idle)
-                       | (UserSession.created_at < now - self.absolute))
-                .values(ended_at=now, end_reason="timeout", id_token=None))
-            return result.rowcount or 0
+            for reason, past_limit in (("idle", UserSession.last_seen < now - self.idle),
+                                       ("absolute", UserSession.created_at < now - self.absolute)):
+                result = s.exec(
+                    update(UserSession)
+                    .where(UserSession.ended_at.is_(None), past_limit)
+                    .values(ended_at=now, end_reason=reason, id_token=None))
+                ended += result.rowcount or 0
+        return ended
 
     def _end(self, id_hash: str, reason: str) -> None:
         with write_session(self.engine) as s:

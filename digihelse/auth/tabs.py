@@ -1,6 +1,6 @@
 """Browser tabs and the sessions they act for: the rule that a tab's state belongs to
 exactly one session, and the bookkeeping that lets any worker drop a tab's state when
-its session ends. Plain Python: the Reflex side (digihelse/state/guard.py) applies it."""
+its session ends. Plain Python: the Reflex side (digihelse/ui/state/guard.py) applies it."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from digihelse.auth.models import TabBinding, UserSession
-from digihelse.db import session as db_session
-from digihelse.db import write_session
+from digihelse.core.db import session as db_session
+from digihelse.core.db import write_session
 
 
 class Verdict(enum.Enum):

@@ -14,9 +14,10 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
-from digihelse import db
 from digihelse.booking.schedule import GenerationResult, generate_slots
 from digihelse.booking.service import DEFAULT_SETTINGS, BookingSettings, queue_reminders
+from digihelse.core import db
+from digihelse.core.timeutil import OSLO, to_oslo, utcnow
 from digihelse.notify.outbox import (
     DEFAULT_RETRY,
     DispatchReport,
@@ -25,7 +26,6 @@ from digihelse.notify.outbox import (
     dispatch,
     transaction,
 )
-from digihelse.timeutil import OSLO, to_oslo, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ import enum
 from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from digihelse.timeutil import utcnow
+from digihelse.core.timeutil import utcnow
 
 
 class SlotStatus(enum.StrEnum):

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from digihelse.access.actors import Action, Actor, Service
+from digihelse.access.enforcement import require
+from digihelse.access.fullmakt import shares_card
 from digihelse.booking.models import Booking, BookingStatus, Slot
 from digihelse.booking.service import (
     DEFAULT_SETTINGS,
@@ -21,17 +24,14 @@ from digihelse.booking.service import (
     pregnancy_visibility_key,
     record_booking_access,
 )
+from digihelse.core.timeutil import aware_utc, to_oslo
 from digihelse.healthcard import dating
 from digihelse.healthcard.dating import ScheduleItem
 from digihelse.healthcard.models import Consultation, PregnancyRecord
 from digihelse.healthcard.service import CardNotFound
 from digihelse.notify.outbox import transaction
-from digihelse.people.access import require
-from digihelse.people.actors import Action, Actor, Service
-from digihelse.people.fullmakt import shares_card
 from digihelse.people.models import Person, Personnel, Place, StaffAssignment
 from digihelse.people.registry import person_by_pid
-from digihelse.timeutil import aware_utc, to_oslo
 
 AFTER_WINDOW_DAYS = 14  # how far past the window to look when the window has no free time
 AFTER_WINDOW_MAX = 6  # and how many of those times to offer

@@ -22,7 +22,7 @@ from digihelse.booking.models import (
     SlotStatus,
     WeeklySchedule,
 )
-from digihelse.timeutil import OSLO, utcnow
+from digihelse.core.timeutil import OSLO, utcnow
 
 Break = tuple[dt.time, dt.time]
 

@@ -16,6 +16,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from digihelse.access.actors import AccessDenied, Action, Actor, Service
+from digihelse.access.enforcement import decide, record_access, require
+from digihelse.access.fullmakt import shares_card
 from digihelse.booking import ics
 from digihelse.booking.models import (
     Booking,
@@ -39,13 +42,11 @@ from digihelse.booking.schedule import (
     parse_breaks,
     plan_generation,
 )
-from digihelse.errors import ServiceError
+from digihelse.core.errors import ServiceError
+from digihelse.core.timeutil import OSLO, aware_utc, to_oslo
 from digihelse.healthcard import dating
 from digihelse.healthcard.models import Consultation, PregnancyRecord
 from digihelse.notify.outbox import drop_pending, enqueue, transaction
-from digihelse.people.access import decide, record_access, require
-from digihelse.people.actors import AccessDenied, Action, Actor, Service
-from digihelse.people.fullmakt import shares_card
 from digihelse.people.models import (
     Enrollment,
     Person,
@@ -56,7 +57,6 @@ from digihelse.people.models import (
     StaffRole,
 )
 from digihelse.people.registry import person_by_pid, personnel_by_pid
-from digihelse.timeutil import OSLO, aware_utc, to_oslo
 
 log = logging.getLogger(__name__)
 
@@ -1075,7 +1075,7 @@ def _viewable(s: Session, actor: Actor, person_pid: str) -> dict[Service, Any]:
 
 def _visible(relation: str, booking: Booking) -> bool:
     """Parents see basic-service bookings without a reservation; others follow policy."""
-    from digihelse.people.policy import ItemFacts, item_visible
+    from digihelse.access.policy import ItemFacts, item_visible
 
     try:
         return item_visible(relation, ItemFacts(service=Service(booking.service),

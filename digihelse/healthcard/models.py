@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import JSON, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from digihelse.timeutil import utcnow
+from digihelse.core.timeutil import utcnow
 
 
 class UrineProtein(enum.StrEnum):

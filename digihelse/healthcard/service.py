@@ -1,7 +1,7 @@
 """The pregnancy card service: reading and writing the card, with access control,
 versioning and the access log.
 
-Every function takes an Actor and goes through digihelse.people.access.require (the
+Every function takes an Actor and goes through digihelse.access.enforcement.require (the
 representation rules: the woman views and writes her own notes; her midwife or GP views and
 edits; a fullmakt receiver with scope "pregnancy" views; parents never). Every view and
 every change is logged with record_access, and every change writes a CardVersion row with
@@ -26,7 +26,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from digihelse.errors import ServiceError
+from digihelse.access import policy
+from digihelse.access.actors import AccessDenied, Action, Actor, Service
+from digihelse.access.enforcement import record_access, require
+from digihelse.core.errors import ServiceError
+from digihelse.core.timeutil import aware_utc, to_oslo, today_oslo
 from digihelse.healthcard import dating, reference
 from digihelse.healthcard.dating import DatingMethod, ScheduleItem
 from digihelse.healthcard.models import (
@@ -56,13 +60,9 @@ from digihelse.healthcard.validation import (
     validate_reason,
 )
 from digihelse.notify.outbox import transaction
-from digihelse.people import policy
-from digihelse.people.access import record_access, require
-from digihelse.people.actors import AccessDenied, Action, Actor, Service
 from digihelse.people.models import Person, Personnel, Place, StaffAssignment, StaffRole
 from digihelse.people.nin import age_on
 from digihelse.people.registry import person_by_pid, personnel_by_pid
-from digihelse.timeutil import aware_utc, to_oslo, today_oslo
 
 SessionOrEngine = Session | Engine
 

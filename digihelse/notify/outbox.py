@@ -15,9 +15,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from digihelse import db
+from digihelse.core import db
+from digihelse.core.timeutil import utcnow
 from digihelse.notify.models import Outbox, OutboxChannel, OutboxStatus
-from digihelse.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from digihelse.i18n import t
-from digihelse.i18n.formatting import day_month
+from digihelse.core.i18n import t
+from digihelse.core.i18n.formatting import day_month
 from digihelse.people.models import AddressProtection, AgeNotice, ParentChild, Person
 from digihelse.people.nin import birthday_in
 

@@ -11,7 +11,7 @@ import enum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from digihelse.timeutil import utcnow
+from digihelse.core.timeutil import utcnow
 
 
 class AddressProtection(enum.StrEnum):

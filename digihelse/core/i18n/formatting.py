@@ -1,0 +1,35 @@
+"""Dates and times as a Norwegian (or English) reader expects them, via Babel's CLDR data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.dates import format_date
+
+from digihelse.core.i18n import normalise_lang
+from digihelse.core.timeutil import to_oslo
+
+
+def day_month(day: dt.date, lang: str) -> str:
+    """'25. november' / '25 November'."""
+    lang = normalise_lang(lang)
+    if lang == "en":
+        return format_date(day, "d MMMM", locale="en_GB")
+    return format_date(day, "d. MMMM", locale=lang)
+
+
+def weekday_day_month(day: dt.date, lang: str) -> str:
+    """'onsdag 25. november' / 'Wednesday 25 November'."""
+    lang = normalise_lang(lang)
+    if lang == "en":
+        return format_date(day, "EEEE d MMMM", locale="en_GB")
+    return format_date(day, "EEEE d. MMMM", locale=lang)
+
+
+def clock(moment: dt.datetime) -> str:
+    """'10.15': Norwegian clock times use a full stop (Språkrådet)."""
+    return to_oslo(moment).strftime("%H.%M")
+
+
+def long_date(day: dt.date, lang: str) -> str:
+    return format_date(day, "long", locale="en_GB" if normalise_lang(lang) == "en" else lang)

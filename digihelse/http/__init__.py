@@ -1,0 +1,1 @@
+"""Every HTTP route beside the Reflex pages: health, login, calendar files and FHIR."""

@@ -1,0 +1,280 @@
+"""The login routes: /auth/login, /auth/callback, /auth/logout, front-channel logout, and
+the same for personnel. Thin: the relying party validates, the session store remembers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from html import escape
+from urllib.parse import quote, urlencode
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from digihelse.audit.log import Entry, append
+from digihelse.auth import tabs
+from digihelse.auth.current import session_store
+from digihelse.auth.rp import LoginFailed, LoginResult, safe_next_path
+from digihelse.auth.runtime import (
+    CITIZEN,
+    HELSEID_HPR,
+    HELSEID_LEVEL,
+    HELSEID_PID,
+    LOGGED_OUT_PATH,
+    PERSONNEL,
+    SESSION_ENDED_PATH,
+    WORKER_HEADER,
+    AuthRuntime,
+    with_worker_header,
+)
+from digihelse.auth.sessions import cookie_value
+from digihelse.core.db import session as db_session
+from digihelse.core.db import write_session
+from digihelse.core.i18n import normalise_lang, t
+from digihelse.http.html import button, page
+from digihelse.people.registry import personnel_by_pid
+from digihelse.ui.routes import HOME, PERSONNEL_HOME
+
+log = logging.getLogger(__name__)
+LANG_COOKIE = "digihelse_lang"
+LOGIN_PATHS = {CITIZEN: "/auth/login", PERSONNEL: "/auth/personnel/login"}
+
+_MESSAGES = {
+    "provider_error": "login.failed.cancelled",
+    "state_missing": "login.failed.expired",
+    "state_unknown": "login.failed.expired",
+    "state_expired": "login.failed.expired",
+    "code_replayed": "login.failed.expired",
+    "acr_too_low": "login.failed.level",
+    "not_personnel": "login.failed.not_personnel",
+    "security_level": "login.failed.level",
+    "discovery": "login.failed.unavailable",
+    "token_endpoint": "login.failed.unavailable",
+    "jwks_unavailable": "login.failed.unavailable",
+}
+
+
+def _lang(request: Request) -> str:
+    return normalise_lang(request.cookies.get(LANG_COOKIE))
+
+
+def _audit(entry: Entry) -> None:
+    with write_session() as s:
+        append(s, entry)
+
+
+def _set_session_cookie(response: Response, runtime: AuthRuntime, session_id: str) -> None:
+    settings = runtime.settings
+    response.set_cookie(
+        settings.session_cookie_name, session_id, path="/", httponly=True, samesite="lax",
+        secure=settings.cookie_secure, max_age=settings.session_absolute_seconds,
+    )
+
+
+def _clear_session_cookie(response: Response, runtime: AuthRuntime) -> None:
+    settings = runtime.settings
+    response.delete_cookie(settings.session_cookie_name, path="/", httponly=True,
+                           samesite="lax", secure=settings.cookie_secure)
+
+
+async def _drop_ended_tabs() -> None:
+    """The states of the tabs of every ended session go, on whichever worker keeps them."""
+    await tabs.drop_tabs(await asyncio.to_thread(tabs.tabs_of_ended_sessions))
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+class AuthRoutes:
+    def __init__(self, runtime: AuthRuntime) -> None:
+        self.runtime = runtime
+
+    def routes(self) -> list[Route]:
+        named = self._named_worker
+        return [
+            Route("/auth/login", named(self.login_citizen), methods=["GET"]),
+            Route("/auth/personnel/login", named(self.login_personnel), methods=["GET"]),
+            Route("/auth/callback", named(self.callback_citizen), methods=["GET"]),
+            Route("/auth/personnel/callback", named(self.callback_personnel), methods=["GET"]),
+            Route("/auth/logout", named(self.logout), methods=["POST"]),
+            Route("/auth/frontchannel-logout", named(self.frontchannel_citizen),
+                  methods=["GET"]),
+            Route("/auth/personnel/frontchannel-logout", named(self.frontchannel_personnel),
+                  methods=["GET"]),
+            Route(LOGGED_OUT_PATH, named(self.logged_out), methods=["GET"]),
+            Route(SESSION_ENDED_PATH, named(self.session_ended), methods=["GET"]),
+        ]
+
+    def _named_worker(self, endpoint):
+        """In test mode, name the serving process on the response (see WORKER_HEADER)."""
+        test = self.runtime.settings.env == "test"
+        return with_worker_header(endpoint, WORKER_HEADER if test else None)
+
+    # -- starting a login -------------------------------------------------------------
+
+    async def login_citizen(self, request: Request) -> Response:
+        return await self._login(request, CITIZEN)
+
+    async def login_personnel(self, request: Request) -> Response:
+        return await self._login(request, PERSONNEL)
+
+    async def _login(self, request: Request, provider: str) -> Response:
+        next_path = safe_next_path(request.query_params.get("next"))
+        lang = _lang(request)
+        try:
+            url = await self.runtime.rp(provider).start_login(next_path, lang)
+        except LoginFailed as exc:
+            log.warning("login could not start at %s: %s", provider, exc.code)
+            return self._failure_page(lang, provider, next_path, exc.code, status=503)
+        return _no_store(RedirectResponse(url, status_code=303))
+
+    # -- finishing it -------------------------------------------------------------------
+
+    async def callback_citizen(self, request: Request) -> Response:
+        return await self._callback(request, CITIZEN)
+
+    async def callback_personnel(self, request: Request) -> Response:
+        return await self._callback(request, PERSONNEL)
+
+    async def _callback(self, request: Request, provider: str) -> Response:
+        lang = _lang(request)
+        try:
+            result = await self.runtime.rp(provider).finish_login(request.query_params)
+            role, hpr = await asyncio.to_thread(self._authorise, provider, result)
+        except LoginFailed as exc:
+            await asyncio.to_thread(_audit, Entry(
+                action="login", object_type="session", outcome="failed",
+                actor_role=provider, detail=f"{exc.code}: {exc}"[:500],
+            ))
+            status = 403 if exc.code in ("not_personnel", "security_level",
+                                         "acr_too_low") else 400
+            return self._failure_page(lang, provider, "/", exc.code, status=status)
+        claims = result.claims
+        pid = claims[self.runtime.rp(provider).pid_claim]
+        session_id = await asyncio.to_thread(
+            session_store().create, provider=provider, pid=pid, role=role,
+            issuer=claims["iss"], sid=claims.get("sid"), acr=claims.get("acr"),
+            hpr_number=hpr, id_token=result.id_token,
+        )
+        await asyncio.to_thread(_audit, Entry(
+            action="login", object_type="session", actor_pid=pid, actor_role=role,
+            actor_hpr=hpr, subject_pid=pid, detail=f"acr={claims.get('acr')}",
+        ))
+        response = RedirectResponse(result.next_path, status_code=303)
+        _set_session_cookie(response, self.runtime, session_id)
+        return _no_store(response)
+
+    def _authorise(self, provider: str, result: LoginResult) -> tuple[str, str | None]:
+        """The role the login gives: citizens are citizens; personnel must be registered
+        health personnel at security level 4 whose HPR number matches."""
+        if provider == CITIZEN:
+            return "citizen", None
+        claims = result.claims
+        if str(claims.get(HELSEID_LEVEL)) != "4":
+            raise LoginFailed("security_level", "HelseID security level 4 is required")
+        with db_session() as s:
+            found = personnel_by_pid(s, claims[HELSEID_PID])
+        if found is None:
+            raise LoginFailed("not_personnel", "the person is not registered personnel")
+        _, staff = found
+        hpr = claims.get(HELSEID_HPR)
+        if hpr is not None and str(hpr) != staff.hpr_number:
+            raise LoginFailed("not_personnel", "the HPR number does not match the registry")
+        return staff.role, staff.hpr_number
+
+    def _failure_page(self, lang: str, provider: str, next_path: str, code: str,
+                      status: int) -> Response:
+        message = t(_MESSAGES.get(code, "login.failed.generic"), lang)
+        retry = f"{LOGIN_PATHS[provider]}?next={quote(next_path, safe='/')}"
+        body = (
+            f'<div class="box" role="alert"><p>{escape(message)}</p></div>'
+            + button(retry, t("login.failed.retry", lang))
+            + button("/", t("login.failed.home", lang), primary=False)
+            + f'<p class="muted">{escape(t("login.failed.code", lang))}: {escape(code)}</p>'
+        )
+        response = page(lang, t("login.failed.title", lang), body, status=status)
+        _clear_session_cookie(response, self.runtime)
+        return response
+
+    # -- logging out ----------------------------------------------------------------------
+
+    async def logout(self, request: Request) -> Response:
+        settings = self.runtime.settings
+        origin = request.headers.get("origin")
+        if origin and origin.rstrip("/") != settings.public_url and origin != "null":
+            return Response("Cross-site logout refused", status_code=403)
+        session_id = cookie_value(request.headers.get("cookie"), settings.session_cookie_name)
+        info = await asyncio.to_thread(session_store().end, session_id, "logout")
+        await _drop_ended_tabs()
+        target = LOGGED_OUT_PATH
+        if info is not None:
+            await asyncio.to_thread(_audit, Entry(
+                action="logout", object_type="session", actor_pid=info.pid,
+                actor_role=info.role, actor_hpr=info.hpr_number, subject_pid=info.pid,
+            ))
+            rp = self.runtime.rp(info.provider)
+            try:
+                await rp.ensure_discovery()
+                target = rp.end_session_url(
+                    info.id_token, settings.public_url + LOGGED_OUT_PATH) or target
+            except (LoginFailed, RuntimeError) as exc:
+                # We are logged out here whatever the provider says; say so and go on.
+                log.warning("provider logout unavailable: %s", exc)
+        response = RedirectResponse(target, status_code=303)
+        _clear_session_cookie(response, self.runtime)
+        return _no_store(response)
+
+    async def frontchannel_citizen(self, request: Request) -> Response:
+        return await self._frontchannel(request, CITIZEN)
+
+    async def frontchannel_personnel(self, request: Request) -> Response:
+        return await self._frontchannel(request, PERSONNEL)
+
+    async def _frontchannel(self, request: Request, provider: str) -> Response:
+        """OpenID Connect Front-Channel Logout 1.0: the provider loads this in an iframe."""
+        iss = request.query_params.get("iss")
+        sid = request.query_params.get("sid")
+        expected = self.runtime.rp(provider).oidc.issuer
+        if not sid or iss != expected:
+            return _no_store(Response("iss and sid are required", status_code=400))
+        ended = await asyncio.to_thread(session_store().end_by_sid, expected, sid)
+        await _drop_ended_tabs()
+        if ended:
+            await asyncio.to_thread(_audit, Entry(
+                action="logout", object_type="session", actor_role=provider, channel="system",
+                detail=f"front-channel logout ended {ended} session(s)",
+            ))
+        response = Response("", status_code=200)
+        response.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
+        return _no_store(response)
+
+    async def logged_out(self, request: Request) -> Response:
+        lang = _lang(request)
+        body = (
+            f'<div class="box ok" role="status"><p>{escape(t("logout.text", lang))}</p></div>'
+            + button(f"/auth/login?{urlencode({'next': '/hjem'})}", t("logout.again", lang))
+            + button("/", t("login.failed.home", lang), primary=False)
+        )
+        response = page(lang, t("logout.title", lang), body, forget_tab=True)
+        _clear_session_cookie(response, self.runtime)
+        return response
+
+    async def session_ended(self, request: Request) -> Response:
+        """Where a tab goes when its session ended under it: neutral, names nobody."""
+        lang = _lang(request)
+        back = safe_next_path(request.query_params.get("next"))
+        personnel = back == PERSONNEL_HOME or back.startswith(PERSONNEL_HOME + "/")
+        login = LOGIN_PATHS[PERSONNEL if personnel else CITIZEN]
+        if back in ("/", SESSION_ENDED_PATH):
+            back = PERSONNEL_HOME if personnel else HOME
+        body = (
+            f'<div class="box ok" role="status"><p>{escape(t("ended.text", lang))}</p></div>'
+            + button(f"{login}?{urlencode({'next': back})}", t("logout.again", lang))
+            + button("/", t("login.failed.home", lang), primary=False)
+        )
+        response = page(lang, t("ended.title", lang), body, forget_tab=True)
+        _clear_session_cookie(response, self.runtime)
+        return response

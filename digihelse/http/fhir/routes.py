@@ -1,0 +1,148 @@
+"""The FHIR R4 routes: one dispatcher under /fhir/R4/ that authenticates the caller, finds
+the handler for the resource type and interaction in one table, runs it off the event loop,
+and turns every refusal into an OperationOutcome.
+
+    GET    /fhir/R4/metadata              CapabilityStatement (no login needed)
+    GET    /fhir/R4/{type}?params         search-type: a paged searchset Bundle
+    POST   /fhir/R4/{type}                create
+    GET    /fhir/R4/{type}/{id}           read
+    PUT    /fhir/R4/{type}/{id}           update
+    PATCH  /fhir/R4/{type}/{id}           patch (JSON Patch)"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from importlib import metadata as importlib_metadata
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from digihelse.access.actors import AccessDenied
+from digihelse.auth.runtime import AuthRuntime
+from digihelse.booking.service import BookingError
+from digihelse.core.db import get_engine
+from digihelse.core.timeutil import utcnow
+from digihelse.healthcard.service import CardError
+from digihelse.http.fhir import appointment, directory, patient, pregnancy
+from digihelse.http.fhir.auth import authenticate
+from digihelse.http.fhir.capability import capability_statement
+from digihelse.http.fhir.context import Ctx, ResourceSpec
+from digihelse.http.fhir.outcome import FhirError, error_response, fhir_response
+from digihelse.http.fhir.search import Query
+
+log = logging.getLogger(__name__)
+
+PREFIX = "/fhir/R4"
+MAX_BODY = 64 * 1024
+SPECS: tuple[ResourceSpec, ...] = (
+    patient.SPEC, *directory.SPECS, appointment.SPEC, *pregnancy.SPECS)
+_BY_TYPE = {spec.type: spec for spec in SPECS}
+_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+
+# (method, with an id) -> FHIR interaction
+_INTERACTIONS = {
+    ("GET", False): "search-type",
+    ("POST", False): "create",
+    ("GET", True): "read",
+    ("PUT", True): "update",
+    ("PATCH", True): "patch",
+}
+
+
+def _software_version() -> str:
+    try:
+        return importlib_metadata.version("digihelse")
+    except importlib_metadata.PackageNotFoundError:
+        return "0"
+
+
+def _allow(spec: ResourceSpec, with_id: bool) -> str:
+    methods = [method for (method, has_id), name in _INTERACTIONS.items()
+               if has_id == with_id and name in spec.interactions]
+    return ", ".join(methods)
+
+
+async def _body(request: Request) -> bytes:
+    """The request body, refused with 413 past MAX_BODY however it is sent."""
+    declared = request.headers.get("content-length", "0")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise FhirError(413, "The body is too large.")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise FhirError(413, "The body is too large.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class FhirApi:
+    """The dispatcher; `runtime` gives the providers whose bearer tokens are accepted."""
+
+    def __init__(self, runtime: AuthRuntime) -> None:
+        self.runtime = runtime
+        self.base = f"{runtime.settings.public_url}{PREFIX}"
+
+    def routes(self) -> list[BaseRoute]:
+        methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+        return [Route(f"{PREFIX}/metadata", self.metadata, methods=["GET"]),
+                Route(PREFIX, self.dispatch, methods=methods),
+                Route(PREFIX + "/{path:path}", self.dispatch, methods=methods)]
+
+    async def metadata(self, _request: Request) -> Response:
+        statement = capability_statement(self.base, SPECS, _software_version())
+        return fhir_response(statement)
+
+    async def dispatch(self, request: Request) -> Response:
+        try:
+            return await self._dispatch(request)
+        except FhirError as exc:
+            return error_response(exc)
+        except AccessDenied as exc:
+            return error_response(FhirError(403, f"Access denied: {exc.message}",
+                                            code="forbidden"))
+        except (BookingError, CardError) as exc:
+            code = getattr(exc, "code", "error")
+            status = 404 if code in ("not_found", "card_not_found", "item_not_found") else 422
+            return error_response(FhirError(status, f"Refused ({code}).",
+                                            code="not-found" if status == 404 else "processing"))
+        except Exception:
+            log.exception("FHIR request failed: %s %s", request.method, request.url.path)
+            return error_response(FhirError(500, "Something went wrong on our side."))
+
+    async def _dispatch(self, request: Request) -> Response:
+        parts = [p for p in request.path_params.get("path", "").split("/") if p]
+        if not parts or len(parts) > 2:
+            raise FhirError(404, "Not a supported FHIR path: use /fhir/R4/<type>[/<id>].",
+                            code="not-supported")
+        if parts == ["metadata"]:
+            raise FhirError(405, "metadata is read with GET.", headers={"Allow": "GET"})
+        spec = _BY_TYPE.get(parts[0])
+        if spec is None:
+            raise FhirError(404, f"The resource type {parts[0]!r} is not supported here.",
+                            code="not-supported")
+        with_id = len(parts) == 2
+        if with_id and not _ID.fullmatch(parts[1]):
+            raise FhirError(400, f"{parts[1]!r} is not a resource id.")
+        interaction = _INTERACTIONS.get((request.method, with_id))
+        handler = spec.interactions.get(interaction) if interaction else None
+        if handler is None:
+            raise FhirError(405, f"{request.method} is not supported on {spec.type}"
+                                 f"{'/<id>' if with_id else ''}.",
+                            headers={"Allow": _allow(spec, with_id)})
+        actor = await authenticate(request, self.runtime)
+        body = await _body(request) if request.method in ("POST", "PUT", "PATCH") else b""
+        query = Query(list(request.query_params.multi_items()))
+        ctx = Ctx(actor=actor, base=self.base, query=query, headers=request.headers,
+                  body=body, engine=get_engine(), now=utcnow(),
+                  resource_id=parts[1] if with_id else None)
+        result = await asyncio.to_thread(handler, ctx)
+        return fhir_response(result.resource, result.status, result.headers)
+
+
+def fhir_routes(runtime: AuthRuntime) -> list[BaseRoute]:
+    """The routes for build_api: `routes += fhir_routes(runtime)`."""
+    return FhirApi(runtime).routes()

@@ -1,0 +1,297 @@
+"""The pregnancy health card: overview, charts, check-ups, the nine recommended
+consultations and the woman's own notes. Print-friendly through a print stylesheet."""
+
+import reflex as rx
+
+from digihelse.ui import routes
+from digihelse.ui.components.layout import T, shell
+from digihelse.ui.components.links import page_link
+from digihelse.ui.components.texts import by_lang
+from digihelse.ui.state.card import CardState
+from digihelse.ui.state.card_display import (
+    CHART_KEYS,
+    CHART_TEXTS,
+    SCHEDULE_STATES,
+    ChartBlock,
+    ConsultationRow,
+    HistoryRow,
+    LabRow,
+    NoteRow,
+    ScheduleRow,
+    SectionBlock,
+    chart_frames,
+)
+
+
+def overview(state=CardState) -> rx.Component:
+    return rx.el.section(
+        rx.el.p(rx.el.strong(state.ga_line), class_name="ga-line", id="ga-today"),
+        rx.el.p(state.due_line, id="due-date"),
+        rx.el.p(state.dating_line, class_name="muted"),
+        # The booking box below says it with the dates and a button; once is enough.
+        rx.cond(state.book.state == "", rx.el.p(state.next_line, id="next-consultation")),
+        rx.foreach(state.carers, lambda line: rx.el.p(line, class_name="muted")),
+        class_name="card overview",
+        aria_label=T["card.overview.title"],
+    )
+
+
+def _chart(key: str, block: ChartBlock) -> rx.Component:
+    """One chart: the frame and words compiled in (by language), her marks from state."""
+    title_key, source_key, unit = CHART_TEXTS[key]
+    frames = chart_frames()[key]
+    head = by_lang({lang: frames[lang][0] for lang in frames})
+    tail = by_lang({lang: frames[lang][1] for lang in frames})
+    return rx.el.figure(
+        rx.el.h3(T[title_key]),
+        rx.html(head + block.marks + tail, class_name="chart-box"),
+        rx.el.details(
+            rx.el.summary(T["card.chart.table"]),
+            rx.el.table(
+                rx.el.thead(rx.el.tr(rx.el.th(T["card.field.ga"], scope="col"),
+                                     rx.el.th(unit, scope="col"), rx.el.th(scope="col"))),
+                rx.el.tbody(rx.foreach(block.table, lambda row: rx.el.tr(
+                    rx.foreach(row, lambda cell: rx.el.td(cell))))),
+                class_name="data-table",
+            ),
+        ),
+        rx.el.figcaption(T[source_key], class_name="muted small") if source_key
+        else rx.fragment(),
+        class_name="card chart-card",
+        id=f"chart-{key}",
+    )
+
+
+def charts(state=CardState) -> rx.Component:
+    return rx.el.section(
+        rx.el.h2(T["card.charts.title"]),
+        rx.cond(state.charts.length() == len(CHART_KEYS), rx.fragment(
+            *[_chart(key, state.charts[index]) for index, key in enumerate(CHART_KEYS)])),
+    )
+
+
+def _consultation(row: ConsultationRow, state=CardState, owner: bool = False) -> rx.Component:
+    return rx.el.li(
+        rx.el.h3(row.title),
+        rx.foreach(row.lines, lambda line: rx.el.p(line)),
+        rx.cond(row.author != "", rx.el.p(row.author, class_name="muted small")),
+        rx.cond(row.hidden, rx.el.p(T["card.hidden.label"], class_name="small strong")),
+        rx.cond(
+            state.can_write_notes,
+            rx.el.button(rx.cond(row.hidden, T["card.hidden.show"], T["card.hidden.hide"]),
+                         type="button", on_click=CardState.toggle_hidden(row.id, ~row.hidden),
+                         class_name="btn btn-secondary space-top no-print"),
+        ) if owner else rx.fragment(),
+        class_name="card",
+    )
+
+
+def timeline(state=CardState) -> rx.Component:
+    owner = state is CardState
+    return rx.el.section(
+        rx.el.h2(T["card.consultations.title"]),
+        rx.cond(
+            state.consultations.length() > 0,
+            rx.el.ol(rx.foreach(state.consultations,
+                                lambda row: _consultation(row, state, owner)),
+                     class_name="card-list", id="timeline"),
+            rx.el.p(T["card.consultations.none"]),
+        ),
+    )
+
+
+def _history_row(row: HistoryRow) -> rx.Component:
+    return rx.el.li(
+        rx.el.p(rx.el.strong(row.what), " – ", row.when),
+        rx.el.p(row.who, class_name="muted small"),
+        rx.cond(row.reason != "", rx.el.p(row.reason, class_name="small")),
+        class_name="history-row",
+    )
+
+
+def history(state=CardState) -> rx.Component:
+    return rx.el.details(
+        # Read when opened: most readers never do, and each read is in the access log.
+        rx.el.summary(T["card.history.title"], on_click=state.show_history),
+        rx.el.ul(rx.foreach(state.history, _history_row), class_name="plain-list",
+                 id="history"),
+        class_name="card no-print",
+    )
+
+
+def _schedule_row(row: ScheduleRow) -> rx.Component:
+    return rx.el.li(
+        rx.el.span(rx.match(row.state, ("done", "✓"), ("open", "●"), "○"),
+                   class_name="schedule-mark", aria_hidden="true"),
+        rx.el.span(
+            rx.el.strong(row.label), rx.el.br(),
+            rx.el.span(row.window, class_name="muted"), " – ",
+            rx.el.span(rx.match(row.state, *[(state, T[f"card.schedule.{state}"])
+                                             for state in SCHEDULE_STATES], ""),
+                       class_name="schedule-state-" + row.state),
+        ),
+        class_name="schedule-row",
+    )
+
+
+def schedule(state=CardState) -> rx.Component:
+    return rx.el.section(
+        rx.el.h2(T["card.schedule.title"]),
+        rx.el.ol(rx.foreach(state.schedule, _schedule_row), class_name="schedule",
+                 id="schedule"),
+    )
+
+
+def book_next() -> rx.Component:
+    """"Neste kontroll": its week window and a big Bestill time, or the booked time."""
+    box = CardState.book
+    return rx.cond(
+        box.state != "",
+        rx.el.section(
+            rx.el.h2(box.heading, id="book-next-title"),
+            rx.cond(box.booked != "", rx.el.p(rx.el.strong(box.booked), id="booked-time")),
+            rx.cond(box.window != "", rx.el.p(box.window)),
+            rx.cond(box.carer != "", rx.el.p(box.carer, class_name="muted")),
+            rx.cond(box.message != "", rx.el.p(box.message, class_name="notice")),
+            rx.cond(
+                box.can_book,
+                rx.match(
+                    box.state,
+                    ("book", page_link(T["card.book.button"],
+                                       href=routes.BOOK + "?svangerskap=1",
+                                       class_name="btn btn-primary", id="book-consultation")),
+                    ("booked", page_link(T["card.book.change"], href=routes.APPOINTMENTS,
+                                         class_name="btn btn-secondary", id="change-booking")),
+                    rx.fragment(),
+                ),
+            ),
+            class_name="card book-next no-print",
+            id="book-next",
+            aria_labelledby="book-next-title",
+        ),
+    )
+
+
+def _lab(row: LabRow, state=CardState) -> rx.Component:
+    return rx.el.li(
+        rx.el.div(rx.el.span(row.label, class_name="strong"),
+                  rx.el.span(row.value, class_name="lab-value"), class_name="lab-head"),
+        rx.el.p(row.when, class_name="muted small"),
+        rx.cond(row.note != "", rx.el.p(row.note, class_name="small")),
+        rx.cond(row.hidden & state.can_write_notes,
+                rx.el.p(T["card.hidden.label"], class_name="small strong")),
+        class_name="lab-row",
+    )
+
+
+def tests(state=CardState) -> rx.Component:
+    """Test results (blood type, Hb, infections, ...) and the RhD-negative follow-up."""
+    return rx.el.section(
+        rx.el.h2(T["card.tests.title"], id="tests-title"),
+        rx.cond(state.rhd_lines.length() > 0, rx.el.div(
+            rx.el.h3(T["card.rhd.title"]),
+            rx.foreach(state.rhd_lines, lambda line: rx.el.p(line)),
+            class_name="notice", id="rhd-followup")),
+        rx.cond(state.labs.length() > 0,
+                rx.el.ul(rx.foreach(state.labs, lambda row: _lab(row, state)),
+                         class_name="card lab-list", id="lab-results"),
+                rx.el.p(T["card.tests.empty"])),
+        aria_labelledby="tests-title",
+    )
+
+
+def _section_block(block: SectionBlock, state=CardState) -> rx.Component:
+    return rx.el.div(
+        rx.el.h3(block.title),
+        rx.foreach(block.lines, lambda line: rx.el.p(line)),
+        rx.cond(block.hidden & state.can_write_notes,
+                rx.el.p(T["card.hidden.label"], class_name="small strong")),
+        class_name="card background-block",
+        id="section-" + block.key,
+    )
+
+
+def background(state=CardState) -> rx.Component:
+    """Before pregnancy, earlier pregnancies, illnesses, lifestyle and contacts; a partner
+    sees only the sections she has not hidden."""
+    return rx.el.section(
+        rx.el.h2(T["card.background.title"], id="background-title"),
+        rx.el.p(T["card.background.intro"], class_name="muted"),
+        rx.foreach(state.background, lambda block: _section_block(block, state)),
+        aria_labelledby="background-title",
+        id="background",
+    )
+
+
+def _note(row: NoteRow) -> rx.Component:
+    return rx.el.li(rx.el.p(row.text), rx.el.p(row.when, class_name="muted small"),
+                    class_name="card")
+
+
+def notes() -> rx.Component:
+    return rx.el.section(
+        rx.el.h2(T["card.notes.title"]),
+        rx.el.p(T["card.notes.visible_to_carers"], class_name="muted"),
+        rx.cond(
+            CardState.can_write_notes,
+            rx.el.div(
+                rx.el.label(T["card.notes.label"], html_for="own-note", class_name="field-label"),
+                rx.el.textarea(id="own-note", value=CardState.note_text,
+                               on_change=CardState.set_note_text, rows=3, max_length=2000,
+                               class_name="textarea",
+                               aria_describedby=rx.cond(CardState.note_error != "",
+                                                        "note-error", "")),
+                rx.cond(CardState.note_error != "",
+                        rx.el.p(CardState.note_error, id="note-error", role="alert",
+                                class_name="field-error")),
+                rx.el.button(T["card.notes.add"], type="button", on_click=CardState.add_note,
+                             class_name="btn btn-secondary space-top no-print"),
+                class_name="no-print",
+            ),
+        ),
+        rx.cond(CardState.message != "",
+                rx.el.p(CardState.message, role="status", class_name="notice")),
+        note_list(),
+    )
+
+
+def note_list(state=CardState) -> rx.Component:
+    return rx.cond(
+        state.notes.length() > 0,
+        rx.el.ul(rx.foreach(state.notes, _note), class_name="card-list", id="notes"),
+        rx.el.p(T["card.notes.empty"]),
+    )
+
+
+def card_page() -> rx.Component:
+    return shell(
+        rx.el.h1(T["card.overview.title"]),
+        rx.cond(
+            CardState.loaded,
+            rx.cond(
+                CardState.error != "",
+                rx.el.p(CardState.error, role="alert", class_name="error-box"),
+                rx.fragment(
+                    rx.el.p(CardState.woman_name, class_name="print-only"),
+                    overview(),
+                    book_next(),
+                    # Only the woman herself shares her card (routes.SHARE).
+                    rx.cond(CardState.can_write_notes & ~CardState.acting_for_other,
+                            rx.el.a(T["sharing.link"], href="/helsekort/del", id="share-link",
+                                    class_name="btn btn-secondary no-print share-link")),
+                    rx.el.button(T["card.print.button"], type="button",
+                                 on_click=CardState.print_card,
+                                 class_name="btn btn-secondary no-print"),
+                    charts(),
+                    timeline(),
+                    schedule(),
+                    tests(),
+                    background(),
+                    # Her notes are between her and her carers: a partner never sees them.
+                    rx.cond(CardState.can_write_notes, notes()),
+                    history(),
+                ),
+            ),
+            rx.el.p(T["home.loading"], role="status"),
+        ),
+    )

@@ -1,0 +1,122 @@
+"""The citizen's home screen: the booking card first, then notices and appointments."""
+
+import reflex as rx
+
+from digihelse.ui import routes
+from digihelse.ui.components.layout import T, shell
+from digihelse.ui.components.links import page_link
+from digihelse.ui.state.appointments import AppointmentRow
+from digihelse.ui.state.booking import PlaceOption
+from digihelse.ui.state.home import HomeState
+from digihelse.ui.state.session import SessionState
+
+
+def booking_card() -> rx.Component:
+    place = HomeState.booking_places[0]  # the first is hers (the booking card shows it)
+    return page_link(
+        rx.el.span(place.initials, class_name="avatar", aria_hidden="true"),
+        rx.el.span(
+            rx.el.span(T["book.card.title"], class_name="big-card-title"),
+            rx.el.span(place.name, class_name="big-card-line"),
+            rx.el.span(T["book.card.nurse"].replace("{name}", place.nurse),
+                       class_name="big-card-line"),
+            rx.cond(place.drop_in != "",
+                    rx.el.span(place.drop_in, class_name="big-card-line drop-in")),
+            class_name="big-card-text",
+        ),
+        href=routes.BOOK,
+        class_name="big-card",
+        id="book-card",
+    )
+
+
+def _other_place(option: PlaceOption) -> rx.Component:
+    return rx.el.li(page_link(
+        T["home.other_place"].replace("{name}", option.name),
+        href=routes.BOOK + "?sted=" + option.place_id.to_string(),
+    ))
+
+
+def _appointment(item: AppointmentRow) -> rx.Component:
+    return rx.el.li(
+        rx.el.h3(item.when), rx.el.p(item.place), rx.el.p(item.visibility,
+                                                          class_name="visibility"),
+        class_name="card",
+    )
+
+
+def next_checkup() -> rx.Component:
+    """The next recommended check-up under the card, to book in one tap (once booked, it
+    is under Neste timer)."""
+    visit = HomeState.visit
+    return rx.cond(
+        (visit.state == "book") & visit.can_book,
+        page_link(
+            rx.el.span(
+                rx.el.span(visit.heading, class_name="big-card-title"),
+                rx.el.span(visit.window, class_name="big-card-line"),
+                class_name="big-card-text",
+            ),
+            rx.el.span(T["card.book.button"], class_name="chip-link"),
+            href=routes.BOOK + "?svangerskap=1", class_name="card next-checkup",
+            id="next-checkup",
+        ),
+    )
+
+
+def home_page() -> rx.Component:
+    return shell(
+        rx.el.h1(T["home.hello"].replace("{name}", SessionState.given_name)),
+        rx.cond(SessionState.has_subjects & ~SessionState.acting_for_other,
+                rx.el.p(T["home.choose_child"], class_name="notice")),
+        rx.cond(
+            HomeState.loaded,
+            rx.fragment(
+                rx.cond(
+                    HomeState.booking_places.length() > 0,
+                    rx.fragment(
+                        booking_card(),
+                        rx.el.ul(rx.foreach(HomeState.booking_places[1:], _other_place),
+                                 class_name="plain-list"),
+                    ),
+                ),
+                rx.cond(
+                    SessionState.has_card,
+                    page_link(
+                        rx.el.span("♡", class_name="avatar", aria_hidden="true"),
+                        rx.el.span(
+                            rx.el.span(T["card.overview.title"], class_name="big-card-title"),
+                            rx.el.span(HomeState.card_line, class_name="big-card-line"),
+                            class_name="big-card-text",
+                        ),
+                        href=routes.CARD, class_name="big-card", id="card-link",
+                    ),
+                ),
+                next_checkup(),
+                rx.cond(
+                    HomeState.notices.length() > 0,
+                    rx.el.section(
+                        rx.el.h2(T["home.messages"]),
+                        rx.foreach(HomeState.notices,
+                                   lambda text: rx.el.p(text, class_name="notice")),
+                    ),
+                ),
+                rx.el.h2(rx.cond(SessionState.acting_for_other,
+                                 T["appts.title_for"].replace(
+                                     "{name}", SessionState.acting_given_name),
+                                 T["home.next"])),
+                rx.cond(
+                    HomeState.next_appointments.length() > 0,
+                    rx.el.ul(rx.foreach(HomeState.next_appointments, _appointment),
+                             class_name="card-list", id="next-appointments"),
+                    rx.el.p(rx.cond(SessionState.acting_for_other,
+                                    T["home.no_upcoming_for"].replace(
+                                        "{name}", SessionState.acting_given_name),
+                                    T["home.no_upcoming"])),
+                ),
+                page_link(T["home.all_appointments"], href=routes.APPOINTMENTS,
+                          class_name="btn btn-secondary"),
+            ),
+            rx.el.p(T["home.loading"], role="status"),
+        ),
+    )

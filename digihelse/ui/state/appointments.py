@@ -1,0 +1,113 @@
+"""State for the appointments list: upcoming and past, with cancel and move."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import reflex as rx
+
+from digihelse.access.actors import AccessDenied, Actor, Service
+from digihelse.booking import service as booking
+from digihelse.core.db import get_engine
+from digihelse.core.errors import ServiceError
+from digihelse.core.i18n import t
+from digihelse.core.i18n.formatting import clock, weekday_day_month
+from digihelse.core.timeutil import to_oslo, utcnow
+from digihelse.ui import routes
+from digihelse.ui.state.guard import CITIZEN, audience
+from digihelse.ui.state.session import SessionState
+
+
+@dataclass
+class AppointmentRow:
+    booking_id: int
+    place_id: int
+    when: str
+    place: str
+    nurse: str
+    status: str
+    status_text: str
+    visibility: str
+    can_change: bool
+    cancel_reason: str
+    visit: str = ""  # a pregnancy consultation's "Uke 28"
+    move_href: str = ""  # the booking screen that moves it
+    show_actions: bool = True  # a partner who only looks at her pregnancy times gets none
+
+
+def row(appointment: booking.Appointment, lang: str) -> AppointmentRow:
+    start = to_oslo(appointment.start_at)
+    when = (f"{weekday_day_month(start.date(), lang).capitalize()} "
+            f"{t('time.at', lang)} {clock(appointment.start_at)}")
+    return AppointmentRow(
+        appointment.booking_id, appointment.place_id, when, appointment.place_name,
+        t("book.card.midwife" if appointment.service == Service.PREGNANCY else
+          "book.card.nurse", lang, name=appointment.nurse_name),
+        appointment.status, t(f"status.{appointment.status}", lang),
+        t(appointment.visibility_key, lang), appointment.can_change,
+        appointment.cancel_reason or "",
+        t(f"card.visit.{appointment.visit_key}", lang) if appointment.visit_key else "",
+        # A pregnancy consultation moves among her midwife's times, the others at the place.
+        f"{routes.BOOK}?svangerskap=1&flytt={appointment.booking_id}"
+        if appointment.service == Service.PREGNANCY else
+        f"{routes.BOOK}?flytt={appointment.booking_id}&sted={appointment.place_id}",
+        appointment.can_change or appointment.service != Service.PREGNANCY,
+    )
+
+
+def _load(actor: Actor) -> booking.Appointments:
+    return booking.appointments_for(get_engine(), actor, actor.subject_pid, now=utcnow())
+
+
+def _cancel(actor: Actor, booking_id: int) -> None:
+    booking.cancel(get_engine(), actor, booking_id, now=utcnow())
+
+
+@audience(CITIZEN)
+class AppointmentsState(SessionState):
+    upcoming: list[AppointmentRow] = []
+    past: list[AppointmentRow] = []
+    confirming_id: int = 0
+    message: str = ""
+    error: str = ""
+    loaded: bool = False
+
+    @rx.event
+    async def load(self):
+        session = await self.get_state(SessionState)
+        self.loaded, self.error, self.confirming_id = False, "", 0
+        if not session.logged_in:
+            return
+        await self._refresh(session)
+        self.loaded = True
+
+    async def _refresh(self, session: SessionState) -> None:
+        try:
+            result = await asyncio.to_thread(_load, session._actor())
+        except AccessDenied as exc:
+            self.upcoming, self.past = [], []
+            self.error = t(exc.message_key, session.lang)
+            return
+        self.upcoming = [row(a, session.lang) for a in result.upcoming]
+        self.past = [row(a, session.lang) for a in result.past]
+
+    @rx.event
+    def ask_cancel(self, booking_id: int):
+        self.confirming_id, self.message, self.error = booking_id, "", ""
+
+    @rx.event
+    def keep(self):
+        self.confirming_id = 0
+
+    @rx.event
+    async def cancel(self, booking_id: int):
+        session = await self.get_state(SessionState)
+        try:
+            await asyncio.to_thread(_cancel, session._actor(), booking_id)
+        except ServiceError as exc:
+            self.error = t(exc.message_key, session.lang)
+        else:
+            self.message = t("appts.was_cancelled", session.lang)
+        self.confirming_id = 0
+        await self._refresh(session)

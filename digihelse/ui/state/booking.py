@@ -1,0 +1,328 @@
+"""State for the pupil's booking flow: place, day, time, an optional note, confirm.
+
+With the defaults it takes three taps from the home screen: the booking card, a time,
+Bekreft. Moving a booking uses the same screens (`?flytt=<booking id>`).
+
+`?svangerskap=1` books the next recommended pregnancy consultation from the card: the
+same screens, with her own midwife's free times from the consultation's window on, no
+youth topics, and a free-text "Noe du vil ta opp?"."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+import reflex as rx
+
+from digihelse.access.actors import Actor
+from digihelse.booking import service as booking
+from digihelse.booking.models import Topic
+from digihelse.booking.pregnancy import PregnancyBookingOptions, pregnancy_booking_options
+from digihelse.core.db import get_engine
+from digihelse.core.db import session as db_session
+from digihelse.core.errors import ServiceError
+from digihelse.core.i18n import t
+from digihelse.core.i18n.formatting import clock, day_month, weekday_day_month
+from digihelse.core.timeutil import to_oslo, today_oslo, utcnow
+from digihelse.ui.state.card_display import when_text
+from digihelse.ui.state.changes import assign
+from digihelse.ui.state.guard import CITIZEN, audience
+from digihelse.ui.state.session import SessionState
+
+TOPICS = [topic.value for topic in Topic]
+MAX_WEEKS = 4  # slots are published four weeks ahead
+
+
+@dataclass
+class PlaceOption:
+    place_id: int
+    name: str
+    nurse: str
+    initials: str
+    address: str
+    description: str
+    drop_in: str
+
+
+@dataclass
+class SlotButton:
+    slot_id: int
+    time: str  # "10.15"
+    label: str  # "tirsdag 25. november kl. 10.15", the button's accessible name
+
+
+@dataclass
+class DayGroup:
+    title: str
+    slots: list[SlotButton]
+
+
+def initials(name: str) -> str:
+    return "".join(part[0] for part in name.split()[:2]).upper()
+
+
+def drop_in_text(window: booking.DropInWindow | None, lang: str, today: dt.date) -> str:
+    if window is None:
+        return ""
+    start = window.start_local
+    day = t("book.dropin.today", lang) if start.date() == today \
+        else weekday_day_month(start.date(), lang)
+    when = f"{day} {clock(window.start_at)}–{clock(window.end_at)}"
+    return t("book.dropin", lang, when=when)
+
+
+def place_option(info: booking.PlaceInfo, lang: str, today: dt.date) -> PlaceOption:
+    nurse = info.nurses[0] if info.nurses else ""
+    return PlaceOption(info.place_id, info.name, nurse, initials(nurse), info.address,
+                       info.description, drop_in_text(info.next_drop_in, lang, today))
+
+
+def slot_label(start_at: dt.datetime, lang: str) -> str:
+    """"tirsdag 25. november kl. 10.15" (Oslo time)."""
+    return (f"{weekday_day_month(to_oslo(start_at).date(), lang)} {t('time.at', lang)} "
+            f"{clock(start_at)}")
+
+
+def slot_button(slot: booking.FreeSlot, lang: str) -> SlotButton:
+    return SlotButton(slot.slot_id, clock(slot.start_at), slot_label(slot.start_at, lang))
+
+
+def _load_places(pid: str) -> list[booking.PlaceInfo]:
+    with db_session() as s:
+        return booking.places_for_pupil(s, pid)
+
+
+def _load_slots(place_id: int, from_date: dt.date, days: int,
+                midwife_id: int = 0) -> list[booking.FreeSlot]:
+    with db_session() as s:
+        if midwife_id:
+            return booking.midwife_free_slots(s, midwife_id, from_date=from_date, days=days,
+                                              place_id=place_id)
+        return booking.free_slots(s, place_id, from_date=from_date, days=days)
+
+
+def _load_options(actor: Actor) -> PregnancyBookingOptions:
+    return pregnancy_booking_options(get_engine(), actor, actor.subject_pid, utcnow())
+
+
+@audience(CITIZEN)
+class BookingState(SessionState):
+    places: list[PlaceOption] = []
+    place_id: int = 0
+    week_offset: int = 0
+    week_title: str = ""
+    days: list[DayGroup] = []
+    step: str = "choose"  # choose -> confirm -> done
+    chosen: SlotButton = SlotButton(0, "", "")
+    topic: str = ""
+    note: str = ""
+    error: str = ""
+    alternatives: list[SlotButton] = []
+    busy: bool = False
+    loaded: bool = False
+    booked_id: int = 0
+    booked_label: str = ""
+    moving_id: int = 0  # the booking being moved, 0 when booking anew
+    # A pregnancy consultation (?svangerskap=1): its title, window and what blocks booking.
+    pregnancy: bool = False
+    visit_title: str = ""  # "Bestill time: Uke 28"
+    window_line: str = ""  # "Anbefalt mellom 13. november og 10. desember."
+    after_window: bool = False  # the window has no free time; these come after it
+    blocked: str = ""  # why she cannot book here (already booked, GP only, ...)
+    blocked_by_booking: bool = False  # blocked because she has a time: offer to change it
+    visibility: str = ""  # "Bare du og jordmoren din ser denne timen."
+    _client_key: str = ""
+    _starts: dict[int, str] = {}  # slot id -> its start (ISO), to word it again
+    _chosen_start: str = ""
+    _midwife_id: int = 0
+    _start: str = ""  # the first day the week strip shows (ISO); today when empty
+
+    async def _actor(self) -> tuple[SessionState, Actor]:
+        session = await self.get_state(SessionState)
+        return session, session._actor()
+
+    @rx.event
+    async def load(self):
+        # Only what changed is assigned (and so sent): going back to this page re-sends
+        # none of the times that are still the same. The handler does not yield, so the
+        # browser sees the finished load at once.
+        session, actor = await self._actor()
+        assign(self, step="choose", error="", alternatives=[], topic="", note="")
+        if not session.logged_in:
+            assign(self, loaded=False)
+            return
+        params = self.router.url.query_parameters
+        move = params.get("flytt", "")
+        assign(self, moving_id=int(move) if move.isdigit() else 0,
+               pregnancy=params.get("svangerskap", "") == "1", _midwife_id=0, _start="",
+               blocked="", blocked_by_booking=False)
+        if self.pregnancy:
+            await self._load_pregnancy(session, actor)
+            assign(self, loaded=True)
+            return
+        infos = await asyncio.to_thread(_load_places, actor.subject_pid)
+        today = today_oslo()
+        places = [place_option(info, session.lang, today) for info in infos]
+        wanted = params.get("sted", "")
+        ids = [p.place_id for p in places]
+        assign(self, places=places, week_offset=0,
+               place_id=int(wanted) if wanted.isdigit() and int(wanted) in ids else
+               (ids[0] if ids else 0))
+        await self._load_week(seek=True)
+        assign(self, loaded=True)
+
+    async def _load_pregnancy(self, session: SessionState, actor: Actor) -> None:
+        """Her midwife's places and times, from the next consultation's window on."""
+        lang = session.lang
+        try:
+            options = await asyncio.to_thread(_load_options, actor)
+        except ServiceError as exc:
+            assign(self, places=[], days=[], place_id=0, blocked=t(exc.message_key, lang))
+            return
+        visit = options.visit
+        assign(self,
+               visit_title=t("book.preg.title", lang, visit=t(visit.label_key, lang))
+               if visit else t("book.title", lang),
+               window_line=t("card.book.window", lang,
+                             first=day_month(visit.window_start, lang),
+                             last=day_month(visit.window_end, lang)) if visit else "",
+               after_window=bool(options.slots) and not options.in_window,
+               visibility=t(options.visibility_key, lang))
+        blocked = ""
+        if options.booked is not None and not self.moving_id:
+            blocked = t("card.book.booked", lang, when=when_text(options.booked.start_at, lang))
+            assign(self, blocked_by_booking=True)
+        elif options.midwife_id is None:
+            blocked = t("card.book.gp_only", lang)
+        elif not options.can_book or visit is None:
+            blocked = t("access.denied", lang)
+        if blocked:
+            assign(self, places=[], days=[], place_id=0, blocked=blocked)
+            return
+        name = options.midwife_name
+        places = [PlaceOption(p.place_id, p.name, name, initials(name), p.address, "", "")
+                  for p in options.places]
+        first = options.slots[0] if options.slots else None
+        # The strip opens on the window's first day (or the first free day after it).
+        start = first.day if first else max(visit.window_start, today_oslo())
+        assign(self, _midwife_id=options.midwife_id, places=places,
+               place_id=first.place_id if first else (places[0].place_id if places else 0),
+               _start=start.isoformat(), week_offset=0)
+        await self._load_week(seek=True)
+
+    async def _load_week(self, *, seek: bool = False) -> None:
+        """Free times for seven days from today + offset weeks. With `seek`, move on to
+        the first week that has any, so the nearest free time is what the pupil sees."""
+        session = await self.get_state(SessionState)
+        lang = session.lang
+        first_day = dt.date.fromisoformat(self._start) if self._start else today_oslo()
+        offset = self.week_offset
+        for _ in range(MAX_WEEKS if seek else 1):
+            start = first_day + dt.timedelta(weeks=offset)
+            end = start + dt.timedelta(days=6)
+            slots = await asyncio.to_thread(_load_slots, self.place_id, start, 7,
+                                            self._midwife_id) if self.place_id else []
+            if slots or not seek or offset >= MAX_WEEKS - 1:
+                break
+            offset += 1
+        assign(self, week_offset=offset,
+               week_title=f"{day_month(start, lang)} – {day_month(end, lang)}",
+               days=[DayGroup(weekday_day_month(day, lang).capitalize(),
+                              [slot_button(slot, lang) for slot in group])
+                     for day, group in booking.group_by_day(slots)],
+               _starts={slot.slot_id: slot.start_at.isoformat() for slot in slots})
+
+    @rx.event
+    async def choose_place(self, place_id: str):
+        if place_id.isdigit() and int(place_id) in [p.place_id for p in self.places]:
+            self.place_id = int(place_id)
+            self.week_offset, self.step, self.error = 0, "choose", ""
+            await self._load_week(seek=True)
+
+    @rx.event
+    async def next_week(self):
+        self.week_offset = min(self.week_offset + 1, MAX_WEEKS - 1)
+        await self._load_week()
+
+    @rx.event
+    async def previous_week(self):
+        self.week_offset = max(self.week_offset - 1, 0)
+        await self._load_week()
+
+    @rx.event
+    def choose_slot(self, slot: dict):
+        self.chosen = SlotButton(int(slot["slot_id"]), slot["time"], slot["label"])
+        self._chosen_start = self._starts.get(self.chosen.slot_id, "")
+        self.step, self.error, self.alternatives = "confirm", "", []
+        # One key per confirm screen: a double tap or a retry books once.
+        self._client_key = uuid.uuid4().hex
+
+    @rx.event
+    async def relabel(self):
+        """After a language change: the same place, week, step and time, in the new words
+        (a load would start the booking over)."""
+        if not self.loaded:
+            return
+        session, actor = await self._actor()
+        lang = session.lang
+        offset, place_id, start = self.week_offset, self.place_id, self._start
+        if self.pregnancy:
+            await self._load_pregnancy(session, actor)
+        else:
+            infos = await asyncio.to_thread(_load_places, actor.subject_pid)
+            self.places = [place_option(info, lang, today_oslo()) for info in infos]
+        if place_id in [p.place_id for p in self.places]:
+            self.week_offset, self.place_id, self._start = offset, place_id, start
+            await self._load_week()
+        if self._chosen_start:
+            label = slot_label(dt.datetime.fromisoformat(self._chosen_start), lang)
+            self.chosen = SlotButton(self.chosen.slot_id, self.chosen.time, label)
+            if self.step == "done":
+                self.booked_label = label
+
+    @rx.event
+    def back_to_times(self):
+        self.step, self.error = "choose", ""
+
+    @rx.event
+    def toggle_topic(self, value: str):
+        self.topic = "" if self.topic == value else value
+
+    @rx.event
+    def set_note(self, value: str):
+        self.note = value[:1000]
+
+    @rx.event
+    async def confirm(self):
+        if self.busy or not self.chosen.slot_id:
+            return
+        self.busy, self.error = True, ""
+        yield
+        session, actor = await self._actor()
+        try:
+            result = await asyncio.to_thread(self._book, actor)
+        except booking.SlotTaken as exc:
+            self.error = t("book.taken", session.lang)
+            self.alternatives = [slot_button(s, session.lang) for s in exc.alternatives]
+            self.step = "choose"
+            await self._load_week()
+        except ServiceError as exc:
+            self.error = t(exc.message_key, session.lang)
+        else:
+            self.booked_id = result.id
+            self.booked_label = self.chosen.label
+            self.step = "done"
+        finally:
+            self.busy = False
+
+    def _book(self, actor: Actor):
+        if self.moving_id:
+            return booking.move(get_engine(), actor, self.moving_id,
+                                new_slot_id=self.chosen.slot_id, client_key=self._client_key,
+                                now=utcnow())
+        return booking.book(get_engine(), actor, slot_id=self.chosen.slot_id,
+                            client_key=self._client_key,
+                            topic=None if self.pregnancy else (self.topic or None),
+                            note=self.note.strip() or None, now=utcnow())

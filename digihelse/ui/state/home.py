@@ -1,0 +1,102 @@
+"""State for the home screen: notices, the booking card, and the next appointments."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import reflex as rx
+
+from digihelse.access.actors import Actor
+from digihelse.access.enforcement import AccessDenied
+from digihelse.booking import service as booking
+from digihelse.booking.pregnancy import pregnancy_booking_options
+from digihelse.core.db import get_engine
+from digihelse.core.db import session as db_session
+from digihelse.core.errors import ServiceError
+from digihelse.core.i18n import t
+from digihelse.core.i18n.formatting import long_date
+from digihelse.core.timeutil import today_oslo, utcnow
+from digihelse.healthcard import service as healthcard
+from digihelse.people.age_notices import notices_for
+from digihelse.people.nin import age_on, parse_nin
+from digihelse.ui.state.appointments import AppointmentRow, row
+from digihelse.ui.state.booking import PlaceOption, place_option
+from digihelse.ui.state.card_display import BookBox, book_box
+from digihelse.ui.state.guard import CITIZEN, audience
+from digihelse.ui.state.session import SessionState
+
+YOUTH_MAX_AGE = 24  # helsestasjon for ungdom serves young people up to 24
+
+
+@dataclass
+class Home:
+    notices: list[str]
+    places: list[booking.PlaceInfo]
+    appointments: list[booking.Appointment]
+    card_line: str
+    visit: BookBox  # the next recommended check-up: to book, or the time booked
+
+
+def _visit(actor: Actor, lang: str) -> BookBox:
+    """The card's "Neste kontroll" box, for the home screen's shortcut to it."""
+    try:
+        options = pregnancy_booking_options(get_engine(), actor, actor.subject_pid, utcnow())
+    except ServiceError:
+        return BookBox()
+    return book_box(options, lang, own=actor.on_behalf_of_pid is None, name=actor.name)
+
+
+def _card_line(actor: Actor, lang: str) -> str:
+    """"Uke 27+3 i dag – termin 18. februar 2027", or "" without a card to show."""
+    try:
+        card = healthcard.get_card(get_engine(), actor, actor.subject_pid)
+    except ServiceError:
+        return ""
+    o = card.overview
+    parts = [t("card.overview.ga_today", lang, ga=o.ga_today_text) if o.ga_today_text else "",
+             f"{t('card.overview.due_date', lang).lower()} {long_date(o.due_date, lang)}"
+             if o.due_date else ""]
+    line = " – ".join(part for part in parts if part)
+    return line[:1].upper() + line[1:]
+
+
+def _load(actor: Actor, lang: str, has_card: bool) -> Home:
+    today = today_oslo()
+    with db_session() as s:
+        notices = [n.text for n in notices_for(s, actor.pid, today, lang)] \
+            if actor.on_behalf_of_pid is None else []
+        age = age_on(parse_nin(actor.subject_pid).birth_date, today)
+        youth = actor.on_behalf_of_pid is None and 12 <= age <= YOUTH_MAX_AGE
+        places = booking.places_for_pupil(s, actor.pid) if youth else []
+    try:
+        upcoming = booking.appointments_for(get_engine(), actor, actor.subject_pid,
+                                            now=utcnow()).upcoming
+    except AccessDenied:
+        upcoming = []
+    return Home(notices, places, upcoming, _card_line(actor, lang) if has_card else "",
+                _visit(actor, lang) if has_card else BookBox())
+
+
+@audience(CITIZEN)
+class HomeState(SessionState):
+    notices: list[str] = []
+    booking_places: list[PlaceOption] = []
+    next_appointments: list[AppointmentRow] = []
+    card_line: str = ""
+    visit: BookBox = BookBox()
+    loaded: bool = False
+
+    @rx.event
+    async def load(self):
+        session = await self.get_state(SessionState)
+        self.loaded = False
+        if not session.logged_in:
+            return
+        home = await asyncio.to_thread(_load, session._actor(), session.lang, session.has_card)
+        self.card_line, self.visit = home.card_line, home.visit
+        today = today_oslo()
+        self.notices = home.notices
+        self.booking_places = [place_option(p, session.lang, today) for p in home.places]
+        self.next_appointments = [row(a, session.lang) for a in home.appointments[:3]]
+        self.loaded = True

@@ -1,0 +1,266 @@
+"""The base state every page shares: language, who is logged in, and for whom they act.
+
+Identity comes only from the HttpOnly session cookie the websocket handshake carried;
+the Reflex client token is never trusted for it. National id numbers stay in
+backend-only vars; the browser sees names and opaque choice keys."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import reflex as rx
+from sqlmodel import col, select
+
+from digihelse.access.actors import Action, Actor, Channel, Service
+from digihelse.access.enforcement import SubjectChoice, representable_subjects
+from digihelse.auth.current import CurrentUser, user_for
+from digihelse.core.db import session as db_session
+from digihelse.core.errors import ServiceError
+from digihelse.core.i18n import DEFAULT_LANG, normalise_lang, t
+from digihelse.core.timeutil import today_oslo
+from digihelse.healthcard.models import PregnancyRecord
+from digihelse.people.models import Person
+from digihelse.people.nin import age_on, parse_nin
+from digihelse.ui import routes
+from digihelse.ui.state.changes import assign
+from digihelse.ui.state.guard import SIGNED_IN, audience, live_session, public
+
+QUICK_EXIT_BELOW_AGE = 25  # the youth clinic serves young people up to 24
+
+
+def full_page_load(url: str) -> rx.event.EventSpec:
+    """Navigate with a real page load, so HTTP routes (login/logout) and cookies apply."""
+    return rx.call_script(f"window.location.assign({json.dumps(url)})")
+
+
+# Text a page computed on the server (dates, "uke 27+3 i dag", a nurse's day) is in the
+# language of its last load. After a language change the page loads again, unless the user
+# has typed something into it that a load would throw away, or its words are all in the
+# browser already. The booking flow, whose load would start it over, words itself again.
+RELOAD_IF_UNTOUCHED = """(() => {
+  const typed = [...document.querySelectorAll('main input, main textarea')].some(el =>
+    el.type === 'checkbox' || el.type === 'radio' ? el.checked !== el.defaultChecked
+                                                  : el.value !== el.defaultValue);
+  if (!typed) window.location.reload();
+})()"""
+KEEP_ON_LANGUAGE_CHANGE = frozenset({routes.FRONT, routes.ACCESSIBILITY})
+
+
+def set_html_lang(lang: str) -> rx.event.EventSpec:
+    return rx.call_script(f"document.documentElement.lang = {json.dumps(lang)}")
+
+
+@dataclass
+class SubjectOption:
+    """One entry of the act-for switcher, as the browser sees it."""
+
+    key: str
+    label: str
+    enabled: bool
+
+
+def _subjects(user: CurrentUser) -> tuple[list[SubjectChoice], set[str]]:
+    """Whom the user may act for, and which of them have a pregnancy card she may see."""
+    actor = Actor(pid=user.pid, role=user.role, name=user.name)
+    with db_session() as s:
+        choices = representable_subjects(s, actor)
+        viewers = [c.pid for c in choices
+                   if Action.VIEW_CARD in c.for_service(Service.PREGNANCY).allowed]
+        with_card = set(s.exec(
+            select(Person.nin).join(PregnancyRecord, PregnancyRecord.woman_id == Person.id)
+            .where(PregnancyRecord.active, col(Person.nin).in_(viewers))).all()) \
+            if viewers else set()
+    return choices, with_card
+
+
+def _access_level(choice: SubjectChoice) -> str:
+    """The level a parent or proxy has, for the switcher: basic service first."""
+    for service in (Service.BASIC, Service.PREGNANCY):
+        level = choice.for_service(service).level
+        if level != "none":
+            return "proxy" if "fullmakt" in choice.relation and "parent" not in choice.relation \
+                else level
+    return "none"
+
+
+class NotSignedIn(ServiceError):
+    code = "not_signed_in"
+    message_key = "access.denied"
+
+
+@audience(SIGNED_IN)
+class SessionState(rx.State):
+    lang: str = rx.Cookie(DEFAULT_LANG, name="digihelse_lang", max_age=365 * 24 * 3600)
+    logged_in: bool = False
+    checked: bool = False  # the session lookup for this page has finished
+    display_name: str = ""
+    given_name: str = ""
+    role: str = ""
+    is_personnel: bool = False
+    hpr_number: str = ""
+    organisation: str = ""
+    # Acting for someone else: options for the switcher and the current choice.
+    subject_options: list[SubjectOption] = []
+    acting_key: str = "0"
+    acting_name: str = ""
+    acting_given_name: str = ""
+    acting_explanation: str = ""
+    own_age: int | None = None
+    has_card: bool = False  # the person acted for has a pregnancy card we may see
+    _card_pids: list[str] = []
+    _pid: str = ""
+    _acr: str = ""
+    _subject_pids: list[str] = []
+    _subject_levels: list[str] = []
+    _subject_names: list[str] = []
+    _subject_ages: list[int | None] = []
+    _acting_pid: str = ""
+    # The session this tab's state belongs to (UserSession.id_hash), set by the guard.
+    _session_hash: str = ""
+    _ended: bool = False  # its session ended: the next event leads to the ended page
+
+    @rx.var
+    def acting_for_other(self) -> bool:
+        return self.acting_key != "0"
+
+    @rx.var
+    def show_quick_exit(self) -> bool:
+        """Pupils and young people get the quick exit ("Lukk")."""
+        return self.logged_in and not self.is_personnel and self.own_age is not None \
+            and self.own_age < QUICK_EXIT_BELOW_AGE
+
+    @rx.var
+    def has_subjects(self) -> bool:
+        return len(self.subject_options) > 1
+
+    def _actor(self, channel: Channel = Channel.WEB) -> Actor:
+        """The Actor for service calls: the person of this event's live session (never
+        what the tab cached), acting for the one chosen in this tab."""
+        live = live_session()
+        if live is None or live.pid != self._pid:
+            raise NotSignedIn()
+        acting = self._acting_pid if self._acting_pid not in ("", live.pid) else None
+        return Actor(pid=live.pid, role=live.role, name=self.display_name,
+                     hpr_number=live.hpr_number, organisation=self.organisation or None,
+                     on_behalf_of_pid=acting, channel=channel, acr=live.acr)
+
+    @rx.event
+    @public
+    def set_lang(self, lang: str):
+        assign(self, lang=normalise_lang(lang))
+        self._describe_acting()
+        path = self.router.url.path.rstrip("/") or "/"  # the router may add a slash
+        if path in KEEP_ON_LANGUAGE_CHANGE:
+            return set_html_lang(self.lang)
+        if path == routes.BOOK:
+            from digihelse.ui.state.booking import BookingState  # it builds on this state
+
+            return [set_html_lang(self.lang), BookingState.relabel]
+        return [set_html_lang(self.lang), rx.call_script(RELOAD_IF_UNTOUCHED)]
+
+    async def _resolve(self) -> None:
+        live = live_session()
+        user = await asyncio.to_thread(user_for, live) if live else None
+        previous = self._pid
+        assign(
+            self,
+            logged_in=user is not None,
+            _pid=user.pid if user else "",
+            _acr=(user.acr or "") if user else "",
+            display_name=user.name if user else "",
+            given_name=(user.given_name or user.name) if user else "",
+            role=user.role if user else "",
+            is_personnel=bool(user and user.is_personnel),
+            hpr_number=(user.hpr_number or "") if user else "",
+            own_age=age_on(parse_nin(user.pid).birth_date, today_oslo()) if user else None,
+            organisation=(user.organisation or "") if user else "",
+        )
+        choices, with_card = await asyncio.to_thread(_subjects, user) \
+            if user and not user.is_personnel else ([], set())
+        assign(self, _card_pids=sorted(with_card))
+        self._set_subjects(choices, keep=self._acting_pid if previous == self._pid else "")
+        assign(self, checked=True)
+
+    def _set_subjects(self, choices: list[SubjectChoice], keep: str) -> None:
+        pids = [c.pid for c in choices]
+        levels = ["self" if c.pid == self._pid else _access_level(c) for c in choices]
+        chosen = keep if keep in pids and levels[pids.index(keep)] != "none" else self._pid
+        assign(self, _subject_pids=pids, _subject_levels=levels,
+               _subject_names=[c.name for c in choices],
+               _subject_ages=[c.age for c in choices], _acting_pid=chosen)
+        self._describe_acting()
+
+    def _describe_acting(self) -> None:
+        lang = self.lang
+        options = []
+        for index in range(len(self._subject_pids)):
+            level, name = self._subject_levels[index], self._subject_names[index]
+            if level == "self":
+                label = t("acting.self", lang, name=name)
+            else:
+                level_text = t(f"acting.level.{level}", lang) if level != "none" \
+                    else t("access.level.none", lang)
+                label = t("acting.child", lang, name=name.split()[0],
+                          age=self._subject_ages[index], level=level_text)
+            options.append(SubjectOption(str(index), label, level != "none"))
+        if self._acting_pid in self._subject_pids:
+            index = self._subject_pids.index(self._acting_pid)
+            name = self._subject_names[index]
+            level = self._subject_levels[index]
+            explanation = "" if level in ("self", "none") else t(
+                f"acting.explain.{level}", lang, name=name.split()[0])
+            assign(self, subject_options=options, acting_key=str(index), acting_name=name,
+                   acting_given_name=name.split()[0], acting_explanation=explanation,
+                   has_card=self._acting_pid in self._card_pids)
+        else:
+            assign(self, subject_options=options, acting_key="0",
+                   acting_name=self.display_name, acting_given_name=self.given_name,
+                   acting_explanation="", has_card=self._pid in self._card_pids)
+
+    @rx.event
+    def choose_subject(self, key: str):
+        """Switch whom we act for; the page reloads its data for the new choice."""
+        if not key.isdigit() or int(key) >= len(self._subject_pids):
+            return
+        index = int(key)
+        if self._subject_levels[index] == "none":
+            return
+        self._acting_pid = self._subject_pids[index]
+        self._describe_acting()
+        url = self.router.url
+        return full_page_load(url.path + (f"?{url.query}" if url.query else ""))
+
+    def _login_redirect(self, personnel: bool = False):
+        url = self.router.url
+        target = url.path + (f"?{url.query}" if url.query else "")
+        base = "/auth/personnel/login" if personnel else "/auth/login"
+        return full_page_load(f"{base}?next={quote(target, safe='')}")
+
+    @rx.event
+    @public
+    async def load_public(self):
+        """on_load for public pages: know who is here, set the page language."""
+        await self._resolve()
+        assign(self, lang=normalise_lang(self.lang))
+        return set_html_lang(self.lang)
+
+    @rx.event
+    @public
+    async def load_citizen(self):
+        """on_load for citizen pages: anonymous visitors go to login and back."""
+        await self._resolve()
+        if not self.logged_in or self.is_personnel:
+            return self._login_redirect()
+        return set_html_lang(normalise_lang(self.lang))
+
+    @rx.event
+    @public
+    async def load_personnel(self):
+        """on_load for personnel pages: only a personnel login will do."""
+        await self._resolve()
+        if not self.logged_in or not self.is_personnel:
+            return self._login_redirect(personnel=True)
+        return set_html_lang(normalise_lang(self.lang))
