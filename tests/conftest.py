@@ -3,11 +3,29 @@ tests marked `postgres` PostgreSQL as well (tests/postgres.py starts a throwaway
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import time
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from digihelse.core import db
+from digihelse.core.timeutil import OSLO
 
 BACKENDS = ("sqlite", "postgresql")
+# UTC+14 and UTC-11: at any moment one of them has a date that is not Oslo's.
+FAR_ZONES = ("Pacific/Kiritimati", "Pacific/Pago_Pago")
+
+
+def pytest_configure(config):
+    """Run the tests in a time zone whose date is not Oslo's right now: a test (or code)
+    that takes the machine's date (date.today()) where Oslo's is meant (today_oslo())
+    then fails on every run, not only on a UTC machine between 23:00 and 24:00."""
+    oslo = dt.datetime.now(OSLO).date()
+    os.environ["TZ"] = next(zone for zone in FAR_ZONES
+                            if dt.datetime.now(ZoneInfo(zone)).date() != oslo)
+    time.tzset()
 
 
 def pytest_generate_tests(metafunc):
