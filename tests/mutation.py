@@ -7,7 +7,7 @@ the change, everywhere it is imported, and the file on disk is never touched. It
 tests/test_booking_state_machine.py's machine with a fixed seed and no shrinking, and
 exits 1 when the machine caught the mutant (an assertion failed), 0 when the mutant
 survived, and 2 when the mutant could not be applied (the function is gone or the change
-no longer fits: re-point the table).
+no longer fits: re-point the table) or the run crashed instead of failing an assertion.
 
 When code moves, only MUTANTS changes: which module, which function, which change."""
 
@@ -166,6 +166,9 @@ def run(name: str) -> int:
         print(f"killed {name} ({mutant.what}):")
         traceback.print_exc(limit=-1, file=sys.stdout)
         return KILLED
+    except Exception:  # a crash (a NameError in the mutant, say) proves nothing
+        traceback.print_exc(file=sys.stderr)
+        return BROKEN
     print(f"{name} survived: {mutant.what}")
     return SURVIVED
 
