@@ -6,6 +6,7 @@ from digihelse_dev.seed import years_before
 from sqlmodel import select
 
 from digihelse.core import db
+from digihelse.core.timeutil import today_oslo
 from digihelse.people.age_notices import create_age_notices, notices_for, upcoming_turning
 from digihelse.people.models import AgeNotice, ParentChild, Person
 from digihelse.people.nin import synthetic_nin
@@ -43,7 +44,7 @@ def _child(s, given: str, birth: dt.date, parent: Person, protection="none") -> 
 
 
 def test_notices_go_to_the_child_and_parents_once(engine, seeded):
-    today = dt.date.today()
+    today = today_oslo()
     with db.session(engine) as s:
         per = s.exec(select(Person).where(Person.given_name == "Per")).one()
         child = _child(s, "Liv", years_before(today + dt.timedelta(days=10), 12), per)
@@ -66,7 +67,7 @@ def test_notices_go_to_the_child_and_parents_once(engine, seeded):
 
 
 def test_no_notice_to_parents_across_a_confidential_address(engine, seeded):
-    today = dt.date.today()
+    today = today_oslo()
     with db.session(engine) as s:
         per = s.exec(select(Person).where(Person.given_name == "Per")).one()
         birth = years_before(today + dt.timedelta(days=5), 16)

@@ -1,9 +1,9 @@
 """The card pages' plumbing: reading the consultation form, and the display rows."""
 
-import datetime as dt
 
 from digihelse.access.actors import Actor
 from digihelse.core import db
+from digihelse.core.timeutil import today_oslo
 from digihelse.healthcard import service as card
 from digihelse.healthcard.validation import ConsultationDraft
 from digihelse.ui.state.card import parse_consultation
@@ -33,10 +33,10 @@ def test_display_says_the_week_today_and_draws_the_new_point(engine, seeded):
                  hpr_number="9100004")
     nora = Actor(pid=seeded["nora"].nin, role="citizen", name="Nora Lie")
     card.record_consultation(engine, lise, nora.pid, ConsultationDraft(
-        held_on=dt.date.today(), weight_kg=72.0, bp_systolic=150, bp_diastolic=95,
+        held_on=today_oslo(), weight_kg=72.0, bp_systolic=150, bp_diastolic=95,
         sf_height_cm=27.0))
     with db.session(engine):
-        shown = display(card.get_card(engine, nora, nora.pid), "nb", dt.date.today())
+        shown = display(card.get_card(engine, nora, nora.pid), "nb", today_oslo())
     assert shown.ga_line == "uke 27+3 i dag"
     assert shown.consultations[0].title.endswith("27+3")
     assert shown.consultations[0].author == "Lise Haugen, jordmor"
@@ -58,7 +58,7 @@ def test_tests_and_background_are_shown_to_her_and_what_she_hides_not_to_her_par
                  hpr_number="9100004")
     nora = Actor(pid=seeded["nora"].nin, role="citizen", name="Nora Lie")
     jon = Actor(pid=seeded["jon"].nin, role="citizen", name="Jon Lie")
-    today = dt.date.today()
+    today = today_oslo()
     card.record_lab_result(engine, lise, nora.pid, LabDraft("hb_first", today, "11,8"))
     hiv = card.record_lab_result(engine, lise, nora.pid, LabDraft("hiv", today, "neg"))
     card.record_lab_result(engine, lise, nora.pid, LabDraft("rhd", today, "neg"))

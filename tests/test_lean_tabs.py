@@ -3,7 +3,6 @@ assigned only when it changes; the card's charts send only her own points."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 
@@ -13,6 +12,7 @@ import reflex as rx
 from digihelse.access.actors import Actor
 from digihelse.core import db
 from digihelse.core.i18n import LANGS, ROLE_MARK, TEXTS
+from digihelse.core.timeutil import today_oslo
 from digihelse.healthcard import service as card
 from digihelse.healthcard.validation import ConsultationDraft
 from digihelse.ui.components.charts import render_svg
@@ -103,13 +103,13 @@ def test_the_card_charts_send_her_marks_and_the_page_has_the_rest(engine, seeded
                  hpr_number="9100004")
     nora = Actor(pid=seeded["nora"].nin, role="citizen", name="Nora Lie")
     card.record_consultation(engine, lise, nora.pid, ConsultationDraft(
-        held_on=dt.date.today(), weight_kg=72.0, bp_systolic=150, bp_diastolic=95,
+        held_on=today_oslo(), weight_kg=72.0, bp_systolic=150, bp_diastolic=95,
         sf_height_cm=27.0))
     with db.session(engine):
         view = card.get_card(engine, nora, nora.pid)
     frames = chart_frames()
     for lang in LANGS:
-        blocks = {b.key: b for b in display(view, lang, dt.date.today()).charts}
+        blocks = {b.key: b for b in display(view, lang, today_oslo()).charts}
         assert list(blocks) == list(CHART_KEYS)
         for key, block in blocks.items():
             head, tail = frames[key][lang]
@@ -118,6 +118,6 @@ def test_the_card_charts_send_her_marks_and_the_page_has_the_rest(engine, seeded
             assert head + block.marks + tail == render_svg(
                 figure, f"chart-{key}", shared_y=key != "weight")
             assert "<polygon" not in block.marks and "<title" not in block.marks
-    sf = {b.key: b for b in display(view, "nb", dt.date.today()).charts}["sf"]
+    sf = {b.key: b for b in display(view, "nb", today_oslo()).charts}["sf"]
     assert sf.marks.count("<circle") == 1 and len(sf.marks) < 300
     assert "<polygon" in frames["sf"]["nb"][0] and "INTERGROWTH" in frames["sf"]["en"][0]

@@ -142,16 +142,20 @@ def expected_parent(band: str, service: Service, responsibility: bool, at_addres
 
 
 @pytest.mark.parametrize("service", list(Service))
-@pytest.mark.parametrize("at_address", [
-    pytest.param(True, id="this-parent-at-address"),
-    pytest.param(True, id="other-parent-at-address"),
-    pytest.param(False, id="no-responsible-parent-at-address"),
+# The parent acting (who lives at the child's address "home", or elsewhere) and whether any
+# parent with responsibility is registered there: the flag the database layer works out.
+@pytest.mark.parametrize("parent,at_address", [
+    pytest.param(ADULT, True, id="this-parent-at-address"),
+    pytest.param(OTHER_ADULT, True, id="other-parent-at-address"),
+    pytest.param(OTHER_ADULT, False, id="no-responsible-parent-at-address"),
 ])
 @pytest.mark.parametrize("responsibility", [True, False], ids=["responsibility", "none"])
 @pytest.mark.parametrize("birth,on,band", AGE_POINTS)
-def test_parent_matrix(birth, on, band, responsibility, at_address, service):
+def test_parent_matrix(birth, on, band, responsibility, parent, at_address, service):
     child = person(birth)
-    decision = decide_for(ParentRelation(responsibility, at_address), child, service, on)
+    assert (parent.address_key == child.address_key) == (parent is ADULT)
+    decision = decide_for(ParentRelation(responsibility, at_address), child, service, on,
+                          actor=parent)
     allowed, reason, limited = expected_parent(band, service, responsibility, at_address)
     assert (decision.allowed, decision.reason, decision.limited) == (allowed, reason, limited)
     assert decision.relation == "parent"

@@ -2,13 +2,18 @@
 pragmas, /healthz, and the demo data."""
 
 import datetime as dt
+import shutil
+import socket
+from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import select
 from starlette.testclient import TestClient
 
 from digihelse.core import db
 from digihelse.core.settings import SettingsError, load_settings
+from digihelse.core.timeutil import today_oslo
 from digihelse.people.models import ParentChild, Person, Personnel, Place
 from digihelse.people.nin import age_on, parse_nin
 
@@ -111,18 +116,46 @@ def test_healthz_answers_200_when_the_database_answers(engine, monkeypatch):
     assert response.status_code == 200 and response.json()["status"] == "ok"
 
 
-def test_healthz_answers_503_when_the_database_does_not(tmp_path, monkeypatch):
+def _closed_port() -> int:
+    """A local TCP port nothing listens on: bound, then let go."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _sqlite_whose_folder_is_gone(tmp_path: Path) -> Engine:
+    """An engine whose database answered once, then its folder was replaced by a plain
+    file (a volume gone from under the service; chmod would not stop root)."""
+    folder = tmp_path / "data"
+    url = f"sqlite:///{folder / 'digihelse.db'}"
+    db.migrate(url)
+    engine = db.make_engine(url)
+    assert db.ping(engine)
+    engine.dispose()  # the next check opens a new connection, as after a pool recycle
+    shutil.rmtree(folder)
+    folder.write_text("not a folder")
+    return engine
+
+
+@pytest.mark.parametrize("broken", ["sqlite-folder-gone", "postgresql-port-closed"])
+def test_healthz_answers_503_when_the_database_does_not(broken, tmp_path, monkeypatch):
     from digihelse.http.app import build_api
 
-    broken = db.make_engine(f"sqlite:///{tmp_path}/missing/dir/../../nope/x.db")
-    monkeypatch.setattr(db, "ping", lambda engine=None: False)
-    response = TestClient(build_api()).get("/healthz")
-    assert response.status_code == 503 and response.json()["database"] == "unreachable"
-    broken.dispose()
+    # A real engine and driver, failing for real.
+    engine = (_sqlite_whose_folder_is_gone(tmp_path) if broken.startswith("sqlite") else
+              db.make_engine(f"postgresql+psycopg://dh@127.0.0.1:{_closed_port()}/dh"))
+    monkeypatch.setattr(db, "get_engine", lambda: engine)
+    try:
+        response = TestClient(build_api()).get("/healthz")
+    finally:
+        engine.dispose()
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "unreachable"}
+    assert response.headers["cache-control"] == "no-store"
 
 
 def test_demo_data_has_what_the_journeys_need(engine, seeded):
-    today = dt.date.today()
+    today = today_oslo()
     with db.session(engine) as s:
         persons = {p.given_name: p for p in s.exec(select(Person))}
         ages = {name: age_on(p.birth_date, today) for name, p in persons.items()}

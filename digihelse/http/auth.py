@@ -253,14 +253,8 @@ class AuthRoutes:
 
     async def logged_out(self, request: Request) -> Response:
         lang = _lang(request)
-        body = (
-            f'<div class="box ok" role="status"><p>{escape(t("logout.text", lang))}</p></div>'
-            + button(f"/auth/login?{urlencode({'next': '/hjem'})}", t("logout.again", lang))
-            + button("/", t("login.failed.home", lang), primary=False)
-        )
-        response = page(lang, t("logout.title", lang), body, forget_tab=True)
-        _clear_session_cookie(response, self.runtime)
-        return response
+        return self._signed_out(lang, t("logout.title", lang), t("logout.text", lang),
+                                f"/auth/login?{urlencode({'next': HOME})}")
 
     async def session_ended(self, request: Request) -> Response:
         """Where a tab goes when its session ended under it: neutral, names nobody."""
@@ -270,11 +264,17 @@ class AuthRoutes:
         login = LOGIN_PATHS[PERSONNEL if personnel else CITIZEN]
         if back in ("/", SESSION_ENDED_PATH):
             back = PERSONNEL_HOME if personnel else HOME
+        return self._signed_out(lang, t("ended.title", lang), t("ended.text", lang),
+                                f"{login}?{urlencode({'next': back})}")
+
+    def _signed_out(self, lang: str, title: str, text: str, login_again: str) -> Response:
+        """A page after the session ended (logged out, or ended under an open tab): its
+        text, a way to log in again and the front page; the tab's token is forgotten."""
         body = (
-            f'<div class="box ok" role="status"><p>{escape(t("ended.text", lang))}</p></div>'
-            + button(f"{login}?{urlencode({'next': back})}", t("logout.again", lang))
+            f'<div class="box ok" role="status"><p>{escape(text)}</p></div>'
+            + button(login_again, t("logout.again", lang))
             + button("/", t("login.failed.home", lang), primary=False)
         )
-        response = page(lang, t("ended.title", lang), body, forget_tab=True)
+        response = page(lang, title, body, forget_tab=True)
         _clear_session_cookie(response, self.runtime)
         return response

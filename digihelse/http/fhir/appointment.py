@@ -1,8 +1,8 @@
 """Appointment: book a free Slot for a patient (create), read, search by patient, status and
 date, and cancel (PUT or JSON Patch setting status to "cancelled", with If-Match).
 
-Everything goes through digihelse.booking.service, so the pages' rules hold: who may book
-for whom, own school or a youth clinic, the notice, the limit of upcoming appointments,
+Everything goes through the booking service (digihelse.booking.citizen), so the pages'
+rules hold: who may book for whom, own school or a youth clinic, the notice, the limit of upcoming appointments,
 one booking per slot (a partial unique index in the database decides races), parents never
 seeing the youth service nor reserved bookings, and the access log.
 
