@@ -2,9 +2,9 @@
 date, and cancel (PUT or JSON Patch setting status to "cancelled", with If-Match).
 
 Everything goes through the booking service (digihelse.booking.citizen), so the pages'
-rules hold: who may book for whom, own school or a youth clinic, the notice, the limit of upcoming appointments,
-one booking per slot (a partial unique index in the database decides races), parents never
-seeing the youth service nor reserved bookings, and the access log.
+rules hold: who may book for whom, own school or a youth clinic, the notice, the limit of
+upcoming appointments, one booking per slot (a partial unique index in the database decides
+races), parents never seeing the youth service nor reserved bookings, and the access log.
 
 Idempotency: the booking service keys every booking by a client key. POST takes the value
 of the Appointment's first identifier as that key (scoped to the patient, so two clients'
