@@ -17,7 +17,7 @@ from digihelse.booking.models import Booking
 from digihelse.core import db
 from digihelse.people.models import Enrollment, Person, Place
 from digihelse.people.nin import synthetic_nin
-from tests.test_booking_service import NOW, SCHOOL, TUESDAY, make_world
+from tests.factories import NOW, SCHOOL, TUESDAY, make_world
 
 THREADS = 50
 pytestmark = pytest.mark.postgres  # FOR UPDATE and the partial unique index there
