@@ -170,8 +170,11 @@ class ReflexTab:
 def login_cookie(base_url: str, given_name: str) -> str:
     """Log in through the embedded test provider over HTTP, as a browser would, and give
     the Cookie header the tab presents."""
-    with login(base_url, given_name) as http:
+    http = login(base_url, given_name)
+    try:
         return cookie_header(http)
+    finally:
+        http.close()
 
 
 def unchanged_vars(before: dict, exchange: Exchange) -> int:
