@@ -13,18 +13,15 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
-import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 from simple_websocket import AioClient, ConnectionClosed
 
-ROOT_STATE = "reflex___state____state"
-HYDRATE = f"{ROOT_STATE}.hydrate_and_load"
-ON_LOAD = f"{ROOT_STATE}.reflex___state____on_load_internal_state.on_load_internal"
+from e2e.reflex_ws import HYDRATE, ON_LOAD, ROOT_STATE, cookie_header, login
+
 HYDRATED = "is_hydrated_rx_state_"
 
 
@@ -170,21 +167,14 @@ class ReflexTab:
         return json_bytes(self.state)
 
 
-def login_cookie(base_url: str, given_name: str, acr: str = "idporten-loa-substantial") -> str:
+def login_cookie(base_url: str, given_name: str) -> str:
     """Log in through the embedded test provider over HTTP, as a browser would, and give
     the Cookie header the tab presents."""
-    with httpx.Client(base_url=base_url) as http:
-        users = http.get("/idp/testusers").json()
-        pid = next(u["pid"] for u in users if u["name"].split()[0] == given_name)
-        to_provider = http.get("/auth/login?next=/hjem")
-        form_page = http.get(to_provider.headers["location"])
-        request_id = re.search(r'name="request" value="([^"]+)"', form_page.text).group(1)
-        to_callback = http.post(urlsplit(to_provider.headers["location"]).path,
-                                data={"request": request_id, "pid": pid, "acr": acr})
-        done = http.get(to_callback.headers["location"])
-        if done.status_code not in (302, 303):
-            raise RuntimeError(f"login as {given_name} failed: {done.status_code}")
-        return "; ".join(f"{name}={value}" for name, value in http.cookies.items())
+    http = login(base_url, given_name)
+    try:
+        return cookie_header(http)
+    finally:
+        http.close()
 
 
 def unchanged_vars(before: dict, exchange: Exchange) -> int:

@@ -1,5 +1,6 @@
 """A tab as the server sees it, without a browser: Reflex's socket.io protocol over one
-plain websocket (Engine.IO 4), so a test can open hundreds of them from one thread."""
+plain websocket (Engine.IO 4), so a test can open hundreds of them from one thread.
+The protocol's names are e2e/reflex_ws.py's, whose Tab is the full-featured client."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from urllib.parse import urlsplit
 
 import websocket  # websocket-client, from python-socketio[client]
 
-NAMESPACE = "/_event"
-ROOT_STATE = "reflex___state____state"
-HYDRATE = f"{ROOT_STATE}.hydrate_and_load"
+from e2e.reflex_ws import HYDRATE, NAMESPACE, ROOT_STATE, router_data
+
+__all__ = ["ROOT_STATE", "Refused", "Tab"]
 
 
 class Refused(ConnectionError):
@@ -32,7 +33,7 @@ class Tab:
         self._ws: websocket.WebSocket | None = None
 
     def router_data(self) -> dict:
-        return {"pathname": self.path, "asPath": self.path}
+        return router_data(self.path)
 
     def connect(self, *, hydrate: bool = True, timeout: float = 20) -> Tab:
         """Open the socket and connect the namespace, the hydrate event riding along as

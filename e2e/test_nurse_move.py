@@ -8,8 +8,7 @@ import datetime as dt
 
 from playwright.sync_api import Browser, Page, expect
 
-from e2e.helpers import assert_accessible, login_citizen, login_personnel, wait_for_app
-from e2e.test_nurse import (
+from e2e.booking_steps import (
     book_time,
     booking_row,
     cancel_as_pupil,
@@ -19,6 +18,7 @@ from e2e.test_nurse import (
     publish_extra_hours,
     time_label,
 )
+from e2e.helpers import assert_accessible, login_citizen, login_personnel, wait_for_app
 
 
 def test_kari_moves_emils_booking_and_emil_sees_the_new_time(page: Page, browser: Browser,

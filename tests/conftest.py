@@ -115,3 +115,11 @@ def seeded(engine):
     with db.session(engine) as s:
         persons = seed(s)
     return persons
+
+
+@pytest.fixture
+def world(engine, seeded):
+    """The seeded school with Kari's weekly hours (tests.factories.World)."""
+    from tests.factories import make_world
+
+    return make_world(engine, seeded)

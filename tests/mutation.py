@@ -4,7 +4,7 @@ A mutant is one function of one module changed in its syntax tree. The runner, a
 its own (`python -m tests.mutation NAME`), puts an import hook in front of Python's own
 before anything imports the product: the module is then compiled from its source file with
 the change, everywhere it is imported, and the file on disk is never touched. It runs
-tests/test_booking_state_machine.py's machine with a fixed seed and no shrinking, and
+tests/booking_machine.py's machine with a fixed seed and no shrinking, and
 exits 1 when the machine caught the mutant (an assertion failed), 0 when the mutant
 survived, and 2 when the mutant could not be applied (the function is gone or the change
 no longer fits: re-point the table) or the run crashed instead of failing an assertion.
@@ -157,7 +157,7 @@ def run(name: str) -> int:
     from hypothesis import HealthCheck, Phase, settings
     from hypothesis.stateful import run_state_machine_as_test
 
-    from tests.test_booking_state_machine import BookingMachine
+    from tests.booking_machine import BookingMachine
 
     try:
         run_state_machine_as_test(BookingMachine, settings=settings(

@@ -39,6 +39,7 @@ from digihelse.auth.keys import (
 )
 from digihelse.core import db
 from digihelse.people.nin import synthetic_nin
+from tests.factories import EpochClock
 
 BASE = "http://localhost:8000"
 APP_CALLBACK = f"{BASE}/auth/callback"
@@ -67,14 +68,6 @@ NURSE = TestUser(
     hpr_number="9100001",
 )
 STRANGER = synthetic_nin(dt.date(1975, 11, 5), seed=4)  # valid, but not a listed person
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @dataclass
@@ -118,12 +111,12 @@ def _serve(provider: TestProvider) -> TestClient:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock() -> EpochClock:
+    return EpochClock(1_700_000_000.0)
 
 
 @pytest.fixture
-def citizen(client_key: RsaKey, clock: FakeClock, flow_engine: Engine) -> Iterator[Setup]:
+def citizen(client_key: RsaKey, clock: EpochClock, flow_engine: Engine) -> Iterator[Setup]:
     clients = [
         ClientRegistration(
             client_id="digihelse",
@@ -157,7 +150,7 @@ def citizen(client_key: RsaKey, clock: FakeClock, flow_engine: Engine) -> Iterat
 
 
 @pytest.fixture
-def personnel(client_key: RsaKey, clock: FakeClock, flow_engine: Engine) -> Iterator[Setup]:
+def personnel(client_key: RsaKey, clock: EpochClock, flow_engine: Engine) -> Iterator[Setup]:
     clients = [
         ClientRegistration(
             client_id="digihelse-personnel",
@@ -406,7 +399,7 @@ def test_full_code_flow_with_each_client_auth_method(
     assert claims["nonce"] == params["nonce"]
 
 
-def test_id_token_claims_like_id_porten(citizen: Setup, clock: FakeClock) -> None:
+def test_id_token_claims_like_id_porten(citizen: Setup, clock: EpochClock) -> None:
     params, tokens = full_login(citizen, acr_values="idporten-loa-high", ui_locales="nn")
     claims = verify_id_token(citizen, tokens["id_token"], "digihelse")
     assert claims["iss"] == f"{BASE}/idp"
@@ -488,7 +481,7 @@ def test_code_is_single_use_and_reuse_revokes_its_tokens(citizen: Setup) -> None
     assert revoked.status_code == 401
 
 
-def test_code_expires_after_60_seconds(citizen: Setup, clock: FakeClock) -> None:
+def test_code_expires_after_60_seconds(citizen: Setup, clock: EpochClock) -> None:
     verifier, challenge = pkce()
     result = login(citizen, authorize_params("digihelse", APP_CALLBACK, challenge), PUPIL.pid)
     clock.now += 61
@@ -497,7 +490,7 @@ def test_code_expires_after_60_seconds(citizen: Setup, clock: FakeClock) -> None
     assert answer.json()["error"] == "invalid_grant"
 
 
-def test_code_within_60_seconds_is_accepted(citizen: Setup, clock: FakeClock) -> None:
+def test_code_within_60_seconds_is_accepted(citizen: Setup, clock: EpochClock) -> None:
     verifier, challenge = pkce()
     result = login(citizen, authorize_params("digihelse", APP_CALLBACK, challenge), PUPIL.pid)
     clock.now += 59
@@ -642,7 +635,7 @@ def test_client_assertion_jti_cannot_be_reused(citizen: Setup, client_key: RsaKe
 
 @pytest.mark.parametrize("problem", ["wrong_key", "wrong_aud", "expired", "iss_sub"])
 def test_bad_client_assertions_are_refused(
-    citizen: Setup, other_key: RsaKey, client_key: RsaKey, clock: FakeClock, problem: str
+    citizen: Setup, other_key: RsaKey, client_key: RsaKey, clock: EpochClock, problem: str
 ) -> None:
     now = int(clock.now)
     claims = {
@@ -772,7 +765,7 @@ def test_request_uri_works_once_and_for_its_own_client(personnel: Setup) -> None
     assert "location" not in again.headers
 
 
-def test_request_uri_expires_after_60_seconds(personnel: Setup, clock: FakeClock) -> None:
+def test_request_uri_expires_after_60_seconds(personnel: Setup, clock: EpochClock) -> None:
     request_uri = push(personnel, personnel_params()[1]).json()["request_uri"]
     clock.now += 61
     answer = personnel.http.get("/helseid/authorize", params={
@@ -1029,7 +1022,7 @@ def test_userinfo(citizen: Setup) -> None:
     )
 
 
-def test_userinfo_refuses_expired_token(citizen: Setup, clock: FakeClock) -> None:
+def test_userinfo_refuses_expired_token(citizen: Setup, clock: EpochClock) -> None:
     _, tokens = full_login(citizen)
     clock.now += 3600
     answer = citizen.http.get(
@@ -1100,14 +1093,14 @@ def test_new_login_after_logout_gets_a_new_sid(citizen: Setup) -> None:
 # -- two workers, one database -------------------------------------------------------
 
 
-def _second_worker(setup: Setup, clock: FakeClock, flow_engine: Engine) -> Setup:
+def _second_worker(setup: Setup, clock: EpochClock, flow_engine: Engine) -> Setup:
     """Another process serving the same provider: its own object, the same database."""
     twin = TestProvider(setup.provider.config, clock=clock, engine=flow_engine)
     return Setup(twin, _serve(twin), setup.mount, setup.client_key)
 
 
 def test_every_hop_of_a_pushed_login_may_land_on_another_worker(
-    personnel: Setup, clock: FakeClock, flow_engine: Engine
+    personnel: Setup, clock: EpochClock, flow_engine: Engine
 ) -> None:
     a, b = personnel, _second_worker(personnel, clock, flow_engine)
     verifier, params = personnel_params()
@@ -1139,7 +1132,7 @@ def test_every_hop_of_a_pushed_login_may_land_on_another_worker(
 
 
 def test_a_replayed_assertion_and_a_rotation_are_seen_by_the_other_worker(
-    citizen: Setup, clock: FakeClock, flow_engine: Engine, client_key: RsaKey
+    citizen: Setup, clock: EpochClock, flow_engine: Engine, client_key: RsaKey
 ) -> None:
     a, b = citizen, _second_worker(citizen, clock, flow_engine)
     assertion = client_assertion(client_key, client_id="digihelse",
@@ -1158,7 +1151,7 @@ def test_a_replayed_assertion_and_a_rotation_are_seen_by_the_other_worker(
 
 
 def test_a_person_gets_one_pairwise_sub_from_every_worker(
-    citizen: Setup, clock: FakeClock, flow_engine: Engine
+    citizen: Setup, clock: EpochClock, flow_engine: Engine
 ) -> None:
     b = _second_worker(citizen, clock, flow_engine)
     subs = {verify_id_token(s, full_login(s)[1]["id_token"], "digihelse")["sub"]
@@ -1167,7 +1160,7 @@ def test_a_person_gets_one_pairwise_sub_from_every_worker(
 
 
 def test_logout_on_one_worker_ends_the_session_the_other_made(
-    citizen: Setup, clock: FakeClock, flow_engine: Engine
+    citizen: Setup, clock: EpochClock, flow_engine: Engine
 ) -> None:
     b = _second_worker(citizen, clock, flow_engine)
     _, first = full_login(citizen)

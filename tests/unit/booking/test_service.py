@@ -4,7 +4,6 @@ blocking, attendance, and messages that never carry health content."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import text
@@ -14,78 +13,14 @@ from sqlmodel import Session, select
 from digihelse.access.actors import AccessDenied, Actor
 from digihelse.audit.models import AccessLog
 from digihelse.booking import citizen, errors, opening_hours, reminders, rules, staff, views
-from digihelse.booking.models import Booking, BookingStatus, Slot, SlotStatus
+from digihelse.booking.models import Booking, BookingStatus, SlotStatus
 from digihelse.booking.rules import BookingSettings
 from digihelse.core import db
 from digihelse.core.timeutil import OSLO
 from digihelse.notify.models import Outbox, OutboxStatus
-from digihelse.people.models import Person, Personnel, Place
+from tests.factories import NOW, SCHOOL, TUESDAY, World, oslo
 
 SETTINGS = BookingSettings()  # the default booking limits
-
-# Monday 24 November 2025, 08:00 in Oslo. Kari works Tuesdays and Thursdays.
-NOW = dt.datetime(2025, 11, 24, 8, 0, tzinfo=OSLO).astimezone(dt.UTC)
-TUESDAY = dt.date(2025, 11, 25)
-SCHOOL = "Fjordvik ungdomsskole"
-
-
-def oslo(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=OSLO).astimezone(dt.UTC)
-
-
-@dataclass
-class World:
-    engine: object
-    school_id: int
-    clinic_id: int
-    kari: Actor
-    kari_personnel_id: int
-    persons: dict[str, Person]
-
-    def pupil(self, key: str) -> Actor:
-        p = self.persons[key]
-        return Actor(pid=p.nin, role="citizen", name=p.full_name)
-
-    def nurse(self, key: str) -> Actor:
-        p = self.persons[key]
-        return Actor(pid=p.nin, role="school_nurse", name=p.full_name)
-
-    def slot_at(self, day: dt.date, hour: int, minute: int = 0) -> int:
-        with db.session(self.engine) as s:
-            slot = s.exec(select(Slot).where(Slot.personnel_id == self.kari_personnel_id,
-                                             Slot.start_at == oslo(day, hour, minute))).one()
-            return slot.id
-
-    def outbox(self) -> list[Outbox]:
-        with db.session(self.engine) as s:
-            return list(s.exec(select(Outbox).order_by(Outbox.id)).all())
-
-    def booking(self, booking_id: int) -> Booking:
-        with db.session(self.engine) as s:
-            return s.get(Booking, booking_id)
-
-
-def make_world(engine, persons: dict[str, Person], now: dt.datetime = NOW) -> World:
-    """Kari's week at the school: Tue and Thu 09.00–14.00, 20 minutes, lunch 11.30–12.00."""
-    with db.session(engine) as s:
-        school = s.exec(select(Place).where(Place.name == SCHOOL)).one()
-        clinic = s.exec(select(Place).where(Place.kind == "youth_clinic")).one()
-        kari_staff = s.exec(select(Personnel).where(
-            Personnel.person_id == persons["kari"].id)).one()
-        ids = (school.id, clinic.id, kari_staff.id)
-    kari = Actor(pid=persons["kari"].nin, role="school_nurse", name="Kari Lund",
-                 hpr_number="9100001")
-    for weekday in (1, 3):
-        opening_hours.save_schedule_item(engine, kari, opening_hours.WeeklyHours(
-            place_id=ids[0], weekday=weekday, start=dt.time(9), end=dt.time(14),
-            slot_minutes=20, breaks="11:30-12:00", valid_from=now.date()), now=now,
-                                         settings=SETTINGS)
-    return World(engine, ids[0], ids[1], kari, ids[2], persons)
-
-
-@pytest.fixture
-def world(engine, seeded) -> World:
-    return make_world(engine, seeded)
 
 
 def _book(world: World, who: str, slot_id: int, key: str | None = None, **kw) -> Booking:

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import func, select
 
-from digihelse.access.actors import AccessDenied, Actor
+from digihelse.access.actors import AccessDenied
 from digihelse.audit.log import verify
 from digihelse.audit.models import AccessLog
 from digihelse.core import db
@@ -16,27 +16,12 @@ from digihelse.healthcard import service
 from digihelse.healthcard.models import CardVersion, Consultation, PregnancyRecord
 from digihelse.healthcard.service import CardExists, StaleEdit, ValidationFailed
 from digihelse.healthcard.validation import (
-    ConsultationDraft,
     FetusDraft,
     LabDraft,
     PregnancyDraft,
 )
 from digihelse.people.models import Fullmakt, Person
-from digihelse.people.registry import personnel_by_pid
-
-
-def citizen(person: Person, for_person: Person | None = None) -> Actor:
-    return Actor(person.nin, "citizen", person.full_name,
-                 on_behalf_of_pid=for_person.nin if for_person else None)
-
-
-def staff(engine, person: Person) -> Actor:
-    with db.session(engine) as s:
-        found = personnel_by_pid(s, person.nin)
-    assert found is not None
-    _person, worker = found
-    return Actor(person.nin, worker.role, person.full_name, worker.hpr_number,
-                 worker.organisation)
+from tests.factories import citizen, staff, visit
 
 
 def log_rows(engine, **match) -> list[AccessLog]:
@@ -47,14 +32,6 @@ def log_rows(engine, **match) -> list[AccessLog]:
 def count(engine, model) -> int:
     with db.session(engine) as s:
         return s.exec(select(func.count()).select_from(model)).one()
-
-
-def visit(**changes) -> ConsultationDraft:
-    base = ConsultationDraft(held_on=today_oslo(), weight_kg=72.4, bp_systolic=118,
-                             bp_diastolic=76, urine_protein="neg", oedema=0,
-                             sf_height_cm=27.5, fetuses=(FetusDraft(1, 142, "cephalic", True),),
-                             note="Alt vel.")
-    return ConsultationDraft(**{**base.__dict__, **changes})
 
 
 def give_fullmakt(engine, giver: Person, receiver: Person, scope: str = "pregnancy") -> None:

@@ -18,7 +18,7 @@ from digihelse.booking.rules import BookingSettings
 from digihelse.core import db
 from digihelse.people.models import Enrollment, Person, Place
 from digihelse.people.nin import synthetic_nin
-from tests.test_booking_service import NOW, SCHOOL, TUESDAY, make_world
+from tests.factories import NOW, SCHOOL, TUESDAY, make_world
 
 SETTINGS = BookingSettings()  # the default booking limits
 

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from digihelse.auth import tabs
 from digihelse.auth.sessions import SessionStore, hash_session_id
 from digihelse.auth.tabs import Verdict, verdict
+from tests.factories import WallClock
 
 hashes = st.sampled_from(["", "a" * 64, "b" * 64])
 lives = st.one_of(st.none(), st.sampled_from(["a" * 64, "b" * 64]))
@@ -27,12 +28,8 @@ def test_a_tab_runs_an_event_only_for_the_session_it_belongs_to(bound, live):
     assert verdict("", live) is not Verdict.RESET
 
 
-class Clock:
-    def __init__(self):
-        self.now = dt.datetime(2026, 12, 3, 10, 0, tzinfo=dt.UTC)
 
-    def __call__(self):
-        return self.now
+START = dt.datetime(2026, 12, 3, 10, 0, tzinfo=dt.UTC)
 
 
 def _login(store: SessionStore, pid: str = "08891267437") -> str:
@@ -41,7 +38,7 @@ def _login(store: SessionStore, pid: str = "08891267437") -> str:
 
 
 def test_the_tabs_of_a_logged_out_session_are_found_and_then_forgotten(engine):
-    store = SessionStore(engine, idle_seconds=1800, absolute_seconds=7200, now=Clock())
+    store = SessionStore(engine, idle_seconds=1800, absolute_seconds=7200, now=WallClock(START))
     hers, his = _login(store), _login(store, "26869309906")
     tabs.bind("tab-1", hash_session_id(hers), engine)
     tabs.bind("tab-2", hash_session_id(hers), engine)
@@ -55,7 +52,7 @@ def test_the_tabs_of_a_logged_out_session_are_found_and_then_forgotten(engine):
 
 
 def test_a_tab_bound_again_belongs_to_the_new_session_only(engine):
-    store = SessionStore(engine, idle_seconds=1800, absolute_seconds=7200, now=Clock())
+    store = SessionStore(engine, idle_seconds=1800, absolute_seconds=7200, now=WallClock(START))
     first, second = _login(store), _login(store)
     tabs.bind("tab", hash_session_id(first), engine)
     tabs.bind("tab", hash_session_id(second), engine)
@@ -64,7 +61,7 @@ def test_a_tab_bound_again_belongs_to_the_new_session_only(engine):
 
 
 def test_sessions_past_their_timeouts_are_ended_in_one_sweep(engine):
-    clock = Clock()
+    clock = WallClock(START)
     store = SessionStore(engine, idle_seconds=1800, absolute_seconds=7200, now=clock)
     idle, active = _login(store), _login(store)
     tabs.bind("idle-tab", hash_session_id(idle), engine)
@@ -77,7 +74,7 @@ def test_sessions_past_their_timeouts_are_ended_in_one_sweep(engine):
 
 
 def test_a_lookup_writes_last_seen_at_most_once_a_minute_and_says_when_it_expires(engine):
-    clock = Clock()
+    clock = WallClock(START)
     store = SessionStore(engine, idle_seconds=1800, absolute_seconds=7200, now=clock)
     session_id = _login(store)
     created = clock.now

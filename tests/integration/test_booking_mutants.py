@@ -16,7 +16,7 @@ import pytest
 
 from tests.mutation import KILLED, MUTANTS, Mutant, replace_body, swap_comparison
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("name", sorted(MUTANTS))

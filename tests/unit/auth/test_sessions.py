@@ -3,17 +3,9 @@
 import datetime as dt
 
 from digihelse.auth.sessions import SessionStore, cookie_value, hash_session_id
+from tests.factories import WallClock
 
-
-class Clock:
-    def __init__(self):
-        self.now = dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.UTC)
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, **delta):
-        self.now += dt.timedelta(**delta)
+START = dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.UTC)
 
 
 def _store(engine, clock):
@@ -27,7 +19,7 @@ def _create(store, sid="sid-1"):
 
 
 def test_session_ids_are_opaque_256_bit_values_stored_only_as_hashes(engine):
-    store = _store(engine, Clock())
+    store = _store(engine, WallClock(START))
     first, second = _create(store), _create(store)
     assert first != second and len(first) >= 43
     assert hash_session_id(first) != first
@@ -36,7 +28,7 @@ def test_session_ids_are_opaque_256_bit_values_stored_only_as_hashes(engine):
 
 
 def test_idle_timeout_ends_the_session(engine):
-    clock = Clock()
+    clock = WallClock(START)
     store = _store(engine, clock)
     session_id = _create(store)
     clock.advance(minutes=29)
@@ -50,7 +42,7 @@ def test_idle_timeout_ends_the_session(engine):
 
 
 def test_absolute_timeout_ends_even_an_active_session(engine):
-    clock = Clock()
+    clock = WallClock(START)
     store = _store(engine, clock)
     session_id = _create(store)
     for _ in range(4):
@@ -61,7 +53,7 @@ def test_absolute_timeout_ends_even_an_active_session(engine):
 
 
 def test_logout_and_front_channel_logout_end_sessions(engine):
-    store = _store(engine, Clock())
+    store = _store(engine, WallClock(START))
     a, b = _create(store, sid="sid-a"), _create(store, sid="sid-b")
     info = store.end(a)
     assert info.sid == "sid-a" and store.resolve(a) is None
@@ -72,7 +64,7 @@ def test_logout_and_front_channel_logout_end_sessions(engine):
 
 
 def test_logged_out_judges_only_provider_sessions_seen_here(engine):
-    store = _store(engine, Clock())
+    store = _store(engine, WallClock(START))
     issuer = "http://localhost:8000/idp"
     first, second = _create(store, sid="sid-a"), _create(store, sid="sid-a")
     assert not store.logged_out(issuer, "sid-a")

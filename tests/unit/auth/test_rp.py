@@ -36,6 +36,7 @@ from digihelse.auth.rp import (
 from digihelse.core.db import make_engine, session
 from digihelse.core.settings import OidcClientSettings
 from digihelse.people.nin import synthetic_nin
+from tests.factories import EpochClock
 
 ISSUER = "https://idporten.test"
 CLIENT = "digihelse"
@@ -61,12 +62,6 @@ def rsa_key(name: str) -> tuple[Any, str, dict[str, Any]]:
     return jwk.construct(private, "RS256"), pem, public
 
 
-class Clock:
-    def __init__(self, t: float = NOW) -> None:
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
 
 
 # -- the fake provider ---------------------------------------------------------------------
@@ -76,7 +71,7 @@ class Provider:
     """An OpenID provider good enough to drive the RP: it checks PKCE, redirect_uri and
     client authentication the way a real one does, and signs real ID tokens."""
 
-    def __init__(self, clock: Clock, issuer: str = ISSUER) -> None:
+    def __init__(self, clock: EpochClock, issuer: str = ISSUER) -> None:
         self.clock = clock
         self.issuer = issuer
         self.signing = "op-key-1"
@@ -209,12 +204,12 @@ def engine(tmp_path: Any) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> EpochClock:
+    return EpochClock()
 
 
 @pytest.fixture
-def provider(clock: Clock) -> Provider:
+def provider(clock: EpochClock) -> Provider:
     return Provider(clock)
 
 
@@ -228,14 +223,14 @@ def settings(**changes: Any) -> OidcClientSettings:
     return OidcClientSettings(**values)
 
 
-def make_rp(engine: Engine, provider: Provider, clock: Clock, **kwargs: Any) -> RelyingParty:
+def make_rp(engine: Engine, provider: Provider, clock: EpochClock, **kwargs: Any) -> RelyingParty:
     oidc = kwargs.pop("oidc", settings())
     http = httpx.AsyncClient(transport=httpx.MockTransport(provider.handle))
     return RelyingParty("citizen", oidc, REDIRECT, engine, http, now=clock, **kwargs)
 
 
 @pytest.fixture
-def rp(engine: Engine, provider: Provider, clock: Clock) -> RelyingParty:
+def rp(engine: Engine, provider: Provider, clock: EpochClock) -> RelyingParty:
     return make_rp(engine, provider, clock)
 
 
@@ -295,7 +290,7 @@ async def test_full_login_with_client_secret_basic(
 
 
 async def test_private_key_jwt_client_authentication(
-    engine: Engine, provider: Provider, clock: Clock
+    engine: Engine, provider: Provider, clock: EpochClock
 ) -> None:
     _key, pem, public = rsa_key("client-key")
     rp = make_rp(engine, provider, clock,
@@ -354,17 +349,17 @@ async def test_state_replayed(rp: RelyingParty, provider: Provider) -> None:
     assert (await failure(rp, params)).code == "state_unknown"
 
 
-async def test_state_expired(rp: RelyingParty, provider: Provider, clock: Clock) -> None:
+async def test_state_expired(rp: RelyingParty, provider: Provider, clock: EpochClock) -> None:
     params = await login(rp, provider)
-    clock.t += 601
+    clock.now += 601
     assert (await failure(rp, params)).code == "state_expired"
     # An expired attempt is consumed too.
-    clock.t = NOW
+    clock.now = NOW
     assert (await failure(rp, params)).code == "state_unknown"
 
 
 async def test_state_of_another_provider_is_unknown(
-    engine: Engine, provider: Provider, clock: Clock
+    engine: Engine, provider: Provider, clock: EpochClock
 ) -> None:
     citizen = make_rp(engine, provider, clock)
     personnel = RelyingParty("personnel", settings(), REDIRECT, engine, citizen.http, now=clock)
@@ -482,7 +477,7 @@ async def test_discovery_is_cached(rp: RelyingParty, provider: Provider) -> None
 
 
 async def test_fetch_base_rewrites_server_endpoints_only(
-    engine: Engine, clock: Clock
+    engine: Engine, clock: EpochClock
 ) -> None:
     public = "https://digihelse.test/idp"
     internal = "http://127.0.0.1:8000/idp"
@@ -588,7 +583,7 @@ async def test_login_pushes_the_request_when_the_provider_offers_par(
 
 
 async def test_pushed_request_uses_private_key_jwt(
-    engine: Engine, provider: Provider, clock: Clock
+    engine: Engine, provider: Provider, clock: EpochClock
 ) -> None:
     provider.par = True
     _key, pem, public = rsa_key("client-key")

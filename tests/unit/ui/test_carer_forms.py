@@ -27,6 +27,7 @@ from digihelse.ui.state.carer_forms import (
     parse_pregnancy,
     pregnancy_values,
 )
+from tests.factories import staff_as
 
 FULL = PregnancyDraft(
     last_period=dt.date(2026, 3, 2), scan_date=dt.date(2026, 5, 4), scan_method="crl",
@@ -40,8 +41,6 @@ FULL = PregnancyDraft(
 )
 
 
-def _actor(person, role: str) -> Actor:
-    return Actor(pid=person.nin, role=role, name=person.full_name, hpr_number="9100004")
 
 
 # --- Reading the forms ------------------------------------------------------------------
@@ -117,7 +116,7 @@ def test_every_field_has_a_label_in_every_language(name):
 # --- The service behind the forms -----------------------------------------------------------
 
 def test_the_form_starts_from_the_record_and_a_stale_form_is_refused(engine, seeded):
-    lise = _actor(seeded["lise"], "midwife")
+    lise = staff_as(seeded["lise"], "midwife")
     ole = Actor(pid=seeded["ole"].nin, role="gp", name="Ole Strand")
     nora = seeded["nora"].nin
     form = card.pregnancy_form(engine, lise, nora)
@@ -148,7 +147,7 @@ def test_only_her_carers_get_the_form(engine, seeded):
 
 
 def test_a_lab_result_as_the_form_shows_it_and_corrects_it(engine, seeded):
-    lise = _actor(seeded["lise"], "midwife")
+    lise = staff_as(seeded["lise"], "midwife")
     nora = seeded["nora"].nin
     row = card.record_lab_result(engine, lise, nora, LabDraft("hb_third", today_oslo(), "11,8"))
     view = next(r for r in card.get_card(engine, lise, nora).lab_results if r.id == row.id)

@@ -1,11 +1,12 @@
-"""A stateful property test: random sequences of book, cancel, move, attendance, schedule
+"""The booking state machine: random sequences of book, cancel, move, attendance, schedule
 changes, blocking and the passing of time. A model of the expected state (the slots, each
 booking's slot, pupil and status, the client keys, the SMS queue and the access log)
 predicts every call's outcome, success or which refusal, and is compared with the
 database after every step.
 
-tests/mutation.py runs this machine against mutated copies of the booking service (book
-always refuses, cancel does nothing, the per-pupil limit off by one); each must fail it."""
+tests/unit/booking/test_state_machine.py runs it in the suite; tests/mutation.py runs it
+against mutated copies of the booking service (book always refuses, cancel does nothing,
+the per-pupil limit off by one); each must fail it."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, event, settings
+from hypothesis import event
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from sqlalchemy import text
@@ -32,7 +33,7 @@ from digihelse.booking.rules import BookingSettings
 from digihelse.core import db
 from digihelse.core.timeutil import OSLO, to_oslo
 from digihelse.notify.models import Outbox
-from tests.test_booking_service import NOW, World, make_world
+from tests.factories import NOW, World, make_world
 
 PUPILS = ("ida", "mia", "emil", "sara")  # all at Kari's school
 OUTSIDER = "noah"  # a pupil at another school: Kari's slots are not his to book
@@ -508,10 +509,3 @@ class BookingMachine(RuleBasedStateMachine):
                 "WHERE a.status != 'withdrawn' AND b.status != 'withdrawn'")).all()
         assert overlapping == []
 
-
-SUITE_SETTINGS = settings(
-    max_examples=25, stateful_step_count=15, deadline=None, database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-BookingMachine.TestCase.settings = SUITE_SETTINGS
-TestBookingStateMachine = BookingMachine.TestCase

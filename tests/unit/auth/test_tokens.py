@@ -30,6 +30,7 @@ from digihelse.auth.tokens import (
     validate_id_token,
 )
 from digihelse.people.nin import synthetic_nin
+from tests.factories import EpochClock
 
 ISSUER = "https://idp.example.no"
 CLIENT = "digihelse"
@@ -98,12 +99,6 @@ def raw_token(header: dict[str, Any], claims: dict[str, Any], signature: bytes =
     return f"{b64(json.dumps(header).encode())}.{b64(json.dumps(claims).encode())}.{b64(signature)}"
 
 
-class Clock:
-    def __init__(self, t: float = NOW) -> None:
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
 
 
 class Provider:
@@ -117,8 +112,8 @@ class Provider:
         self.fetches += 1
         return {"keys": [dict(k) for k in self.keys]}
 
-    def cache(self, clock: Clock | None = None, **kwargs: Any) -> JwksCache:
-        return JwksCache(self.fetch, now=clock or Clock(), **kwargs)
+    def cache(self, clock: EpochClock | None = None, **kwargs: Any) -> JwksCache:
+        return JwksCache(self.fetch, now=clock or EpochClock(), **kwargs)
 
 
 def id_claims(**changes: Any) -> dict[str, Any]:
@@ -416,7 +411,7 @@ def test_garbage_only_ever_raises_token_rejected(text: str) -> None:
 
 
 async def test_flood_of_unknown_kids_keeps_fetches_bounded() -> None:
-    clock = Clock()
+    clock = EpochClock()
     provider = Provider(KEY_A)
     cache = provider.cache(clock, refetch_limit=3, refetch_window=60)
     for i in range(100):
@@ -427,7 +422,7 @@ async def test_flood_of_unknown_kids_keeps_fetches_bounded() -> None:
     await validate(KEY_A.sign(id_claims()), cache)
     assert provider.fetches == 4
     # Once the window has rolled on, one more refetch is allowed, and no more.
-    clock.t += 61
+    clock.now += 61
     for i in range(10):
         await refused(KEY_A.sign(id_claims(), kid=f"later-{i}"), cache)
     assert provider.fetches == 4 + 3
@@ -455,12 +450,12 @@ async def test_rotation_works_while_waiters_queue() -> None:
 
 
 async def test_keys_age_out_after_max_age() -> None:
-    clock = Clock()
+    clock = EpochClock()
     provider = Provider(KEY_A)
     cache = provider.cache(clock, max_age=3600)
     await cache.get_key(KEY_A.kid)
     provider.keys = [rsa_signer("key-b").public_jwk]  # key-a withdrawn at the provider
-    clock.t += 3601
+    clock.now += 3601
     with pytest.raises(KeyNotFound):
         await cache.get_key(KEY_A.kid)
 
@@ -473,7 +468,7 @@ async def test_failed_fetch_is_not_retried_without_budget() -> None:
         calls += 1
         raise OSError("connection refused")
 
-    cache = JwksCache(down, refetch_limit=2, now=Clock())
+    cache = JwksCache(down, refetch_limit=2, now=EpochClock())
     for _ in range(10):
         with pytest.raises(JwksError):
             await cache.get_key("any")
@@ -484,7 +479,7 @@ async def test_fetch_failure_becomes_a_token_rejection() -> None:
     async def down() -> dict:
         raise OSError("connection refused")
 
-    code = await refused(KEY_A.sign(id_claims()), JwksCache(down, now=Clock()))
+    code = await refused(KEY_A.sign(id_claims()), JwksCache(down, now=EpochClock()))
     assert code == "jwks_unavailable"
 
 

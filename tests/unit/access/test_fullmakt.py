@@ -20,13 +20,11 @@ from digihelse.healthcard.models import Section
 from digihelse.notify.models import Outbox
 from digihelse.people.models import AddressProtection, Fullmakt, Person
 from digihelse.people.nin import birthday_in, synthetic_nin
+from tests.factories import citizen, staff, visit
 
 TODAY = today_oslo()
 
 
-def citizen(person: Person, for_person: Person | None = None) -> Actor:
-    return Actor(person.nin, "citizen", person.full_name,
-                 on_behalf_of_pid=for_person.nin if for_person else None)
 
 
 def add_person(engine, given: str, birth: dt.date, protection=AddressProtection.NONE
@@ -195,8 +193,6 @@ def test_only_she_may_give_or_revoke(engine, nora, jon, seeded):
 
 
 def test_hidden_sections_and_items_stay_hidden_from_jon(engine, nora, jon, seeded):
-    from tests.test_healthcard_service import staff, visit
-
     lise = staff(engine, seeded["lise"])
     checkup = card.record_consultation(engine, lise, nora.nin, visit())
     fm.give(engine, citizen(nora), jon.nin)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-import pytest
 from sqlmodel import select
 
 from digihelse.booking import citizen, jobs, reminders
@@ -22,7 +21,7 @@ from digihelse.notify.outbox import (
     drop_pending,
     enqueue,
 )
-from tests.test_booking_service import NOW, TUESDAY, World, make_world, oslo
+from tests.factories import NOW, TUESDAY, World, oslo
 
 SETTINGS = BookingSettings()  # the default booking limits
 
@@ -140,11 +139,6 @@ def test_log_sender_masks_the_national_id(caplog):
 
 
 # --- sending never breaks a booking -------------------------------------------------------
-
-
-@pytest.fixture
-def world(engine, seeded) -> World:
-    return make_world(engine, seeded)
 
 
 def _book(world: World) -> int:

@@ -5,10 +5,8 @@ messages and access log behave as for the youth service."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import pytest
-from digihelse_dev.seed import seed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
@@ -25,6 +23,8 @@ from digihelse.healthcard.models import PregnancyRecord
 from digihelse.healthcard.service import CardNotFound
 from digihelse.notify.models import Outbox
 from digihelse.people.models import Fullmakt, Person, Personnel, Place, StaffAssignment
+from tests.factories import STATION, make_station_world, oslo
+from tests.factories import StationWorld as World
 
 SETTINGS = BookingSettings()  # the default booking limits
 
@@ -33,59 +33,11 @@ SETTINGS = BookingSettings()  # the default booking limits
 TODAY = dt.date(2026, 11, 23)
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=OSLO).astimezone(dt.UTC)
 WEDNESDAY = dt.date(2026, 11, 25)
-STATION = "Fjordvik helsestasjon"
-
-
-def oslo(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=OSLO).astimezone(dt.UTC)
-
-
-@dataclass
-class World:
-    engine: object
-    persons: dict[str, Person]
-    station_id: int
-    lise_id: int
-
-    def citizen(self, key: str, for_key: str | None = None) -> Actor:
-        p = self.persons[key]
-        other = self.persons[for_key].nin if for_key else None
-        return Actor(pid=p.nin, role="citizen", name=p.full_name, on_behalf_of_pid=other)
-
-    def staff(self, key: str) -> Actor:
-        p = self.persons[key]
-        with db.session(self.engine) as s:
-            row = s.exec(select(Personnel).where(Personnel.person_id == p.id)).one()
-        return Actor(pid=p.nin, role=row.role, name=p.full_name, hpr_number=row.hpr_number,
-                     organisation=row.organisation)
-
-    def slot_at(self, day: dt.date, hour: int, minute: int = 0,
-                personnel_id: int | None = None) -> int:
-        with db.session(self.engine) as s:
-            return s.exec(select(Slot.id).where(
-                Slot.personnel_id == (personnel_id or self.lise_id),
-                Slot.start_at == oslo(day, hour, minute))).one()
-
-    def book(self, who: str, slot_id: int, **kw) -> Booking:
-        return citizen.book(self.engine, self.citizen(who, kw.pop("for_key", None)),
-                            slot_id=slot_id, client_key=kw.pop("key", f"{who}-{slot_id}"),
-                            now=kw.pop("now", NOW), settings=kw.pop("settings", SETTINGS),
-                            **kw)
 
 
 @pytest.fixture
 def world(engine) -> World:
-    with db.session(engine) as s:
-        persons = seed(s, today=TODAY)
-        station = s.exec(select(Place).where(Place.name == STATION)).one()
-        lise = s.exec(select(Personnel).where(Personnel.person_id == persons["lise"].id)).one()
-        ids = (station.id, lise.id)
-    w = World(engine, persons, *ids)
-    for weekday in (0, 2):  # Monday and Wednesday 08.30-15.00, 30 minutes, lunch 11.30-12.00
-        opening_hours.save_schedule_item(engine, w.staff("lise"), opening_hours.WeeklyHours(
-            place_id=w.station_id, weekday=weekday, start=dt.time(8, 30), end=dt.time(15),
-            slot_minutes=30, breaks="11:30-12:00", valid_from=TODAY), now=NOW, settings=SETTINGS)
-    return w
+    return make_station_world(engine, TODAY, NOW)
 
 
 # --- the midwife's hours --------------------------------------------------------------------

@@ -7,8 +7,7 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.episodeofcare import EpisodeOfCare
 from fhir.resources.R4B.observation import Observation
 
-from tests import test_fhir_api as shared
-from tests.test_fhir_api import (
+from tests.fhir_client import (
     API,
     access_log,
     fhir,
@@ -16,8 +15,6 @@ from tests.test_fhir_api import (
     outcome,
     patient_id,
 )
-
-fhir_api = shared.fhir_api  # the API with demo data, one per module
 
 LOINC = "http://loinc.org"
 WEIGHT, BP, FUNDAL, GA = "29463-7", "85354-9", "11881-0", "18185-9"

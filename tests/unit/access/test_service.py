@@ -15,23 +15,14 @@ from digihelse.core import db
 from digihelse.core.timeutil import today_oslo
 from digihelse.people.models import Fullmakt, ParentChild, Person
 from digihelse.people.nin import synthetic_nin
-from digihelse.people.registry import personnel_by_pid
+from tests.factories import citizen, staff
 
 A = Action
 YOUTH, BASIC, PREGNANCY = Service.YOUTH, Service.BASIC, Service.PREGNANCY
 
 
-def citizen(person: Person) -> Actor:
-    return Actor(person.nin, "citizen", person.full_name)
 
 
-def staff(engine, person: Person) -> Actor:
-    with db.session(engine) as s:
-        found = personnel_by_pid(s, person.nin)
-    assert found is not None
-    _person, worker = found
-    return Actor(person.nin, worker.role, person.full_name, worker.hpr_number,
-                 worker.organisation)
 
 
 def decision(engine, actor: Actor, subject: Person, service: Service):

@@ -22,7 +22,7 @@ from digihelse.booking.schedule import (
 )
 from digihelse.core import db
 from digihelse.core.timeutil import OSLO
-from tests.test_booking_service import NOW, TUESDAY, World, make_world, oslo
+from tests.factories import NOW, TUESDAY, World, make_world, oslo
 
 SETTINGS = BookingSettings()  # the default booking limits
 
@@ -183,11 +183,6 @@ def test_valid_from_and_to_bound_the_weekly_hours():
 
 
 # --- the database side ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def world(engine, seeded) -> World:
-    return make_world(engine, seeded)
 
 
 def _count(engine, status: str = SlotStatus.OPEN) -> int:

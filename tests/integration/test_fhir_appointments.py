@@ -11,8 +11,7 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.slot import Slot
 from starlette.testclient import TestClient
 
-from tests import test_fhir_api as shared
-from tests.test_fhir_api import (
+from tests.fhir_client import (
     API,
     FHIR_JSON,
     access_log,
@@ -21,8 +20,6 @@ from tests.test_fhir_api import (
     outcome,
     patient_id,
 )
-
-fhir_api = shared.fhir_api  # the API with demo data, one per module
 
 
 def place_id(client: TestClient, name: str) -> str:
