@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from digihelse.core.i18n import t
+from digihelse.core.i18n.families import keyed
 from digihelse.core.i18n.formatting import day_month
 from digihelse.people.models import AddressProtection, AgeNotice, ParentChild, Person
 from digihelse.people.nin import birthday_in
@@ -91,7 +92,7 @@ def notices_for(s: Session, recipient_pid: str, today: dt.date, lang: str) -> li
     views = []
     for notice, subject in rows:
         who = "self" if subject.nin == recipient_pid else "parent"
-        text = t(f"notice.{who}.{notice.turns}", lang, name=subject.given_name,
+        text = t(keyed("notice", f"{who}.{notice.turns}"), lang, name=subject.given_name,
                  date=day_month(notice.birthday, lang))
         views.append(NoticeView(notice.id, text, notice.birthday))
     return views
