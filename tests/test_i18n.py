@@ -104,3 +104,21 @@ def test_every_policy_explanation_has_a_text():
 
     for key in explanation_keys():
         assert t(key, "en")
+
+
+def test_sms_texts_are_in_the_recipients_language_with_babels_dates():
+    import datetime as dt
+
+    from digihelse.booking import service as svc
+    from digihelse.core.timeutil import OSLO
+
+    start = dt.datetime(2026, 11, 25, 10, 15, tzinfo=OSLO)
+    assert svc.confirmation_text(start) == \
+        "Timen din hos helsesykepleier er bestilt: onsdag 25. november kl. 10.15."
+    assert svc.confirmation_text(start, lang="nn") == \
+        "Timen din hos helsesjukepleiar er bestilt: onsdag 25. november kl. 10.15."
+    assert svc.confirmation_text(start, lang="en") == \
+        "Your appointment with the school nurse is booked: Wednesday 25 November at 10.15."
+    assert svc.reminder_text(start, dt.date(2026, 11, 24), "", lang="nn") == \
+        "Du har ein time i morgon kl. 10.15."
+    assert svc.slot_label(start) == "Onsdag 25. nov 10.15"

@@ -4,6 +4,8 @@ written out in full so `pybabel extract` finds every one: `keyed("status", "book
 
 from __future__ import annotations
 
+from enum import Enum
+
 FAMILIES: dict[str, dict[str, str]] = {
     "access.level": {
         "full": "access.level.full",
@@ -289,6 +291,5 @@ def keyed(family: str, value: object, default: str | None = None) -> str:
     """The key of `value` in a family of messages; `default` (if given) for a value
     that has none."""
     table = FAMILIES[family]
-    if default is not None:
-        return table.get(str(value), default)
-    return table[str(value)]
+    name = str(value.value if isinstance(value, Enum) else value)
+    return table.get(name, default) if default is not None else table[name]
