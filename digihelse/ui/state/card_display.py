@@ -194,7 +194,7 @@ def consultation_row(c: ConsultationView, lang: str) -> ConsultationRow:
         lines.append(f"{t('card.field.bp', lang)}: {c.bp_systolic}/{c.bp_diastolic}")
     if c.urine_protein:
         lines.append(f"{t('card.field.urine_protein', lang)}: "
-                     f"{_text(keyed('card.urine', c.urine_protein), lang, c.urine_protein)}")
+                     f"{_text(keyed('card.urine', c.urine_protein, ''), lang, c.urine_protein)}")
     if c.oedema is not None:
         lines.append(f"{t('card.field.oedema', lang)}: {c.oedema}")
     if c.sf_height_cm is not None:
@@ -204,7 +204,7 @@ def consultation_row(c: ConsultationView, lang: str) -> ConsultationRow:
         if fetus.heart_rate is not None:
             parts.append(f"{t('card.field.heart_rate', lang)} {fetus.heart_rate}")
         if fetus.presentation:
-            parts.append(_text(keyed("card.presentation", fetus.presentation), lang,
+            parts.append(_text(keyed("card.presentation", fetus.presentation, ""), lang,
                                fetus.presentation))
         if fetus.movements is not None:
             parts.append(f"{t('card.field.movements', lang)}: "
@@ -217,7 +217,7 @@ def consultation_row(c: ConsultationView, lang: str) -> ConsultationRow:
         lines.append(c.note)
     author = ""
     if c.author is not None:
-        role = _text(keyed("role", c.author.role), lang, c.author.role)
+        role = _text(keyed("role", c.author.role, ""), lang, c.author.role)
         author = f"{c.author.name}, {role}"
     title = f"{day_month(c.held_on, lang)} – {t('card.field.ga', lang)} {c.ga_text}"
     return ConsultationRow(c.id, title, lines, author, c.hidden_from_proxy)
@@ -228,7 +228,7 @@ def lab_value(lab: LabResultView, lang: str) -> str:
     if lab.value_num is not None:
         number = f"{lab.value_num:g}".replace(".", ",")
         return f"{number} {lab.unit}" if lab.unit else number
-    return _text(keyed("card.value", lab.value), lang, lab.value)
+    return _text(keyed("card.value", lab.value, ""), lang, lab.value)
 
 
 def lab_rows(labs: tuple[LabResultView, ...], lang: str) -> list[LabRow]:
@@ -300,7 +300,7 @@ def rhd_lines(followup: tuple[FollowUp, ...], lang: str) -> list[str]:
     lines = []
     for step in followup:
         if step.done_on is not None:
-            result = _text(keyed("card.value", step.result), lang, step.result or "")
+            result = _text(keyed("card.value", step.result, ""), lang, step.result or "")
             status = f"{day_month(step.done_on, lang)} – {result}"
         else:
             status = t("card.rhd.due", lang, date=day_month(step.due_on, lang))
@@ -312,11 +312,11 @@ def history_rows(versions: list[VersionView], lang: str) -> list[HistoryRow]:
     rows = []
     for v in sorted(versions, key=lambda v: v.at, reverse=True):
         who = ", ".join(part for part in (
-            v.author.name, _text(keyed("role", v.author.role), lang, v.author.role),
+            v.author.name, _text(keyed("role", v.author.role, ""), lang, v.author.role),
             f"HPR {v.author.hpr_number}" if v.author.hpr_number else "",
             v.author.organisation or "") if part)
-        what = (f"{_text(keyed('card.entity', v.entity), lang, v.entity)}: "
-                f"{_text(keyed('card.action', v.action), lang, v.action)}")
+        what = (f"{_text(keyed('card.entity', v.entity, ''), lang, v.entity)}: "
+                f"{_text(keyed('card.action', v.action, ''), lang, v.action)}")
         when = f"{day_month(to_oslo(v.at).date(), lang)} {clock(v.at)}"
         reason = f"{t('card.history.reason', lang)}: {v.reason}" if v.reason else ""
         rows.append(HistoryRow(when, what, who, reason))
@@ -340,7 +340,8 @@ def _sf_figure(charts: Charts, lang: str) -> Chart:
 
 
 def _sf_rows(charts: Charts, lang: str) -> list[list[str]]:
-    return [[p.ga_text, _num(p.value), _text(keyed("card.flag", p.flag), lang) if p.flag else ""]
+    return [[p.ga_text, _num(p.value),
+             _text(keyed("card.flag", p.flag, ""), lang) if p.flag else ""]
             for p in charts.sf.points]
 
 
@@ -361,7 +362,8 @@ def _bp_figure(charts: Charts, lang: str) -> Chart:
 def _bp_rows(charts: Charts, lang: str) -> list[list[str]]:
     bp = charts.bp
     return [[s.ga_text, f"{_num(s.value, 0)}/{_num(d.value, 0)}",
-             _text(keyed("card.flag", s.flag or d.flag), lang) if (s.flag or d.flag) else ""]
+             _text(keyed("card.flag", s.flag or d.flag, ""), lang)
+             if (s.flag or d.flag) else ""]
             for s, d in zip(bp.systolic, bp.diastolic, strict=False)]
 
 
