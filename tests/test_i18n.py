@@ -122,3 +122,12 @@ def test_sms_texts_are_in_the_recipients_language_with_babels_dates():
     assert svc.reminder_text(start, dt.date(2026, 11, 24), "", lang="nn") == \
         "Du har ein time i morgon kl. 10.15."
     assert svc.slot_label(start) == "Onsdag 25. nov 10.15"
+
+
+def test_the_schedule_counts_free_times_in_plural_and_in_the_roles_words():
+    from digihelse.ui.state.nurse_schedule import done_text, effect_text
+
+    assert effect_text(1, 3, "nb") == t("sched.effect.both", "nb", new="1 ny ledig tid",
+                                        gone="3 ledige tider")
+    assert "2 new free times" in done_text(2, 0, "en")
+    assert done_text(2, 0, "nb", role="midwife") != done_text(2, 0, "nb", role="school_nurse")
