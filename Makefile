@@ -15,7 +15,7 @@ export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export PORT
 
-.PHONY: run dev test unit e2e lint bootstrap db chromium postgres redis bench clean
+.PHONY: run dev test unit e2e lint bootstrap db chromium postgres redis bench clean messages
 
 run: bootstrap db ## Run the app at http://localhost:$(PORT) on SQLite with demo data
 	$(VENV)/bin/reflex run --env prod --single-port --backend-port $(PORT)
@@ -33,6 +33,19 @@ e2e: bootstrap chromium redis
 
 lint: bootstrap
 	$(VENV)/bin/ruff check .
+
+# The translations: gettext catalogs in digihelse/core/i18n/locales, read straight from the
+# .po files at start (no compiled .mo to build or commit). After changing texts in code:
+# extract them, merge into every language's .po, then translate what is new (the unit test
+# tests/test_i18n.py fails until every message is translated and none is unused).
+BABEL_KEYWORDS := -k t -k T -k tn:1,1 -k P_:1c,2
+LOCALES := digihelse/core/i18n/locales
+messages: bootstrap
+	$(VENV)/bin/pybabel -q extract -F babel.cfg --no-default-keywords $(BABEL_KEYWORDS) \
+	  --sort-output --no-location --project DigiHelse -o $(LOCALES)/messages.pot digihelse devtools
+	$(VENV)/bin/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) --no-fuzzy-matching \
+	  --ignore-obsolete --width 96
+	rm $(LOCALES)/messages.pot
 
 bench: bootstrap
 	$(PY) bench/booking.py

@@ -8,153 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from digihelse.core.i18n import t
+from digihelse.core.i18n.families import keyed
 from digihelse.people.nin import age_on
 
 LOCALES = ("nb", "nn", "en")
 DEFAULT_LOCALE = "nb"
 BANNER = "TEST-innlogging"
-
-TEXTS: dict[str, dict[str, str]] = {
-    "nb": {
-        "citizen_title": "Logg inn med testbruker",
-        "personnel_title": "Logg inn som helsepersonell",
-        "citizen_banner": "Dette er ikke ID-porten. Bare syntetiske testpersoner.",
-        "personnel_banner": "Dette er ikke HelseID. Bare syntetisk helsepersonell.",
-        "citizen_intro": "Velg sikkerhetsnivå. Skriv så inn et syntetisk fødselsnummer, "
-        "eller velg en av testpersonene.",
-        "personnel_intro": "Skriv inn fødselsnummeret til en testbruker, eller velg en "
-        "av dem under.",
-        "to_client": "Du logger inn til: {client}",
-        "level": "Sikkerhetsnivå",
-        "acr_substantial": "MinID (betydelig)",
-        "acr_high": "BankID (høyt)",
-        "pid_label": "Fødselsnummer (11 siffer)",
-        "pid_hint": "Syntetiske testnummer har 80 lagt til måneden.",
-        "submit": "Logg inn",
-        "persons_citizen": "Eller velg en testperson",
-        "persons_personnel": "Eller velg helsepersonell",
-        "no_persons": "Ingen testpersoner er registrert.",
-        "age": "{age} år, født {date}",
-        "hpr": "HPR-nummer {hpr}",
-        "cancel": "Avbryt innloggingen",
-        "error_prefix": "Feil",
-        "pid_empty": "Skriv inn et fødselsnummer med 11 siffer.",
-        "pid_format": "Fødselsnummeret må ha nøyaktig 11 siffer. Sjekk at du har skrevet "
-        "det riktig.",
-        "pid_invalid": "Dette er ikke et gyldig fødselsnummer. Sjekk sifrene, eller velg "
-        "en testperson fra listen.",
-        "pid_not_personnel": "Dette fødselsnummeret tilhører ikke en testbruker for "
-        "helsepersonell. Velg en fra listen.",
-        "acr_invalid": "Velg et sikkerhetsnivå.",
-        "error_title": "Innloggingen kan ikke fullføres",
-        "expired": "Innloggingen er utløpt eller allerede brukt. Gå tilbake til tjenesten "
-        "og start på nytt.",
-        "bad_client": "Tjenesten som sendte deg hit er ikke registrert hos test-innloggingen.",
-        "bad_redirect": "Tjenesten ba om å sende deg til en adresse som ikke er "
-        "registrert. Av sikkerhetshensyn sender vi deg ikke videre.",
-        "bad_request": "Forespørselen er ugyldig.",
-        "logout_title": "Du er logget ut",
-        "logout_redirecting": "Du sendes tilbake til tjenesten.",
-        "logout_continue": "Gå videre",
-        "logout_done": "Du kan nå lukke dette vinduet.",
-        "frame_title": "Utlogging fra {client}",
-        "roles.school_nurse": "Helsesykepleier",
-        "roles.midwife": "Jordmor",
-        "roles.gp": "Fastlege",
-    },
-    "nn": {
-        "citizen_title": "Logg inn med testbrukar",
-        "personnel_title": "Logg inn som helsepersonell",
-        "citizen_banner": "Dette er ikkje ID-porten. Berre syntetiske testpersonar.",
-        "personnel_banner": "Dette er ikkje HelseID. Berre syntetisk helsepersonell.",
-        "citizen_intro": "Vel tryggleiksnivå. Skriv så inn eit syntetisk fødselsnummer, "
-        "eller vel ein av testpersonane.",
-        "personnel_intro": "Skriv inn fødselsnummeret til ein testbrukar, eller vel ein "
-        "av dei under.",
-        "to_client": "Du loggar inn til: {client}",
-        "level": "Tryggleiksnivå",
-        "acr_substantial": "MinID (betydeleg)",
-        "acr_high": "BankID (høgt)",
-        "pid_label": "Fødselsnummer (11 siffer)",
-        "pid_hint": "Syntetiske testnummer har 80 lagt til månaden.",
-        "submit": "Logg inn",
-        "persons_citizen": "Eller vel ein testperson",
-        "persons_personnel": "Eller vel helsepersonell",
-        "no_persons": "Ingen testpersonar er registrerte.",
-        "age": "{age} år, fødd {date}",
-        "hpr": "HPR-nummer {hpr}",
-        "cancel": "Avbryt innlogginga",
-        "error_prefix": "Feil",
-        "pid_empty": "Skriv inn eit fødselsnummer med 11 siffer.",
-        "pid_format": "Fødselsnummeret må ha nøyaktig 11 siffer. Sjekk at du har skrive det rett.",
-        "pid_invalid": "Dette er ikkje eit gyldig fødselsnummer. Sjekk sifra, eller vel "
-        "ein testperson frå lista.",
-        "pid_not_personnel": "Dette fødselsnummeret høyrer ikkje til ein testbrukar for "
-        "helsepersonell. Vel ein frå lista.",
-        "acr_invalid": "Vel eit tryggleiksnivå.",
-        "error_title": "Innlogginga kan ikkje fullførast",
-        "expired": "Innlogginga er gått ut eller allereie brukt. Gå tilbake til tenesta "
-        "og start på nytt.",
-        "bad_client": "Tenesta som sende deg hit, er ikkje registrert hos test-innlogginga.",
-        "bad_redirect": "Tenesta bad om å sende deg til ei adresse som ikkje er "
-        "registrert. Av omsyn til tryggleiken sender vi deg ikkje vidare.",
-        "bad_request": "Førespurnaden er ugyldig.",
-        "logout_title": "Du er logga ut",
-        "logout_redirecting": "Du blir send tilbake til tenesta.",
-        "logout_continue": "Gå vidare",
-        "logout_done": "No kan du lukke dette vindauget.",
-        "frame_title": "Utlogging frå {client}",
-        "roles.school_nurse": "Helsesjukepleiar",
-        "roles.midwife": "Jordmor",
-        "roles.gp": "Fastlege",
-    },
-    "en": {
-        "citizen_title": "Log in with a test user",
-        "personnel_title": "Log in as health personnel",
-        "citizen_banner": "This is not ID-porten. Synthetic test persons only.",
-        "personnel_banner": "This is not HelseID. Synthetic health personnel only.",
-        "citizen_intro": "Choose a security level. Then type a synthetic national identity "
-        "number, or choose one of the test persons.",
-        "personnel_intro": "Type the national identity number of a test user, or choose one below.",
-        "to_client": "You are logging in to: {client}",
-        "level": "Security level",
-        "acr_substantial": "MinID (substantial)",
-        "acr_high": "BankID (high)",
-        "pid_label": "National identity number (11 digits)",
-        "pid_hint": "Synthetic test numbers have 80 added to the month.",
-        "submit": "Log in",
-        "persons_citizen": "Or choose a test person",
-        "persons_personnel": "Or choose a health worker",
-        "no_persons": "No test persons are registered.",
-        "age": "{age} years, born {date}",
-        "hpr": "HPR number {hpr}",
-        "cancel": "Cancel login",
-        "error_prefix": "Error",
-        "pid_empty": "Type a national identity number with 11 digits.",
-        "pid_format": "The national identity number must have exactly 11 digits. Check "
-        "that you typed it correctly.",
-        "pid_invalid": "This is not a valid national identity number. Check the digits, "
-        "or choose a test person from the list.",
-        "pid_not_personnel": "This number does not belong to a health personnel test "
-        "user. Choose one from the list.",
-        "acr_invalid": "Choose a security level.",
-        "error_title": "The login cannot be completed",
-        "expired": "The login has expired or was already used. Go back to the service "
-        "and start again.",
-        "bad_client": "The service that sent you here is not registered with the test login.",
-        "bad_redirect": "The service asked to send you to an address that is not "
-        "registered. For your security we do not send you on.",
-        "bad_request": "The request is invalid.",
-        "logout_title": "You are logged out",
-        "logout_redirecting": "You are being sent back to the service.",
-        "logout_continue": "Continue",
-        "logout_done": "You can now close this window.",
-        "frame_title": "Logging out of {client}",
-        "roles.school_nurse": "School nurse",
-        "roles.midwife": "Midwife",
-        "roles.gp": "GP",
-    },
-}
 
 ACR_LABEL_KEYS = {
     "idporten-loa-substantial": "acr_substantial",
@@ -163,8 +23,9 @@ ACR_LABEL_KEYS = {
 
 
 def text(locale: str, key: str, **values: object) -> str:
-    table = TEXTS.get(locale, TEXTS[DEFAULT_LOCALE])
-    return table.get(key, TEXTS[DEFAULT_LOCALE].get(key, key)).format(**values)
+    """A page message named by its short name (an error the provider reports, a kind's
+    heading): from the product's catalogs, KeyError for a name it has not."""
+    return t(keyed("provider", key), locale, **values)
 
 
 def pick_locale(ui_locales: str | None) -> str:
@@ -206,10 +67,11 @@ def describe_person(
         if role_names:
             lines.append(", ".join(role_names))
         if hpr_number:
-            lines.append(text(locale, "hpr", hpr=hpr_number))
+            lines.append(t("provider.hpr", locale, hpr=hpr_number))
     else:
         lines.append(
-            text(locale, "age", age=age_on(birth_date, today), date=birth_date.strftime("%d.%m.%Y"))
+            t("provider.age", locale, age=age_on(birth_date, today),
+              date=birth_date.strftime("%d.%m.%Y"))
         )
     if description:
         lines.append(description)
@@ -311,12 +173,12 @@ def render_login_page(
         "<main>",
         f"<h1>{_e(title)}</h1>",
         f"<p>{_e(text(locale, f'{kind}_intro'))}</p>",
-        f'<p class="client">{_e(text(locale, "to_client", client=client_name))}</p>',
+        f'<p class="client">{_e(t("provider.to_client", locale, client=client_name))}</p>',
         f'<form method="post" action="{_e(action)}" novalidate>',
         f'<input type="hidden" name="request" value="{_e(request_id)}">',
     ]
     if acr_values:
-        parts.append(f"<fieldset><legend>{_e(text(locale, 'level'))}</legend>")
+        parts.append(f"<fieldset><legend>{_e(t('provider.level', locale))}</legend>")
         for index, acr in enumerate(acr_values):
             checked = " checked" if acr == selected_acr else ""
             label = text(locale, ACR_LABEL_KEYS.get(acr, acr)) if acr in ACR_LABEL_KEYS else acr
@@ -329,18 +191,20 @@ def render_login_page(
     described = "pid-hint pid-error" if error else "pid-hint"
     invalid = ' aria-invalid="true"' if error else ""
     autofocus = " autofocus" if error else ""
-    parts.append(f'<label class="field" for="pid">{_e(text(locale, "pid_label"))}</label>')
-    parts.append(f'<p class="hint" id="pid-hint">{_e(text(locale, "pid_hint"))}</p>')
+    parts.append(f'<label class="field" for="pid">{_e(t("provider.pid_label", locale))}</label>')
+    parts.append(f'<p class="hint" id="pid-hint">{_e(t("provider.pid_hint", locale))}</p>')
     if error:
         parts.append(
-            f'<p class="error" id="pid-error">{_e(text(locale, "error_prefix"))}: {_e(error)}</p>'
+            f'<p class="error" id="pid-error">{_e(t("provider.error_prefix", locale))}: '
+            f"{_e(error)}</p>"
         )
     parts.append(
         f'<input type="text" id="pid" name="pid" value="{_e(pid_value)}" inputmode="numeric" '
         f'autocomplete="off" spellcheck="false" maxlength="20" '
         f'aria-describedby="{described}"{invalid}{autofocus}>'
     )
-    parts.append(f'<button type="submit" class="primary">{_e(text(locale, "submit"))}</button>')
+    submit = _e(t("provider.submit", locale))
+    parts.append(f'<button type="submit" class="primary">{submit}</button>')
     parts.append(f"<h2>{_e(text(locale, f'persons_{kind}'))}</h2>")
     if persons:
         parts.append('<ul class="persons">')
@@ -354,19 +218,19 @@ def render_login_page(
             )
         parts.append("</ul>")
     else:
-        parts.append(f"<p>{_e(text(locale, 'no_persons'))}</p>")
+        parts.append(f"<p>{_e(t('provider.no_persons', locale))}</p>")
     parts.append(
         f'<button type="submit" class="secondary" name="cancel" value="1">'
-        f"{_e(text(locale, 'cancel'))}</button>"
+        f"{_e(t('provider.cancel', locale))}</button>"
     )
     parts.append("</form></main>")
-    page_title = f"{text(locale, 'error_prefix')}: {title}" if error else title
+    page_title = f"{t('provider.error_prefix', locale)}: {title}" if error else title
     return _document(locale, f"{page_title} – {BANNER}", "\n".join(parts))
 
 
 def render_error_page(*, kind: str, locale: str, message_key: str, detail: str = "") -> str:
     """A dead end we show instead of redirecting somewhere unregistered."""
-    title = text(locale, "error_title")
+    title = t("provider.error_title", locale)
     body = "\n".join(
         [
             _banner(locale, kind),
@@ -391,19 +255,20 @@ def render_logout_page(
     """Front-channel logout (OpenID Connect Front-Channel Logout 1.0): one hidden iframe
     per client, then on to the client. The window's load event waits for the iframes,
     so the script redirects only after every client has seen its logout URL."""
-    title = text(locale, "logout_title")
+    title = t("provider.logout_title", locale)
     iframes = "".join(
-        f'<iframe hidden src="{_e(src)}" title="{_e(text(locale, "frame_title", client=client))}">'
+        f'<iframe hidden src="{_e(src)}" '
+        f'title="{_e(t("provider.frame_title", locale, client=client))}">'
         "</iframe>"
         for client, src in frames
     )
     parts = [_banner(locale, kind), "<main>", f"<h1>{_e(title)}</h1>"]
     head_extra = ""
     if redirect_to:
-        parts.append(f"<p>{_e(text(locale, 'logout_redirecting'))}</p>")
+        parts.append(f"<p>{_e(t('provider.logout_redirecting', locale))}</p>")
         parts.append(
             f'<p><a class="button primary" id="continue" href="{_e(redirect_to)}">'
-            f"{_e(text(locale, 'logout_continue'))}</a></p>"
+            f"{_e(t('provider.logout_continue', locale))}</a></p>"
         )
         # The script reads the URL from the link's href and never has it written into
         # its own text, so escaping for a JavaScript string is never needed.
@@ -414,7 +279,7 @@ def render_logout_page(
             "</script>\n"
         )
     else:
-        parts.append(f"<p>{_e(text(locale, 'logout_done'))}</p>")
+        parts.append(f"<p>{_e(t('provider.logout_done', locale))}</p>")
     parts.append(iframes)
     parts.append("</main>")
     return _document(locale, f"{title} – {BANNER}", "\n".join(parts), head_extra=head_extra)

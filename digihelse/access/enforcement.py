@@ -21,6 +21,7 @@ from digihelse.access.actors import AccessDenied, Action, Actor, Service
 from digihelse.audit import log as audit_log
 from digihelse.audit.models import AccessLog
 from digihelse.core import db
+from digihelse.core.i18n.families import keyed
 from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import today_oslo, utcnow
 from digihelse.healthcard.models import PregnancyRecord
@@ -259,7 +260,7 @@ def _refuse(s: Session, actor: Actor, subject_pid: str, service: Service, action
                           detail=f"{service.value}:{code}",
                           hidden_from_parents=service == Service.YOUTH))
     raise AccessDenied(str(code), f"{action.value} is not allowed in the {service.value} "
-                       f"service ({code}).", message_key=f"access.reason.{code}")
+                       f"service ({code}).", message_key=keyed("access.reason", code))
 
 
 def require(s: Session, actor: Actor, subject_pid: str, service: Service, action: Action,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, ClassVar
 
 from digihelse.access.actors import Action, Service
+from digihelse.core.i18n.families import keyed
 from digihelse.people.nin import age_on
 
 if TYPE_CHECKING:  # only for the type hint; the policy never reads settings itself
@@ -435,11 +436,11 @@ class Explanation:
 def explain(decision: Decision) -> Explanation:
     """What acting for a subject allows, as i18n keys the page turns into a sentence."""
     reason = decision.reason
-    return Explanation(decision.level, reason, f"access.level.{decision.level}",
-                       f"access.reason.{reason}" if reason else None)
+    return Explanation(decision.level, reason, keyed("access.level", decision.level),
+                       keyed("access.reason", reason) if reason else None)
 
 
 def explanation_keys() -> Iterable[str]:
     """Every i18n key explain() can return, for a test that the texts have them all."""
-    yield from (f"access.level.{level}" for level in ("full", "limited", "none"))
-    yield from (f"access.reason.{reason}" for reason in Reason)
+    yield from (keyed("access.level", level) for level in ("full", "limited", "none"))
+    yield from (keyed("access.reason", reason) for reason in Reason)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from digihelse.core.errors import ServiceError
+from digihelse.core.i18n.families import keyed
 
 if TYPE_CHECKING:
     from digihelse.booking.views import FreeSlot
@@ -51,7 +52,8 @@ class TooLate(BookingError):
     message_key = "booking.error.too_late"
 
     def __init__(self, code: str) -> None:
-        super().__init__(f"too late: {code}", code=code, message_key=f"booking.error.{code}")
+        super().__init__(f"too late: {code}", code=code,
+                         message_key=keyed("booking.error", code))
 
 
 class LimitReached(BookingError):

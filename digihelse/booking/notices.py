@@ -1,56 +1,52 @@
-"""The SMS texts a booking sends, and the bokmål dates and clock times they (and the
-calendar file) are written with. Plain words: no topic, no note, no place name, no health
-content."""
+"""The SMS texts a booking sends, and the dates and clock times they (and the calendar
+file) are written with: the catalogs' sms.* messages, dates by Babel. Plain words: no
+topic, no note, no place name, no health content."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from digihelse.access.actors import Service
+from digihelse.core.i18n import DEFAULT_LANG, formatting, t
 from digihelse.core.timeutil import to_oslo
 from digihelse.people.models import PlaceKind
-
-WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
-MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
-          "september", "oktober", "november", "desember")
-MONTHS_SHORT = ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov",
-                "des")
 
 
 def clock(at: dt.datetime) -> str:
     """"10.15": Norwegian writes the clock with a full stop."""
-    return f"{to_oslo(at):%H.%M}"
+    return formatting.clock(at)
 
 
-def format_when(at: dt.datetime) -> str:
+def format_when(at: dt.datetime, lang: str = DEFAULT_LANG) -> str:
     """"tirsdag 25. november kl. 10.15" (Oslo time)."""
-    local = to_oslo(at)
-    return f"{WEEKDAYS[local.weekday()]} {local.day}. {MONTHS[local.month - 1]} kl. {clock(at)}"
+    day = formatting.weekday_day_month(to_oslo(at).date(), lang)
+    return f"{day} {t('time.at', lang)} {clock(at)}"
 
 
-def slot_label(at: dt.datetime) -> str:
+def slot_label(at: dt.datetime, lang: str = DEFAULT_LANG) -> str:
     """"Tirsdag 25. nov 10.15": the short form on a time button."""
-    local = to_oslo(at)
-    weekday = WEEKDAYS[local.weekday()].capitalize()
-    return f"{weekday} {local.day}. {MONTHS_SHORT[local.month - 1]} {clock(at)}"
+    day = formatting.weekday_day_short_month(to_oslo(at).date(), lang)
+    return f"{day.capitalize()} {clock(at)}"
 
 
-def _day_words(start: dt.datetime, seen_on: dt.date) -> str:
+def _day_words(start: dt.datetime, seen_on: dt.date, lang: str) -> str:
     day = to_oslo(start).date()
     if day == seen_on:
-        return "i dag"
+        return t("sms.day.today", lang)
     if day == seen_on + dt.timedelta(days=1):
-        return "i morgen"
-    return f"{WEEKDAYS[day.weekday()]} {day.day}. {MONTHS[day.month - 1]}"
+        return t("sms.day.tomorrow", lang)
+    return formatting.weekday_day_month(day, lang)
 
 
-# Message bodies: plain words, no topic, no note, no place name, no health content.
-# `where` says with whom or where: "hos helsesykepleier" for pupils; see sms_where().
-NURSE_WORDS = "hos helsesykepleier"
+# Message bodies: plain words, no topic, no note, no place name, no health content, in the
+# recipient's language (bokmål until a person can choose one). `where` is the message that
+# says with whom or where: "hos helsesykepleier" for pupils; see sms_where().
+NURSE_WORDS = "sms.where.nurse"
 
 
-def _words(*parts: str) -> str:
-    return " ".join(part for part in parts if part)
+def _sms(key: str, where: str, lang: str, **values: object) -> str:
+    text = t(key, lang, where=t(where, lang) if where else "", **values)
+    return " ".join(text.split())  # no double space where `where` is empty
 
 
 def sms_where(service: str, place_kind: str | None) -> str:
@@ -60,26 +56,29 @@ def sms_where(service: str, place_kind: str | None) -> str:
     tell that she is pregnant."""
     if service != Service.PREGNANCY:
         return NURSE_WORDS
-    return "på helsestasjonen" if place_kind == PlaceKind.HEALTH_STATION else ""
+    return "sms.where.health_station" if place_kind == PlaceKind.HEALTH_STATION else ""
 
 
-def confirmation_text(start: dt.datetime, where: str = NURSE_WORDS) -> str:
-    return f"{_words('Timen din', where)} er bestilt: {format_when(start)}."
+def confirmation_text(start: dt.datetime, where: str = NURSE_WORDS,
+                      lang: str = DEFAULT_LANG) -> str:
+    return _sms("sms.booked", where, lang, when=format_when(start, lang))
 
 
-def moved_text(start: dt.datetime, where: str = NURSE_WORDS) -> str:
-    return f"{_words('Timen din', where)} er flyttet til {format_when(start)}."
+def moved_text(start: dt.datetime, where: str = NURSE_WORDS, lang: str = DEFAULT_LANG) -> str:
+    return _sms("sms.moved", where, lang, when=format_when(start, lang))
 
 
-def reminder_text(start: dt.datetime, sent_on: dt.date, where: str = NURSE_WORDS) -> str:
-    return f"{_words('Du har en time', where, _day_words(start, sent_on))} kl. {clock(start)}."
+def reminder_text(start: dt.datetime, sent_on: dt.date, where: str = NURSE_WORDS,
+                  lang: str = DEFAULT_LANG) -> str:
+    return _sms("sms.reminder", where, lang, day=_day_words(start, sent_on, lang),
+                clock=clock(start))
 
 
-def cancelled_text(start: dt.datetime, by_nurse: bool, where: str = NURSE_WORDS) -> str:
+def cancelled_text(start: dt.datetime, by_nurse: bool, where: str = NURSE_WORDS,
+                   lang: str = DEFAULT_LANG) -> str:
+    when = format_when(start, lang)
     if by_nurse:
         # The nurse's reason may say more than an SMS should; the pupil reads it in the app.
-        first = (f"Helsesykepleieren måtte avlyse timen din {format_when(start)}."
-                 if where == NURSE_WORDS else
-                 f"{_words('Timen din', where, format_when(start))} må dessverre avlyses.")
-        return f"{first} Logg inn for å se beskjeden og bestille en ny time."
-    return f"{_words('Timen din', where, format_when(start))} er avbestilt."
+        key = "sms.cancelled.by_nurse" if where == NURSE_WORDS else "sms.cancelled.by_place"
+        return _sms(key, where, lang, when=when)
+    return _sms("sms.cancelled", where, lang, when=when)

@@ -40,6 +40,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from digihelse.core.i18n.families import keyed
+
 PREGNANCY_DAYS = 283  # first day of the last period to the due date (NGF, eSnurra)
 GA_ON_DUE_DATE = 280  # gestational age on the due date as shown: 40+0 (see the module doc)
 NORWEGIAN_GA_ON_DUE_DATE = 283  # eSnurra's convention: the due date is 40+3
@@ -342,7 +344,7 @@ class ScheduleItem:
 
     @property
     def label_key(self) -> str:
-        return f"card.visit.{self.key}"
+        return keyed("card.visit", self.key)
 
     def is_open(self, today: dt.date) -> bool:
         return self.window_start <= today <= self.window_end

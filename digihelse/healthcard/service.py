@@ -30,6 +30,7 @@ from digihelse.access import policy
 from digihelse.access.actors import AccessDenied, Action, Actor, Service
 from digihelse.access.enforcement import record_access, require
 from digihelse.core.errors import ServiceError
+from digihelse.core.i18n.families import keyed
 from digihelse.core.timeutil import aware_utc, to_oslo, today_oslo
 from digihelse.healthcard import dating, reference
 from digihelse.healthcard.dating import DatingMethod, ScheduleItem
@@ -189,7 +190,7 @@ class LabResultView:
 
     @property
     def label_key(self) -> str:
-        return f"card.lab.{self.kind}"
+        return keyed("card.lab", self.kind)
 
 
 @dataclass(frozen=True)
@@ -236,7 +237,7 @@ class Overview:
 
     @property
     def dating_key(self) -> str:
-        return f"card.dating.{self.dating_method}"
+        return keyed("card.dating", self.dating_method)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from digihelse.core.i18n.families import keyed
 from digihelse.healthcard import dating
 from digihelse.healthcard.dating import DatingError, DatingMethod, UltrasoundDating
 from digihelse.healthcard.models import LabKind, NoteKind, Presentation, UrineProtein
@@ -370,7 +371,7 @@ def validate_lab(draft: LabDraft, *, today: dt.date) -> Errors:
         if number is None:
             errors["value"] = "card.error.lab_number"
         elif _outside(number, (rule.low, rule.high)):  # type: ignore[arg-type]
-            errors["value"] = f"card.error.lab_range.{draft.kind}"
+            errors["value"] = keyed("card.error.lab_range", draft.kind)
     elif draft.value not in rule.choices:
         errors["value"] = "card.error.choice"
     _text_errors(errors, "note", draft.note, SHORT_TEXT_MAX)

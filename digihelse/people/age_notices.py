@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from digihelse.core.i18n import t
+from digihelse.core.i18n import DEFAULT_LANG, t
+from digihelse.core.i18n.families import keyed
 from digihelse.core.i18n.formatting import day_month
 from digihelse.people.models import AddressProtection, AgeNotice, ParentChild, Person
 from digihelse.people.nin import birthday_in
@@ -67,7 +68,9 @@ def _tell(s: Session, recipient_id: int, notice: AgeNotice) -> None:
 
     recipient = s.get(Person, recipient_id)
     if recipient is not None:
-        enqueue(s, recipient_pid=recipient.nin, body=t("notice.sms", "nb"), kind="age_notice",
+        # Bokmål: a person has no language of their own yet (people/models.py).
+        enqueue(s, recipient_pid=recipient.nin, body=t("notice.sms", DEFAULT_LANG),
+                kind="age_notice",
                 dedupe_key=f"age-notice:{notice.subject_id}:{recipient_id}:{notice.turns}")
 
 
@@ -91,7 +94,7 @@ def notices_for(s: Session, recipient_pid: str, today: dt.date, lang: str) -> li
     views = []
     for notice, subject in rows:
         who = "self" if subject.nin == recipient_pid else "parent"
-        text = t(f"notice.{who}.{notice.turns}", lang, name=subject.given_name,
+        text = t(keyed("notice", f"{who}.{notice.turns}"), lang, name=subject.given_name,
                  date=day_month(notice.birthday, lang))
         views.append(NoticeView(notice.id, text, notice.birthday))
     return views

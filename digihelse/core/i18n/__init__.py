@@ -1,25 +1,16 @@
-"""The UI's words in bokmål (default), nynorsk and English.
+"""The UI's words in bokmål (default), nynorsk and English, from gettext catalogs.
 
-Texts are keyed by a short dotted name; every key exists in every language (a unit test
-checks it), so a screen never shows a key or falls back silently."""
+Code names a message by a literal key that `pybabel extract` finds (babel.cfg): `t("key",
+lang)` on the server, `T("key")` in a page, `tn("key", n, lang)` for a plural, and
+`P_(role, key)` to declare a role's own wording. Every message exists in every language
+and every message in a catalog is used (tests/test_i18n.py), so a screen never shows a
+key, and an unknown key raises instead of falling back silently."""
 
 from __future__ import annotations
 
-from digihelse.core.i18n import (
-    texts,
-    texts_card,
-    texts_carer_forms,
-    texts_personnel,
-    texts_sharing,
-)
+from functools import cache
 
-# One dictionary, assembled from a module per area of the app; a key defined twice is a bug.
-TEXTS: dict[str, dict[str, str]] = {}
-for _module in (texts, texts_personnel, texts_card, texts_sharing, texts_carer_forms):
-    _clash = TEXTS.keys() & _module.TEXTS.keys()
-    if _clash:
-        raise RuntimeError(f"texts defined twice: {sorted(_clash)}")
-    TEXTS.update(_module.TEXTS)
+from digihelse.core.i18n.catalogs import messages
 
 LANGS = ("nb", "nn", "en")
 DEFAULT_LANG = "nb"
@@ -34,33 +25,69 @@ def normalise_lang(value: str | None) -> str:
     return code if code in LANGS else DEFAULT_LANG
 
 
-_BY_LANG: dict[str, dict[str, str]] = {
-    lang: {key: variants[lang] for key, variants in TEXTS.items()} for lang in LANGS
+def P_(role: str, key: str) -> str:
+    """Marks that `role` has its own wording of `key` (msgctxt), for extraction."""
+    return key
+
+
+# The personnel pages are shared, and only a few sentences name who booked: the midwife's
+# wording says "Hun skrev" where the school nurse's says "Eleven skrev". t() and T() pick a
+# role's wording wherever the catalog has one; this list is what extraction sees.
+ROLE_WORDING = (
+    P_("midwife", "day.note"),
+    P_("midwife", "day.cancel.reason"),
+    P_("midwife", "day.cancel.hint"),
+    P_("midwife", "day.msg.blocked"),
+    P_("midwife", "sched.intro"),
+    P_("midwife", "sched.done.new"),
+    P_("midwife", "sched.conflicts"),
+    P_("midwife", "sched.conflicts_todo"),
+)
+
+
+def text(key: str, lang: str = DEFAULT_LANG, role: str = "") -> str:
+    """The message unformatted: the role's wording where it has one. KeyError if unknown."""
+    texts = messages(normalise_lang(lang)).texts
+    if role and (role, key) in texts:
+        return texts[(role, key)]
+    return texts[(None, key)]
+
+
+def is_message(key: str) -> bool:
+    return (None, key) in messages(DEFAULT_LANG).texts
+
+
+def t(key: str, lang: str = DEFAULT_LANG, *, role: str = "", **values: object) -> str:
+    """The message in a language (and role), its {placeholders} filled in."""
+    message = text(key, lang, role)
+    return message.format(**values) if values else message
+
+
+def tn(key: str, n: int, lang: str = DEFAULT_LANG, **values: object) -> str:
+    """The plural form of a message for n ("1 ledig tid", "3 ledige tider"); {n} is n."""
+    return messages(normalise_lang(lang)).plural(key, n).format(n=n, **values)
+
+
+@cache
+def _contexts() -> dict[str, set[str | None]]:
+    by_key: dict[str, set[str | None]] = {}
+    for context, key in messages(DEFAULT_LANG).texts:
+        by_key.setdefault(key, set()).add(context)
+    return by_key
+
+
+def variants(key: str) -> dict[str | None, dict[str, str]]:
+    """A message in every language, by role context (None: everyone's wording)."""
+    contexts = _contexts().get(key, set())
+    if None not in contexts:
+        raise KeyError(f"no message {key!r}")
+    return {context: {lang: messages(lang).texts[(context, key)] for lang in LANGS}
+            for context in sorted(contexts, key=lambda c: c or "")}
+
+
+# Everyone's wording of every (singular) message, by key and language: for tests and
+# benchmarks that look for the words on a page or in a websocket frame.
+TEXTS: dict[str, dict[str, str]] = {
+    key: {lang: messages(lang).texts[(None, key)] for lang in LANGS}
+    for (context, key) in messages(DEFAULT_LANG).texts if context is None
 }
-
-
-# "day.note@midwife" is the midwife's wording of "day.note" ("Hun skrev" for "Eleven skrev"):
-# the personnel pages are shared, and only a few sentences name who booked.
-ROLE_MARK = "@"
-_BY_ROLE: dict[tuple[str, str], dict[str, str]] = {}
-for (_lang, _texts) in _BY_LANG.items():
-    for _key in [k for k in _texts if ROLE_MARK in k]:
-        _base, _role = _key.split(ROLE_MARK, 1)
-        _BY_ROLE.setdefault((_lang, _role), dict(_texts))[_base] = _texts[_key]
-
-
-def texts_for(lang: str, role: str = "") -> dict[str, str]:
-    """The texts in a language, in a role's wording where it has its own."""
-    lang = normalise_lang(lang)
-    return _BY_ROLE.get((lang, role)) or _BY_LANG[lang]
-
-
-def role_key(key: str, role: str) -> str:
-    """The role's own variant of a key when there is one, else the key."""
-    variant = f"{key}{ROLE_MARK}{role}"
-    return variant if role and variant in TEXTS else key
-
-
-def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
-    text = texts_for(lang)[key]
-    return text.format(**values) if values else text

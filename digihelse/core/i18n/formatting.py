@@ -33,3 +33,11 @@ def clock(moment: dt.datetime) -> str:
 
 def long_date(day: dt.date, lang: str) -> str:
     return format_date(day, "long", locale="en_GB" if normalise_lang(lang) == "en" else lang)
+
+
+def weekday_day_short_month(day: dt.date, lang: str) -> str:
+    """'tirsdag 25. nov' / 'Tuesday 25 Nov': the short form on a time button."""
+    lang = normalise_lang(lang)
+    if lang == "en":
+        return format_date(day, "EEEE d LLL", locale="en_GB")
+    return format_date(day, "EEEE d. LLL", locale=lang)

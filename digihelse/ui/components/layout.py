@@ -22,7 +22,7 @@ NAV_ITEMS = [(routes.HOME, "nav.home", "⌂"), (routes.APPOINTMENTS, "nav.appoin
 
 def language_switch() -> rx.Component:
     return rx.el.div(
-        rx.el.label(T["shell.language"], html_for="lang-select", class_name="visually-hidden"),
+        rx.el.label(T("shell.language"), html_for="lang-select", class_name="visually-hidden"),
         rx.el.select(
             *[rx.el.option(LANG_NAMES[code], value=code) for code in LANGS],
             id="lang-select",
@@ -38,9 +38,9 @@ def quick_exit() -> rx.Component:
     """"Lukk": leave at once for a neutral site, replacing this page in the history so
     Back does not return here (for pupils who need discretion)."""
     return anchor_link(
-        T["shell.quick_exit"],
+        T("shell.quick_exit"),
         href=QUICK_EXIT_URL,
-        aria_label=T["shell.quick_exit_label"],
+        aria_label=T("shell.quick_exit_label"),
         rel="noreferrer",
         on_click=rx.call_script(f"window.location.replace('{QUICK_EXIT_URL}')"),
         class_name="btn-link quick-exit",
@@ -51,7 +51,7 @@ def quick_exit() -> rx.Component:
 def logout_form() -> rx.Component:
     # A plain POST form: logout is an HTTP route that clears the HttpOnly cookie.
     return native_form(
-        rx.el.button(T["shell.logout"], type="submit", class_name="btn-link"),
+        rx.el.button(T("shell.logout"), type="submit", class_name="btn-link"),
         action="/auth/logout",
         class_name="logout-form",
     )
@@ -63,7 +63,7 @@ def acting_for() -> rx.Component:
         rx.cond(
             SessionState.has_subjects,
             rx.fragment(
-                rx.el.label(T["shell.acting_for"], html_for="acting-select",
+                rx.el.label(T("shell.acting_for"), html_for="acting-select",
                             class_name="acting-label"),
                 rx.el.select(
                     rx.foreach(SessionState.subject_options, lambda o: rx.el.option(
@@ -75,7 +75,7 @@ def acting_for() -> rx.Component:
                 ),
             ),
             rx.el.p(
-                rx.el.span(T["shell.acting_for"], ": "),
+                rx.el.span(T("shell.acting_for"), ": "),
                 rx.el.strong(SessionState.display_name, id="acting-for"),
                 class_name="acting-for",
             ),
@@ -90,7 +90,7 @@ def acting_for() -> rx.Component:
 def header() -> rx.Component:
     return rx.el.header(
         rx.el.div(
-            page_link(T["app.name"], href="/", class_name="brand"),
+            page_link(T("app.name"), href="/", class_name="brand"),
             rx.el.div(
                 language_switch(),
                 rx.cond(SessionState.show_quick_exit, quick_exit()),
@@ -108,7 +108,7 @@ def bottom_nav() -> rx.Component:
     def item(href: str, key: str, icon: str) -> rx.Component:
         return rx.el.li(page_link(
             rx.el.span(icon, class_name="nav-icon", aria_hidden="true"),
-            rx.el.span(T[key]),
+            rx.el.span(T(key)),
             href=href,
             class_name="nav-item",
         ))
@@ -120,14 +120,14 @@ def bottom_nav() -> rx.Component:
             *[item(href, key, icon) for href, key, icon in NAV_ITEMS[2:]],
             class_name="nav-list",
         ),
-        aria_label=T["nav.label"],
+        aria_label=T("nav.label"),
         class_name="bottom-nav",
     )
 
 
 def footer() -> rx.Component:
     return rx.el.footer(
-        page_link(T["footer.accessibility"], href=routes.ACCESSIBILITY),
+        page_link(T("footer.accessibility"), href=routes.ACCESSIBILITY),
         class_name="site-footer",
     )
 
@@ -136,7 +136,7 @@ def shell(*children: rx.Component, citizen_nav: bool = True) -> rx.Component:
     """A page: skip link, header, the page's content in <main>, and navigation."""
     show_nav = SessionState.logged_in & ~SessionState.is_personnel if citizen_nav else False
     return rx.el.div(
-        anchor_link(T["shell.skip"], href="#main", class_name="skip-link"),
+        anchor_link(T("shell.skip"), href="#main", class_name="skip-link"),
         header(),
         rx.el.main(*children, id="main", tab_index=-1, class_name="page"),
         footer(),

@@ -19,10 +19,10 @@ def access_log_page() -> rx.Component:
     return shell(
         rx.el.h1(rx.cond(
             SessionState.acting_for_other,
-            T["log.title_for"].replace("{name}", SessionState.acting_given_name),
-            T["log.title"],
+            T("log.title_for", name=SessionState.acting_given_name),
+            T("log.title"),
         )),
-        rx.el.p(T["log.intro"], class_name="lead"),
+        rx.el.p(T("log.intro"), class_name="lead"),
         rx.cond(
             AccessLogState.error != "",
             rx.el.div(AccessLogState.error, role="alert", class_name="error-box"),
@@ -32,9 +32,9 @@ def access_log_page() -> rx.Component:
                     AccessLogState.rows.length() > 0,
                     rx.el.ul(rx.foreach(AccessLogState.rows, _row), class_name="card-list",
                              id="access-log"),
-                    rx.el.p(T["log.empty"]),
+                    rx.el.p(T("log.empty")),
                 ),
-                rx.el.p(T["home.loading"], role="status"),
+                rx.el.p(T("home.loading"), role="status"),
             ),
         ),
     )

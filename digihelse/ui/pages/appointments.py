@@ -12,17 +12,17 @@ def _actions(item: AppointmentRow) -> rx.Component:
     return rx.cond(
         AppointmentsState.confirming_id == item.booking_id,
         rx.el.div(
-            rx.el.p(T["appts.cancel_confirm"], class_name="strong"),
-            rx.el.button(T["appts.cancel_yes"], type="button",
+            rx.el.p(T("appts.cancel_confirm"), class_name="strong"),
+            rx.el.button(T("appts.cancel_yes"), type="button",
                          on_click=AppointmentsState.cancel(item.booking_id),
                          class_name="btn btn-primary"),
-            rx.el.button(T["appts.cancel_no"], type="button", on_click=AppointmentsState.keep,
+            rx.el.button(T("appts.cancel_no"), type="button", on_click=AppointmentsState.keep,
                          class_name="btn btn-secondary space-top"),
             role="group", class_name="confirm-box",
         ),
         rx.el.div(
-            page_link(T["appts.move"], href=item.move_href, class_name="btn btn-secondary"),
-            rx.el.button(T["appts.cancel"], type="button",
+            page_link(T("appts.move"), href=item.move_href, class_name="btn btn-secondary"),
+            rx.el.button(T("appts.cancel"), type="button",
                          on_click=AppointmentsState.ask_cancel(item.booking_id),
                          class_name="btn btn-secondary"),
             class_name="row-actions",
@@ -47,8 +47,8 @@ def _appointment(item: AppointmentRow, upcoming: bool) -> rx.Component:
 def appointments_page() -> rx.Component:
     return shell(
         rx.el.h1(rx.cond(SessionState.acting_for_other,
-                         T["appts.title_for"].replace("{name}", SessionState.acting_given_name),
-                         T["appts.title"])),
+                         T("appts.title_for", name=SessionState.acting_given_name),
+                         T("appts.title"))),
         rx.cond(AppointmentsState.message != "",
                 rx.el.p(AppointmentsState.message, role="status", class_name="notice")),
         rx.cond(AppointmentsState.error != "",
@@ -56,22 +56,22 @@ def appointments_page() -> rx.Component:
         rx.cond(
             AppointmentsState.loaded,
             rx.fragment(
-                rx.el.h2(T["appts.upcoming"]),
+                rx.el.h2(T("appts.upcoming")),
                 rx.cond(
                     AppointmentsState.upcoming.length() > 0,
                     rx.el.ul(rx.foreach(AppointmentsState.upcoming,
                                         lambda a: _appointment(a, True)),
                              class_name="card-list", id="upcoming"),
-                    rx.el.p(T["appts.none"]),
+                    rx.el.p(T("appts.none")),
                 ),
-                rx.el.h2(T["appts.past"]),
+                rx.el.h2(T("appts.past")),
                 rx.cond(
                     AppointmentsState.past.length() > 0,
                     rx.el.ul(rx.foreach(AppointmentsState.past, lambda a: _appointment(a, False)),
                              class_name="card-list", id="past"),
-                    rx.el.p(T["appts.none"]),
+                    rx.el.p(T("appts.none")),
                 ),
             ),
-            rx.el.p(T["home.loading"], role="status"),
+            rx.el.p(T("home.loading"), role="status"),
         ),
     )

@@ -7,6 +7,7 @@ from dataclasses import asdict
 import reflex as rx
 from reflex.vars.base import Var, VarData
 
+from digihelse.core.i18n.families import keyed
 from digihelse.ui import routes
 from digihelse.ui.components.layout import T, shell
 from digihelse.ui.components.links import document_link, page_link
@@ -36,8 +37,8 @@ def _place_tab(option: PlaceOption) -> rx.Component:
 
 def carer_line(name) -> rx.Component:
     """"Helsesykepleier Kari Lund", or "Jordmor Lise Haugen" for a pregnancy consultation."""
-    return rx.cond(BookingState.pregnancy, T["book.card.midwife"].replace("{name}", name),
-                   T["book.card.nurse"].replace("{name}", name))
+    return rx.cond(BookingState.pregnancy, T("book.card.midwife", name=name),
+                   T("book.card.nurse", name=name))
 
 
 def place_card() -> rx.Component:
@@ -77,11 +78,11 @@ def _day(group: DayGroup) -> rx.Component:
 
 def week_strip() -> rx.Component:
     return rx.el.div(
-        rx.el.button("‹", type="button", aria_label=T["book.prev_week"],
+        rx.el.button("‹", type="button", aria_label=T("book.prev_week"),
                      on_click=BookingState.previous_week,
                      disabled=BookingState.week_offset == 0, class_name="week-btn"),
         rx.el.p(BookingState.week_title, class_name="week-title", aria_live="polite"),
-        rx.el.button("›", type="button", aria_label=T["book.next_week"],
+        rx.el.button("›", type="button", aria_label=T("book.next_week"),
                      on_click=BookingState.next_week, class_name="week-btn"),
         class_name="week-strip",
     )
@@ -99,7 +100,7 @@ def _pregnancy_head() -> rx.Component:
         rx.cond(BookingState.window_line != "",
                 rx.el.p(BookingState.window_line, class_name="lead", id="visit-window")),
         rx.cond(BookingState.after_window,
-                rx.el.p(T["card.book.after_window"], class_name="notice")),
+                rx.el.p(T("card.book.after_window"), class_name="notice")),
     )
 
 
@@ -110,9 +111,9 @@ def choose_step() -> rx.Component:
             rx.el.h1(BookingState.visit_title),
             rx.el.p(BookingState.blocked, class_name="notice", id="booking-blocked"),
             rx.cond(BookingState.blocked_by_booking,
-                    page_link(T["card.book.change"], href=routes.APPOINTMENTS,
+                    page_link(T("card.book.change"), href=routes.APPOINTMENTS,
                               class_name="btn btn-secondary")),
-            page_link(T["book.preg.back"], href=routes.CARD,
+            page_link(T("book.preg.back"), href=routes.CARD,
                       class_name="btn btn-secondary space-top"),
         ),
         _choose_times(),
@@ -121,11 +122,11 @@ def choose_step() -> rx.Component:
 
 def _choose_times() -> rx.Component:
     return rx.fragment(
-        rx.cond(BookingState.pregnancy, _pregnancy_head(), rx.el.h1(T["book.title"])),
+        rx.cond(BookingState.pregnancy, _pregnancy_head(), rx.el.h1(T("book.title"))),
         rx.cond(
             BookingState.places.length() > 1,
             rx.el.div(rx.foreach(BookingState.places, _place_tab), role="group",
-                      aria_label=T["book.where"], class_name="chips"),
+                      aria_label=T("book.where"), class_name="chips"),
         ),
         place_card(),
         rx.cond(
@@ -141,14 +142,14 @@ def _choose_times() -> rx.Component:
         rx.cond(
             BookingState.days.length() > 0,
             rx.el.div(rx.foreach(BookingState.days, _day), id="free-times"),
-            rx.el.p(T["book.no_times"], class_name="notice"),
+            rx.el.p(T("book.no_times"), class_name="notice"),
         ),
     )
 
 
 def _topic_chip(value: str) -> rx.Component:
     return rx.el.button(
-        T[f"topic.{value}"], type="button",
+        T(keyed("topic", value)), type="button",
         aria_pressed=rx.cond(BookingState.topic == value, "true", "false"),
         on_click=BookingState.toggle_topic(value),
         class_name="chip",
@@ -157,7 +158,7 @@ def _topic_chip(value: str) -> rx.Component:
 
 def confirm_step() -> rx.Component:
     return rx.fragment(
-        rx.el.h1(T["book.confirm.title"]),
+        rx.el.h1(T("book.confirm.title")),
         rx.el.div(
             rx.el.p(rx.el.strong(BookingState.chosen.label), class_name="when"),
             rx.el.p(chosen_place().name),
@@ -166,12 +167,12 @@ def confirm_step() -> rx.Component:
         ),
         rx.cond(BookingState.pregnancy,
                 rx.el.p(BookingState.visibility, class_name="notice", id="private-line"),
-                rx.el.p(T["book.private"], class_name="notice", id="private-line")),
+                rx.el.p(T("book.private"), class_name="notice", id="private-line")),
         rx.cond(
             BookingState.pregnancy & (BookingState.moving_id == 0),
             rx.el.div(
-                rx.el.label(T["book.preg.note"], html_for="note", class_name="field-label"),
-                rx.el.p(T["book.preg.note_hint"], id="note-hint", class_name="muted small"),
+                rx.el.label(T("book.preg.note"), html_for="note", class_name="field-label"),
+                rx.el.p(T("book.preg.note_hint"), id="note-hint", class_name="muted small"),
                 rx.el.textarea(id="note", value=BookingState.note,
                                on_change=BookingState.set_note, max_length=1000, rows=3,
                                aria_describedby="note-hint", class_name="textarea"),
@@ -181,9 +182,9 @@ def confirm_step() -> rx.Component:
         rx.cond(
             ~BookingState.pregnancy & (BookingState.moving_id == 0),
             rx.el.fieldset(
-                rx.el.legend(T["book.confirm.topic"]),
+                rx.el.legend(T("book.confirm.topic")),
                 rx.el.div(*[_topic_chip(value) for value in TOPICS], class_name="chips"),
-                rx.el.label(T["book.confirm.note"], html_for="note", class_name="field-label"),
+                rx.el.label(T("book.confirm.note"), html_for="note", class_name="field-label"),
                 rx.el.textarea(id="note", value=BookingState.note,
                                on_change=BookingState.set_note, max_length=1000, rows=3,
                                class_name="textarea"),
@@ -194,37 +195,37 @@ def confirm_step() -> rx.Component:
                 rx.el.p(BookingState.error, role="alert", class_name="error-box")),
         rx.el.div(
             rx.el.button(
-                rx.cond(BookingState.busy, T["book.working"], T["book.confirm.button"]),
+                rx.cond(BookingState.busy, T("book.working"), T("book.confirm.button")),
                 type="button", on_click=BookingState.confirm, disabled=BookingState.busy,
                 aria_busy=BookingState.busy.to_string(), class_name="btn btn-primary",
                 id="confirm",
             ),
             class_name="sticky-action",
         ),
-        rx.el.button(T["book.confirm.back"], type="button", on_click=BookingState.back_to_times,
+        rx.el.button(T("book.confirm.back"), type="button", on_click=BookingState.back_to_times,
                      class_name="btn btn-secondary space-top"),
     )
 
 
 def done_step() -> rx.Component:
     return rx.fragment(
-        rx.el.h1(T["book.done.title"]),
+        rx.el.h1(T("book.done.title")),
         rx.el.div(
             rx.el.p(rx.el.strong(BookingState.booked_label)),
             rx.el.p(chosen_place().name),
             rx.cond(BookingState.pregnancy,
                     rx.el.p(carer_line(chosen_place().nurse)), rx.fragment()),
             rx.el.p(rx.cond(BookingState.pregnancy, BookingState.visibility,
-                            T["book.private"])),
+                            T("book.private"))),
             class_name="notice", role="status", id="booked",
         ),
-        document_link(T["book.done.calendar"],
+        document_link(T("book.done.calendar"),
                       href="/timer/" + BookingState.booked_id.to_string() + ".ics",
                       class_name="btn btn-secondary"),
-        page_link(T["book.done.change"], href=routes.APPOINTMENTS,
+        page_link(T("book.done.change"), href=routes.APPOINTMENTS,
                   class_name="btn btn-secondary space-top"),
         rx.cond(BookingState.pregnancy,
-                page_link(T["book.preg.back"], href=routes.CARD,
+                page_link(T("book.preg.back"), href=routes.CARD,
                           class_name="btn btn-secondary space-top", id="back-to-card")),
     )
 
@@ -239,6 +240,6 @@ def booking_page() -> rx.Component:
                 ("done", done_step()),
                 choose_step(),
             ),
-            rx.el.p(T["home.loading"], role="status"),
+            rx.el.p(T("home.loading"), role="status"),
         ),
     )

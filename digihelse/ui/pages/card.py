@@ -3,6 +3,7 @@ consultations and the woman's own notes. Print-friendly through a print styleshe
 
 import reflex as rx
 
+from digihelse.core.i18n.families import keyed
 from digihelse.ui import routes
 from digihelse.ui.components.layout import T, shell
 from digihelse.ui.components.links import page_link
@@ -32,7 +33,7 @@ def overview(state=CardState) -> rx.Component:
         rx.cond(state.book.state == "", rx.el.p(state.next_line, id="next-consultation")),
         rx.foreach(state.carers, lambda line: rx.el.p(line, class_name="muted")),
         class_name="card overview",
-        aria_label=T["card.overview.title"],
+        aria_label=T("card.overview.title"),
     )
 
 
@@ -43,19 +44,19 @@ def _chart(key: str, block: ChartBlock) -> rx.Component:
     head = by_lang({lang: frames[lang][0] for lang in frames})
     tail = by_lang({lang: frames[lang][1] for lang in frames})
     return rx.el.figure(
-        rx.el.h3(T[title_key]),
+        rx.el.h3(T(title_key)),
         rx.html(head + block.marks + tail, class_name="chart-box"),
         rx.el.details(
-            rx.el.summary(T["card.chart.table"]),
+            rx.el.summary(T("card.chart.table")),
             rx.el.table(
-                rx.el.thead(rx.el.tr(rx.el.th(T["card.field.ga"], scope="col"),
+                rx.el.thead(rx.el.tr(rx.el.th(T("card.field.ga"), scope="col"),
                                      rx.el.th(unit, scope="col"), rx.el.th(scope="col"))),
                 rx.el.tbody(rx.foreach(block.table, lambda row: rx.el.tr(
                     rx.foreach(row, lambda cell: rx.el.td(cell))))),
                 class_name="data-table",
             ),
         ),
-        rx.el.figcaption(T[source_key], class_name="muted small") if source_key
+        rx.el.figcaption(T(source_key), class_name="muted small") if source_key
         else rx.fragment(),
         class_name="card chart-card",
         id=f"chart-{key}",
@@ -64,7 +65,7 @@ def _chart(key: str, block: ChartBlock) -> rx.Component:
 
 def charts(state=CardState) -> rx.Component:
     return rx.el.section(
-        rx.el.h2(T["card.charts.title"]),
+        rx.el.h2(T("card.charts.title")),
         rx.cond(state.charts.length() == len(CHART_KEYS), rx.fragment(
             *[_chart(key, state.charts[index]) for index, key in enumerate(CHART_KEYS)])),
     )
@@ -75,10 +76,10 @@ def _consultation(row: ConsultationRow, state=CardState, owner: bool = False) ->
         rx.el.h3(row.title),
         rx.foreach(row.lines, lambda line: rx.el.p(line)),
         rx.cond(row.author != "", rx.el.p(row.author, class_name="muted small")),
-        rx.cond(row.hidden, rx.el.p(T["card.hidden.label"], class_name="small strong")),
+        rx.cond(row.hidden, rx.el.p(T("card.hidden.label"), class_name="small strong")),
         rx.cond(
             state.can_write_notes,
-            rx.el.button(rx.cond(row.hidden, T["card.hidden.show"], T["card.hidden.hide"]),
+            rx.el.button(rx.cond(row.hidden, T("card.hidden.show"), T("card.hidden.hide")),
                          type="button", on_click=CardState.toggle_hidden(row.id, ~row.hidden),
                          class_name="btn btn-secondary space-top no-print"),
         ) if owner else rx.fragment(),
@@ -89,13 +90,13 @@ def _consultation(row: ConsultationRow, state=CardState, owner: bool = False) ->
 def timeline(state=CardState) -> rx.Component:
     owner = state is CardState
     return rx.el.section(
-        rx.el.h2(T["card.consultations.title"]),
+        rx.el.h2(T("card.consultations.title")),
         rx.cond(
             state.consultations.length() > 0,
             rx.el.ol(rx.foreach(state.consultations,
                                 lambda row: _consultation(row, state, owner)),
                      class_name="card-list", id="timeline"),
-            rx.el.p(T["card.consultations.none"]),
+            rx.el.p(T("card.consultations.none")),
         ),
     )
 
@@ -112,7 +113,7 @@ def _history_row(row: HistoryRow) -> rx.Component:
 def history(state=CardState) -> rx.Component:
     return rx.el.details(
         # Read when opened: most readers never do, and each read is in the access log.
-        rx.el.summary(T["card.history.title"], on_click=state.show_history),
+        rx.el.summary(T("card.history.title"), on_click=state.show_history),
         rx.el.ul(rx.foreach(state.history, _history_row), class_name="plain-list",
                  id="history"),
         class_name="card no-print",
@@ -126,7 +127,7 @@ def _schedule_row(row: ScheduleRow) -> rx.Component:
         rx.el.span(
             rx.el.strong(row.label), rx.el.br(),
             rx.el.span(row.window, class_name="muted"), " – ",
-            rx.el.span(rx.match(row.state, *[(state, T[f"card.schedule.{state}"])
+            rx.el.span(rx.match(row.state, *[(state, T(keyed("card.schedule", state)))
                                              for state in SCHEDULE_STATES], ""),
                        class_name="schedule-state-" + row.state),
         ),
@@ -136,7 +137,7 @@ def _schedule_row(row: ScheduleRow) -> rx.Component:
 
 def schedule(state=CardState) -> rx.Component:
     return rx.el.section(
-        rx.el.h2(T["card.schedule.title"]),
+        rx.el.h2(T("card.schedule.title")),
         rx.el.ol(rx.foreach(state.schedule, _schedule_row), class_name="schedule",
                  id="schedule"),
     )
@@ -157,10 +158,10 @@ def book_next() -> rx.Component:
                 box.can_book,
                 rx.match(
                     box.state,
-                    ("book", page_link(T["card.book.button"],
+                    ("book", page_link(T("card.book.button"),
                                        href=routes.BOOK + "?svangerskap=1",
                                        class_name="btn btn-primary", id="book-consultation")),
-                    ("booked", page_link(T["card.book.change"], href=routes.APPOINTMENTS,
+                    ("booked", page_link(T("card.book.change"), href=routes.APPOINTMENTS,
                                          class_name="btn btn-secondary", id="change-booking")),
                     rx.fragment(),
                 ),
@@ -179,7 +180,7 @@ def _lab(row: LabRow, state=CardState) -> rx.Component:
         rx.el.p(row.when, class_name="muted small"),
         rx.cond(row.note != "", rx.el.p(row.note, class_name="small")),
         rx.cond(row.hidden & state.can_write_notes,
-                rx.el.p(T["card.hidden.label"], class_name="small strong")),
+                rx.el.p(T("card.hidden.label"), class_name="small strong")),
         class_name="lab-row",
     )
 
@@ -187,15 +188,15 @@ def _lab(row: LabRow, state=CardState) -> rx.Component:
 def tests(state=CardState) -> rx.Component:
     """Test results (blood type, Hb, infections, ...) and the RhD-negative follow-up."""
     return rx.el.section(
-        rx.el.h2(T["card.tests.title"], id="tests-title"),
+        rx.el.h2(T("card.tests.title"), id="tests-title"),
         rx.cond(state.rhd_lines.length() > 0, rx.el.div(
-            rx.el.h3(T["card.rhd.title"]),
+            rx.el.h3(T("card.rhd.title")),
             rx.foreach(state.rhd_lines, lambda line: rx.el.p(line)),
             class_name="notice", id="rhd-followup")),
         rx.cond(state.labs.length() > 0,
                 rx.el.ul(rx.foreach(state.labs, lambda row: _lab(row, state)),
                          class_name="card lab-list", id="lab-results"),
-                rx.el.p(T["card.tests.empty"])),
+                rx.el.p(T("card.tests.empty"))),
         aria_labelledby="tests-title",
     )
 
@@ -205,7 +206,7 @@ def _section_block(block: SectionBlock, state=CardState) -> rx.Component:
         rx.el.h3(block.title),
         rx.foreach(block.lines, lambda line: rx.el.p(line)),
         rx.cond(block.hidden & state.can_write_notes,
-                rx.el.p(T["card.hidden.label"], class_name="small strong")),
+                rx.el.p(T("card.hidden.label"), class_name="small strong")),
         class_name="card background-block",
         id="section-" + block.key,
     )
@@ -215,8 +216,8 @@ def background(state=CardState) -> rx.Component:
     """Before pregnancy, earlier pregnancies, illnesses, lifestyle and contacts; a partner
     sees only the sections she has not hidden."""
     return rx.el.section(
-        rx.el.h2(T["card.background.title"], id="background-title"),
-        rx.el.p(T["card.background.intro"], class_name="muted"),
+        rx.el.h2(T("card.background.title"), id="background-title"),
+        rx.el.p(T("card.background.intro"), class_name="muted"),
         rx.foreach(state.background, lambda block: _section_block(block, state)),
         aria_labelledby="background-title",
         id="background",
@@ -230,12 +231,12 @@ def _note(row: NoteRow) -> rx.Component:
 
 def notes() -> rx.Component:
     return rx.el.section(
-        rx.el.h2(T["card.notes.title"]),
-        rx.el.p(T["card.notes.visible_to_carers"], class_name="muted"),
+        rx.el.h2(T("card.notes.title")),
+        rx.el.p(T("card.notes.visible_to_carers"), class_name="muted"),
         rx.cond(
             CardState.can_write_notes,
             rx.el.div(
-                rx.el.label(T["card.notes.label"], html_for="own-note", class_name="field-label"),
+                rx.el.label(T("card.notes.label"), html_for="own-note", class_name="field-label"),
                 rx.el.textarea(id="own-note", value=CardState.note_text,
                                on_change=CardState.set_note_text, rows=3, max_length=2000,
                                class_name="textarea",
@@ -244,7 +245,7 @@ def notes() -> rx.Component:
                 rx.cond(CardState.note_error != "",
                         rx.el.p(CardState.note_error, id="note-error", role="alert",
                                 class_name="field-error")),
-                rx.el.button(T["card.notes.add"], type="button", on_click=CardState.add_note,
+                rx.el.button(T("card.notes.add"), type="button", on_click=CardState.add_note,
                              class_name="btn btn-secondary space-top no-print"),
                 class_name="no-print",
             ),
@@ -259,13 +260,13 @@ def note_list(state=CardState) -> rx.Component:
     return rx.cond(
         state.notes.length() > 0,
         rx.el.ul(rx.foreach(state.notes, _note), class_name="card-list", id="notes"),
-        rx.el.p(T["card.notes.empty"]),
+        rx.el.p(T("card.notes.empty")),
     )
 
 
 def card_page() -> rx.Component:
     return shell(
-        rx.el.h1(T["card.overview.title"]),
+        rx.el.h1(T("card.overview.title")),
         rx.cond(
             CardState.loaded,
             rx.cond(
@@ -277,9 +278,9 @@ def card_page() -> rx.Component:
                     book_next(),
                     # Only the woman herself shares her card (routes.SHARE).
                     rx.cond(CardState.can_write_notes & ~CardState.acting_for_other,
-                            rx.el.a(T["sharing.link"], href="/helsekort/del", id="share-link",
+                            rx.el.a(T("sharing.link"), href="/helsekort/del", id="share-link",
                                     class_name="btn btn-secondary no-print share-link")),
-                    rx.el.button(T["card.print.button"], type="button",
+                    rx.el.button(T("card.print.button"), type="button",
                                  on_click=CardState.print_card,
                                  class_name="btn btn-secondary no-print"),
                     charts(),
@@ -292,6 +293,6 @@ def card_page() -> rx.Component:
                     history(),
                 ),
             ),
-            rx.el.p(T["home.loading"], role="status"),
+            rx.el.p(T("home.loading"), role="status"),
         ),
     )

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from digihelse.core.i18n.families import keyed
 from digihelse.healthcard.models import Presentation, UrineProtein
 from digihelse.ui.components.layout import T, shell
 from digihelse.ui.components.links import page_link
@@ -31,16 +32,16 @@ def _woman(row: dict) -> rx.Component:
 
 def create_form() -> rx.Component:
     return rx.el.details(
-        rx.el.summary(T["card.create.title"]),
+        rx.el.summary(T("card.create.title")),
         rx.el.form(
-            rx.el.label(T["card.create.pid"], html_for="c-pid", class_name="field-label"),
+            rx.el.label(T("card.create.pid"), html_for="c-pid", class_name="field-label"),
             rx.el.input(id="c-pid", name="pid", input_mode="numeric", auto_complete="off",
                         max_length=11, class_name="input"),
-            rx.el.label(T["card.field.last_period"], html_for="c-lmp", class_name="field-label"),
+            rx.el.label(T("card.field.last_period"), html_for="c-lmp", class_name="field-label"),
             rx.el.input(id="c-lmp", name="last_period", type="date", class_name="input"),
             rx.cond(CarerState.create_error != "",
                     rx.el.p(CarerState.create_error, role="alert", class_name="field-error")),
-            rx.el.button(T["card.create.button"], type="submit",
+            rx.el.button(T("card.create.button"), type="submit",
                          class_name="btn btn-primary space-top"),
             on_submit=CarerState.create_card,
         ),
@@ -51,15 +52,15 @@ def create_form() -> rx.Component:
 def carer_list_page() -> rx.Component:
     return shell(
         personnel_nav("women"),
-        rx.el.h1(T["card.mine.title"]),
+        rx.el.h1(T("card.mine.title")),
         create_form(),
         rx.cond(
             CarerState.loaded,
             rx.cond(CarerState.women.length() > 0,
                     rx.el.ul(rx.foreach(CarerState.women, _woman), class_name="card-list",
                              id="my-women"),
-                    rx.el.p(T["card.mine.empty"])),
-            rx.el.p(T["home.loading"], role="status"),
+                    rx.el.p(T("card.mine.empty"))),
+            rx.el.p(T("home.loading"), role="status"),
         ),
         citizen_nav=False,
     )
@@ -70,8 +71,8 @@ def _field(name: str, label_key: str, *, kind: str = "text", mode: str = "decima
     error = CarerState.field_errors[name].to(str)
     has_error = CarerState.field_errors.contains(name)
     return rx.el.div(
-        rx.el.label(T[label_key], html_for=f"f-{name}", class_name="field-label"),
-        rx.el.p(T[hint_key], class_name="muted small", id=f"f-{name}-hint") if hint_key
+        rx.el.label(T(label_key), html_for=f"f-{name}", class_name="field-label"),
+        rx.el.p(T(hint_key), class_name="muted small", id=f"f-{name}-hint") if hint_key
         else rx.fragment(),
         rx.el.input(id=f"f-{name}", name=name, type=kind, input_mode=mode,
                     default_value=CarerState.values[name].to(str),
@@ -86,9 +87,9 @@ def _field(name: str, label_key: str, *, kind: str = "text", mode: str = "decima
 def _select(name: str, label_key: str, options: list[tuple[str, rx.Var | str]]) -> rx.Component:
     has_error = CarerState.field_errors.contains(name)
     return rx.el.div(
-        rx.el.label(T[label_key], html_for=f"f-{name}", class_name="field-label"),
+        rx.el.label(T(label_key), html_for=f"f-{name}", class_name="field-label"),
         rx.el.select(
-            rx.el.option(T["card.form.choose"], value=""),
+            rx.el.option(T("card.form.choose"), value=""),
             *[rx.el.option(text, value=value) for value, text in options],
             id=f"f-{name}", name=name, class_name="input",
             default_value=CarerState.values[name].to(str),
@@ -101,11 +102,11 @@ def _select(name: str, label_key: str, options: list[tuple[str, rx.Var | str]]) 
 
 
 def consultation_form() -> rx.Component:
-    urine = [(u.value, T[f"card.urine.{u.value}"]) for u in UrineProtein]
-    presentation = [(p.value, T[f"card.presentation.{p.value}"]) for p in Presentation]
+    urine = [(u.value, T(keyed("card.urine", u.value))) for u in UrineProtein]
+    presentation = [(p.value, T(keyed("card.presentation", p.value))) for p in Presentation]
     return rx.el.form(
-        rx.el.h2(rx.cond(CarerState.editing_id != 0, T["card.consultation.edit"],
-                         T["card.consultation.new"]), id="new-consultation"),
+        rx.el.h2(rx.cond(CarerState.editing_id != 0, T("card.consultation.edit"),
+                         T("card.consultation.new")), id="new-consultation"),
         _field("held_on", "card.field.held_on", kind="date", mode="none"),
         _field("weight_kg", "card.field.weight_kg"),
         rx.el.div(
@@ -119,16 +120,16 @@ def consultation_form() -> rx.Component:
         _field("heart_rate", "card.field.heart_rate", mode="numeric"),
         _select("presentation", "card.field.presentation", presentation),
         _select("movements", "card.field.movements",
-                [("yes", T["card.form.yes"]), ("no", T["card.form.no"])]),
+                [("yes", T("card.form.yes")), ("no", T("card.form.no"))]),
         rx.el.div(
-            rx.el.label(T["card.field.note"], html_for="f-note", class_name="field-label"),
+            rx.el.label(T("card.field.note"), html_for="f-note", class_name="field-label"),
             rx.el.textarea(id="f-note", name="note", rows=3, class_name="textarea",
                            default_value=CarerState.values["note"].to(str)),
             class_name="field",
         ),
         rx.cond(CarerState.editing_id != 0, _field("reason", "card.field.reason", mode="text")),
         rx.el.label(rx.el.input(type="checkbox", name="hidden_from_proxy", value="1"),
-                    " ", T["card.field.hidden_from_proxy"], class_name="check"),
+                    " ", T("card.field.hidden_from_proxy"), class_name="check"),
         rx.cond(CarerState.form_message != "",
                 rx.el.p(CarerState.form_message,
                         role=rx.cond(CarerState.field_errors.length() > 0, "alert", "status"),
@@ -136,12 +137,12 @@ def consultation_form() -> rx.Component:
                                            "notice"),
                         id="form-message")),
         rx.el.div(
-            rx.el.button(rx.cond(CarerState.saving, T["card.consultation.saving"],
-                                 T["card.consultation.save"]),
+            rx.el.button(rx.cond(CarerState.saving, T("card.consultation.saving"),
+                                 T("card.consultation.save")),
                          type="submit", disabled=CarerState.saving,
                          class_name="btn btn-primary", id="save-consultation"),
             rx.cond(CarerState.editing_id != 0,
-                    rx.el.button(T["card.consultation.cancel_edit"], type="button",
+                    rx.el.button(T("card.consultation.cancel_edit"), type="button",
                                  on_click=CarerState.cancel_edit,
                                  class_name="btn btn-secondary space-top")),
             class_name="sticky-action",
@@ -157,7 +158,7 @@ def consultation_form() -> rx.Component:
 def _correct_buttons() -> rx.Component:
     return rx.el.ul(
         rx.foreach(CarerState.consultations, lambda row: rx.el.li(rx.el.button(
-            T["card.consultation.correct"], " ", row.title, type="button",
+            T("card.consultation.correct"), " ", row.title, type="button",
             on_click=CarerState.start_edit(row.id), class_name="btn-inline"))),
         class_name="plain-list",
     )
@@ -169,7 +170,7 @@ def carer_card_page() -> rx.Component:
 
     return shell(
         personnel_nav("card"),
-        page_link(T["card.back_to_list"], href=CARER_LIST, class_name="back-link"),
+        page_link(T("card.back_to_list"), href=CARER_LIST, class_name="back-link"),
         rx.el.h1(CarerState.woman_name),
         rx.cond(
             CarerState.loaded,
@@ -178,11 +179,11 @@ def carer_card_page() -> rx.Component:
                 rx.el.p(CarerState.error, role="alert", class_name="error-box"),
                 rx.fragment(
                     overview(CarerState),
-                    rx.el.section(rx.el.h2(T["card.notes.from_her"]), note_list(CarerState)),
+                    rx.el.section(rx.el.h2(T("card.notes.from_her")), note_list(CarerState)),
                     rx.cond(CarerState.can_edit, rx.fragment(card_links(), consultation_form())),
                     timeline(CarerState),
                     rx.cond(CarerState.can_edit & (CarerState.consultations.length() > 0),
-                            rx.el.details(rx.el.summary(T["card.consultation.correct_title"]),
+                            rx.el.details(rx.el.summary(T("card.consultation.correct_title")),
                                           _correct_buttons(), class_name="card")),
                     charts(CarerState),
                     schedule(CarerState),
@@ -191,7 +192,7 @@ def carer_card_page() -> rx.Component:
                     history(CarerState),
                 ),
             ),
-            rx.el.p(T["home.loading"], role="status"),
+            rx.el.p(T("home.loading"), role="status"),
         ),
         citizen_nav=False,
     )

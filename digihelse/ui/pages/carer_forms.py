@@ -4,6 +4,7 @@ opened from the woman's card view; and the links and confirmation on that view."
 
 import reflex as rx
 
+from digihelse.core.i18n.families import keyed
 from digihelse.healthcard.models import LabKind
 from digihelse.healthcard.validation import (
     CONTACT_TEXTS,
@@ -27,7 +28,7 @@ S = CarerFormsState
 
 
 def _label_text(label) -> rx.Var | str:
-    return T[label] if isinstance(label, str) else label
+    return T(label) if isinstance(label, str) else label
 
 
 def _error(name: str) -> rx.Component:
@@ -47,7 +48,7 @@ def _input(name: str, label, *, kind: str = "text", mode: str = "text",
     fid = field_id(name)
     return rx.el.div(
         rx.el.label(_label_text(label), html_for=fid, class_name="field-label"),
-        rx.el.p(T[hint], class_name="muted small", id=f"{fid}-hint") if hint
+        rx.el.p(T(hint), class_name="muted small", id=f"{fid}-hint") if hint
         else rx.fragment(),
         rx.el.input(id=fid, name=name, type=kind, input_mode=mode,
                     default_value=S.values[name].to(str),
@@ -89,7 +90,7 @@ def _select(name: str, label, options: list[tuple[str, rx.Var | str]], *,
     return rx.el.div(
         rx.el.label(_label_text(label), html_for=fid, class_name="field-label"),
         rx.el.select(
-            rx.el.option(T["card.form.choose"], value="") if choose else rx.fragment(),
+            rx.el.option(T("card.form.choose"), value="") if choose else rx.fragment(),
             *[rx.el.option(text, value=value) for value, text in options],
             id=fid, name=name, class_name="input", default_value=S.values[name].to(str),
             aria_invalid=rx.cond(S.field_errors.contains(name), "true", "false"),
@@ -108,7 +109,7 @@ def _choices(name: str, legend, options: list[tuple[str, rx.Var | str]],
     current = S.values[name].to(str)
     return rx.el.fieldset(
         rx.el.legend(_label_text(legend)),
-        rx.el.p(T[hint], class_name="muted small", id=f"{fid}-hint") if hint
+        rx.el.p(T(hint), class_name="muted small", id=f"{fid}-hint") if hint
         else rx.fragment(),
         rx.el.div(
             *[rx.el.label(
@@ -130,7 +131,7 @@ def _check(name: str, label_key: str, **props) -> rx.Component:
     return rx.el.label(
         rx.el.input(type="checkbox", name=name, value="1", id=fid,
                     default_checked=S.values[name].to(str) == "1", **props),
-        " ", T[label_key], class_name="check")
+        " ", T(label_key), class_name="check")
 
 
 def _message(reload) -> rx.Component:
@@ -142,11 +143,11 @@ def _message(reload) -> rx.Component:
             rx.el.p(S.form_message, class_name="strong"),
             rx.cond(S.errors.length() > 0,
                     rx.fragment(
-                        rx.el.p(T["cforms.errors_title"]),
+                        rx.el.p(T("cforms.errors_title")),
                         rx.el.ul(rx.foreach(S.errors, lambda e: rx.el.li(
                             anchor_link(e["text"], href=e["href"]))),
                             class_name="error-links"))),
-            rx.cond(S.stale, rx.el.button(T["cforms.reload"], type="button", on_click=reload,
+            rx.cond(S.stale, rx.el.button(T("cforms.reload"), type="button", on_click=reload,
                                           class_name="btn btn-secondary space-top",
                                           id="reload-form")),
             role="alert", class_name="error-box", id="form-message",
@@ -156,7 +157,7 @@ def _message(reload) -> rx.Component:
 
 def _save_bar(label_key: str, button_id: str, *extra: rx.Component) -> rx.Component:
     return rx.el.div(
-        rx.el.button(rx.cond(S.saving, T["cforms.saving"], T[label_key]), type="submit",
+        rx.el.button(rx.cond(S.saving, T("cforms.saving"), T(label_key)), type="submit",
                      disabled=S.saving, class_name="btn btn-primary", id=button_id),
         *extra,
         class_name="sticky-action",
@@ -166,17 +167,17 @@ def _save_bar(label_key: str, button_id: str, *extra: rx.Component) -> rx.Compon
 def _frame(title, form: rx.Component, *after: rx.Component) -> rx.Component:
     return shell(
         personnel_nav("card"),
-        page_link(rx.el.span("‹\u00a0", aria_hidden="true"), T["cforms.back"], href=CARER_CARD,
+        page_link(rx.el.span("‹\u00a0", aria_hidden="true"), T("cforms.back"), href=CARER_CARD,
                   class_name="back-link", id="back-to-card"),
         rx.el.h1(title, id="form-title"),
         rx.cond(S.woman_name != "",
-                rx.el.p(T["cforms.whose"].replace("{name}", S.woman_name),
+                rx.el.p(T("cforms.whose", name=S.woman_name),
                         class_name="muted", id="whose-card")),
         rx.cond(
             S.loaded,
             rx.cond(S.error != "", rx.el.p(S.error, role="alert", class_name="error-box"),
                     rx.fragment(form, *after)),
-            rx.el.p(T["home.loading"], role="status"),
+            rx.el.p(T("home.loading"), role="status"),
         ),
         citizen_nav=False,
     )
@@ -196,22 +197,22 @@ def _lab_value() -> rx.Component:
         if shape in shapes:
             continue
         if rule.numeric:
-            field = _number("value", T["cforms.lab.value_unit"].replace("{unit}", shape),
+            field = _number("value", T("cforms.lab.value_unit", unit=shape),
                             hint="cforms.lab.number_hint")
         else:
-            options = [(c, T[_value_label(c)] if c.islower() else c) for c in rule.choices]
+            options = [(c, T(_value_label(c)) if c.islower() else c) for c in rule.choices]
             field = _choices("value", "cforms.lab.value", options)
         # Keyed by shape: another unit or other choices give a fresh field.
         shapes[shape] = rx.el.div(field, key=shape)
     return rx.match(
         S.lab_shape,
         *[(shape, component) for shape, component in shapes.items()],
-        rx.el.p(T["cforms.lab.choose_first"], class_name="muted", id="lab-choose-first"),
+        rx.el.p(T("cforms.lab.choose_first"), class_name="muted", id="lab-choose-first"),
     )
 
 
 def lab_form() -> rx.Component:
-    kinds = [(kind.value, T[f"card.lab.{kind.value}"]) for kind in LabKind]
+    kinds = [(kind.value, T(keyed("card.lab", kind.value))) for kind in LabKind]
     return rx.el.form(
         _message(S.load_lab),
         _select("kind", "cforms.lab.kind", kinds, on_change=S.set_lab_kind),
@@ -221,10 +222,10 @@ def lab_form() -> rx.Component:
         rx.cond(S.editing_lab != 0, _input("reason", "card.field.reason",
                                            hint="cforms.reason_hint")),
         rx.el.label(rx.el.input(type="checkbox", name="hidden_from_proxy", value="1"),
-                    " ", T["card.field.hidden_from_proxy"], class_name="check"),
+                    " ", T("card.field.hidden_from_proxy"), class_name="check"),
         _save_bar("cforms.lab.save", "save-lab",
                   rx.cond(S.editing_lab != 0,
-                          rx.el.button(T["cforms.lab.cancel_edit"], type="button",
+                          rx.el.button(T("cforms.lab.cancel_edit"), type="button",
                                        on_click=S.cancel_lab_edit,
                                        class_name="btn btn-secondary space-top"))),
         on_submit=S.save_lab,
@@ -239,9 +240,9 @@ def _lab_corrections() -> rx.Component:
     return rx.cond(
         S.lab_rows.length() > 0,
         rx.el.details(
-            rx.el.summary(T["cforms.lab.correct_title"]),
+            rx.el.summary(T("cforms.lab.correct_title")),
             rx.el.ul(rx.foreach(S.lab_rows, lambda row: rx.el.li(rx.el.button(
-                T["cforms.lab.correct"], ": ", row["title"], type="button",
+                T("cforms.lab.correct"), ": ", row["title"], type="button",
                 on_click=S.start_lab_edit(row["id"].to(int)), class_name="btn-inline"))),
                 class_name="plain-list", id="lab-corrections"),
             class_name="card",
@@ -250,7 +251,7 @@ def _lab_corrections() -> rx.Component:
 
 
 def lab_page() -> rx.Component:
-    return _frame(rx.cond(S.editing_lab != 0, T["cforms.lab.edit"], T["cforms.lab.new"]),
+    return _frame(rx.cond(S.editing_lab != 0, T("cforms.lab.edit"), T("cforms.lab.new")),
                   lab_form(), _lab_corrections())
 
 
@@ -270,17 +271,17 @@ def _dating() -> rx.Component:
         "dating", "cforms.preg.section.dating",
         rx.cond(S.due_line != "", rx.el.p(S.due_line, class_name="notice", id="due-now")),
         _date("last_period", "card.field.last_period"),
-        rx.el.h3(T["cforms.preg.ultrasound"]),
-        rx.el.p(T["cforms.preg.ultrasound_hint"], class_name="muted small"),
+        rx.el.h3(T("cforms.preg.ultrasound")),
+        rx.el.p(T("cforms.preg.ultrasound_hint"), class_name="muted small"),
         _date("due_date_ultrasound", "cforms.preg.us_report", future=True),
         _choices("scan_method", "cforms.preg.scan_method",
-                 [("crl", T["cforms.preg.crl"]), ("bpd", T["cforms.preg.bpd"]),
-                  ("", T["cforms.preg.no_scan"])], grid=False),
+                 [("crl", T("cforms.preg.crl")), ("bpd", T("cforms.preg.bpd")),
+                  ("", T("cforms.preg.no_scan"))], grid=False),
         rx.el.div(_date("scan_date", "card.field.scan_date"),
                   _number("scan_mm", "card.field.scan_mm"), class_name="two-fields"),
         _date("due_date_manual", "card.field.due_date_manual", hint="cforms.preg.manual_hint",
               future=True),
-        rx.el.p(T["cforms.preg.due_hint"], class_name="muted small"),
+        rx.el.p(T("cforms.preg.due_hint"), class_name="muted small"),
     )
 
 
@@ -292,7 +293,7 @@ def _this_pregnancy() -> rx.Component:
         _check("assisted_conception", "card.field.assisted_conception",
                on_change=S.set_assisted),
         rx.cond(S.assisted, rx.fragment(
-            rx.el.p(T["cforms.preg.ivf_hint"], class_name="muted small"),
+            rx.el.p(T("cforms.preg.ivf_hint"), class_name="muted small"),
             _date("transfer_date", "card.field.transfer_date"),
             _number("embryo_age_days", "card.field.embryo_age_days", whole=True),
         )),
@@ -311,8 +312,8 @@ def _before() -> rx.Component:
 def _previous() -> rx.Component:
     return _section(
         "previous", "card.section.previous_pregnancies",
-        rx.el.p(T["cforms.preg.counts_hint"], class_name="muted small"),
-        rx.el.div(*[_number(f"previous_pregnancies.{key}", f"card.previous.{key}", whole=True)
+        rx.el.p(T("cforms.preg.counts_hint"), class_name="muted small"),
+        rx.el.div(*[_number(f"previous_pregnancies.{key}", keyed("card.previous", key), whole=True)
                     for key in PREVIOUS_COUNTS], class_name="two-fields align-fields"),
         _textarea("previous_pregnancies.notes", "card.previous.notes"),
     )
@@ -321,25 +322,25 @@ def _previous() -> rx.Component:
 def _health() -> rx.Component:
     return _section(
         "health", "card.section.health",
-        *[_textarea(f"health.{key}", f"card.health.{key}") for key in HEALTH_TEXTS],
+        *[_textarea(f"health.{key}", keyed("card.health", key)) for key in HEALTH_TEXTS],
         _choices("health.folate", "card.health.folate",
-                 [("yes", T["card.form.yes"]), ("no", T["card.form.no"]),
-                  ("", T["cforms.not_stated"])]),
+                 [("yes", T("card.form.yes")), ("no", T("card.form.no")),
+                  ("", T("cforms.not_stated"))]),
     )
 
 
 def _lifestyle() -> rx.Component:
-    habits = [*[(choice, T[f"card.habit.{choice}"]) for choice in HABIT_CHOICES],
-              ("", T["cforms.not_stated"])]
+    habits = [*[(choice, T(keyed("card.habit", choice))) for choice in HABIT_CHOICES],
+              ("", T("cforms.not_stated"))]
 
     def when(time: str) -> rx.Component:
         return rx.fragment(
-            rx.el.h3(T[f"card.lifestyle.{time}"]),
+            rx.el.h3(T(keyed("card.lifestyle", time))),
             # "Røyk" under the heading "Uke 36"; a screen reader hears "Uke 36: Røyk".
             *[_choices(f"lifestyle.{time}.{habit}",
-                       rx.fragment(rx.el.span(T[f"card.lifestyle.{time}"], ": ",
+                       rx.fragment(rx.el.span(T(keyed("card.lifestyle", time)), ": ",
                                               class_name="visually-hidden"),
-                                   T[f"card.lifestyle.{habit}"]),
+                                   T(keyed("card.lifestyle", habit))),
                        habits) for habit in LIFESTYLE_HABITS],
             _input(f"lifestyle.{time}.activity", "card.lifestyle.activity"),
             _input(f"lifestyle.{time}.notes", "card.lifestyle.notes"),
@@ -351,7 +352,8 @@ def _lifestyle() -> rx.Component:
 
 def _contacts() -> rx.Component:
     return _section("contacts", "card.section.contacts",
-                    *[_input(f"contacts.{key}", f"card.contact.{key}") for key in CONTACT_TEXTS])
+                    *[_input(f"contacts.{key}", keyed("card.contact", key))
+                      for key in CONTACT_TEXTS])
 
 
 def pregnancy_form() -> rx.Component:
@@ -378,7 +380,7 @@ def pregnancy_form() -> rx.Component:
 
 
 def pregnancy_page() -> rx.Component:
-    return _frame(T["cforms.preg.title"], pregnancy_form())
+    return _frame(T("cforms.preg.title"), pregnancy_form())
 
 
 # --- On the carer's card view -------------------------------------------------------------
@@ -388,9 +390,9 @@ def card_links() -> rx.Component:
     confirmation after either form saved (at the bottom, where the thumb is)."""
     return rx.fragment(
         rx.el.div(
-            page_link(T["cforms.lab.button"], href=CARER_LAB, class_name="btn btn-secondary",
+            page_link(T("cforms.lab.button"), href=CARER_LAB, class_name="btn btn-secondary",
                       id="new-lab"),
-            page_link(T["cforms.preg.button"], href=CARER_PREGNANCY,
+            page_link(T("cforms.preg.button"), href=CARER_PREGNANCY,
                       class_name="btn btn-secondary", id="edit-pregnancy"),
             class_name="card-actions",
         ),

@@ -8,18 +8,18 @@ from digihelse.ui.components.links import document_link
 
 
 def _service(title_key: str, text_key: str) -> rx.Component:
-    return rx.el.li(rx.el.h3(T[title_key]), rx.el.p(T[text_key]), class_name="card")
+    return rx.el.li(rx.el.h3(T(title_key)), rx.el.p(T(text_key)), class_name="card")
 
 
 def front_page() -> rx.Component:
     return shell(
-        rx.el.h1(T["front.title"]),
-        rx.el.p(T["front.intro"], class_name="lead"),
-        document_link(T["front.login"], href=f"/auth/login?next={routes.HOME}",
+        rx.el.h1(T("front.title")),
+        rx.el.p(T("front.intro"), class_name="lead"),
+        document_link(T("front.login"), href=f"/auth/login?next={routes.HOME}",
                 class_name="btn btn-primary", id="login"),
-        rx.el.p(T["front.login_hint"], class_name="hint"),
+        rx.el.p(T("front.login_hint"), class_name="hint"),
         rx.el.section(
-            rx.el.h2(T["front.services"], id="services-heading"),
+            rx.el.h2(T("front.services"), id="services-heading"),
             rx.el.ul(
                 _service("front.youth.title", "front.youth.text"),
                 _service("front.family.title", "front.family.text"),
@@ -28,6 +28,6 @@ def front_page() -> rx.Component:
             ),
             aria_labelledby="services-heading",
         ),
-        rx.el.p(document_link(T["front.personnel"],
+        rx.el.p(document_link(T("front.personnel"),
                         href=f"/auth/personnel/login?next={routes.PERSONNEL_HOME}")),
     )

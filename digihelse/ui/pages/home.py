@@ -16,9 +16,9 @@ def booking_card() -> rx.Component:
     return page_link(
         rx.el.span(place.initials, class_name="avatar", aria_hidden="true"),
         rx.el.span(
-            rx.el.span(T["book.card.title"], class_name="big-card-title"),
+            rx.el.span(T("book.card.title"), class_name="big-card-title"),
             rx.el.span(place.name, class_name="big-card-line"),
-            rx.el.span(T["book.card.nurse"].replace("{name}", place.nurse),
+            rx.el.span(T("book.card.nurse", name=place.nurse),
                        class_name="big-card-line"),
             rx.cond(place.drop_in != "",
                     rx.el.span(place.drop_in, class_name="big-card-line drop-in")),
@@ -32,7 +32,7 @@ def booking_card() -> rx.Component:
 
 def _other_place(option: PlaceOption) -> rx.Component:
     return rx.el.li(page_link(
-        T["home.other_place"].replace("{name}", option.name),
+        T("home.other_place", name=option.name),
         href=routes.BOOK + "?sted=" + option.place_id.to_string(),
     ))
 
@@ -57,7 +57,7 @@ def next_checkup() -> rx.Component:
                 rx.el.span(visit.window, class_name="big-card-line"),
                 class_name="big-card-text",
             ),
-            rx.el.span(T["card.book.button"], class_name="chip-link"),
+            rx.el.span(T("card.book.button"), class_name="chip-link"),
             href=routes.BOOK + "?svangerskap=1", class_name="card next-checkup",
             id="next-checkup",
         ),
@@ -66,9 +66,9 @@ def next_checkup() -> rx.Component:
 
 def home_page() -> rx.Component:
     return shell(
-        rx.el.h1(T["home.hello"].replace("{name}", SessionState.given_name)),
+        rx.el.h1(T("home.hello", name=SessionState.given_name)),
         rx.cond(SessionState.has_subjects & ~SessionState.acting_for_other,
-                rx.el.p(T["home.choose_child"], class_name="notice")),
+                rx.el.p(T("home.choose_child"), class_name="notice")),
         rx.cond(
             HomeState.loaded,
             rx.fragment(
@@ -85,7 +85,7 @@ def home_page() -> rx.Component:
                     page_link(
                         rx.el.span("♡", class_name="avatar", aria_hidden="true"),
                         rx.el.span(
-                            rx.el.span(T["card.overview.title"], class_name="big-card-title"),
+                            rx.el.span(T("card.overview.title"), class_name="big-card-title"),
                             rx.el.span(HomeState.card_line, class_name="big-card-line"),
                             class_name="big-card-text",
                         ),
@@ -96,27 +96,25 @@ def home_page() -> rx.Component:
                 rx.cond(
                     HomeState.notices.length() > 0,
                     rx.el.section(
-                        rx.el.h2(T["home.messages"]),
+                        rx.el.h2(T("home.messages")),
                         rx.foreach(HomeState.notices,
                                    lambda text: rx.el.p(text, class_name="notice")),
                     ),
                 ),
                 rx.el.h2(rx.cond(SessionState.acting_for_other,
-                                 T["appts.title_for"].replace(
-                                     "{name}", SessionState.acting_given_name),
-                                 T["home.next"])),
+                                 T("appts.title_for", name=SessionState.acting_given_name),
+                                 T("home.next"))),
                 rx.cond(
                     HomeState.next_appointments.length() > 0,
                     rx.el.ul(rx.foreach(HomeState.next_appointments, _appointment),
                              class_name="card-list", id="next-appointments"),
                     rx.el.p(rx.cond(SessionState.acting_for_other,
-                                    T["home.no_upcoming_for"].replace(
-                                        "{name}", SessionState.acting_given_name),
-                                    T["home.no_upcoming"])),
+                                    T("home.no_upcoming_for", name=SessionState.acting_given_name),
+                                    T("home.no_upcoming"))),
                 ),
-                page_link(T["home.all_appointments"], href=routes.APPOINTMENTS,
+                page_link(T("home.all_appointments"), href=routes.APPOINTMENTS,
                           class_name="btn btn-secondary"),
             ),
-            rx.el.p(T["home.loading"], role="status"),
+            rx.el.p(T("home.loading"), role="status"),
         ),
     )

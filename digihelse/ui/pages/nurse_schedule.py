@@ -35,9 +35,9 @@ def conflict_list(rows, box_id: str) -> rx.Component:
     return rx.cond(
         rows.length() > 0,
         rx.el.div(
-            rx.el.p(T["sched.conflicts"], class_name="strong"),
+            rx.el.p(T("sched.conflicts"), class_name="strong"),
             rx.el.ul(rx.foreach(rows, _conflict), class_name="conflict-list"),
-            rx.el.p(T["sched.conflicts_todo"]),
+            rx.el.p(T("sched.conflicts_todo")),
             class_name="nurse-warning", id=box_id,
         ),
     )
@@ -45,18 +45,18 @@ def conflict_list(rows, box_id: str) -> rx.Component:
 
 def _delete_box() -> rx.Component:
     return rx.el.div(
-        rx.el.p(T["sched.delete_confirm"], class_name="strong"),
+        rx.el.p(T("sched.delete_confirm"), class_name="strong"),
         rx.el.p(S.delete_text, id="delete-effect"),
         conflict_list(S.delete_conflicts, "delete-conflicts"),
         rx.el.div(
-            rx.el.button(T["sched.delete_yes"], type="button", on_click=S.confirm_delete,
+            rx.el.button(T("sched.delete_yes"), type="button", on_click=S.confirm_delete,
                          disabled=S.busy | (S.delete_text == ""),
                          class_name="btn nurse-btn-danger"),
-            rx.el.button(T["sched.delete_no"], type="button", on_click=S.keep_item,
+            rx.el.button(T("sched.delete_no"), type="button", on_click=S.keep_item,
                          class_name="btn btn-secondary"),
             class_name="row-actions",
         ),
-        role="group", aria_label=T["sched.delete_confirm"], class_name="confirm-box",
+        role="group", aria_label=T("sched.delete_confirm"), class_name="confirm-box",
     )
 
 
@@ -69,7 +69,7 @@ def _item(item: ScheduleItem) -> rx.Component:
                 class_name="item-text",
             ),
             rx.cond(item.can_delete & (S.deleting_key != item.key),
-                    rx.el.button(T["sched.delete"], type="button", aria_label=item.delete_label,
+                    rx.el.button(T("sched.delete"), type="button", aria_label=item.delete_label,
                                  on_click=S.ask_delete(item.key), class_name="nurse-small-btn")),
             class_name="item-row",
         ),
@@ -80,11 +80,11 @@ def _item(item: ScheduleItem) -> rx.Component:
 
 def _items(items, title_key: str, hint_key: str | None = None) -> rx.Component:
     return rx.fragment(
-        rx.el.h3(T[title_key], class_name="sched-kind"),
-        rx.el.p(T[hint_key], class_name="muted nurse-small") if hint_key else rx.fragment(),
+        rx.el.h3(T(title_key), class_name="sched-kind"),
+        rx.el.p(T(hint_key), class_name="muted nurse-small") if hint_key else rx.fragment(),
         rx.cond(items.length() > 0,
                 rx.el.ul(rx.foreach(items, _item), class_name="sched-list"),
-                rx.el.p(T["sched.none"], class_name="muted")),
+                rx.el.p(T("sched.none"), class_name="muted")),
     )
 
 
@@ -105,7 +105,7 @@ def _shared_closed() -> rx.Component:
     return rx.cond(
         S.shared_closed.length() > 0,
         rx.el.section(
-            rx.el.h2(T["sched.all_places"], id="place-all"),
+            rx.el.h2(T("sched.all_places"), id="place-all"),
             _items(S.shared_closed, "sched.closed"),
             aria_labelledby="place-all", class_name="card sched-place",
         ),
@@ -130,8 +130,8 @@ def field(name: str, label_key: str, control: rx.Component,
           hint_key: str | None = None) -> rx.Component:
     error = _error(name)
     return rx.el.div(
-        rx.el.label(T[label_key], html_for=f"f-{name}", class_name="field-label"),
-        rx.el.p(T[hint_key], id=f"h-{name}", class_name="nurse-hint") if hint_key
+        rx.el.label(T(label_key), html_for=f"f-{name}", class_name="field-label"),
+        rx.el.p(T(hint_key), id=f"h-{name}", class_name="nurse-hint") if hint_key
         else rx.fragment(),
         rx.cond(error != "", rx.el.p(error, id=f"e-{name}", class_name="nurse-error")),
         control,
@@ -168,7 +168,7 @@ def _place_option(choice: Choice) -> rx.Component:
 def place_field(allow_all: bool = False) -> rx.Component:
     options = [rx.foreach(S.place_choices, _place_option)]
     if allow_all:
-        options.append(rx.el.option(T["sched.all_places"], value=ALL_PLACES))
+        options.append(rx.el.option(T("sched.all_places"), value=ALL_PLACES))
     return rx.cond(
         S.place_choices.length() > 1,
         field("place", "sched.place", rx.el.select(
@@ -191,7 +191,7 @@ def _weekday_box(index: int) -> rx.Component:
 def weekday_boxes() -> rx.Component:
     error = _error("weekdays")
     return rx.el.fieldset(
-        rx.el.legend(T["sched.weekdays"], class_name="field-label"),
+        rx.el.legend(T("sched.weekdays"), class_name="field-label"),
         rx.cond(error != "", rx.el.p(error, id="e-weekdays", class_name="nurse-error")),
         rx.el.div(*[_weekday_box(i) for i in range(7)], class_name="check-chips"),
         aria_describedby=rx.cond(error != "", "e-weekdays", None),
@@ -225,7 +225,7 @@ def _fields_for(kind: str) -> list[rx.Component]:
                                                          max_length=100, autocomplete="off"),
                       hint_key="sched.label_hint")]
     return [place_field(), weekday_select(), _times(),
-            rx.el.p(T["sched.drop_in_hint"], class_name="muted")]
+            rx.el.p(T("sched.drop_in_hint"), class_name="muted")]
 
 
 def _field_error(item: FieldError) -> rx.Component:
@@ -234,13 +234,13 @@ def _field_error(item: FieldError) -> rx.Component:
 
 def _preview() -> rx.Component:
     return rx.el.section(
-        rx.el.h3(T["sched.preview.title"], id="preview-title"),
+        rx.el.h3(T("sched.preview.title"), id="preview-title"),
         rx.el.p(S.preview_text, class_name="strong", id="preview-effect"),
         conflict_list(S.preview_conflicts, "preview-conflicts"),
         rx.el.div(
-            rx.el.button(T["sched.confirm_save"], type="button", on_click=S.confirm_save,
+            rx.el.button(T("sched.confirm_save"), type="button", on_click=S.confirm_save,
                          disabled=S.busy, class_name="btn btn-primary", id="confirm-save"),
-            rx.el.button(T["sched.cancel"], type="button", on_click=S.cancel_preview,
+            rx.el.button(T("sched.cancel"), type="button", on_click=S.cancel_preview,
                          class_name="btn btn-secondary"),
             class_name="row-actions",
         ),
@@ -251,14 +251,14 @@ def _preview() -> rx.Component:
 def _form(kind: str) -> rx.Component:
     return rx.el.form(
         rx.cond(S.error_list.length() > 0, rx.el.div(
-            rx.el.p(T["sched.fix"], class_name="strong"),
+            rx.el.p(T("sched.fix"), class_name="strong"),
             rx.el.ul(rx.foreach(S.error_list, _field_error)),
             role="alert", class_name="error-box", id="form-errors")),
         *_fields_for(kind),
         rx.cond(
             S.previewing,
             _preview(),
-            rx.el.button(rx.cond(S.busy, T["sched.working"], T["sched.submit"]), type="submit",
+            rx.el.button(rx.cond(S.busy, T("sched.working"), T("sched.submit")), type="submit",
                          disabled=S.busy, class_name="btn btn-primary", id="save-schedule"),
         ),
         on_submit=S.submit,
@@ -270,16 +270,16 @@ def _form(kind: str) -> rx.Component:
 
 
 def _kind_chip(kind: str, text_key: str) -> rx.Component:
-    return rx.el.button(T[text_key], type="button",
+    return rx.el.button(T(text_key), type="button",
                         aria_pressed=rx.cond(S.kind == kind, "true", "false"),
                         on_click=S.choose_kind(kind), class_name="chip", id=f"kind-{kind}")
 
 
 def add_section() -> rx.Component:
     return rx.el.section(
-        rx.el.h2(T["sched.add"], id="add-title", tab_index=-1),
+        rx.el.h2(T("sched.add"), id="add-title", tab_index=-1),
         rx.el.div(*[_kind_chip(kind, key) for kind, key in KIND_CHOICES], role="group",
-                  aria_label=T["sched.add_what"], class_name="chips"),
+                  aria_label=T("sched.add_what"), class_name="chips"),
         rx.match(S.kind, *[(kind, _form(kind)) for kind, _ in KIND_CHOICES[:-1]],
                  _form("drop_in")),
         aria_labelledby="add-title", class_name="card add-card",
@@ -290,12 +290,12 @@ def nurse_schedule_page() -> rx.Component:
     return shell(
         personnel_nav("schedule"),
         rx.el.div(
-            rx.el.h1(T["sched.title"]),
-            anchor_link(T["sched.add"], href="#add-title", class_name="chip-link",
+            rx.el.h1(T("sched.title")),
+            anchor_link(T("sched.add"), href="#add-title", class_name="chip-link",
                         id="jump-add"),
             class_name="day-head",
         ),
-        rx.el.p(T["sched.intro"], class_name="lead"),
+        rx.el.p(T("sched.intro"), class_name="lead"),
         rx.cond(
             S.loaded,
             rx.fragment(
@@ -305,7 +305,7 @@ def nurse_schedule_page() -> rx.Component:
                 conflict_list(S.result_conflicts, "result-conflicts"),
                 rx.cond(S.place_choices.length() > 0, add_section()),
             ),
-            rx.el.p(T["pnav.loading"], role="status"),
+            rx.el.p(T("pnav.loading"), role="status"),
         ),
         feedback(S.message, S.error, S.dismiss),
         citizen_nav=False,

@@ -13,9 +13,9 @@ W = NurseWeekState
 
 def week_picker() -> rx.Component:
     return rx.el.div(
-        page_link(rx.el.span("‹", aria_hidden="true"), T["week.prev"], href=W.prev_href,
+        page_link(rx.el.span("‹", aria_hidden="true"), T("week.prev"), href=W.prev_href,
                   class_name="pick-btn", id="prev-week"),
-        page_link(T["week.next"], rx.el.span("›", aria_hidden="true"), href=W.next_href,
+        page_link(T("week.next"), rx.el.span("›", aria_hidden="true"), href=W.next_href,
                   class_name="pick-btn", id="next-week"),
         class_name="day-picker", role="group", aria_label=W.title,
     )
@@ -34,14 +34,14 @@ def _booking(item: WeekBooking) -> rx.Component:
 def _day(day: WeekDay) -> rx.Component:
     return rx.el.li(
         rx.el.h2(
-            page_link(day.title, rx.cond(day.is_today, rx.el.span(" · ", T["week.today"])),
+            page_link(day.title, rx.cond(day.is_today, rx.el.span(" · ", T("week.today"))),
                       href=day.href, class_name="day-link"),
             class_name="week-day-title",
         ),
         rx.el.p(day.counts, class_name="muted"),
         rx.cond(day.bookings.length() > 0,
                 rx.el.ul(rx.foreach(day.bookings, _booking), class_name="week-bookings",
-                         aria_label=T["week.booked"])),
+                         aria_label=T("week.booked"))),
         class_name=rx.cond(day.is_today, "card week-day is-today", "card week-day"),
         id="day-" + day.iso,
     )
@@ -55,7 +55,7 @@ def nurse_week_page() -> rx.Component:
             rx.fragment(
                 rx.el.div(
                     rx.el.h1(W.title, rx.el.span(W.range_text, class_name="nurse-h1-sub")),
-                    rx.cond(~W.is_this_week, page_link(T["week.this"], href=WEEK_PATH,
+                    rx.cond(~W.is_this_week, page_link(T("week.this"), href=WEEK_PATH,
                                                        class_name="chip-link", id="this-week")),
                     class_name="day-head",
                 ),
@@ -65,7 +65,7 @@ def nurse_week_page() -> rx.Component:
                 rx.el.ul(rx.foreach(W.days, _day), class_name="card-list week-list",
                          id="week-days"),
             ),
-            rx.el.p(T["pnav.loading"], role="status"),
+            rx.el.p(T("pnav.loading"), role="status"),
         ),
         citizen_nav=False,
     )

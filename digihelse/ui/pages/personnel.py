@@ -21,7 +21,7 @@ def personnel_nav(current: str) -> rx.Component:
     page marked for everyone (not by colour)."""
     def item(key: str, href: str, text_key: str) -> rx.Component:
         props = {"aria_current": "page"} if key == current else {}
-        return rx.el.li(page_link(T[text_key], href=href, class_name="pnav-link", **props))
+        return rx.el.li(page_link(T(text_key), href=href, class_name="pnav-link", **props))
 
     role = SessionState.role
     nurse, midwife = role == StaffRole.SCHOOL_NURSE.value, role == StaffRole.MIDWIFE.value
@@ -34,7 +34,7 @@ def personnel_nav(current: str) -> rx.Component:
                         rx.fragment(*[item(*page) for page in PERSONNEL_PAGES])),
                 rx.cond(midwife | gp, item("women", CARER_LIST, "pnav.women")),
                 class_name="pnav-list"),
-            aria_label=T["pnav.label"],
+            aria_label=T("pnav.label"),
             class_name="pnav",
         ),
     )
@@ -49,7 +49,7 @@ def feedback(message, error, dismiss) -> rx.Component:
                   role="status", id="nurse-status"),
         rx.el.div(rx.cond(error != "", rx.el.p(error, class_name="nurse-toast-text")),
                   role="alert", id="nurse-error"),
-        rx.cond(shown, rx.el.button(T["pnav.dismiss"], type="button", on_click=dismiss,
+        rx.cond(shown, rx.el.button(T("pnav.dismiss"), type="button", on_click=dismiss,
                                     class_name="nurse-toast-close")),
         class_name=rx.cond(error != "", "nurse-toast nurse-toast-error",
                            rx.cond(message != "", "nurse-toast nurse-toast-ok",
@@ -59,8 +59,8 @@ def feedback(message, error, dismiss) -> rx.Component:
 
 def personnel_heading() -> rx.Component:
     return rx.fragment(
-        rx.el.h1(T["personnel.hello"].replace("{name}", SessionState.given_name)),
-        rx.el.p(SessionState.organisation, " · ", T["personnel.hpr"], ": ",
+        rx.el.h1(T("personnel.hello", name=SessionState.given_name)),
+        rx.el.p(SessionState.organisation, " · ", T("personnel.hpr"), ": ",
                 SessionState.hpr_number, class_name="muted nurse-who"),
     )
 
@@ -70,18 +70,18 @@ def day_picker() -> rx.Component:
         rx.el.div(
             rx.el.h2(NurseDayState.title, id="day-title", class_name="day-heading"),
             rx.cond(~NurseDayState.is_today,
-                    page_link(T["day.go_today"], href=DAY_PATH, class_name="chip-link",
+                    page_link(T("day.go_today"), href=DAY_PATH, class_name="chip-link",
                               id="go-today")),
             class_name="day-head",
         ),
         rx.el.div(
-            page_link(rx.el.span("‹", aria_hidden="true"), T["day.prev"],
+            page_link(rx.el.span("‹", aria_hidden="true"), T("day.prev"),
                       href=NurseDayState.prev_href, class_name="pick-btn", id="prev-day"),
-            page_link(T["day.next"], rx.el.span("›", aria_hidden="true"),
+            page_link(T("day.next"), rx.el.span("›", aria_hidden="true"),
                       href=NurseDayState.next_href, class_name="pick-btn", id="next-day"),
             class_name="day-picker",
             role="group",
-            aria_label=T["day.picker"],
+            aria_label=T("day.picker"),
         ),
         rx.cond(NurseDayState.rows.length() > 0,
                 rx.el.p(NurseDayState.summary, class_name="muted day-summary", id="day-summary")),
@@ -91,8 +91,8 @@ def day_picker() -> rx.Component:
 def _cancel_form(row: DayRow) -> rx.Component:
     has_error = NurseDayState.cancel_error != ""
     return rx.el.form(
-        rx.el.label(T["day.cancel.reason"], html_for="cancel-reason", class_name="field-label"),
-        rx.el.p(T["day.cancel.hint"], id="cancel-hint", class_name="nurse-hint"),
+        rx.el.label(T("day.cancel.reason"), html_for="cancel-reason", class_name="field-label"),
+        rx.el.p(T("day.cancel.hint"), id="cancel-hint", class_name="nurse-hint"),
         rx.cond(has_error, rx.el.p(NurseDayState.cancel_error, id="cancel-error",
                                    class_name="nurse-error", role="alert")),
         rx.el.textarea(id="cancel-reason", name="reason", rows=3, max_length=500,
@@ -102,9 +102,9 @@ def _cancel_form(row: DayRow) -> rx.Component:
                                                 "cancel-hint"),
                        class_name="textarea"),
         rx.el.div(
-            rx.el.button(T["day.cancel.confirm"], type="submit", class_name="btn nurse-btn-danger",
+            rx.el.button(T("day.cancel.confirm"), type="submit", class_name="btn nurse-btn-danger",
                          id="confirm-cancel", disabled=NurseDayState.busy),
-            rx.el.button(T["day.cancel.keep"], type="button", on_click=NurseDayState.keep,
+            rx.el.button(T("day.cancel.keep"), type="button", on_click=NurseDayState.keep,
                          class_name="btn btn-secondary"),
             class_name="row-actions",
         ),
@@ -117,15 +117,15 @@ def _move_times(row: DayRow) -> rx.Component:
     """Her free times, day by day; a tap moves the booking there."""
     first = row.pupil.split(" ")[0]
     return rx.el.div(
-        rx.el.h4(T["day.move.title"].replace("{name}", first), class_name="move-title",
+        rx.el.h4(T("day.move.title", name=first), class_name="move-title",
                  id="move-title"),
         # "Ikke flytt" first: four weeks of times make a long list on a phone.
-        rx.el.button(T["day.move.keep"], type="button", on_click=NurseDayState.keep_move,
+        rx.el.button(T("day.move.keep"), type="button", on_click=NurseDayState.keep_move,
                      class_name="btn btn-secondary"),
         rx.cond(
             NurseDayState.move_choices.length() > 0,
             rx.fragment(
-                rx.el.p(T["day.move.hint"].replace("{name}", first), class_name="nurse-hint"),
+                rx.el.p(T("day.move.hint", name=first), class_name="nurse-hint"),
                 rx.foreach(NurseDayState.move_choices, lambda day: rx.el.div(
                     rx.el.p(day.title, class_name="move-day"),
                     rx.el.div(rx.foreach(day.times, lambda time: rx.el.button(
@@ -135,7 +135,7 @@ def _move_times(row: DayRow) -> rx.Component:
                         class_name="btn time-btn")), class_name="time-grid"),
                 )),
             ),
-            rx.el.p(T["day.move.none"], class_name="notice"),
+            rx.el.p(T("day.move.none"), class_name="notice"),
         ),
         class_name="move-panel",
         role="group",
@@ -153,24 +153,24 @@ def _booking(row: DayRow) -> rx.Component:
         rx.el.h3(row.pupil, class_name="pupil"),
         rx.cond(row.place != "", rx.el.p(row.place, class_name="muted")),
         rx.cond(row.topic != "", rx.el.p(
-            rx.el.span(T["day.topic"], ": ", class_name="visually-hidden"),
+            rx.el.span(T("day.topic"), ": ", class_name="visually-hidden"),
             rx.el.span(row.topic, class_name="nurse-tag"), class_name="pupil-topic")),
         rx.cond(row.note != "", rx.el.div(
-            rx.el.p(T["day.note"], class_name="pupil-note-label"),
+            rx.el.p(T("day.note"), class_name="pupil-note-label"),
             rx.el.p(row.note, class_name="pupil-note"), class_name="pupil-note-box")),
         rx.cond(row.can_mark, rx.el.div(
-            rx.el.button(T["day.attended"], type="button", aria_label=row.attended_label,
+            rx.el.button(T("day.attended"), type="button", aria_label=row.attended_label,
                          aria_pressed=rx.cond(row.status == "attended", "true", "false"),
                          on_click=NurseDayState.mark(row.booking_id, "attended"),
                          class_name="btn mark-btn"),
-            rx.el.button(T["day.no_show"], type="button", aria_label=row.no_show_label,
+            rx.el.button(T("day.no_show"), type="button", aria_label=row.no_show_label,
                          aria_pressed=rx.cond(row.status == "no_show", "true", "false"),
                          on_click=NurseDayState.mark(row.booking_id, "no_show"),
                          class_name="btn mark-btn"),
             class_name="row-actions",
         )),
         rx.cond(row.card_label != "", rx.el.button(
-            T["day.open_card"], type="button", aria_label=row.card_label,
+            T("day.open_card"), type="button", aria_label=row.card_label,
             on_click=NurseDayState.open_card(row.booking_id),
             class_name="btn btn-secondary space-top open-card-btn")),
         rx.cond(row.can_cancel, rx.cond(
@@ -180,10 +180,10 @@ def _booking(row: DayRow) -> rx.Component:
                 NurseDayState.moving_id == row.booking_id,
                 _move_times(row),
                 rx.el.div(
-                    rx.el.button(T["day.move"], type="button", aria_label=row.move_label,
+                    rx.el.button(T("day.move"), type="button", aria_label=row.move_label,
                                  on_click=NurseDayState.ask_move(row.booking_id),
                                  class_name="btn btn-secondary move-btn"),
-                    rx.el.button(T["day.cancel"], type="button", aria_label=row.cancel_label,
+                    rx.el.button(T("day.cancel"), type="button", aria_label=row.cancel_label,
                                  on_click=NurseDayState.ask_cancel(row.booking_id),
                                  class_name="btn btn-secondary cancel-btn"),
                     class_name="row-actions space-top",
@@ -201,7 +201,7 @@ def _slot(row: DayRow) -> rx.Component:
         rx.el.span(row.status_text, rx.cond(row.place != "", ", " + row.place, ""),
                    class_name="slot-state"),
         rx.cond(row.can_change, rx.el.button(
-            rx.cond(row.kind == "blocked", T["day.unblock"], T["day.block"]),
+            rx.cond(row.kind == "blocked", T("day.unblock"), T("day.block")),
             type="button", aria_label=row.slot_label,
             on_click=NurseDayState.block(row.slot_id), class_name="nurse-small-btn")),
         class_name="slot-line slot-" + row.kind,
@@ -219,8 +219,8 @@ def day_list() -> rx.Component:
         rx.el.ul(rx.foreach(NurseDayState.rows, _row), class_name="card-list day-list",
                  id="day-list", aria_labelledby="day-title"),
         rx.cond(NurseDayState.error == "", rx.el.div(
-            rx.el.p(T["day.empty"]),
-            rx.el.p(page_link(T["day.empty_hint"], href=SCHEDULE_PATH)),
+            rx.el.p(T("day.empty")),
+            rx.el.p(page_link(T("day.empty_hint"), href=SCHEDULE_PATH)),
             class_name="notice", id="day-empty")),
     )
 
@@ -238,10 +238,10 @@ def personnel_home_page() -> rx.Component:
                             rx.el.p(NurseDayState.not_nurse, class_name="notice"),
                             rx.el.section(day_picker(), day_list(),
                                           aria_labelledby="day-title")),
-                    rx.el.p(T["pnav.loading"], role="status"),
+                    rx.el.p(T("pnav.loading"), role="status"),
                 ),
             ),
-            rx.el.p(T["home.loading"], role="status"),
+            rx.el.p(T("home.loading"), role="status"),
         ),
         feedback(NurseDayState.message, NurseDayState.error, NurseDayState.dismiss),
         citizen_nav=False,

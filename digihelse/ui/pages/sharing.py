@@ -20,16 +20,16 @@ def _person(row: ShareRow) -> rx.Component:
             rx.el.div(
                 rx.el.p(row.confirm_text, class_name="share-confirm"),
                 rx.el.div(
-                    rx.el.button(T["sharing.confirm.yes"], type="button",
+                    rx.el.button(T("sharing.confirm.yes"), type="button",
                                  on_click=S.remove(row.id),
                                  class_name="btn nurse-btn-danger", id="confirm-remove"),
-                    rx.el.button(T["sharing.confirm.no"], type="button",
+                    rx.el.button(T("sharing.confirm.no"), type="button",
                                  on_click=S.cancel_remove, class_name="btn btn-secondary"),
                     class_name="row-actions",
                 ),
                 role="group", aria_label=row.remove_label, class_name="confirm-box",
             ),
-            rx.el.button(T["sharing.now.remove"], type="button", aria_label=row.remove_label,
+            rx.el.button(T("sharing.now.remove"), type="button", aria_label=row.remove_label,
                          on_click=S.ask_remove(row.id),
                          class_name="btn btn-secondary space-top"),
         ),
@@ -39,11 +39,11 @@ def _person(row: ShareRow) -> rx.Component:
 
 def now_section() -> rx.Component:
     return rx.el.section(
-        rx.el.h2(T["sharing.now.title"], id="now-title"),
+        rx.el.h2(T("sharing.now.title"), id="now-title"),
         rx.cond(
             S.people.length() > 0,
             rx.el.ul(rx.foreach(S.people, _person), class_name="card-list", id="shared-with"),
-            rx.el.p(T["sharing.now.none"], class_name="card", id="shared-with-none"),
+            rx.el.p(T("sharing.now.none"), class_name="card", id="shared-with-none"),
         ),
         aria_labelledby="now-title",
     )
@@ -51,9 +51,9 @@ def now_section() -> rx.Component:
 
 def _explanation() -> rx.Component:
     return rx.el.div(
-        rx.el.p(T["sharing.give.what"], class_name="strong"),
+        rx.el.p(T("sharing.give.what"), class_name="strong"),
         rx.el.ul(
-            *[rx.el.li(T[key]) for key in ("sharing.give.view_only", "sharing.give.hidden",
+            *[rx.el.li(T(key)) for key in ("sharing.give.view_only", "sharing.give.hidden",
                                             "sharing.give.only_card", "sharing.give.message",
                                             "sharing.give.age")],
             class_name="explain-list",
@@ -72,7 +72,7 @@ def give_form() -> rx.Component:
     nin_bad, until_bad = S.error_field == "nin", S.error_field == "until"
     return rx.el.form(
         rx.el.div(
-            rx.el.label(T["sharing.give.nin"], html_for="share-nin", class_name="field-label"),
+            rx.el.label(T("sharing.give.nin"), html_for="share-nin", class_name="field-label"),
             rx.el.input(id="share-nin", name="nin", type="text", input_mode="numeric",
                         auto_complete="off", spell_check=False, default_value=S.nin,
                         aria_invalid=rx.cond(nin_bad, "true", "false"),
@@ -82,9 +82,9 @@ def give_form() -> rx.Component:
             class_name="field",
         ),
         rx.el.div(
-            rx.el.label(T["sharing.give.until"], html_for="share-until",
+            rx.el.label(T("sharing.give.until"), html_for="share-until",
                         class_name="field-label"),
-            rx.el.p(T["sharing.give.until_hint"], id="share-until-hint",
+            rx.el.p(T("sharing.give.until_hint"), id="share-until-hint",
                     class_name="muted small"),
             rx.el.input(id="share-until", name="until", type="date", min=S.today_iso,
                         default_value=S.until,
@@ -98,7 +98,7 @@ def give_form() -> rx.Component:
         ),
         rx.cond((S.form_error != "") & (S.error_field == ""),
                 rx.el.p(S.form_error, role="alert", class_name="field-error")),
-        rx.el.button(rx.cond(S.busy, T["sharing.give.working"], T["sharing.give.button"]),
+        rx.el.button(rx.cond(S.busy, T("sharing.give.working"), T("sharing.give.button")),
                      type="submit", disabled=S.busy, aria_busy=S.busy.to_string(),
                      class_name="btn btn-primary space-top", id="give-access"),
         on_submit=S.give,
@@ -108,7 +108,7 @@ def give_form() -> rx.Component:
 
 def give_section() -> rx.Component:
     return rx.el.section(
-        rx.el.h2(T["sharing.give.title"], id="give-title"),
+        rx.el.h2(T("sharing.give.title"), id="give-title"),
         rx.cond(
             S.cannot_give != "",
             rx.el.p(S.cannot_give, class_name="notice"),
@@ -128,19 +128,19 @@ def _toggle(row: SectionToggle) -> rx.Component:
 
 def hide_section() -> rx.Component:
     return rx.el.section(
-        rx.el.h2(T["sharing.hide.title"], id="hide-title"),
-        rx.el.p(T["sharing.hide.intro"]),
+        rx.el.h2(T("sharing.hide.title"), id="hide-title"),
+        rx.el.p(T("sharing.hide.intro")),
         rx.el.div(
             rx.el.fieldset(
-                rx.el.legend(T["sharing.hide.legend"]),
+                rx.el.legend(T("sharing.hide.legend")),
                 rx.foreach(S.sections, _toggle),
                 class_name="fieldset", id="hidden-sections",
             ),
             class_name="card share-toggles",
         ),
         rx.el.p(S.hide_message, role="status", class_name="muted small", id="hide-status"),
-        rx.el.p(T["sharing.hide.checkups"], " ",
-                page_link(T["sharing.to_card"], href=routes.CARD),
+        rx.el.p(T("sharing.hide.checkups"), " ",
+                page_link(T("sharing.to_card"), href=routes.CARD),
                 class_name="space-top share-hint"),
         aria_labelledby="hide-title",
     )
@@ -154,24 +154,24 @@ def received_section() -> rx.Component:
     return rx.cond(
         S.received.length() > 0,
         rx.el.section(
-            rx.el.h2(T["sharing.received.title"]),
+            rx.el.h2(T("sharing.received.title")),
             rx.el.ul(rx.foreach(S.received, _received), class_name="card-list",
                      id="received"),
-            rx.el.p(T["sharing.received.hint"], class_name="muted"),
+            rx.el.p(T("sharing.received.hint"), class_name="muted"),
         ),
     )
 
 
 def sharing_page() -> rx.Component:
     return shell(
-        rx.el.h1(T["sharing.title"]),
+        rx.el.h1(T("sharing.title")),
         rx.cond(
             S.loaded,
             rx.cond(
                 S.error != "",
                 rx.el.p(S.error, role="alert", class_name="error-box"),
                 rx.fragment(
-                    rx.el.p(T["sharing.lead"], class_name="lead"),
+                    rx.el.p(T("sharing.lead"), class_name="lead"),
                     rx.el.div(rx.cond(S.message != "",
                                       rx.el.p(S.message, class_name="notice",
                                               id="sharing-message")),
@@ -179,11 +179,11 @@ def sharing_page() -> rx.Component:
                     rx.cond(
                         S.has_own_card,
                         rx.fragment(now_section(), give_section(), hide_section()),
-                        rx.el.p(T["sharing.no_card"], class_name="notice"),
+                        rx.el.p(T("sharing.no_card"), class_name="notice"),
                     ),
                     received_section(),
                 ),
             ),
-            rx.el.p(T["home.loading"], role="status"),
+            rx.el.p(T("home.loading"), role="status"),
         ),
     )

@@ -20,7 +20,7 @@ from digihelse.booking.opening_hours import (
 )
 from digihelse.booking.rules import breaks_inside, slot_length_ok, weekday_ok
 from digihelse.booking.schedule import Conflict, parse_breaks
-from digihelse.core.i18n import normalise_lang, role_key, t
+from digihelse.core.i18n import normalise_lang, t, tn
 from digihelse.core.i18n.formatting import day_month, weekday_day_month
 
 KINDS = ("weekly", "one_off", "closed", "drop_in")
@@ -56,13 +56,9 @@ def breaks_text(text: str) -> str:
     return ", ".join(f"{hm(a)}–{hm(b)}" for a, b in parse_breaks(text))
 
 
-def plural(n: int, key: str, lang: str) -> str:
-    return t(f"{key}.one", lang) if n == 1 else t(f"{key}.other", lang, n=n)
-
-
 def effect_text(created: int, withdrawn: int, lang: str) -> str:
     """'Dette lager 15 nye ledige tider og fjerner 3 ledige tider.'"""
-    new, gone = plural(created, "sched.n_new", lang), plural(withdrawn, "sched.n_free", lang)
+    new, gone = tn("sched.n_new", created, lang), tn("sched.n_free", withdrawn, lang)
     if created and withdrawn:
         return t("sched.effect.both", lang, new=new, gone=gone)
     if created:
@@ -77,10 +73,9 @@ def done_text(created: int, withdrawn: int, lang: str, first: str = "sched.done"
     """'Lagret. Elevene kan nå bestille 2 nye ledige tider.' (in the role's words)"""
     parts = [t(first, lang)]
     if created:
-        parts.append(t(role_key("sched.done.new", role), lang,
-                       new=plural(created, "sched.n_new", lang)))
+        parts.append(t("sched.done.new", lang, role=role, new=tn("sched.n_new", created, lang)))
     if withdrawn:
-        parts.append(t("sched.done.gone", lang, gone=plural(withdrawn, "sched.n_free", lang)))
+        parts.append(t("sched.done.gone", lang, gone=tn("sched.n_free", withdrawn, lang)))
     return " ".join(parts)
 
 

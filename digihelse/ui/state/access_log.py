@@ -10,7 +10,8 @@ import reflex as rx
 from digihelse.access.actors import AccessDenied, Action, Actor
 from digihelse.access.enforcement import AccessLogLine, visible_access_log
 from digihelse.core.db import write_session
-from digihelse.core.i18n import TEXTS, t
+from digihelse.core.i18n import t
+from digihelse.core.i18n.families import keyed
 from digihelse.core.i18n.formatting import clock, day_month
 from digihelse.core.timeutil import to_oslo
 from digihelse.ui.state.guard import CITIZEN, audience
@@ -39,8 +40,8 @@ def describe(line: AccessLogLine, lang: str) -> LogRow:
     elif line.actor_role == "citizen":
         who = line.actor_name or t("role.citizen", lang)
     elif line.actor_name:
-        key = f"role.{line.actor_role}"
-        role = t(key, lang) if key in TEXTS else ""
+        key = keyed("role", line.actor_role, "")
+        role = t(key, lang) if key else ""
         who = ", ".join(part for part in (line.actor_name, role, line.organisation) if part)
     else:
         who = t("log.system", lang)
@@ -49,11 +50,11 @@ def describe(line: AccessLogLine, lang: str) -> LogRow:
     action = action if action in _ACTIONS else "other"
     obj = line.object_type if line.object_type in _OBJECTS else "other"
     if obj == "session":  # logging in or out says enough on its own
-        what = t(f"log.action.{action}", lang)
+        what = t(keyed("log.action", action), lang)
     elif line.outcome == "denied":
-        what = f"{t('log.denied', lang)} ({t(f'log.object.{obj}', lang)})"
+        what = f"{t('log.denied', lang)} ({t(keyed('log.object', obj), lang)})"
     else:
-        what = f"{t(f'log.action.{action}', lang)} {t(f'log.object.{obj}', lang)}"
+        what = f"{t(keyed('log.action', action), lang)} {t(keyed('log.object', obj), lang)}"
     return LogRow(when, who, what)
 
 

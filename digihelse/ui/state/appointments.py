@@ -13,6 +13,7 @@ from digihelse.booking.rules import booking_settings
 from digihelse.core.db import get_engine
 from digihelse.core.errors import ServiceError
 from digihelse.core.i18n import t
+from digihelse.core.i18n.families import keyed
 from digihelse.core.i18n.formatting import clock, weekday_day_month
 from digihelse.core.timeutil import to_oslo, utcnow
 from digihelse.ui import routes
@@ -43,12 +44,13 @@ def row(appointment: views.Appointment, lang: str) -> AppointmentRow:
             f"{t('time.at', lang)} {clock(appointment.start_at)}")
     return AppointmentRow(
         appointment.booking_id, appointment.place_id, when, appointment.place_name,
-        t("book.card.midwife" if appointment.service == Service.PREGNANCY else
-          "book.card.nurse", lang, name=appointment.nurse_name),
-        appointment.status, t(f"status.{appointment.status}", lang),
+        t("book.card.midwife", lang, name=appointment.nurse_name)
+        if appointment.service == Service.PREGNANCY else
+        t("book.card.nurse", lang, name=appointment.nurse_name),
+        appointment.status, t(keyed("status", appointment.status), lang),
         t(appointment.visibility_key, lang), appointment.can_change,
         appointment.cancel_reason or "",
-        t(f"card.visit.{appointment.visit_key}", lang) if appointment.visit_key else "",
+        t(keyed("card.visit", appointment.visit_key), lang) if appointment.visit_key else "",
         # A pregnancy consultation moves among her midwife's times, the others at the place.
         f"{routes.BOOK}?svangerskap=1&flytt={appointment.booking_id}"
         if appointment.service == Service.PREGNANCY else

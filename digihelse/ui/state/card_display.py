@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from digihelse.booking.pregnancy import PregnancyBookingOptions
-from digihelse.core.i18n import LANGS, TEXTS, t
+from digihelse.core.i18n import LANGS, is_message, t
+from digihelse.core.i18n.families import keyed
 from digihelse.core.i18n.formatting import clock, day_month, long_date, weekday_day_month
 from digihelse.core.timeutil import to_oslo
 from digihelse.healthcard.models import LabKind, Section
@@ -129,7 +130,7 @@ def book_box(options: PregnancyBookingOptions, lang: str, own: bool, name: str) 
     for the partner who looks at it with her fullmakt."""
     visit_key = options.booked.visit_key if options.booked and options.booked.visit_key \
         else (options.visit.key if options.visit else None)
-    heading = t("card.book.next", lang, visit=t(f"card.visit.{visit_key}", lang)) \
+    heading = t("card.book.next", lang, visit=t(keyed("card.visit", visit_key), lang)) \
         if visit_key else ""
     window = ""
     if options.visit is not None:
@@ -176,7 +177,7 @@ class CardDisplay:
 
 
 def _text(key: str, lang: str, fallback: str = "", **values: object) -> str:
-    return t(key, lang, **values) if key in TEXTS else fallback
+    return t(key, lang, **values) if is_message(key) else fallback
 
 
 def _num(value: float | None, decimals: int = 1) -> str:
@@ -193,7 +194,7 @@ def consultation_row(c: ConsultationView, lang: str) -> ConsultationRow:
         lines.append(f"{t('card.field.bp', lang)}: {c.bp_systolic}/{c.bp_diastolic}")
     if c.urine_protein:
         lines.append(f"{t('card.field.urine_protein', lang)}: "
-                     f"{_text(f'card.urine.{c.urine_protein}', lang, c.urine_protein)}")
+                     f"{_text(keyed('card.urine', c.urine_protein, ''), lang, c.urine_protein)}")
     if c.oedema is not None:
         lines.append(f"{t('card.field.oedema', lang)}: {c.oedema}")
     if c.sf_height_cm is not None:
@@ -203,7 +204,7 @@ def consultation_row(c: ConsultationView, lang: str) -> ConsultationRow:
         if fetus.heart_rate is not None:
             parts.append(f"{t('card.field.heart_rate', lang)} {fetus.heart_rate}")
         if fetus.presentation:
-            parts.append(_text(f"card.presentation.{fetus.presentation}", lang,
+            parts.append(_text(keyed("card.presentation", fetus.presentation, ""), lang,
                                fetus.presentation))
         if fetus.movements is not None:
             parts.append(f"{t('card.field.movements', lang)}: "
@@ -216,7 +217,7 @@ def consultation_row(c: ConsultationView, lang: str) -> ConsultationRow:
         lines.append(c.note)
     author = ""
     if c.author is not None:
-        role = _text(f"role.{c.author.role}", lang, c.author.role)
+        role = _text(keyed("role", c.author.role, ""), lang, c.author.role)
         author = f"{c.author.name}, {role}"
     title = f"{day_month(c.held_on, lang)} – {t('card.field.ga', lang)} {c.ga_text}"
     return ConsultationRow(c.id, title, lines, author, c.hidden_from_proxy)
@@ -227,7 +228,7 @@ def lab_value(lab: LabResultView, lang: str) -> str:
     if lab.value_num is not None:
         number = f"{lab.value_num:g}".replace(".", ",")
         return f"{number} {lab.unit}" if lab.unit else number
-    return _text(f"card.value.{lab.value}", lang, lab.value)
+    return _text(keyed("card.value", lab.value, ""), lang, lab.value)
 
 
 def lab_rows(labs: tuple[LabResultView, ...], lang: str) -> list[LabRow]:
@@ -247,7 +248,7 @@ def _line(label_key: str, value: object, lang: str) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        value = t("card.habit.yes" if value else "card.habit.no", lang)
+        value = t("card.habit.yes", lang) if value else t("card.habit.no", lang)
     elif isinstance(value, float):
         value = _num(value) if value % 1 else str(int(value))  # "168", "21,8"
     return f"{t(label_key, lang)}: {value}"
@@ -265,31 +266,31 @@ def background_blocks(bg: Background, lang: str, *, proxy: bool) -> list[Section
     if bg.previous_pregnancies is not None:
         previous = bg.previous_pregnancies
         blocks.append((Section.PREVIOUS_PREGNANCIES, [
-            *(_line(f"card.previous.{key}", previous.get(key), lang)
+            *(_line(keyed("card.previous", key), previous.get(key), lang)
               for key in (*PREVIOUS_COUNTS, "notes"))]))
     if bg.health is not None:
         blocks.append((Section.HEALTH, [
-            *(_line(f"card.health.{key}", bg.health.get(key), lang)
+            *(_line(keyed("card.health", key), bg.health.get(key), lang)
               for key in (*HEALTH_TEXTS, "folate"))]))
     if bg.lifestyle is not None:
         lines: list[str | None] = []
         for time in LIFESTYLE_TIMES:
             entry = bg.lifestyle.get(time) or {}
-            parts = [f"{t(f'card.lifestyle.{habit}', lang).lower()} "
-                     f"{t(f'card.habit.{entry[habit]}', lang).lower()}"
+            parts = [f"{t(keyed('card.lifestyle', habit), lang).lower()} "
+                     f"{t(keyed('card.habit', entry[habit]), lang).lower()}"
                      for habit in LIFESTYLE_HABITS if entry.get(habit) in HABIT_CHOICES]
             parts += [str(entry[key]) for key in ("activity", "notes") if entry.get(key)]
             if parts:
-                lines.append(f"{t(f'card.lifestyle.{time}', lang)}: {', '.join(parts)}")
+                lines.append(f"{t(keyed('card.lifestyle', time), lang)}: {', '.join(parts)}")
         blocks.append((Section.LIFESTYLE, lines))
     if bg.contacts is not None:
         blocks.append((Section.CONTACTS, [
-            *(_line(f"card.contact.{key}", bg.contacts.get(key), lang)
+            *(_line(keyed("card.contact", key), bg.contacts.get(key), lang)
               for key in CONTACT_TEXTS)]))
     result = []
     for section, raw in blocks:
         lines = [line for line in raw if line] or [t("card.section.empty", lang)]
-        result.append(SectionBlock(section.value, t(f"card.section.{section.value}", lang),
+        result.append(SectionBlock(section.value, t(keyed("card.section", section.value), lang),
                                    lines, section.value in bg.hidden))
     return result
 
@@ -299,11 +300,11 @@ def rhd_lines(followup: tuple[FollowUp, ...], lang: str) -> list[str]:
     lines = []
     for step in followup:
         if step.done_on is not None:
-            result = _text(f"card.value.{step.result}", lang, step.result or "")
+            result = _text(keyed("card.value", step.result, ""), lang, step.result or "")
             status = f"{day_month(step.done_on, lang)} – {result}"
         else:
             status = t("card.rhd.due", lang, date=day_month(step.due_on, lang))
-        lines.append(f"{t(f'card.rhd.{step.key}', lang)}: {status}")
+        lines.append(f"{t(keyed('card.rhd', step.key), lang)}: {status}")
     return lines
 
 
@@ -311,11 +312,11 @@ def history_rows(versions: list[VersionView], lang: str) -> list[HistoryRow]:
     rows = []
     for v in sorted(versions, key=lambda v: v.at, reverse=True):
         who = ", ".join(part for part in (
-            v.author.name, _text(f"role.{v.author.role}", lang, v.author.role),
+            v.author.name, _text(keyed("role", v.author.role, ""), lang, v.author.role),
             f"HPR {v.author.hpr_number}" if v.author.hpr_number else "",
             v.author.organisation or "") if part)
-        what = (f"{_text(f'card.entity.{v.entity}', lang, v.entity)}: "
-                f"{_text(f'card.action.{v.action}', lang, v.action)}")
+        what = (f"{_text(keyed('card.entity', v.entity, ''), lang, v.entity)}: "
+                f"{_text(keyed('card.action', v.action, ''), lang, v.action)}")
         when = f"{day_month(to_oslo(v.at).date(), lang)} {clock(v.at)}"
         reason = f"{t('card.history.reason', lang)}: {v.reason}" if v.reason else ""
         rows.append(HistoryRow(when, what, who, reason))
@@ -339,7 +340,8 @@ def _sf_figure(charts: Charts, lang: str) -> Chart:
 
 
 def _sf_rows(charts: Charts, lang: str) -> list[list[str]]:
-    return [[p.ga_text, _num(p.value), _text(f"card.flag.{p.flag}", lang) if p.flag else ""]
+    return [[p.ga_text, _num(p.value),
+             _text(keyed("card.flag", p.flag, ""), lang) if p.flag else ""]
             for p in charts.sf.points]
 
 
@@ -360,7 +362,8 @@ def _bp_figure(charts: Charts, lang: str) -> Chart:
 def _bp_rows(charts: Charts, lang: str) -> list[list[str]]:
     bp = charts.bp
     return [[s.ga_text, f"{_num(s.value, 0)}/{_num(d.value, 0)}",
-             _text(f"card.flag.{s.flag or d.flag}", lang) if (s.flag or d.flag) else ""]
+             _text(keyed("card.flag", s.flag or d.flag, ""), lang)
+             if (s.flag or d.flag) else ""]
             for s, d in zip(bp.systolic, bp.diastolic, strict=False)]
 
 

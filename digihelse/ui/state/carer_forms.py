@@ -21,6 +21,7 @@ import reflex as rx
 from digihelse.core.db import get_engine
 from digihelse.core.errors import ServiceError
 from digihelse.core.i18n import t
+from digihelse.core.i18n.families import keyed
 from digihelse.core.i18n.formatting import day_month, long_date
 from digihelse.core.timeutil import today_oslo, utcnow
 from digihelse.healthcard import service as card
@@ -91,10 +92,12 @@ def field_label(name: str, lang: str) -> str:
         return t(LAB_LABELS[name], lang)
     parts = name.split(".")
     if parts[0] == "lifestyle" and len(parts) == 3 and parts[1] in LIFESTYLE_TIMES:
-        when, what = t(f"card.lifestyle.{parts[1]}", lang), t(f"card.lifestyle.{parts[2]}", lang)
+        when = t(keyed("card.lifestyle", parts[1]), lang)
+        what = t(keyed("card.lifestyle", parts[2]), lang)
         return f"{when}: {what}"
-    key = f"{_SECTION_LABEL.get(parts[0], '')}.{parts[-1]}"
-    return t(key, lang) if len(parts) == 2 and parts[0] in _SECTION_LABEL else name
+    if len(parts) == 2 and parts[0] in _SECTION_LABEL:
+        return t(keyed(_SECTION_LABEL[parts[0]], parts[1]), lang)
+    return name
 
 
 def error_list(errors: Mapping[str, str], order: tuple[str, ...], lang: str
@@ -122,7 +125,7 @@ def _number_text(value: float | int | None, lang: str) -> str:
 
 
 def _method_text(method: str, lang: str) -> str:
-    text = t(f"card.dating.{method}", lang)
+    text = t(keyed("card.dating", method), lang)
     return text[:1].lower() + text[1:]
 
 
@@ -145,7 +148,7 @@ def lab_values(row: card.LabResultView) -> Values:
 
 def lab_title(row: card.LabResultView, lang: str) -> str:
     """ "Hb, første trimester: 12,4 g/dL (3. oktober)"."""
-    value = t(f"card.value.{row.value}", lang) if row.value.islower() else row.value
+    value = t(keyed("card.value", row.value), lang) if row.value.islower() else row.value
     unit = f" {row.unit}" if row.unit else ""
     return f"{t(row.label_key, lang)}: {value}{unit} ({day_month(row.taken_on, lang)})"
 

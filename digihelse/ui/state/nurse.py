@@ -32,7 +32,8 @@ from digihelse.booking.staff import (
 from digihelse.booking.views import DayEntry, DayView, FreeSlot, group_by_day
 from digihelse.core.db import get_engine
 from digihelse.core.errors import ServiceError
-from digihelse.core.i18n import role_key, t
+from digihelse.core.i18n import t
+from digihelse.core.i18n.families import keyed
 from digihelse.core.i18n.formatting import clock, weekday_day_month
 from digihelse.core.timeutil import to_oslo, today_oslo, utcnow
 from digihelse.ui import routes
@@ -117,14 +118,14 @@ def _row(entry: DayEntry, lang: str, today: dt.date, now: dt.datetime,
     place = entry.place_name if show_place else ""
     line = entry.booking
     if line is not None:
-        topic = t(f"topic.{line.topic}", lang) if line.topic in TOPICS else ""
+        topic = t(keyed("topic", line.topic), lang) if line.topic in TOPICS else ""
         if line.visit_key:
-            topic = t(f"card.visit.{line.visit_key}", lang)
+            topic = t(keyed("card.visit", line.visit_key), lang)
         pregnancy = line.service == Service.PREGNANCY
         who = f"{line.pupil_name}, {at}"
         return DayRow(
             entry.slot_id, line.booking_id, "booking", time, end, place, line.pupil_name,
-            topic, line.note or "", line.status, t(f"status.{line.status}", lang),
+            topic, line.note or "", line.status, t(keyed("status", line.status), lang),
             can_mark=line.status != BookingStatus.CANCELLED and _day_of(entry) <= today,
             can_cancel=line.status == BookingStatus.BOOKED,
             can_change=False,
@@ -270,7 +271,7 @@ class NurseDayState(SessionState):
         except ServiceError as exc:
             self.error = message_for(exc, session.lang)
         else:
-            self.message = t(role_key(done_key, session.role), session.lang, **values)
+            self.message = t(done_key, session.lang, role=session.role, **values)
         await self._refresh(session)
 
     @rx.event
@@ -284,7 +285,7 @@ class NurseDayState(SessionState):
         try:
             await self._act(lambda actor: mark(get_engine(), actor, booking_id, now=utcnow(),
                                                settings=booking_settings()),
-                            f"day.msg.{status}", name=row.pupil)
+                            keyed("day.msg", status), name=row.pupil)
         finally:
             self.busy = False
 

@@ -16,6 +16,7 @@ from digihelse.booking.views import DayView
 from digihelse.core.db import get_engine
 from digihelse.core.errors import ServiceError
 from digihelse.core.i18n import t
+from digihelse.core.i18n.families import keyed
 from digihelse.core.i18n.formatting import clock, day_month, weekday_day_month
 from digihelse.core.timeutil import today_oslo
 from digihelse.ui.state.guard import PERSONNEL, audience
@@ -59,8 +60,8 @@ def week_day(view: DayView, lang: str, today: dt.date) -> WeekDay:
     bookings = [
         WeekBooking(clock(entry.start_at), entry.booking.pupil_name,
                     "" if entry.booking.status == "booked"
-                    else t(f"status.{entry.booking.status}", lang),
-                    t(f"card.visit.{entry.booking.visit_key}", lang)
+                    else t(keyed("status", entry.booking.status), lang),
+                    t(keyed("card.visit", entry.booking.visit_key), lang)
                     if entry.booking.visit_key else "")
         for entry in booked if entry.booking is not None
     ]

@@ -20,6 +20,7 @@ from digihelse.auth.current import CurrentUser, user_for
 from digihelse.core.db import session as db_session
 from digihelse.core.errors import ServiceError
 from digihelse.core.i18n import DEFAULT_LANG, normalise_lang, t
+from digihelse.core.i18n.families import keyed
 from digihelse.core.timeutil import today_oslo
 from digihelse.healthcard.models import PregnancyRecord
 from digihelse.people.models import Person
@@ -201,7 +202,7 @@ class SessionState(rx.State):
             if level == "self":
                 label = t("acting.self", lang, name=name)
             else:
-                level_text = t(f"acting.level.{level}", lang) if level != "none" \
+                level_text = t(keyed("acting.level", level), lang) if level != "none" \
                     else t("access.level.none", lang)
                 label = t("acting.child", lang, name=name.split()[0],
                           age=self._subject_ages[index], level=level_text)
@@ -211,7 +212,7 @@ class SessionState(rx.State):
             name = self._subject_names[index]
             level = self._subject_levels[index]
             explanation = "" if level in ("self", "none") else t(
-                f"acting.explain.{level}", lang, name=name.split()[0])
+                keyed("acting.explain", level), lang, name=name.split()[0])
             assign(self, subject_options=options, acting_key=str(index), acting_name=name,
                    acting_given_name=name.split()[0], acting_explanation=explanation,
                    has_card=self._acting_pid in self._card_pids)

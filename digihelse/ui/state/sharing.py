@@ -14,6 +14,7 @@ from digihelse.access.actors import Actor
 from digihelse.core.db import get_engine
 from digihelse.core.errors import ServiceError
 from digihelse.core.i18n import t
+from digihelse.core.i18n.families import keyed
 from digihelse.core.i18n.formatting import day_month
 from digihelse.core.timeutil import today_oslo
 from digihelse.healthcard import service as card
@@ -116,7 +117,7 @@ class SharingState(SessionState):
         self._show(over, session.lang)
         if with_card:
             self.has_own_card = hidden is not None
-            self.sections = [SectionToggle(s.value, t(f"card.section.{s.value}", session.lang),
+            self.sections = [SectionToggle(s.value, t(keyed("card.section", s.value), session.lang),
                                            s.value in (hidden or set())) for s in Section]
 
     @rx.event
@@ -155,8 +156,8 @@ class SharingState(SessionState):
                                 else "nin" if exc.code in _NIN_ERRORS else "")
             return
         self.busy, self.nin, self.until = False, "", ""
-        self.message = t("sharing.updated" if given.updated else "sharing.given", lang,
-                         name=given.receiver_name)
+        key = "sharing.updated" if given.updated else "sharing.given"
+        self.message = t(key, lang, name=given.receiver_name)
         await self._refresh(session)
         yield [rx.set_value("share-nin", ""), rx.set_value("share-until", "")]
 
