@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 from digihelse.core.i18n import LANGS, normalise_lang, t, tn, variants
 from digihelse.core.i18n.catalogs import read_catalog
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _fields(text: str) -> frozenset[str]:
@@ -109,7 +109,7 @@ def test_every_policy_explanation_has_a_text():
 def test_sms_texts_are_in_the_recipients_language_with_babels_dates():
     import datetime as dt
 
-    from digihelse.booking import service as svc
+    from digihelse.booking import notices as svc
     from digihelse.core.timeutil import OSLO
 
     start = dt.datetime(2026, 11, 25, 10, 15, tzinfo=OSLO)
