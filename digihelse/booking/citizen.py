@@ -53,7 +53,6 @@ from digihelse.booking.rules import (
     inside_cancel_notice,
 )
 from digihelse.booking.store import (
-    SessionOrEngine,
     by_client_key,
     cancel_row,
     day_bounds,
@@ -67,10 +66,11 @@ from digihelse.booking.store import (
     place_kind_of,
 )
 from digihelse.booking.views import Appointment, Appointments, FreeSlot, PlaceInfo
+from digihelse.core.db import SessionOrEngine, transaction
 from digihelse.core.timeutil import OSLO, aware_utc, to_oslo
 from digihelse.healthcard import dating
 from digihelse.healthcard.models import Consultation, PregnancyRecord
-from digihelse.notify.outbox import drop_pending, transaction
+from digihelse.notify.outbox import drop_pending
 from digihelse.people.models import (
     Enrollment,
     Person,

@@ -33,10 +33,9 @@ from digihelse.booking.schedule import (
     parse_breaks,
     plan_generation,
 )
-from digihelse.booking.store import SessionOrEngine
 from digihelse.booking.views import DropInWindow
+from digihelse.core.db import SessionOrEngine, transaction
 from digihelse.core.timeutil import OSLO, aware_utc, to_oslo
-from digihelse.notify.outbox import transaction
 from digihelse.people.models import Personnel, StaffAssignment
 
 

@@ -16,15 +16,15 @@ from digihelse.booking.models import Booking, BookingStatus, Slot, SlotStatus
 from digihelse.booking.reminders import reminder_key
 from digihelse.booking.rules import BookingSettings, too_early_to_mark
 from digihelse.booking.store import (
-    SessionOrEngine,
     day_bounds,
     free_slot_rows,
     load_booking,
     load_slot,
 )
 from digihelse.booking.views import BookingLine, DayEntry, DayView, FreeSlot
+from digihelse.core.db import SessionOrEngine, transaction
 from digihelse.core.timeutil import aware_utc, to_oslo
-from digihelse.notify.outbox import drop_pending, transaction
+from digihelse.notify.outbox import drop_pending
 from digihelse.people.models import Person, Place
 
 
