@@ -15,7 +15,6 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from digihelse.booking.jobs import start_scheduler, stop_scheduler
-from digihelse.booking.rules import booking_settings
 from digihelse.core import db
 from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import OSLO, today_oslo
@@ -66,7 +65,7 @@ class RedisLeader:
 
 
 def _start() -> None:
-    scheduler = start_scheduler(use_asyncio=False, settings=booking_settings())
+    scheduler = start_scheduler(use_asyncio=False, settings=get_settings().booking)
     scheduler.add_job(run_age_notices, CronTrigger(hour=7, timezone=OSLO), id="age_notices",
                       name="notices before 12 and 16", replace_existing=True,
                       coalesce=True, max_instances=1, misfire_grace_time=3600)

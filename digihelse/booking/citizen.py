@@ -45,7 +45,6 @@ from digihelse.booking.reminders import queue_notices, reminder_key
 from digihelse.booking.rules import (
     NURSE_ROLES,
     SCHOOL_PLACES,
-    BookingSettings,
     check_bookable,
     check_input,
     check_limit,
@@ -67,6 +66,7 @@ from digihelse.booking.store import (
 )
 from digihelse.booking.views import Appointment, Appointments, FreeSlot, PlaceInfo
 from digihelse.core.db import SessionOrEngine, transaction
+from digihelse.core.settings import BookingSettings
 from digihelse.core.timeutil import OSLO, aware_utc, to_oslo
 from digihelse.healthcard import dating
 from digihelse.healthcard.models import Consultation, PregnancyRecord

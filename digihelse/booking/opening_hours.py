@@ -22,7 +22,7 @@ from digihelse.booking.models import (
     WeeklySchedule,
 )
 from digihelse.booking.notices import clock, slot_label
-from digihelse.booking.rules import BookingSettings, breaks_inside, slot_length_ok, weekday_ok
+from digihelse.booking.rules import breaks_inside, slot_length_ok, weekday_ok
 from digihelse.booking.schedule import (
     Conflict,
     GenerationResult,
@@ -35,6 +35,7 @@ from digihelse.booking.schedule import (
 )
 from digihelse.booking.views import DropInWindow
 from digihelse.core.db import SessionOrEngine, transaction
+from digihelse.core.settings import BookingSettings
 from digihelse.core.timeutil import OSLO, aware_utc, to_oslo
 from digihelse.people.models import Personnel, StaffAssignment
 

@@ -10,8 +10,8 @@ from sqlmodel import Session, select
 
 from digihelse.booking.models import Booking, BookingStatus, Slot
 from digihelse.booking.notices import NURSE_WORDS, reminder_text, sms_where
-from digihelse.booking.rules import BookingSettings
 from digihelse.core.db import SessionOrEngine, transaction
+from digihelse.core.settings import BookingSettings
 from digihelse.core.timeutil import aware_utc, to_oslo
 from digihelse.notify.outbox import enqueue
 from digihelse.people.models import Person, Place

@@ -12,8 +12,9 @@ from sqlmodel import Session, col, select
 from digihelse.access.actors import AccessDenied
 from digihelse.booking.errors import BookingNotFound, SlotUnavailable
 from digihelse.booking.models import Booking, BookingStatus, CancelledBy, Slot, SlotStatus
-from digihelse.booking.rules import NURSE_ROLES, BookingSettings
+from digihelse.booking.rules import NURSE_ROLES
 from digihelse.booking.views import FreeSlot
+from digihelse.core.settings import BookingSettings
 from digihelse.core.timeutil import OSLO
 from digihelse.people.models import Person, Personnel, Place, StaffRole
 

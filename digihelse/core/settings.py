@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import ipaddress
 import os
@@ -41,6 +42,38 @@ def is_loopback_url(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+@dataclass(frozen=True)
+class BookingSettings:
+    """The booking limits. Each is our choice, not a rule of law, hence a setting
+    (DIGIHELSE_BOOKING_MIN_NOTICE_MINUTES, _CANCEL_NOTICE_MINUTES, _MAX_ACTIVE,
+    _REMINDER_HOURS, _HORIZON_DAYS); the services get them passed in."""
+
+    min_notice: dt.timedelta = dt.timedelta(hours=2)  # no booking closer to the start
+    cancel_notice: dt.timedelta = dt.timedelta(hours=2)  # pupils cancel/move until then
+    max_active_future_bookings: int = 2  # per pupil
+    reminder_before: dt.timedelta = dt.timedelta(hours=24)
+    alternatives: int = 3  # offered when a slot was taken
+    alternatives_window: dt.timedelta = dt.timedelta(days=14)
+    horizon_days: int = 28  # how far ahead slots are generated
+    mark_grace: dt.timedelta = dt.timedelta(minutes=15)  # "Møtt" may be set this early
+
+
+def _booking(env: dict[str, str]) -> BookingSettings:
+    base = BookingSettings()
+    minutes = lambda td: int(td.total_seconds() // 60)  # noqa: E731
+    return BookingSettings(
+        min_notice=dt.timedelta(minutes=_int(env, "DIGIHELSE_BOOKING_MIN_NOTICE_MINUTES",
+                                             minutes(base.min_notice))),
+        cancel_notice=dt.timedelta(minutes=_int(env, "DIGIHELSE_BOOKING_CANCEL_NOTICE_MINUTES",
+                                                minutes(base.cancel_notice))),
+        max_active_future_bookings=_int(env, "DIGIHELSE_BOOKING_MAX_ACTIVE",
+                                        base.max_active_future_bookings),
+        reminder_before=dt.timedelta(hours=_int(env, "DIGIHELSE_BOOKING_REMINDER_HOURS",
+                                                minutes(base.reminder_before) // 60)),
+        horizon_days=_int(env, "DIGIHELSE_BOOKING_HORIZON_DAYS", base.horizon_days),
+    )
 
 
 @dataclass(frozen=True)
@@ -86,6 +119,7 @@ class Settings:
     parent_no_access_from: int = 16
     fullmakt_giver_min_age: int = 16
     fullmakt_receiver_min_age: int = 18
+    booking: BookingSettings = field(default_factory=BookingSettings)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -181,6 +215,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         parent_no_access_from=_int(env, "DIGIHELSE_PARENT_NO_ACCESS_FROM", 16),
         fullmakt_giver_min_age=_int(env, "DIGIHELSE_FULLMAKT_GIVER_MIN_AGE", 16),
         fullmakt_receiver_min_age=_int(env, "DIGIHELSE_FULLMAKT_RECEIVER_MIN_AGE", 18),
+        booking=_booking(env),
     )
     check_settings(settings)
     return settings

@@ -11,13 +11,13 @@ from digihelse.access.actors import Actor
 from digihelse.access.enforcement import AccessDenied
 from digihelse.booking.citizen import appointments_for, places_for_pupil
 from digihelse.booking.pregnancy import pregnancy_booking_options
-from digihelse.booking.rules import booking_settings
 from digihelse.booking.views import Appointment, PlaceInfo
 from digihelse.core.db import get_engine
 from digihelse.core.db import session as db_session
 from digihelse.core.errors import ServiceError
 from digihelse.core.i18n import t
 from digihelse.core.i18n.formatting import long_date
+from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import today_oslo, utcnow
 from digihelse.healthcard import service as healthcard
 from digihelse.people.age_notices import notices_for
@@ -44,7 +44,7 @@ def _visit(actor: Actor, lang: str) -> BookBox:
     """The card's "Neste kontroll" box, for the home screen's shortcut to it."""
     try:
         options = pregnancy_booking_options(get_engine(), actor, actor.subject_pid, utcnow(),
-                                            settings=booking_settings())
+                                            settings=get_settings().booking)
     except ServiceError:
         return BookBox()
     return book_box(options, lang, own=actor.on_behalf_of_pid is None, name=actor.name)
@@ -74,7 +74,7 @@ def _load(actor: Actor, lang: str, has_card: bool) -> Home:
         places = places_for_pupil(s, actor.pid) if youth else []
     try:
         upcoming = appointments_for(get_engine(), actor, actor.subject_pid, now=utcnow(),
-                                    settings=booking_settings()).upcoming
+                                    settings=get_settings().booking).upcoming
     except AccessDenied:
         upcoming = []
     return Home(notices, places, upcoming, _card_line(actor, lang) if has_card else "",
