@@ -78,7 +78,7 @@ def _start() -> None:
 @contextlib.asynccontextmanager
 async def background_jobs() -> AsyncIterator[None]:
     """Lifespan: run the jobs while the app runs (DIGIHELSE_SCHEDULER=0 turns them off)."""
-    if os.environ.get("DIGIHELSE_SCHEDULER", "1") == "0":
+    if not get_settings().scheduler:
         yield
         return
     redis_url = get_settings().redis_url

@@ -120,6 +120,10 @@ class Settings:
     fullmakt_giver_min_age: int = 16
     fullmakt_receiver_min_age: int = 18
     booking: BookingSettings = field(default_factory=BookingSettings)
+    # DIGIHELSE_SCHEDULER=0 turns the background jobs off (e.g. on all but one host).
+    scheduler: bool = True
+    # DIGIHELSE_DEV=1 (`make dev`): Vite serves the frontend on :3000 beside the backend.
+    dev: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -216,6 +220,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         fullmakt_giver_min_age=_int(env, "DIGIHELSE_FULLMAKT_GIVER_MIN_AGE", 16),
         fullmakt_receiver_min_age=_int(env, "DIGIHELSE_FULLMAKT_RECEIVER_MIN_AGE", 18),
         booking=_booking(env),
+        scheduler=env.get("DIGIHELSE_SCHEDULER", "1") != "0",
+        dev=env.get("DIGIHELSE_DEV") == "1",
     )
     check_settings(settings)
     return settings

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from digihelse.access.actors import Actor
-from digihelse.access.enforcement import AccessDenied
+from digihelse.access.enforcement import AccessDenied, thresholds
 from digihelse.booking.citizen import appointments_for, places_for_pupil
 from digihelse.booking.pregnancy import pregnancy_booking_options
 from digihelse.booking.views import Appointment, PlaceInfo
@@ -27,8 +27,6 @@ from digihelse.ui.state.booking import PlaceOption, place_option
 from digihelse.ui.state.card_display import BookBox, book_box
 from digihelse.ui.state.guard import CITIZEN, audience
 from digihelse.ui.state.session import SessionState
-
-YOUTH_MAX_AGE = 24  # helsestasjon for ungdom serves young people up to 24
 
 
 @dataclass
@@ -70,7 +68,7 @@ def _load(actor: Actor, lang: str, has_card: bool) -> Home:
         notices = [n.text for n in notices_for(s, actor.pid, today, lang)] \
             if actor.on_behalf_of_pid is None else []
         age = age_on(parse_nin(actor.subject_pid).birth_date, today)
-        youth = actor.on_behalf_of_pid is None and 12 <= age <= YOUTH_MAX_AGE
+        youth = actor.on_behalf_of_pid is None and thresholds().in_youth_ages(age)
         places = places_for_pupil(s, actor.pid) if youth else []
     try:
         upcoming = appointments_for(get_engine(), actor, actor.subject_pid, now=utcnow(),

@@ -238,3 +238,9 @@ def test_booking_limits_come_from_the_environment_and_default_to_todays():
     assert (b.max_active_future_bookings, b.horizon_days) == (4, 14)
     with pytest.raises(SettingsError, match="DIGIHELSE_BOOKING_MAX_ACTIVE must be a whole number"):
         load_settings({"DIGIHELSE_BOOKING_MAX_ACTIVE": "two"})
+
+
+def test_scheduler_and_dev_switches_are_settings():
+    assert load_settings({}).scheduler and not load_settings({}).dev
+    assert not load_settings({"DIGIHELSE_SCHEDULER": "0"}).scheduler
+    assert load_settings({"DIGIHELSE_DEV": "1"}).dev
