@@ -244,3 +244,15 @@ def test_scheduler_and_dev_switches_are_settings():
     assert load_settings({}).scheduler and not load_settings({}).dev
     assert not load_settings({"DIGIHELSE_SCHEDULER": "0"}).scheduler
     assert load_settings({"DIGIHELSE_DEV": "1"}).dev
+
+
+def test_every_bad_value_is_named_at_once():
+    with pytest.raises(SettingsError) as bad:
+        load_settings({"PORT": "eighty", "DIGIHELSE_BOOKING_HORIZON_DAYS": "a month"})
+    assert "PORT must be a whole number, not 'eighty'" in str(bad.value)
+    assert "DIGIHELSE_BOOKING_HORIZON_DAYS must be a whole number" in str(bad.value)
+    with pytest.raises(SettingsError) as unsafe:
+        load_settings({"DIGIHELSE_SESSION_IDLE_SECONDS": "3600",
+                       "DIGIHELSE_OIDC_ALGORITHMS": "HS256"})
+    assert "DIGIHELSE_SESSION_IDLE_SECONDS" in str(unsafe.value)
+    assert "asymmetric" in str(unsafe.value)
