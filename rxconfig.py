@@ -1,14 +1,12 @@
 """Reflex configuration. The app's own settings live in digihelse/core/settings.py."""
 
-import os
-
 import reflex as rx
 
 from digihelse.core.settings import get_settings
 
 _settings = get_settings()
 # `make dev` runs Vite on :3000 beside the backend; production serves both on one port.
-_dev = os.environ.get("DIGIHELSE_DEV") == "1"
+_dev = _settings.dev
 _frontend_port = 3000 if _dev else _settings.port
 
 config = rx.Config(

@@ -20,14 +20,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlmodel import SQLModel, select
 
 from digihelse.access.actors import Actor
-from digihelse.booking import citizen, errors, opening_hours, rules
+from digihelse.booking import citizen, errors, opening_hours
 from digihelse.core import db
+from digihelse.core.settings import BookingSettings
 from digihelse.core.timeutil import OSLO, utcnow
 from digihelse.people.models import Enrollment, Person, Place
 from digihelse.people.nin import synthetic_nin
 
 # The bench books many slots per client, so the per-pupil limit and notice are lifted.
-BENCH_SETTINGS = rules.BookingSettings(max_active_future_bookings=10**9,
+BENCH_SETTINGS = BookingSettings(max_active_future_bookings=10**9,
                                      min_notice=dt.timedelta(0))
 
 

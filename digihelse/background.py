@@ -15,7 +15,6 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from digihelse.booking.jobs import start_scheduler, stop_scheduler
-from digihelse.booking.rules import booking_settings
 from digihelse.core import db
 from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import OSLO, today_oslo
@@ -66,7 +65,7 @@ class RedisLeader:
 
 
 def _start() -> None:
-    scheduler = start_scheduler(use_asyncio=False, settings=booking_settings())
+    scheduler = start_scheduler(use_asyncio=False, settings=get_settings().booking)
     scheduler.add_job(run_age_notices, CronTrigger(hour=7, timezone=OSLO), id="age_notices",
                       name="notices before 12 and 16", replace_existing=True,
                       coalesce=True, max_instances=1, misfire_grace_time=3600)
@@ -79,7 +78,7 @@ def _start() -> None:
 @contextlib.asynccontextmanager
 async def background_jobs() -> AsyncIterator[None]:
     """Lifespan: run the jobs while the app runs (DIGIHELSE_SCHEDULER=0 turns them off)."""
-    if os.environ.get("DIGIHELSE_SCHEDULER", "1") == "0":
+    if not get_settings().scheduler:
         yield
         return
     redis_url = get_settings().redis_url

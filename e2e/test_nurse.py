@@ -135,9 +135,9 @@ def _started_booking(database_path, pupil_given: str) -> tuple[dt.date, str]:
     from digihelse.access.actors import Actor
     from digihelse.booking.citizen import book
     from digihelse.booking.opening_hours import ExtraHours, save_schedule_item
-    from digihelse.booking.rules import BookingSettings
     from digihelse.booking.staff import day_view
     from digihelse.core.db import make_engine
+    from digihelse.core.settings import BookingSettings
     from digihelse.people.models import Person, Place
 
     engine = make_engine(f"sqlite:///{database_path}")

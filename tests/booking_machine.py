@@ -29,8 +29,8 @@ from digihelse.access.actors import AccessDenied
 from digihelse.audit.models import AccessLog
 from digihelse.booking import citizen, errors, opening_hours, staff
 from digihelse.booking.models import Booking, BookingStatus, Slot, SlotStatus
-from digihelse.booking.rules import BookingSettings
 from digihelse.core import db
+from digihelse.core.settings import BookingSettings
 from digihelse.core.timeutil import OSLO, to_oslo
 from digihelse.notify.models import Outbox
 from tests.factories import NOW, World, make_world

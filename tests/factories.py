@@ -14,8 +14,8 @@ from digihelse.access.actors import Actor
 from digihelse.booking import opening_hours
 from digihelse.booking.citizen import book as book_slot
 from digihelse.booking.models import Booking, Slot
-from digihelse.booking.rules import BookingSettings
 from digihelse.core import db
+from digihelse.core.settings import BookingSettings
 from digihelse.core.timeutil import OSLO, today_oslo
 from digihelse.healthcard.validation import ConsultationDraft, FetusDraft
 from digihelse.notify.models import Outbox

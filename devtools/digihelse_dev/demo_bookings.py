@@ -11,8 +11,9 @@ from sqlmodel import Session, select
 from digihelse.access.actors import Actor
 from digihelse.booking.citizen import book
 from digihelse.booking.models import Booking, DropInHours, Slot, WeeklySchedule
-from digihelse.booking.rules import NURSE_ROLES, booking_settings
+from digihelse.booking.rules import NURSE_ROLES
 from digihelse.booking.schedule import generate_slots
+from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import utcnow
 from digihelse.people.models import Person, Personnel, Place
 
@@ -93,7 +94,7 @@ def seed_bookings(s: Session, persons: dict[str, Person], places: dict[str, Plac
         if slot is None:
             continue
         book(s, actor, slot_id=slot.id, client_key=client_key, now=now,
-             settings=booking_settings())
+             settings=get_settings().booking)
         s.commit()
 
 

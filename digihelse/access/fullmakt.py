@@ -17,21 +17,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import or_
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from digihelse.access import policy
 from digihelse.access.actors import Actor, Service
 from digihelse.access.enforcement import record_access, thresholds
 from digihelse.audit import log as audit_log
+from digihelse.core.db import SessionOrEngine, transaction
 from digihelse.core.errors import ServiceError
 from digihelse.core.timeutil import to_oslo, today_oslo, utcnow
-from digihelse.notify.outbox import enqueue, transaction
+from digihelse.notify.outbox import enqueue
 from digihelse.people.models import Fullmakt, Person
 from digihelse.people.nin import InvalidNin, age_on, parse_nin
 from digihelse.people.registry import person_by_pid
-
-SessionOrEngine = Session | Engine
 
 # Object types in the access log.
 O_FULLMAKT, O_LIST = "fullmakt", "fullmakt_list"

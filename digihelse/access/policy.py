@@ -23,6 +23,11 @@ CONFIDENTIAL = frozenset({"kode6", "kode7"})
 SCHOOL_NURSE, MIDWIFE, GP = "school_nurse", "midwife", "gp"
 
 
+# Helsestasjon for ungdom serves young people up to and including this age (the service's
+# definition, not a setting). The UI asks in_youth_ages() rather than repeat the figures.
+YOUTH_CLINIC_MAX_AGE = 24
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """The ages the rules turn on; each is a setting (DOMAIN.md says which are choices)."""
@@ -37,6 +42,10 @@ class Thresholds:
     @classmethod
     def from_settings(cls, settings: Settings) -> Thresholds:
         return cls(**{f.name: getattr(settings, f.name) for f in fields(cls)})
+
+    def in_youth_ages(self, age: int) -> bool:
+        """Old enough for the youth service and young enough for the youth clinic."""
+        return self.youth_self_service_age <= age <= YOUTH_CLINIC_MAX_AGE
 
 
 class RelationKind(enum.StrEnum):

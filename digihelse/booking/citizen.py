@@ -45,7 +45,6 @@ from digihelse.booking.reminders import queue_notices, reminder_key
 from digihelse.booking.rules import (
     NURSE_ROLES,
     SCHOOL_PLACES,
-    BookingSettings,
     check_bookable,
     check_input,
     check_limit,
@@ -53,7 +52,6 @@ from digihelse.booking.rules import (
     inside_cancel_notice,
 )
 from digihelse.booking.store import (
-    SessionOrEngine,
     by_client_key,
     cancel_row,
     day_bounds,
@@ -67,10 +65,12 @@ from digihelse.booking.store import (
     place_kind_of,
 )
 from digihelse.booking.views import Appointment, Appointments, FreeSlot, PlaceInfo
+from digihelse.core.db import SessionOrEngine, transaction
+from digihelse.core.settings import BookingSettings
 from digihelse.core.timeutil import OSLO, aware_utc, to_oslo
 from digihelse.healthcard import dating
 from digihelse.healthcard.models import Consultation, PregnancyRecord
-from digihelse.notify.outbox import drop_pending, transaction
+from digihelse.notify.outbox import drop_pending
 from digihelse.people.models import (
     Enrollment,
     Person,

@@ -15,9 +15,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
 from digihelse.booking.reminders import queue_reminders
-from digihelse.booking.rules import BookingSettings
 from digihelse.booking.schedule import GenerationResult, generate_slots
 from digihelse.core import db
+from digihelse.core.settings import BookingSettings
 from digihelse.core.timeutil import OSLO, to_oslo, utcnow
 from digihelse.notify.outbox import (
     DEFAULT_RETRY,

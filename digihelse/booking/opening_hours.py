@@ -22,7 +22,7 @@ from digihelse.booking.models import (
     WeeklySchedule,
 )
 from digihelse.booking.notices import clock, slot_label
-from digihelse.booking.rules import BookingSettings, breaks_inside, slot_length_ok, weekday_ok
+from digihelse.booking.rules import breaks_inside, slot_length_ok, weekday_ok
 from digihelse.booking.schedule import (
     Conflict,
     GenerationResult,
@@ -33,10 +33,10 @@ from digihelse.booking.schedule import (
     parse_breaks,
     plan_generation,
 )
-from digihelse.booking.store import SessionOrEngine
 from digihelse.booking.views import DropInWindow
+from digihelse.core.db import SessionOrEngine, transaction
+from digihelse.core.settings import BookingSettings
 from digihelse.core.timeutil import OSLO, aware_utc, to_oslo
-from digihelse.notify.outbox import transaction
 from digihelse.people.models import Personnel, StaffAssignment
 
 

@@ -17,15 +17,14 @@ from digihelse.access.fullmakt import shares_card
 from digihelse.booking.access import pregnancy_visibility_key, record_booking_access
 from digihelse.booking.citizen import midwife_free_slots
 from digihelse.booking.models import Booking, BookingStatus, Slot
-from digihelse.booking.rules import BookingSettings
-from digihelse.booking.store import SessionOrEngine
 from digihelse.booking.views import FreeSlot
+from digihelse.core.db import SessionOrEngine, transaction
+from digihelse.core.settings import BookingSettings
 from digihelse.core.timeutil import aware_utc, to_oslo
 from digihelse.healthcard import dating
 from digihelse.healthcard.dating import ScheduleItem
 from digihelse.healthcard.models import Consultation, PregnancyRecord
 from digihelse.healthcard.service import CardNotFound
-from digihelse.notify.outbox import transaction
 from digihelse.people.models import Person, Personnel, Place, StaffAssignment
 from digihelse.people.registry import person_by_pid
 

@@ -10,10 +10,10 @@ from sqlmodel import Session, select
 
 from digihelse.booking.models import Booking, BookingStatus, Slot
 from digihelse.booking.notices import NURSE_WORDS, reminder_text, sms_where
-from digihelse.booking.rules import BookingSettings
-from digihelse.booking.store import SessionOrEngine
+from digihelse.core.db import SessionOrEngine, transaction
+from digihelse.core.settings import BookingSettings
 from digihelse.core.timeutil import aware_utc, to_oslo
-from digihelse.notify.outbox import enqueue, transaction
+from digihelse.notify.outbox import enqueue
 from digihelse.people.models import Person, Place
 
 log = logging.getLogger(__name__)

@@ -6,17 +6,14 @@ nurse's forms all ask here."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import os
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 from sqlmodel import Session, func, select
 
 from digihelse.access.actors import AccessDenied
 from digihelse.booking.errors import BookingError, LimitReached, SlotUnavailable, TooLate
 from digihelse.booking.models import Booking, BookingStatus, Slot, SlotStatus, Topic
-from digihelse.core.settings import SettingsError
+from digihelse.core.settings import BookingSettings
 from digihelse.people.models import Enrollment, Person, Place, PlaceKind, StaffRole
 
 # Health personnel who publish hours and manage their bookings. GPs keep no schedule here.
@@ -30,54 +27,6 @@ OPEN_TO_ALL = frozenset({PlaceKind.YOUTH_CLINIC, PlaceKind.HEALTH_STATION})
 # How long one bookable time may be, in minutes (the nurse's form offers the same range).
 MIN_SLOT_MINUTES, MAX_SLOT_MINUTES = 5, 240
 MAX_CLIENT_KEY, MAX_NOTE = 100, 1000
-
-
-@dataclass(frozen=True)
-class BookingSettings:
-    """The booking limits. Each is our choice, not a rule of law, hence a setting.
-
-    TEMPORARY home: core.settings gets `Settings.booking` (same fields, same
-    DIGIHELSE_BOOKING_* names); then this class and booking_settings() go."""
-
-    min_notice: dt.timedelta = dt.timedelta(hours=2)  # no booking closer to the start
-    cancel_notice: dt.timedelta = dt.timedelta(hours=2)  # pupils cancel/move until then
-    max_active_future_bookings: int = 2  # per pupil
-    reminder_before: dt.timedelta = dt.timedelta(hours=24)
-    alternatives: int = 3  # offered when a slot was taken
-    alternatives_window: dt.timedelta = dt.timedelta(days=14)
-    horizon_days: int = 28  # how far ahead slots are generated
-    mark_grace: dt.timedelta = dt.timedelta(minutes=15)  # "Møtt" may be set this early
-
-
-def read_booking_settings(env: Mapping[str, str]) -> BookingSettings:
-    """DIGIHELSE_BOOKING_MIN_NOTICE_MINUTES, ..._CANCEL_NOTICE_MINUTES, ..._MAX_ACTIVE,
-    ..._REMINDER_HOURS, ..._HORIZON_DAYS (TEMPORARY, see BookingSettings)."""
-    base = BookingSettings()
-
-    def number(name: str, default: int) -> int:
-        raw = env.get(f"DIGIHELSE_BOOKING_{name}")
-        if raw in (None, ""):
-            return default
-        try:
-            return int(raw)
-        except ValueError as exc:
-            raise SettingsError(f"DIGIHELSE_BOOKING_{name} must be a whole number, "
-                                f"not {raw!r}") from exc
-
-    return BookingSettings(
-        min_notice=dt.timedelta(minutes=number("MIN_NOTICE_MINUTES", 120)),
-        cancel_notice=dt.timedelta(minutes=number("CANCEL_NOTICE_MINUTES", 120)),
-        max_active_future_bookings=number("MAX_ACTIVE", base.max_active_future_bookings),
-        reminder_before=dt.timedelta(hours=number("REMINDER_HOURS", 24)),
-        horizon_days=number("HORIZON_DAYS", base.horizon_days),
-    )
-
-
-@functools.cache
-def booking_settings() -> BookingSettings:
-    """The process's booking settings, read on first use, not at import (TEMPORARY: this
-    becomes get_settings().booking)."""
-    return read_booking_settings(os.environ)
 
 
 # --- can this slot be booked ------------------------------------------------------------

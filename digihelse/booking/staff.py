@@ -14,17 +14,18 @@ from digihelse.booking.access import authorize, authorize_schedule, record_booki
 from digihelse.booking.errors import InvalidTransition, SlotBooked, SlotUnavailable
 from digihelse.booking.models import Booking, BookingStatus, Slot, SlotStatus
 from digihelse.booking.reminders import reminder_key
-from digihelse.booking.rules import BookingSettings, too_early_to_mark
+from digihelse.booking.rules import too_early_to_mark
 from digihelse.booking.store import (
-    SessionOrEngine,
     day_bounds,
     free_slot_rows,
     load_booking,
     load_slot,
 )
 from digihelse.booking.views import BookingLine, DayEntry, DayView, FreeSlot
+from digihelse.core.db import SessionOrEngine, transaction
+from digihelse.core.settings import BookingSettings
 from digihelse.core.timeutil import aware_utc, to_oslo
-from digihelse.notify.outbox import drop_pending, transaction
+from digihelse.notify.outbox import drop_pending
 from digihelse.people.models import Person, Place
 
 

@@ -6,23 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from digihelse.access.actors import AccessDenied
 from digihelse.booking.errors import BookingNotFound, SlotUnavailable
 from digihelse.booking.models import Booking, BookingStatus, CancelledBy, Slot, SlotStatus
-from digihelse.booking.rules import NURSE_ROLES, BookingSettings
+from digihelse.booking.rules import NURSE_ROLES
 from digihelse.booking.views import FreeSlot
+from digihelse.core.settings import BookingSettings
 from digihelse.core.timeutil import OSLO
 from digihelse.people.models import Person, Personnel, Place, StaffRole
-
-# Calls that write (or log an access) take a Session or an Engine. With an Engine the call
-# is one write transaction of its own (BEGIN IMMEDIATE on SQLite), committed on success:
-# the booking, its access-log record and its outbox messages commit together or not at
-# all. With a Session the call joins the caller's transaction and the caller commits.
-SessionOrEngine = Session | Engine
 
 
 def load_slot(s: Session, slot_id: int, *, lock: bool = False) -> Slot:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import ipaddress
 import os
@@ -16,14 +17,20 @@ class SettingsError(RuntimeError):
     """A setting is missing or unsafe; the app must not start."""
 
 
+_PROBLEMS = "\0problems"  # a key no environment variable can have
+
+
 def _int(env: dict[str, str], name: str, default: int) -> int:
     raw = env.get(name)
     if raw in (None, ""):
         return default
     try:
         return int(raw)
-    except ValueError as exc:
-        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from exc
+    except ValueError:
+        # Noted, not raised: load_settings lists every bad value at once.
+        env.setdefault(_PROBLEMS, "")
+        env[_PROBLEMS] += f"\n- {name} must be a whole number, not {raw!r}"
+        return default
 
 
 def _list(env: dict[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
@@ -41,6 +48,38 @@ def is_loopback_url(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+@dataclass(frozen=True)
+class BookingSettings:
+    """The booking limits. Each is our choice, not a rule of law, hence a setting
+    (DIGIHELSE_BOOKING_MIN_NOTICE_MINUTES, _CANCEL_NOTICE_MINUTES, _MAX_ACTIVE,
+    _REMINDER_HOURS, _HORIZON_DAYS); the services get them passed in."""
+
+    min_notice: dt.timedelta = dt.timedelta(hours=2)  # no booking closer to the start
+    cancel_notice: dt.timedelta = dt.timedelta(hours=2)  # pupils cancel/move until then
+    max_active_future_bookings: int = 2  # per pupil
+    reminder_before: dt.timedelta = dt.timedelta(hours=24)
+    alternatives: int = 3  # offered when a slot was taken
+    alternatives_window: dt.timedelta = dt.timedelta(days=14)
+    horizon_days: int = 28  # how far ahead slots are generated
+    mark_grace: dt.timedelta = dt.timedelta(minutes=15)  # "Møtt" may be set this early
+
+
+def _booking(env: dict[str, str]) -> BookingSettings:
+    base = BookingSettings()
+    minutes = lambda td: int(td.total_seconds() // 60)  # noqa: E731
+    return BookingSettings(
+        min_notice=dt.timedelta(minutes=_int(env, "DIGIHELSE_BOOKING_MIN_NOTICE_MINUTES",
+                                             minutes(base.min_notice))),
+        cancel_notice=dt.timedelta(minutes=_int(env, "DIGIHELSE_BOOKING_CANCEL_NOTICE_MINUTES",
+                                                minutes(base.cancel_notice))),
+        max_active_future_bookings=_int(env, "DIGIHELSE_BOOKING_MAX_ACTIVE",
+                                        base.max_active_future_bookings),
+        reminder_before=dt.timedelta(hours=_int(env, "DIGIHELSE_BOOKING_REMINDER_HOURS",
+                                                minutes(base.reminder_before) // 60)),
+        horizon_days=_int(env, "DIGIHELSE_BOOKING_HORIZON_DAYS", base.horizon_days),
+    )
 
 
 @dataclass(frozen=True)
@@ -86,6 +125,11 @@ class Settings:
     parent_no_access_from: int = 16
     fullmakt_giver_min_age: int = 16
     fullmakt_receiver_min_age: int = 18
+    booking: BookingSettings = field(default_factory=BookingSettings)
+    # DIGIHELSE_SCHEDULER=0 turns the background jobs off (e.g. on all but one host).
+    scheduler: bool = True
+    # DIGIHELSE_DEV=1 (`make dev`): Vite serves the frontend on :3000 beside the backend.
+    dev: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -181,35 +225,45 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         parent_no_access_from=_int(env, "DIGIHELSE_PARENT_NO_ACCESS_FROM", 16),
         fullmakt_giver_min_age=_int(env, "DIGIHELSE_FULLMAKT_GIVER_MIN_AGE", 16),
         fullmakt_receiver_min_age=_int(env, "DIGIHELSE_FULLMAKT_RECEIVER_MIN_AGE", 18),
+        booking=_booking(env),
+        scheduler=env.get("DIGIHELSE_SCHEDULER", "1") != "0",
+        dev=env.get("DIGIHELSE_DEV") == "1",
     )
+    if env.get(_PROBLEMS):
+        raise SettingsError("The settings have bad values:" + env[_PROBLEMS])
     check_settings(settings)
     return settings
 
 
 def check_settings(settings: Settings) -> None:
-    """Refuse unsafe combinations before anything starts."""
+    """Refuse unsafe combinations before anything starts, naming all of them at once."""
+    problems: list[str] = []
     if settings.session_idle_seconds > 30 * 60:
-        raise SettingsError("The idle timeout may be at most 30 minutes (ID-porten's rule).")
+        problems.append("DIGIHELSE_SESSION_IDLE_SECONDS: the idle timeout may be at most "
+                        "30 minutes (ID-porten's rule).")
     if settings.session_absolute_seconds > 120 * 60:
-        raise SettingsError("The absolute session lifetime may be at most 120 minutes.")
+        problems.append("DIGIHELSE_SESSION_ABSOLUTE_SECONDS: the absolute session lifetime may be "
+                        "at most 120 minutes.")
     if settings.anonymous_tab_seconds < 1:
-        raise SettingsError("DIGIHELSE_ANON_TAB_SECONDS must be at least 1.")
+        problems.append("DIGIHELSE_ANON_TAB_SECONDS must be at least 1.")
     if settings.max_sockets_per_address < 1:
-        raise SettingsError("DIGIHELSE_MAX_SOCKETS_PER_ADDRESS must be at least 1.")
+        problems.append("DIGIHELSE_MAX_SOCKETS_PER_ADDRESS must be at least 1.")
     for oidc in (settings.citizen_oidc, settings.personnel_oidc):
         if settings.is_production and oidc.embedded:
-            raise SettingsError(
+            problems.append(
                 f"DIGIHELSE_ENV=production with the embedded test provider {oidc.issuer}: "
                 "configure a real provider."
             )
         if oidc.issuer.startswith("http://") and not is_loopback_url(oidc.issuer):
-            raise SettingsError(f"Plain http issuer {oidc.issuer} is allowed only on loopback.")
+            problems.append(f"Plain http issuer {oidc.issuer} is allowed only on loopback.")
         if not oidc.issuer.startswith(("http://", "https://")):
-            raise SettingsError(f"The issuer {oidc.issuer!r} must be an http(s) URL.")
+            problems.append(f"The issuer {oidc.issuer!r} must be an http(s) URL.")
         if any(alg == "none" or alg.startswith("HS") for alg in oidc.algorithms):
-            raise SettingsError("Only asymmetric signature algorithms may be configured.")
+            problems.append("Only asymmetric signature algorithms may be configured.")
         if not oidc.embedded and not (oidc.client_secret or oidc.private_key_pem):
-            raise SettingsError(f"A client secret or private key is needed for {oidc.issuer}.")
+            problems.append(f"A client secret or private key is needed for {oidc.issuer}.")
+    if problems:
+        raise SettingsError("Unsafe settings:\n- " + "\n- ".join(problems))
 
 
 @functools.lru_cache(maxsize=1)

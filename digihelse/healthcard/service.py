@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import or_
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from digihelse.access import policy
 from digihelse.access.actors import AccessDenied, Action, Actor, Service
 from digihelse.access.enforcement import record_access, require
+from digihelse.core.db import SessionOrEngine, transaction
 from digihelse.core.errors import ServiceError
 from digihelse.core.i18n.families import keyed
 from digihelse.core.timeutil import aware_utc, to_oslo, today_oslo
@@ -60,12 +60,9 @@ from digihelse.healthcard.validation import (
     validate_pregnancy,
     validate_reason,
 )
-from digihelse.notify.outbox import transaction
 from digihelse.people.models import Person, Personnel, Place, StaffAssignment, StaffRole
 from digihelse.people.nin import age_on
 from digihelse.people.registry import person_by_pid, personnel_by_pid
-
-SessionOrEngine = Session | Engine
 
 CARER_ROLES = frozenset({StaffRole.MIDWIFE, StaffRole.GP})
 

@@ -3,19 +3,16 @@ with retries, so a slow or broken SMS gateway can neither block nor fail a booki
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
-import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from digihelse.core import db
+from digihelse.core.db import SessionOrEngine, transaction
 from digihelse.core.timeutil import utcnow
 from digihelse.notify.models import Outbox, OutboxChannel, OutboxStatus
 
@@ -58,40 +55,6 @@ class RetryPolicy:
 
 
 DEFAULT_RETRY = RetryPolicy()
-
-
-_locks: dict[str, threading.RLock] = {}
-_locks_guard = threading.Lock()
-
-
-def _writer_lock(engine: Engine) -> contextlib.AbstractContextManager[object]:
-    """SQLite has one writer at a time, and its busy handler makes the others poll with
-    sleeps of up to 100 ms, unfairly: in a burst of 50 bookings some wait seconds. Writers
-    in this process queue on a lock instead (other processes still meet busy_timeout)."""
-    if engine.dialect.name != "sqlite":
-        return contextlib.nullcontext()
-    with _locks_guard:
-        return _locks.setdefault(str(engine.url), threading.RLock())
-
-
-@contextlib.contextmanager
-def transaction(
-    s_or_engine: Session | Engine, *, commit_session: bool = False
-) -> Iterator[Session]:
-    """An Engine gets its own write transaction (BEGIN IMMEDIATE on SQLite), committed on
-    success. A Session is used as it is: its owner commits, unless commit_session."""
-    if isinstance(s_or_engine, Engine):
-        with _writer_lock(s_or_engine), db.write_session(s_or_engine) as s:
-            yield s
-        return
-    try:
-        yield s_or_engine
-        if commit_session:
-            s_or_engine.commit()
-    except BaseException:
-        if commit_session:
-            s_or_engine.rollback()
-        raise
 
 
 def enqueue(
@@ -148,7 +111,7 @@ class DispatchReport:
 
 
 def dispatch(
-    s_or_engine: Session | Engine,
+    s_or_engine: SessionOrEngine,
     sender: Sender,
     now: dt.datetime | None = None,
     batch: int = 50,

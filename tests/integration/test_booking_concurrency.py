@@ -14,8 +14,8 @@ from sqlmodel import select
 from digihelse.access.actors import Actor
 from digihelse.booking import citizen, errors
 from digihelse.booking.models import Booking
-from digihelse.booking.rules import BookingSettings
 from digihelse.core import db
+from digihelse.core.settings import BookingSettings
 from digihelse.people.models import Enrollment, Person, Place
 from digihelse.people.nin import synthetic_nin
 from tests.factories import NOW, SCHOOL, TUESDAY, make_world

@@ -40,12 +40,12 @@ from digihelse.booking.errors import (
 )
 from digihelse.booking.models import Booking, BookingStatus, Slot
 from digihelse.core import db
+from digihelse.core.db import transaction
 from digihelse.http.fhir import mapping
 from digihelse.http.fhir.context import JSON_PATCH, Ctx, ResourceSpec, Result, SearchParam
 from digihelse.http.fhir.outcome import FhirError
 from digihelse.http.fhir.patient import patient_for_reference
 from digihelse.http.fhir.search import date_filters, int_id, paging, reference_id, searchset
-from digihelse.notify.outbox import transaction
 from digihelse.people.models import Person, Personnel, Place
 
 BOOKABLE_STATUSES = frozenset({"proposed", "pending", "booked"})

@@ -13,7 +13,7 @@ from fhir.resources.R4B.resource import Resource
 from sqlalchemy.engine import Engine
 
 from digihelse.access.actors import Actor
-from digihelse.booking.rules import BookingSettings
+from digihelse.core.settings import BookingSettings
 from digihelse.http.fhir.outcome import FhirError
 from digihelse.http.fhir.search import Query
 

@@ -15,8 +15,9 @@ from sqlmodel import Session, col, select
 
 from digihelse.booking.citizen import free_slots
 from digihelse.booking.models import Booking, BookingStatus, Slot
-from digihelse.booking.rules import NURSE_ROLES, BookingSettings, refusal
+from digihelse.booking.rules import NURSE_ROLES, refusal
 from digihelse.core import db
+from digihelse.core.settings import BookingSettings
 from digihelse.core.timeutil import to_oslo
 from digihelse.http.fhir import mapping
 from digihelse.http.fhir.context import Ctx, ResourceSpec, Result, SearchParam

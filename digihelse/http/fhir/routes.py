@@ -23,8 +23,8 @@ from starlette.routing import BaseRoute, Route
 from digihelse.access.actors import AccessDenied
 from digihelse.auth.runtime import AuthRuntime
 from digihelse.booking.errors import BookingError
-from digihelse.booking.rules import booking_settings
 from digihelse.core.db import get_engine
+from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import utcnow
 from digihelse.healthcard.service import CardError
 from digihelse.http.fhir import appointment, directory, patient, pregnancy
@@ -138,7 +138,7 @@ class FhirApi:
         body = await _body(request) if request.method in ("POST", "PUT", "PATCH") else b""
         query = Query(list(request.query_params.multi_items()))
         ctx = Ctx(actor=actor, base=self.base, query=query, headers=request.headers,
-                  body=body, engine=get_engine(), now=utcnow(), booking=booking_settings(),
+                  body=body, engine=get_engine(), now=utcnow(), booking=get_settings().booking,
                   resource_id=parts[1] if with_id else None)
         result = await asyncio.to_thread(handler, ctx)
         return fhir_response(result.resource, result.status, result.headers)

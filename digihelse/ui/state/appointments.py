@@ -9,12 +9,12 @@ import reflex as rx
 
 from digihelse.access.actors import AccessDenied, Actor, Service
 from digihelse.booking import citizen, views
-from digihelse.booking.rules import booking_settings
 from digihelse.core.db import get_engine
 from digihelse.core.errors import ServiceError
 from digihelse.core.i18n import t
 from digihelse.core.i18n.families import keyed
 from digihelse.core.i18n.formatting import clock, weekday_day_month
+from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import to_oslo, utcnow
 from digihelse.ui import routes
 from digihelse.ui.state.guard import CITIZEN, audience
@@ -61,11 +61,11 @@ def row(appointment: views.Appointment, lang: str) -> AppointmentRow:
 
 def _load(actor: Actor) -> views.Appointments:
     return citizen.appointments_for(get_engine(), actor, actor.subject_pid, now=utcnow(),
-                                    settings=booking_settings())
+                                    settings=get_settings().booking)
 
 
 def _cancel(actor: Actor, booking_id: int) -> None:
-    citizen.cancel(get_engine(), actor, booking_id, now=utcnow(), settings=booking_settings())
+    citizen.cancel(get_engine(), actor, booking_id, now=utcnow(), settings=get_settings().booking)
 
 
 @audience(CITIZEN)

@@ -20,12 +20,12 @@ from digihelse.access.actors import Actor
 from digihelse.booking import citizen, errors, views
 from digihelse.booking.models import Topic
 from digihelse.booking.pregnancy import PregnancyBookingOptions, pregnancy_booking_options
-from digihelse.booking.rules import booking_settings
 from digihelse.core.db import get_engine
 from digihelse.core.db import session as db_session
 from digihelse.core.errors import ServiceError
 from digihelse.core.i18n import t
 from digihelse.core.i18n.formatting import clock, day_month, weekday_day_month
+from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import to_oslo, today_oslo, utcnow
 from digihelse.ui.state.card_display import when_text
 from digihelse.ui.state.changes import assign
@@ -100,14 +100,14 @@ def _load_slots(place_id: int, from_date: dt.date, days: int,
     with db_session() as s:
         if midwife_id:
             return citizen.midwife_free_slots(s, midwife_id, from_date=from_date, days=days,
-                                              place_id=place_id, settings=booking_settings())
+                                              place_id=place_id, settings=get_settings().booking)
         return citizen.free_slots(s, place_id, from_date=from_date, days=days,
-                                  settings=booking_settings())
+                                  settings=get_settings().booking)
 
 
 def _load_options(actor: Actor) -> PregnancyBookingOptions:
     return pregnancy_booking_options(get_engine(), actor, actor.subject_pid, utcnow(),
-                                     settings=booking_settings())
+                                     settings=get_settings().booking)
 
 
 @audience(CITIZEN)
@@ -324,9 +324,9 @@ class BookingState(SessionState):
         if self.moving_id:
             return citizen.move(get_engine(), actor, self.moving_id,
                                 new_slot_id=self.chosen.slot_id, client_key=self._client_key,
-                                now=utcnow(), settings=booking_settings())
+                                now=utcnow(), settings=get_settings().booking)
         return citizen.book(get_engine(), actor, slot_id=self.chosen.slot_id,
                             client_key=self._client_key,
                             topic=None if self.pregnancy else (self.topic or None),
                             note=self.note.strip() or None, now=utcnow(),
-                            settings=booking_settings())
+                            settings=get_settings().booking)

@@ -11,11 +11,11 @@ import reflex as rx
 
 from digihelse.access.actors import Actor
 from digihelse.booking.pregnancy import pregnancy_booking_options
-from digihelse.booking.rules import booking_settings
 from digihelse.core.db import get_engine
 from digihelse.core.errors import ServiceError
 from digihelse.core.i18n import t
 from digihelse.core.i18n.formatting import day_month
+from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import today_oslo, utcnow
 from digihelse.healthcard import service as card
 from digihelse.healthcard.validation import ConsultationDraft, FetusDraft, PregnancyDraft
@@ -74,7 +74,7 @@ def _load_history(actor: Actor, woman_pid: str, lang: str) -> list[HistoryRow]:
 
 def _load_book_box(actor: Actor, woman_pid: str, lang: str, name: str) -> BookBox:
     options = pregnancy_booking_options(get_engine(), actor, woman_pid, utcnow(),
-                                        settings=booking_settings())
+                                        settings=get_settings().booking)
     return book_box(options, lang, own=actor.pid == woman_pid, name=name)
 
 

@@ -8,16 +8,16 @@ from dataclasses import dataclass
 import reflex as rx
 
 from digihelse.access.actors import Actor
-from digihelse.access.enforcement import AccessDenied
+from digihelse.access.enforcement import AccessDenied, thresholds
 from digihelse.booking.citizen import appointments_for, places_for_pupil
 from digihelse.booking.pregnancy import pregnancy_booking_options
-from digihelse.booking.rules import booking_settings
 from digihelse.booking.views import Appointment, PlaceInfo
 from digihelse.core.db import get_engine
 from digihelse.core.db import session as db_session
 from digihelse.core.errors import ServiceError
 from digihelse.core.i18n import t
 from digihelse.core.i18n.formatting import long_date
+from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import today_oslo, utcnow
 from digihelse.healthcard import service as healthcard
 from digihelse.people.age_notices import notices_for
@@ -27,8 +27,6 @@ from digihelse.ui.state.booking import PlaceOption, place_option
 from digihelse.ui.state.card_display import BookBox, book_box
 from digihelse.ui.state.guard import CITIZEN, audience
 from digihelse.ui.state.session import SessionState
-
-YOUTH_MAX_AGE = 24  # helsestasjon for ungdom serves young people up to 24
 
 
 @dataclass
@@ -44,7 +42,7 @@ def _visit(actor: Actor, lang: str) -> BookBox:
     """The card's "Neste kontroll" box, for the home screen's shortcut to it."""
     try:
         options = pregnancy_booking_options(get_engine(), actor, actor.subject_pid, utcnow(),
-                                            settings=booking_settings())
+                                            settings=get_settings().booking)
     except ServiceError:
         return BookBox()
     return book_box(options, lang, own=actor.on_behalf_of_pid is None, name=actor.name)
@@ -70,11 +68,11 @@ def _load(actor: Actor, lang: str, has_card: bool) -> Home:
         notices = [n.text for n in notices_for(s, actor.pid, today, lang)] \
             if actor.on_behalf_of_pid is None else []
         age = age_on(parse_nin(actor.subject_pid).birth_date, today)
-        youth = actor.on_behalf_of_pid is None and 12 <= age <= YOUTH_MAX_AGE
+        youth = actor.on_behalf_of_pid is None and thresholds().in_youth_ages(age)
         places = places_for_pupil(s, actor.pid) if youth else []
     try:
         upcoming = appointments_for(get_engine(), actor, actor.subject_pid, now=utcnow(),
-                                    settings=booking_settings()).upcoming
+                                    settings=get_settings().booking).upcoming
     except AccessDenied:
         upcoming = []
     return Home(notices, places, upcoming, _card_line(actor, lang) if has_card else "",

@@ -20,7 +20,7 @@ from digihelse.access.actors import AccessDenied, Actor, Service
 from digihelse.booking.citizen import cancel, move
 from digihelse.booking.errors import InvalidTransition
 from digihelse.booking.models import BookingStatus, SlotStatus, Topic
-from digihelse.booking.rules import SCHEDULING_ROLES, booking_settings
+from digihelse.booking.rules import SCHEDULING_ROLES
 from digihelse.booking.staff import (
     block_slot,
     day_view,
@@ -35,6 +35,7 @@ from digihelse.core.errors import ServiceError
 from digihelse.core.i18n import t
 from digihelse.core.i18n.families import keyed
 from digihelse.core.i18n.formatting import clock, weekday_day_month
+from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import to_oslo, today_oslo, utcnow
 from digihelse.ui import routes
 from digihelse.ui.routes import CARER_CARD, CARER_LIST
@@ -284,7 +285,7 @@ class NurseDayState(SessionState):
         mark = mark_attended if status == "attended" else mark_no_show
         try:
             await self._act(lambda actor: mark(get_engine(), actor, booking_id, now=utcnow(),
-                                               settings=booking_settings()),
+                                               settings=get_settings().booking),
                             keyed("day.msg", status), name=row.pupil)
         finally:
             self.busy = False
@@ -328,7 +329,7 @@ class NurseDayState(SessionState):
         try:
             await self._act(
                 lambda actor: move(get_engine(), actor, booking_id, new_slot_id=slot_id,
-                                   client_key=key, now=utcnow(), settings=booking_settings()),
+                                   client_key=key, now=utcnow(), settings=get_settings().booking),
                 "day.msg.moved", name=row.pupil.split()[0], when=chosen.label)
             if not self.error:
                 self.moving_id, self.move_choices = 0, []
@@ -358,7 +359,7 @@ class NurseDayState(SessionState):
         try:
             await self._act(
                 lambda actor: cancel(get_engine(), actor, booking_id, now=utcnow(),
-                                     reason=reason, settings=booking_settings()),
+                                     reason=reason, settings=get_settings().booking),
                 "day.msg.cancelled", time=row.time, name=row.pupil.split()[0])
             if not self.error:
                 self.cancelling_id = 0

@@ -23,13 +23,13 @@ from digihelse.booking.opening_hours import (
     preview_schedule_change,
     save_schedule_item,
 )
-from digihelse.booking.rules import booking_settings
 from digihelse.booking.schedule import Conflict
 from digihelse.core.db import get_engine
 from digihelse.core.db import session as db_session
 from digihelse.core.errors import ServiceError
 from digihelse.core.i18n import t
 from digihelse.core.i18n.formatting import clock, weekday_day_month
+from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import to_oslo, today_oslo, utcnow
 from digihelse.people.models import Place, StaffAssignment
 from digihelse.people.registry import personnel_by_pid
@@ -77,7 +77,7 @@ def _preview(actor: Actor, edits: list[ScheduleEdit]) -> tuple[int, int, list[Co
     now = utcnow()
     for edit in edits:
         preview = preview_schedule_change(get_engine(), actor, edit, now=now,
-                                          settings=booking_settings())
+                                          settings=get_settings().booking)
         created, withdrawn = created + len(preview.create), withdrawn + len(preview.withdraw)
         conflicts += preview.conflicts
     return created, withdrawn, unique(conflicts)
@@ -88,7 +88,7 @@ def _save(actor: Actor, edits: list[ScheduleEdit]) -> tuple[int, int, list[Confl
     conflicts: list[Conflict] = []
     for edit in edits:
         change = save_schedule_item(get_engine(), actor, edit, now=utcnow(),
-                                    settings=booking_settings())
+                                    settings=get_settings().booking)
         created += change.generation.created
         withdrawn += change.generation.withdrawn
         conflicts += change.generation.conflicts
@@ -97,13 +97,13 @@ def _save(actor: Actor, edits: list[ScheduleEdit]) -> tuple[int, int, list[Confl
 
 def _preview_delete(actor: Actor, kind: str, item_id: int) -> tuple[int, int, list[Conflict]]:
     preview = preview_schedule_change(get_engine(), actor, item_id=item_id, delete_kind=kind,
-                                      now=utcnow(), settings=booking_settings())
+                                      now=utcnow(), settings=get_settings().booking)
     return len(preview.create), len(preview.withdraw), unique(preview.conflicts)
 
 
 def _delete(actor: Actor, kind: str, item_id: int) -> tuple[int, int, list[Conflict]]:
     change = delete_schedule_item(get_engine(), actor, kind, item_id, now=utcnow(),
-                                  settings=booking_settings())
+                                  settings=get_settings().booking)
     generation = change.generation
     return generation.created, generation.withdrawn, unique(generation.conflicts)
 

@@ -16,6 +16,7 @@ from sqlmodel import col, select
 
 from digihelse.access.actors import Action, Actor, Channel, Service
 from digihelse.access.enforcement import SubjectChoice, representable_subjects
+from digihelse.access.policy import YOUTH_CLINIC_MAX_AGE
 from digihelse.auth.current import CurrentUser, user_for
 from digihelse.core.db import session as db_session
 from digihelse.core.errors import ServiceError
@@ -28,8 +29,6 @@ from digihelse.people.nin import age_on, parse_nin
 from digihelse.ui import routes
 from digihelse.ui.state.changes import assign
 from digihelse.ui.state.guard import SIGNED_IN, audience, live_session, public
-
-QUICK_EXIT_BELOW_AGE = 25  # the youth clinic serves young people up to 24
 
 
 def full_page_load(url: str) -> rx.event.EventSpec:
@@ -131,7 +130,7 @@ class SessionState(rx.State):
     def show_quick_exit(self) -> bool:
         """Pupils and young people get the quick exit ("Lukk")."""
         return self.logged_in and not self.is_personnel and self.own_age is not None \
-            and self.own_age < QUICK_EXIT_BELOW_AGE
+            and self.own_age <= YOUTH_CLINIC_MAX_AGE
 
     @rx.var
     def has_subjects(self) -> bool:

@@ -16,8 +16,8 @@ from digihelse.audit.models import AccessLog
 from digihelse.booking import citizen, errors, notices, opening_hours, staff
 from digihelse.booking.models import Booking, BookingStatus, Slot
 from digihelse.booking.pregnancy import pregnancy_booking_options
-from digihelse.booking.rules import BookingSettings
 from digihelse.core import db
+from digihelse.core.settings import BookingSettings
 from digihelse.core.timeutil import OSLO
 from digihelse.healthcard.models import PregnancyRecord
 from digihelse.healthcard.service import CardNotFound

@@ -12,10 +12,10 @@ from sqlmodel import Session, select
 
 from digihelse.access.actors import AccessDenied, Actor
 from digihelse.audit.models import AccessLog
-from digihelse.booking import citizen, errors, opening_hours, reminders, rules, staff, views
+from digihelse.booking import citizen, errors, opening_hours, reminders, staff, views
 from digihelse.booking.models import Booking, BookingStatus, SlotStatus
-from digihelse.booking.rules import BookingSettings
 from digihelse.core import db
+from digihelse.core.settings import BookingSettings
 from digihelse.core.timeutil import OSLO
 from digihelse.notify.models import Outbox, OutboxStatus
 from tests.factories import NOW, SCHOOL, TUESDAY, World, oslo
@@ -77,7 +77,7 @@ def test_at_most_two_active_future_bookings(world):
 
 
 def test_the_limit_is_a_setting(world):
-    one = rules.BookingSettings(max_active_future_bookings=1)
+    one = BookingSettings(max_active_future_bookings=1)
     _book(world, "ida", world.slot_at(TUESDAY, 9), settings=one)
     with pytest.raises(errors.LimitReached):
         _book(world, "ida", world.slot_at(TUESDAY, 9, 20), settings=one)

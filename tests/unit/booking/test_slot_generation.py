@@ -12,7 +12,6 @@ from sqlmodel import select
 
 from digihelse.booking import citizen, errors, opening_hours
 from digihelse.booking.models import Booking, BookingStatus, Slot, SlotStatus
-from digihelse.booking.rules import BookingSettings
 from digihelse.booking.schedule import (
     DayHours,
     generate_slots,
@@ -21,6 +20,7 @@ from digihelse.booking.schedule import (
     slots_for_day,
 )
 from digihelse.core import db
+from digihelse.core.settings import BookingSettings
 from digihelse.core.timeutil import OSLO
 from tests.factories import NOW, TUESDAY, World, make_world, oslo
 

@@ -222,3 +222,37 @@ def test_every_response_carries_security_headers(engine, monkeypatch):
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["referrer-policy"] == "no-referrer"
     assert response.headers["x-frame-options"] == "SAMEORIGIN"
+
+
+def test_booking_limits_come_from_the_environment_and_default_to_todays():
+    from digihelse.core.settings import BookingSettings
+
+    assert load_settings({}).booking == BookingSettings()
+    b = load_settings({"DIGIHELSE_BOOKING_MIN_NOTICE_MINUTES": "30",
+                       "DIGIHELSE_BOOKING_CANCEL_NOTICE_MINUTES": "60",
+                       "DIGIHELSE_BOOKING_MAX_ACTIVE": "4",
+                       "DIGIHELSE_BOOKING_REMINDER_HOURS": "12",
+                       "DIGIHELSE_BOOKING_HORIZON_DAYS": "14"}).booking
+    assert (b.min_notice, b.cancel_notice, b.reminder_before) == (
+        dt.timedelta(minutes=30), dt.timedelta(hours=1), dt.timedelta(hours=12))
+    assert (b.max_active_future_bookings, b.horizon_days) == (4, 14)
+    with pytest.raises(SettingsError, match="DIGIHELSE_BOOKING_MAX_ACTIVE must be a whole number"):
+        load_settings({"DIGIHELSE_BOOKING_MAX_ACTIVE": "two"})
+
+
+def test_scheduler_and_dev_switches_are_settings():
+    assert load_settings({}).scheduler and not load_settings({}).dev
+    assert not load_settings({"DIGIHELSE_SCHEDULER": "0"}).scheduler
+    assert load_settings({"DIGIHELSE_DEV": "1"}).dev
+
+
+def test_every_bad_value_is_named_at_once():
+    with pytest.raises(SettingsError) as bad:
+        load_settings({"PORT": "eighty", "DIGIHELSE_BOOKING_HORIZON_DAYS": "a month"})
+    assert "PORT must be a whole number, not 'eighty'" in str(bad.value)
+    assert "DIGIHELSE_BOOKING_HORIZON_DAYS must be a whole number" in str(bad.value)
+    with pytest.raises(SettingsError) as unsafe:
+        load_settings({"DIGIHELSE_SESSION_IDLE_SECONDS": "3600",
+                       "DIGIHELSE_OIDC_ALGORITHMS": "HS256"})
+    assert "DIGIHELSE_SESSION_IDLE_SECONDS" in str(unsafe.value)
+    assert "asymmetric" in str(unsafe.value)

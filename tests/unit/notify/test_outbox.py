@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from digihelse.booking import citizen, jobs, reminders
 from digihelse.booking.models import BookingStatus, Slot
-from digihelse.booking.rules import BookingSettings
 from digihelse.core import db
+from digihelse.core.settings import BookingSettings
 from digihelse.notify.models import Outbox, OutboxStatus
 from digihelse.notify.outbox import (
     DEFAULT_RETRY,
