@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from digihelse.access.policy import Thresholds
+
 ROOT = Path(__file__).resolve().parents[2]  # the repository: data/, alembic/, assets/
 
 
@@ -78,18 +80,19 @@ class Settings:
     clock_skew_seconds: int
     jwks_refetch_limit: int
     data_dir: Path
+    # Representation thresholds (DOMAIN.md "Who may act for whom"), defaults in
+    # access.policy.Thresholds; choices are settings.
+    youth_self_service_age: int
+    basic_self_service_age: int
+    parent_full_access_below: int
+    parent_no_access_from: int
+    fullmakt_giver_min_age: int
+    fullmakt_receiver_min_age: int
     # A tab (Reflex state tree) without a signed-in session is forgotten this long after
     # its last event; a signed-in one lives no longer than its session.
     anonymous_tab_seconds: int = 300
     # Open websockets one client address may hold (one per tab); the excess is refused.
     max_sockets_per_address: int = 20
-    # Representation thresholds (DOMAIN.md "Who may act for whom"); choices are settings.
-    youth_self_service_age: int = 12
-    basic_self_service_age: int = 16
-    parent_full_access_below: int = 12
-    parent_no_access_from: int = 16
-    fullmakt_giver_min_age: int = 16
-    fullmakt_receiver_min_age: int = 18
     booking: BookingSettings = field(default_factory=BookingSettings)
     # DIGIHELSE_SCHEDULER=0 turns the background jobs off (e.g. on all but one host).
     scheduler: bool = True
@@ -109,6 +112,14 @@ class Settings:
         # The __Host- prefix binds the cookie to this origin, but browsers accept it
         # only with Secure, so plain-http local use gets a plain name.
         return "__Host-digihelse_session" if self.cookie_secure else "digihelse_session"
+
+
+# Each default is written once: the law's ages in the policy, the booking limits above.
+_LAW, _BOOKING = Thresholds(), BookingSettings()
+
+
+def _minutes(span: dt.timedelta) -> int:
+    return int(span.total_seconds() // 60)
 
 
 class Environment(BaseSettings):
@@ -151,17 +162,17 @@ class Environment(BaseSettings):
     DIGIHELSE_JWKS_REFETCH_LIMIT: int = 3
     DIGIHELSE_ANON_TAB_SECONDS: int = 300
     DIGIHELSE_MAX_SOCKETS_PER_ADDRESS: int = 20
-    DIGIHELSE_YOUTH_SELF_SERVICE_AGE: int = 12
-    DIGIHELSE_BASIC_SELF_SERVICE_AGE: int = 16
-    DIGIHELSE_PARENT_FULL_ACCESS_BELOW: int = 12
-    DIGIHELSE_PARENT_NO_ACCESS_FROM: int = 16
-    DIGIHELSE_FULLMAKT_GIVER_MIN_AGE: int = 16
-    DIGIHELSE_FULLMAKT_RECEIVER_MIN_AGE: int = 18
-    DIGIHELSE_BOOKING_MIN_NOTICE_MINUTES: int = 120
-    DIGIHELSE_BOOKING_CANCEL_NOTICE_MINUTES: int = 120
-    DIGIHELSE_BOOKING_MAX_ACTIVE: int = 2
-    DIGIHELSE_BOOKING_REMINDER_HOURS: int = 24
-    DIGIHELSE_BOOKING_HORIZON_DAYS: int = 28
+    DIGIHELSE_YOUTH_SELF_SERVICE_AGE: int = _LAW.youth_self_service_age
+    DIGIHELSE_BASIC_SELF_SERVICE_AGE: int = _LAW.basic_self_service_age
+    DIGIHELSE_PARENT_FULL_ACCESS_BELOW: int = _LAW.parent_full_access_below
+    DIGIHELSE_PARENT_NO_ACCESS_FROM: int = _LAW.parent_no_access_from
+    DIGIHELSE_FULLMAKT_GIVER_MIN_AGE: int = _LAW.fullmakt_giver_min_age
+    DIGIHELSE_FULLMAKT_RECEIVER_MIN_AGE: int = _LAW.fullmakt_receiver_min_age
+    DIGIHELSE_BOOKING_MIN_NOTICE_MINUTES: int = _minutes(_BOOKING.min_notice)
+    DIGIHELSE_BOOKING_CANCEL_NOTICE_MINUTES: int = _minutes(_BOOKING.cancel_notice)
+    DIGIHELSE_BOOKING_MAX_ACTIVE: int = _BOOKING.max_active_future_bookings
+    DIGIHELSE_BOOKING_REMINDER_HOURS: int = _minutes(_BOOKING.reminder_before) // 60
+    DIGIHELSE_BOOKING_HORIZON_DAYS: int = _BOOKING.horizon_days
     DIGIHELSE_SCHEDULER: bool = True
     DIGIHELSE_DEV: bool = False
 
