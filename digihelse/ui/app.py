@@ -15,6 +15,7 @@ from digihelse.ui.pages.card import card_page
 from digihelse.ui.pages.carer import carer_card_page, carer_list_page
 from digihelse.ui.pages.front import front_page
 from digihelse.ui.pages.home import home_page
+from digihelse.ui.pages.not_found import not_found_page
 from digihelse.ui.pages.personnel_routes import add_personnel_pages
 from digihelse.ui.pages.sharing import sharing_page
 from digihelse.ui.state.access_log import AccessLogState
@@ -44,6 +45,9 @@ install_tab_bounds(app)  # tabs forgotten in minutes or with their session; tabs
 app.register_lifespan_task(background_jobs)
 app.register_lifespan_task(end_stale_tabs)
 app.add_page(front_page, route=routes.FRONT, title="DigiHelse", on_load=SessionState.load_public)
+# Reflex's own 404 is English and has no way back; ours follows the language and the login.
+app.add_page(not_found_page, route="404", title="DigiHelse – Fant ikke siden",
+             on_load=SessionState.load_public)
 app.add_page(home_page, route=routes.HOME, title="DigiHelse – Hjem",
              on_load=[SessionState.load_citizen, HomeState.load])
 app.add_page(booking_page, route=routes.BOOK, title="DigiHelse – Bestill time",
