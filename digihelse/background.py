@@ -37,7 +37,7 @@ def run_age_notices() -> int:
 def sweep_login_flows() -> int:
     """Expired login flow rows of the test providers (requests, codes, sessions, replay
     markers); they are also swept on the way, this catches what nobody touched since."""
-    from digihelse_dev.flowstore import sweep_expired
+    from digihelse_dev.providers.flowstore import sweep_expired
 
     removed = sweep_expired(time.time())
     if removed:

@@ -1,5 +1,5 @@
-"""The test providers' flow state in the database (devtools/digihelse_dev/flowstore.py): what is
-single use stays single use when several workers race for it, on SQLite and PostgreSQL,
+"""The test providers' flow state in the database (digihelse_dev/providers/flowstore.py):
+what is single use stays single use when several workers race for it, on SQLite and PostgreSQL,
 and keys and secrets made at the same moment by two workers end as one."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from digihelse_dev.flowstore import (
+from digihelse_dev.providers.flowstore import (
     EndedSession,
     FlowStore,
     stored_key,
