@@ -405,6 +405,18 @@ def decide(facts: Facts, service: Service, on: dt.date,
 
 # --- Item and log visibility --------------------------------------------------------------
 
+def role_may(role: str, service: Service, action: Action) -> bool:
+    """Whether health personnel in this role may ever take this action in this service (given
+    a care relation): what their menus offer and which staff the services accept."""
+    return any(rule.relation == RelationKind.PERSONNEL and rule.service == service
+               and role in rule.roles and action in rule.actions for rule in RULES)
+
+
+def keeps_cards(role: str) -> bool:
+    """The roles that write pregnancy cards (midwives and GPs, by the table)."""
+    return role_may(role, Service.PREGNANCY, Action.EDIT_CARD)
+
+
 def item_visible(relation: str, item: ItemFacts) -> bool:
     """Whether one item may be shown to someone with this relation to its owner.
 

@@ -453,3 +453,13 @@ def test_ones_own_actions_never_shrink_with_age(birth, first, second, service):
 def test_no_citizen_ever_edits_a_card_or_a_schedule(birth, on, relation, service):
     decision = decide_for(relation, person(birth), service, on)
     assert not decision.allowed & {A.EDIT_CARD, A.MANAGE_SCHEDULE}
+
+
+def test_only_midwives_and_gps_keep_cards_and_only_nurses_and_midwives_run_schedules():
+    from digihelse.access.policy import keeps_cards, role_may
+
+    assert {r for r in StaffRole if keeps_cards(r)} == {StaffRole.MIDWIFE, StaffRole.GP}
+    schedulers = {r for r in StaffRole for service in Service
+                  if role_may(r, service, Action.MANAGE_SCHEDULE)}
+    assert StaffRole.SCHOOL_NURSE in schedulers and StaffRole.MIDWIFE in schedulers
+    assert not role_may(StaffRole.SCHOOL_NURSE, Service.PREGNANCY, Action.VIEW_CARD)
