@@ -5,7 +5,6 @@ PAR and we can authenticate."""
 from __future__ import annotations
 
 import asyncio
-import base64
 import hashlib
 import re
 import secrets
@@ -18,6 +17,7 @@ import httpx
 
 from digihelse.auth.attempts import sha256_hex, store_attempt, utc
 from digihelse.auth.discovery import HTTP_TIMEOUT
+from digihelse.auth.keys import b64url
 from digihelse.auth.models import LoginAttempt
 from digihelse.auth.outcome import LoginFailed
 
@@ -45,8 +45,7 @@ def safe_next_path(raw: str | None) -> str:
 
 def pkce_challenge(verifier: str) -> str:
     """The S256 code challenge for a PKCE verifier (RFC 7636 4.2)."""
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    return b64url(hashlib.sha256(verifier.encode("ascii")).digest())
 
 
 async def start_login(rp: RelyingParty, next_path: str, locale: str = "nb") -> str:

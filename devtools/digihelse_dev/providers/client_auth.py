@@ -22,7 +22,7 @@ from digihelse_dev.providers.config import (
     ClientRegistration,
 )
 from digihelse_dev.providers.context import ProviderContext
-from digihelse_dev.providers.protocol import OAuthError, refuse_repeats, single
+from digihelse_dev.providers.protocol import SIGNATURE_ONLY, OAuthError, refuse_repeats, single
 
 # Asymmetric algorithms only: an HMAC "assertion" would need the client secret as key.
 ASSERTION_ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512")
@@ -121,13 +121,7 @@ class ClientAuthenticator:
                 algorithms=[alg],
                 # aud and time are checked below: aud may name the issuer or the token
                 # endpoint, and time follows the provider's clock.
-                options={
-                    "verify_aud": False,
-                    "verify_exp": False,
-                    "verify_iat": False,
-                    "verify_nbf": False,
-                    "verify_at_hash": False,
-                },
+                options=SIGNATURE_ONLY,
             )
         except JOSEError as exc:
             raise OAuthError(

@@ -36,6 +36,16 @@ class PageError(Exception):
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
+# python-jose options that check the signature (and iss, when given) only: the caller
+# checks aud and time itself, against the provider's own (injectable) clock.
+SIGNATURE_ONLY = {
+    "verify_aud": False,
+    "verify_exp": False,
+    "verify_iat": False,
+    "verify_nbf": False,
+    "verify_at_hash": False,
+}
+
 
 def json_response(data: Any, status: int = 200,
                   headers: Mapping[str, str] | None = None) -> Response:

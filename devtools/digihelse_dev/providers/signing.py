@@ -13,7 +13,7 @@ from jose.exceptions import JOSEError
 
 from digihelse.auth.keys import RsaKey, generate_rsa_key, jwks, load_rsa_key
 from digihelse_dev.providers.context import ProviderContext
-from digihelse_dev.providers.protocol import OAuthError
+from digihelse_dev.providers.protocol import SIGNATURE_ONLY, OAuthError
 
 
 class SigningKeys:
@@ -73,13 +73,7 @@ class SigningKeys:
                 algorithms=["RS256"],
                 issuer=self._ctx.issuer,
                 # Time is checked below against our (injectable) clock.
-                options={
-                    "verify_aud": False,
-                    "verify_exp": False,
-                    "verify_iat": False,
-                    "verify_nbf": False,
-                    "verify_at_hash": False,
-                },
+                options=SIGNATURE_ONLY,
             )
         except JOSEError as exc:
             raise OAuthError("invalid_token", f"the token is not valid: {exc}", 401) from exc
