@@ -44,3 +44,22 @@ def test_quick_exit_is_there_for_pupils_not_for_parents(page: Page, browser, bas
     login_citizen(other, "Lene")
     expect(other.get_by_role("link", name="Lukk DigiHelse raskt")).to_have_count(0)
     other.context.close()
+
+
+def test_quick_exit_ends_the_session_and_leaves_nothing_of_hers(page: Page):
+    """"Lukk" takes her to a neutral site and logs her out on the way: the app opened again,
+    or Back, asks for a login and shows nothing of hers."""
+    page.route("https://www.yr.no/**", lambda route: route.fulfill(
+        status=200, content_type="text/html; charset=utf-8",
+        body="<title>Yr</title><h1>Været</h1>"))
+    login_citizen(page, "Noah")
+    page.get_by_role("navigation").get_by_role("link", name="Timer").click()
+    page.wait_for_url("**/timer")
+    page.get_by_role("link", name="Lukk DigiHelse raskt").click()
+    page.wait_for_url("https://www.yr.no/**")
+    expect(page.get_by_role("heading", name="Været")).to_be_visible()
+    page.go_back()  # to /hjem: the session is gone, so it asks her to log in
+    page.wait_for_url("**/idp/authorize**")
+    expect(page.locator("main#main")).to_have_count(0)  # none of DigiHelse's pages
+    page.goto("/hjem")
+    page.wait_for_url("**/idp/authorize**")
