@@ -63,3 +63,18 @@ def test_quick_exit_ends_the_session_and_leaves_nothing_of_hers(page: Page):
     expect(page.locator("main#main")).to_have_count(0)  # none of DigiHelse's pages
     page.goto("/hjem")
     page.wait_for_url("**/idp/authorize**")
+
+
+def test_the_home_hint_names_only_those_she_may_act_for(page: Page, browser, base_url):
+    """Per has young children: the hint is about them. Tor's only child is 17: he may act
+    for nobody, so no hint and no switcher."""
+    login_citizen(page, "Per")
+    expect(page.get_by_text("Du kan også bruke DigiHelse for barna dine")).to_be_visible()
+    from e2e.conftest import PHONE
+
+    other = browser.new_context(base_url=base_url, **PHONE).new_page()
+    login_citizen(other, "Tor")
+    expect(other.get_by_role("heading", level=1)).to_contain_text("Tor")
+    expect(other.locator("main")).not_to_contain_text("barna dine")
+    expect(other.locator("main")).not_to_contain_text("fullmakt")
+    other.context.close()
