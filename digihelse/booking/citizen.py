@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from digihelse.access.actors import AccessDenied, Action, Actor, Service
+from digihelse.access.enforcement import thresholds
 from digihelse.access.fullmakt import shares_card
 from digihelse.booking import ics
 from digihelse.booking.access import (
@@ -19,6 +20,7 @@ from digihelse.booking.access import (
     her_record,
     record_booking_access,
     scheduler,
+    slot_service,
     viewable,
     visibility_key,
     visible,
@@ -49,6 +51,7 @@ from digihelse.booking.rules import (
     check_input,
     check_limit,
     check_place_for_person,
+    check_topic,
     inside_cancel_notice,
 )
 from digihelse.booking.store import (
@@ -81,27 +84,39 @@ from digihelse.people.models import (
     StaffAssignment,
     StaffRole,
 )
+from digihelse.people.nin import age_on
 from digihelse.people.registry import person_by_pid
 
 
-def places_for_pupil(s: Session, pupil_pid: str, *,
-                     now: dt.datetime | None = None) -> list[PlaceInfo]:
-    """The pupil's school health service(s) first, then the youth clinics, each with its
-    nurses and the next drop-in hours."""
+def _youth_age(person: Person, now: dt.datetime) -> bool:
+    """Of the youth clinic's ages (the policy's figures) today."""
+    return person.birth_date is not None and thresholds().in_youth_ages(
+        age_on(person.birth_date, to_oslo(now).date()))
+
+
+def places_for(s: Session, actor: Actor, *, now: dt.datetime | None = None
+               ) -> list[PlaceInfo]:
+    """Where the actor may book for her subject, each with its nurses and next drop-in
+    hours. A pupil herself (youth service): her school, then the youth clinics while she is
+    of their ages. A parent for a child (basic service): the child's school, then the
+    health stations of the child's municipality; never the youth clinic."""
     now = aware_utc(now)
-    person = person_by_pid(s, pupil_pid)
+    person = person_by_pid(s, actor.subject_pid)
     if person is None:
         return []
+    service = booking_service(actor)
     schools = s.exec(select(Place).join(Enrollment, Enrollment.place_id == Place.id)
                      .where(Enrollment.person_id == person.id,
                             col(Place.kind).in_(list(SCHOOL_PLACES)))
                      .order_by(col(Place.name))).all()
-    clinics_query = select(Place).where(Place.kind == PlaceKind.YOUTH_CLINIC)
+    kind = PlaceKind.YOUTH_CLINIC if service == Service.YOUTH else PlaceKind.HEALTH_STATION
+    local = select(Place).where(Place.kind == kind)
     if person.municipality_id is not None:
-        clinics_query = clinics_query.where(Place.municipality_id == person.municipality_id)
-    clinics = s.exec(clinics_query.order_by(col(Place.name))).all()
+        local = local.where(Place.municipality_id == person.municipality_id)
+    others = s.exec(local.order_by(col(Place.name))).all() \
+        if kind != PlaceKind.YOUTH_CLINIC or _youth_age(person, now) else []
     result = []
-    for place in [*schools, *clinics]:
+    for place in [*schools, *others]:
         nurses = s.exec(select(Person.given_name, Person.family_name)
                         .join(Personnel, Personnel.person_id == Person.id)
                         .join(StaffAssignment, StaffAssignment.personnel_id == Personnel.id)
@@ -110,8 +125,7 @@ def places_for_pupil(s: Session, pupil_pid: str, *,
                         .order_by(col(Person.given_name))).all()
         result.append(PlaceInfo(
             place.id, place.name, place.kind, place.address, place.description,
-            Service.YOUTH, tuple(f"{g} {f}" for g, f in nurses),
-            next_drop_in(s, place.id, now),
+            service, tuple(f"{g} {f}" for g, f in nurses), next_drop_in(s, place.id, now),
         ))
     return result
 
@@ -190,9 +204,11 @@ def book(
         visit_key = None
         if service == Service.PREGNANCY:
             visit_key = visit_for_slot(s, her_record(s, person, slot), slot)
-            topic = None  # the topics are the youth service's
+            topic = None  # a consultation has no topics: she writes what she wants to raise
         else:
-            check_place_for_person(s, person, place)
+            check_place_for_person(s, person, place, service,
+                                   youth_age=_youth_age(person, now))
+            check_topic(topic, service)
 
         existing = by_client_key(s, client_key)
         if existing is not None:
@@ -307,7 +323,8 @@ def move(
         if pregnancy:
             visit_key = visit_for_slot(s, her_record(s, person, new_slot), new_slot)
         else:
-            check_place_for_person(s, person, s.get(Place, new_slot.place_id))
+            check_place_for_person(s, person, s.get(Place, new_slot.place_id), service,
+                                   youth_age=_youth_age(person, now))
 
         existing = by_client_key(s, client_key)
         if existing is not None:
@@ -438,14 +455,6 @@ def calendar_file(
             summary="Time hos jordmor" if booking.service == Service.PREGNANCY
             else ics.SUMMARY,
         )
-
-
-def slot_service(s: Session, slot: Slot, actor: Actor) -> Service:
-    """A midwife's time is a pregnancy consultation; a nurse's is youth or basic."""
-    if owner(s, slot).role == StaffRole.MIDWIFE:
-        return Service.PREGNANCY
-    return booking_service(actor)
-
 
 
 def visit_for_slot(s: Session, record: PregnancyRecord, slot: Slot) -> str | None:

@@ -26,12 +26,16 @@ class BookingStatus(enum.StrEnum):
 
 
 class Topic(enum.StrEnum):
-    """Optional categories a pupil may pick; never leave the service (no SMS, no calendar)."""
+    """Optional categories for a booking; never leave the service (no SMS, no calendar).
+    Which ones are offered depends on the service (booking.rules.topics_for)."""
 
     BODY_HEALTH = "body_health"
     FEELINGS = "feelings"
     FRIENDS_FAMILY = "friends_family"
     CONTRACEPTION = "contraception"
+    GROWTH = "growth"  # a child's growth and development (basic service)
+    EATING_SLEEPING = "eating_sleeping"
+    VACCINATION = "vaccination"
     OTHER = "other"
 
 

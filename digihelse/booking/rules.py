@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, func, select
 
-from digihelse.access.actors import AccessDenied
+from digihelse.access.actors import AccessDenied, Service
 from digihelse.booking.errors import BookingError, LimitReached, SlotUnavailable, TooLate
 from digihelse.booking.models import Booking, BookingStatus, Slot, SlotStatus, Topic
 from digihelse.core.settings import BookingSettings
@@ -22,7 +22,23 @@ SCHEDULING_ROLES = frozenset({StaffRole.SCHOOL_NURSE, StaffRole.MIDWIFE})
 # times are offered only to the women whose card names her (pregnancy service).
 NURSE_ROLES = frozenset({StaffRole.SCHOOL_NURSE})
 SCHOOL_PLACES = frozenset({PlaceKind.LOWER_SECONDARY, PlaceKind.UPPER_SECONDARY})
-OPEN_TO_ALL = frozenset({PlaceKind.YOUTH_CLINIC, PlaceKind.HEALTH_STATION})
+# Which service each kind of place is booked in. A pupil books her school nurse or the youth
+# clinic herself (youth service, confidential); a parent books a child's school nurse or the
+# health station (basic service, which parents see). The youth clinic is never the basic
+# service's, and the health station (0-5 years, and children's visits) never the youth's.
+PLACE_SERVICES: dict[str, frozenset[Service]] = {
+    PlaceKind.LOWER_SECONDARY: frozenset({Service.YOUTH, Service.BASIC}),
+    PlaceKind.UPPER_SECONDARY: frozenset({Service.YOUTH, Service.BASIC}),
+    PlaceKind.YOUTH_CLINIC: frozenset({Service.YOUTH}),
+    PlaceKind.HEALTH_STATION: frozenset({Service.BASIC}),
+}
+# The topics one may pick: a pupil's own, or a parent's for a child.
+TOPICS: dict[Service, tuple[Topic, ...]] = {
+    Service.YOUTH: (Topic.BODY_HEALTH, Topic.FEELINGS, Topic.FRIENDS_FAMILY,
+                    Topic.CONTRACEPTION, Topic.OTHER),
+    Service.BASIC: (Topic.GROWTH, Topic.EATING_SLEEPING, Topic.VACCINATION, Topic.FEELINGS,
+                    Topic.OTHER),
+}
 
 # How long one bookable time may be, in minutes (the nurse's form offers the same range).
 MIN_SLOT_MINUTES, MAX_SLOT_MINUTES = 5, 240
@@ -68,15 +84,28 @@ def check_limit(s: Session, person: Person, now: dt.datetime, settings: BookingS
         raise LimitReached(settings.max_active_future_bookings)
 
 
-def check_place_for_person(s: Session, person: Person, place: Place) -> None:
-    """Schools take their own pupils; youth clinics and health stations are open to all."""
-    if place.kind in OPEN_TO_ALL:
-        return
-    if place.kind in SCHOOL_PLACES and s.exec(select(Enrollment.id).where(
-            Enrollment.person_id == person.id, Enrollment.place_id == place.id)).first():
-        return
-    raise AccessDenied("not_your_place", "this place does not serve you",
-                       "booking.error.not_your_place")
+def serves(place_kind: str, service: Service) -> bool:
+    return service in PLACE_SERVICES.get(place_kind, frozenset())
+
+
+def check_place_for_person(s: Session, person: Person, place: Place, service: Service,
+                           *, youth_age: bool) -> None:
+    """The place serves this service; schools take their own pupils; the youth clinic takes
+    young people of its ages (youth_age, from the policy); health stations, the children
+    of their municipality."""
+    enrolled = place.kind not in SCHOOL_PLACES or s.exec(select(Enrollment.id).where(
+        Enrollment.person_id == person.id, Enrollment.place_id == place.id)).first()
+    local = place.kind != PlaceKind.HEALTH_STATION \
+        or person.municipality_id in (None, place.municipality_id)
+    ages = place.kind != PlaceKind.YOUTH_CLINIC or youth_age
+    if not (serves(place.kind, service) and enrolled and local and ages):
+        raise AccessDenied("not_your_place", "this place does not serve you",
+                           "booking.error.not_your_place")
+
+
+def check_topic(topic: str | None, service: Service) -> None:
+    if topic is not None and topic not in TOPICS.get(service, ()):
+        raise BookingError(f"topic {topic!r} is not offered here", code="bad_request")
 
 
 def check_input(client_key: str, topic: str | None, note: str | None) -> None:

@@ -90,9 +90,9 @@ def slot_button(slot: views.FreeSlot, lang: str) -> SlotButton:
     return SlotButton(slot.slot_id, clock(slot.start_at), slot_label(slot.start_at, lang))
 
 
-def _load_places(pid: str) -> list[views.PlaceInfo]:
+def _load_places(actor: Actor) -> list[views.PlaceInfo]:
     with db_session() as s:
-        return citizen.places_for_pupil(s, pid)
+        return citizen.places_for(s, actor)
 
 
 def _load_slots(place_id: int, from_date: dt.date, days: int,
@@ -165,7 +165,7 @@ class BookingState(SessionState):
             await self._load_pregnancy(session, actor)
             assign(self, loaded=True)
             return
-        infos = await asyncio.to_thread(_load_places, actor.subject_pid)
+        infos = await asyncio.to_thread(_load_places, actor)
         today = today_oslo()
         places = [place_option(info, session.lang, today) for info in infos]
         wanted = params.get("sted", "")
@@ -274,7 +274,7 @@ class BookingState(SessionState):
         if self.pregnancy:
             await self._load_pregnancy(session, actor)
         else:
-            infos = await asyncio.to_thread(_load_places, actor.subject_pid)
+            infos = await asyncio.to_thread(_load_places, actor)
             self.places = [place_option(info, lang, today_oslo()) for info in infos]
         if place_id in [p.place_id for p in self.places]:
             self.week_offset, self.place_id, self._start = offset, place_id, start

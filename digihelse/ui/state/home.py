@@ -9,7 +9,7 @@ import reflex as rx
 
 from digihelse.access.actors import Actor
 from digihelse.access.enforcement import AccessDenied, thresholds
-from digihelse.booking.citizen import appointments_for, places_for_pupil
+from digihelse.booking.citizen import appointments_for, places_for
 from digihelse.booking.pregnancy import pregnancy_booking_options
 from digihelse.booking.views import Appointment, PlaceInfo
 from digihelse.core.db import get_engine
@@ -69,7 +69,7 @@ def _load(actor: Actor, lang: str, has_card: bool) -> Home:
             if actor.on_behalf_of_pid is None else []
         age = age_on(parse_nin(actor.subject_pid).birth_date, today)
         youth = actor.on_behalf_of_pid is None and thresholds().in_youth_ages(age)
-        places = places_for_pupil(s, actor.pid) if youth else []
+        places = places_for(s, actor) if youth else []
     try:
         upcoming = appointments_for(get_engine(), actor, actor.subject_pid, now=utcnow(),
                                     settings=get_settings().booking).upcoming

@@ -362,14 +362,14 @@ def test_places_for_pupil_with_nurses_and_drop_in(world):
         place_id=world.school_id, weekday=0, start=dt.time(11, 30), end=dt.time(12, 30)),
         now=NOW, settings=SETTINGS)
     with db.session(world.engine) as s:
-        places = citizen.places_for_pupil(s, world.persons["ida"].nin, now=NOW)
+        places = citizen.places_for(s, world.pupil("ida"), now=NOW)
     assert [p.name for p in places] == [SCHOOL, "Helsestasjon for ungdom Fjordvik"]
     assert "Kari Lund" in places[0].nurses
     drop_in = places[0].next_drop_in
     assert drop_in.start_local == dt.datetime(2025, 11, 24, 11, 30, tzinfo=OSLO)
     assert drop_in.end_local.time() == dt.time(12, 30)
     with db.session(world.engine) as s:  # after today's hours, next Monday's
-        later = citizen.places_for_pupil(s, world.persons["ida"].nin, now=oslo(TUESDAY, 9))
+        later = citizen.places_for(s, world.pupil("ida"), now=oslo(TUESDAY, 9))
     assert later[0].next_drop_in.start_local.date() == dt.date(2025, 12, 1)
 
 
@@ -471,3 +471,64 @@ def test_a_guardian_reservation_by_the_nurse_hides_the_booking_from_parents(worl
     again = citizen.appointments_for(world.engine, per, world.persons["jonas"].nin, now=NOW,
                                      settings=SETTINGS)
     assert [a.booking_id for a in again.upcoming] == [booking.id]
+
+
+def _anders_hours(world: World, place_name: str, hour: int = 9) -> int:
+    """Anders (school nurse at the youth clinic and the health station) opens an hour on
+    Tuesday at a place; returns its first slot."""
+    from digihelse.people.models import Personnel, Place
+
+    with db.session(world.engine) as s:
+        place = s.exec(select(Place).where(Place.name == place_name)).one()
+        worker = s.exec(select(Personnel).where(
+            Personnel.person_id == world.persons["anders"].id)).one()
+    anders = Actor(pid=world.persons["anders"].nin, role="school_nurse", name="Anders",
+                   hpr_number=worker.hpr_number)
+    opening_hours.save_schedule_item(world.engine, anders, opening_hours.WeeklyHours(
+        place_id=place.id, weekday=1, start=dt.time(hour), end=dt.time(hour + 1),
+        slot_minutes=20,
+        valid_from=NOW.date()), now=NOW, settings=SETTINGS)
+    with db.session(world.engine) as s:
+        from digihelse.booking.models import Slot
+
+        return s.exec(select(Slot.id).where(Slot.place_id == place.id,
+                                            Slot.start_at == oslo(TUESDAY, hour))).one()
+
+
+def test_a_parent_books_the_childs_health_station_with_a_childs_topics(world):
+    station = _anders_hours(world, "Fjordvik helsestasjon")
+    per = Actor(pid=world.persons["per"].nin, role="citizen", name="Per Hansen",
+                on_behalf_of_pid=world.persons["jonas"].nin)
+    with db.session(world.engine) as s:
+        places = citizen.places_for(s, per, now=NOW)
+    assert [(p.name, p.service) for p in places] == [("Fjordvik helsestasjon", "basic")]
+    with pytest.raises(errors.BookingError) as youth_topic:
+        citizen.book(world.engine, per, slot_id=station, client_key="j1", topic="contraception",
+                     now=NOW, settings=SETTINGS)
+    assert youth_topic.value.code == "bad_request"
+    booking = citizen.book(world.engine, per, slot_id=station, client_key="j2",
+                           topic="growth", now=NOW, settings=SETTINGS)
+    assert (booking.service, booking.topic) == ("basic", "growth")
+
+
+def test_the_youth_clinic_is_never_a_childs_and_the_health_station_never_a_pupils(world):
+    clinic = _anders_hours(world, "Helsestasjon for ungdom Fjordvik")
+    station_slot = _anders_hours(world, "Fjordvik helsestasjon", hour=10)
+    per = Actor(pid=world.persons["per"].nin, role="citizen", name="Per Hansen",
+                on_behalf_of_pid=world.persons["emma"].nin)
+    with pytest.raises(AccessDenied) as child:
+        citizen.book(world.engine, per, slot_id=clinic, client_key="e1", now=NOW,
+                     settings=SETTINGS)
+    assert child.value.code == "not_your_place"
+    ida = world.pupil("ida")
+    with db.session(world.engine) as s:
+        assert "Fjordvik helsestasjon" not in {p.name for p in citizen.places_for(s, ida)}
+    with pytest.raises(AccessDenied):
+        citizen.book(world.engine, ida, slot_id=station_slot, client_key="i1", now=NOW,
+                     settings=SETTINGS)
+    # Her own topics are the youth service's; a child's are not offered to her.
+    with pytest.raises(errors.BookingError):
+        citizen.book(world.engine, ida, slot_id=clinic, client_key="i2", topic="vaccination",
+                     now=NOW, settings=SETTINGS)
+    assert citizen.book(world.engine, ida, slot_id=clinic, client_key="i3", topic="feelings",
+                        now=NOW, settings=SETTINGS).service == "youth"
