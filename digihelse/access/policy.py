@@ -12,15 +12,14 @@ from typing import TYPE_CHECKING, ClassVar
 
 from digihelse.access.actors import Action, Service
 from digihelse.core.i18n.families import keyed
+from digihelse.people.models import AddressProtection, StaffRole
 from digihelse.people.nin import age_on
 
 if TYPE_CHECKING:  # only for the type hint; the policy never reads settings itself
     from digihelse.core.settings import Settings
 
-# AddressProtection values (people.models) and StaffRole values, repeated here so the policy
-# needs no database layer; tests/test_policy.py checks that they agree.
-CONFIDENTIAL = frozenset({"kode6", "kode7"})
-SCHOOL_NURSE, MIDWIFE, GP = "school_nurse", "midwife", "gp"
+CONFIDENTIAL = frozenset({AddressProtection.KODE6, AddressProtection.KODE7})
+SCHOOL_NURSE, MIDWIFE, GP = StaffRole.SCHOOL_NURSE, StaffRole.MIDWIFE, StaffRole.GP
 
 
 # Helsestasjon for ungdom serves young people up to and including this age (the service's
@@ -46,6 +45,11 @@ class Thresholds:
     def in_youth_ages(self, age: int) -> bool:
         """Old enough for the youth service and young enough for the youth clinic."""
         return self.youth_self_service_age <= age <= YOUTH_CLINIC_MAX_AGE
+
+
+def young(age: int) -> bool:
+    """Young enough for the youth clinic: such a person gets the quick exit ("Lukk")."""
+    return age <= YOUTH_CLINIC_MAX_AGE
 
 
 class RelationKind(enum.StrEnum):
@@ -282,6 +286,25 @@ RULES: tuple[Rule, ...] = (
     Rule(H, G, _CARER, needs=_CARE, roles=frozenset({MIDWIFE, GP}),
          basis=CareBasis.PREGNANCY_CARER),
 )
+
+# Which health personnel keep what: the personnel menu, the booking service and the card ask
+# here. Scheduling roles publish bookable hours and manage the bookings on them; a GP keeps
+# the pregnancy card but no schedule (the _CARER row's MANAGE_SCHEDULE is the midwife's).
+SCHEDULING_ROLES = frozenset({SCHOOL_NURSE, MIDWIFE})
+# Card roles are those the table lets edit the pregnancy card (midwives and GPs).
+CARD_ROLES: frozenset[str] = frozenset().union(
+    *(r.roles for r in RULES if A.EDIT_CARD in r.actions))
+
+
+def keeps_schedule(role: str) -> bool:
+    """I dag, Min timeplan, Uke: school nurses and midwives."""
+    return role in SCHEDULING_ROLES
+
+
+def keeps_cards(role: str) -> bool:
+    """Mine gravide and the card's forms: midwives and GPs."""
+    return role in CARD_ROLES
+
 
 # Why nothing is allowed when the table has no row at all for a relation and service.
 NO_ROW_REASON: dict[tuple[RelationKind, Service], Reason] = {

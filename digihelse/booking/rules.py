@@ -1,7 +1,6 @@
-"""The booking rules, each written once: who keeps a schedule and whose times are offered
-where, whether a slot can be booked now, the per-pupil limit, the cancel notice, when
-attendance may be marked, and how long a slot may be. The service, the FHIR API and the
-nurse's forms all ask here."""
+"""The booking rules, each written once: whose times are offered where, whether a slot can
+be booked now, the per-pupil limit, the cancel notice, when attendance may be marked, and how
+long a slot may be. The service, the FHIR API and the nurse's forms all ask here."""
 
 from __future__ import annotations
 
@@ -16,8 +15,7 @@ from digihelse.booking.models import Booking, BookingStatus, Slot, SlotStatus, T
 from digihelse.core.settings import BookingSettings
 from digihelse.people.models import Enrollment, Person, Place, PlaceKind, StaffRole
 
-# Health personnel who publish hours and manage their bookings. GPs keep no schedule here.
-SCHEDULING_ROLES = frozenset({StaffRole.SCHOOL_NURSE, StaffRole.MIDWIFE})
+# Who publishes hours and manages their bookings: access.policy.keeps_schedule().
 # Whose free times pupils and parents book at a place (youth and basic service). A midwife's
 # times are offered only to the women whose card names her (pregnancy service).
 NURSE_ROLES = frozenset({StaffRole.SCHOOL_NURSE})

@@ -64,8 +64,6 @@ from digihelse.people.models import Person, Personnel, Place, StaffAssignment, S
 from digihelse.people.nin import age_on
 from digihelse.people.registry import person_by_pid, personnel_by_pid
 
-CARER_ROLES = frozenset({StaffRole.MIDWIFE, StaffRole.GP})
-
 # Which record columns belong to which section a woman can hide from fullmakt receivers.
 SECTION_FIELDS: dict[str, tuple[str, ...]] = {
     Section.BEFORE_PREGNANCY: ("height_cm", "weight_before_kg"),
@@ -501,7 +499,7 @@ def _staff_for(s: Session, actor: Actor) -> Personnel | None:
     if not actor.is_personnel:
         return None
     found = personnel_by_pid(s, actor.pid)
-    if found is None or found[1].role not in CARER_ROLES or found[1].role != actor.role:
+    if found is None or not policy.keeps_cards(found[1].role) or found[1].role != actor.role:
         return None
     return found[1]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from digihelse.access import enforcement
+from digihelse.access import enforcement, policy
 from digihelse.access.actors import Action, Actor, Service
 from digihelse.core import db
 from digihelse.http.fhir import mapping
@@ -35,7 +35,7 @@ def may_see(s: Session, actor: Actor, person: Person) -> bool:
 def require_patient(s: Session, actor: Actor, person: Person) -> None:
     """Raise AccessDenied (logged as denied) unless the actor may see the person."""
     if not may_see(s, actor, person):
-        service = Service.PREGNANCY if actor.role in ("midwife", "gp") else Service.BASIC
+        service = Service.PREGNANCY if policy.keeps_cards(actor.role) else Service.BASIC
         enforcement.require(s, actor, person.nin, service, Action.VIEW_APPOINTMENTS,
                        object_type="patient", object_id=str(person.id))
         raise AssertionError("require() allowed what decide() refused")  # pragma: no cover

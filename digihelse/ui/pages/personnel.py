@@ -4,7 +4,6 @@ personnel page shares."""
 
 import reflex as rx
 
-from digihelse.people.models import StaffRole
 from digihelse.ui.components.layout import T, shell
 from digihelse.ui.components.links import page_link
 from digihelse.ui.routes import CARER_LIST
@@ -23,16 +22,13 @@ def personnel_nav(current: str) -> rx.Component:
         props = {"aria_current": "page"} if key == current else {}
         return rx.el.li(page_link(T(text_key), href=href, class_name="pnav-link", **props))
 
-    role = SessionState.role
-    nurse, midwife = role == StaffRole.SCHOOL_NURSE.value, role == StaffRole.MIDWIFE.value
-    gp = role == StaffRole.GP.value
+    schedule, cards = SessionState.keeps_schedule, SessionState.keeps_cards
     return rx.cond(
-        nurse | midwife | gp,
+        schedule | cards,
         rx.el.nav(
             rx.el.ul(
-                rx.cond(nurse | midwife,
-                        rx.fragment(*[item(*page) for page in PERSONNEL_PAGES])),
-                rx.cond(midwife | gp, item("women", CARER_LIST, "pnav.women")),
+                rx.cond(schedule, rx.fragment(*[item(*page) for page in PERSONNEL_PAGES])),
+                rx.cond(cards, item("women", CARER_LIST, "pnav.women")),
                 class_name="pnav-list"),
             aria_label=T("pnav.label"),
             class_name="pnav",

@@ -17,10 +17,10 @@ from typing import Any
 import reflex as rx
 
 from digihelse.access.actors import AccessDenied, Actor, Service
+from digihelse.access.policy import keeps_cards, keeps_schedule
 from digihelse.booking.citizen import cancel, move
 from digihelse.booking.errors import InvalidTransition
 from digihelse.booking.models import BookingStatus, SlotStatus, Topic
-from digihelse.booking.rules import SCHEDULING_ROLES
 from digihelse.booking.staff import (
     block_slot,
     day_view,
@@ -189,9 +189,6 @@ def _load_day(actor: Actor, day: dt.date) -> DayView:
     return day_view(get_engine(), actor, day)
 
 
-CARD_ROLES = ("midwife", "gp")
-
-
 @audience(PERSONNEL)
 class NurseDayState(SessionState):
     title: str = ""
@@ -221,7 +218,7 @@ class NurseDayState(SessionState):
         if not (session.logged_in and session.is_personnel):
             self.rows, self.loaded = [], False
             return
-        if session.role not in SCHEDULING_ROLES and session.role in CARD_ROLES:
+        if not keeps_schedule(session.role) and keeps_cards(session.role):
             # GPs keep the pregnancy card, not a booking schedule.
             return rx.redirect(CARER_LIST)
         wanted = parse_date(self.router.url.query_parameters.get("dag"))
