@@ -25,6 +25,7 @@ OPEN_TO_ALL = frozenset({PlaceKind.YOUTH_CLINIC, PlaceKind.HEALTH_STATION})
 # How long one bookable time may be, in minutes (the nurse's form offers the same range).
 MIN_SLOT_MINUTES, MAX_SLOT_MINUTES = 5, 240
 MAX_CLIENT_KEY, MAX_NOTE = 100, 1000
+MAX_CANCEL_REASON = 500  # the nurse's reason the pupil reads (the column's length)
 
 
 # --- can this slot be booked ------------------------------------------------------------
@@ -94,6 +95,11 @@ def inside_cancel_notice(start_at: dt.datetime, now: dt.datetime,
                          settings: BookingSettings) -> bool:
     """Too late for the pupil (or parent) to cancel or move; the nurse may still."""
     return start_at - settings.cancel_notice < now
+
+
+def weeks_ahead(settings: BookingSettings) -> int:
+    """How many weeks of free times there are to page through: the horizon in whole weeks."""
+    return -(-settings.horizon_days // 7)
 
 
 def too_early_to_mark(start_at: dt.datetime, now: dt.datetime,

@@ -4,6 +4,7 @@ consultations and the woman's own notes. Print-friendly through a print styleshe
 import reflex as rx
 
 from digihelse.core.i18n.families import keyed
+from digihelse.healthcard.validation import NOTE_MAX
 from digihelse.ui import routes
 from digihelse.ui.components.layout import T, shell
 from digihelse.ui.components.links import page_link
@@ -238,7 +239,7 @@ def notes() -> rx.Component:
             rx.el.div(
                 rx.el.label(T("card.notes.label"), html_for="own-note", class_name="field-label"),
                 rx.el.textarea(id="own-note", value=CardState.note_text,
-                               on_change=CardState.set_note_text, rows=3, max_length=2000,
+                               on_change=CardState.set_note_text, rows=3, max_length=NOTE_MAX,
                                class_name="textarea",
                                aria_describedby=rx.cond(CardState.note_error != "",
                                                         "note-error", "")),

@@ -4,6 +4,7 @@ personnel page shares."""
 
 import reflex as rx
 
+from digihelse.booking.rules import MAX_CANCEL_REASON
 from digihelse.ui.components.layout import T, shell
 from digihelse.ui.components.links import page_link
 from digihelse.ui.routes import CARER_LIST
@@ -91,7 +92,7 @@ def _cancel_form(row: DayRow) -> rx.Component:
         rx.el.p(T("day.cancel.hint"), id="cancel-hint", class_name="nurse-hint"),
         rx.cond(has_error, rx.el.p(NurseDayState.cancel_error, id="cancel-error",
                                    class_name="nurse-error", role="alert")),
-        rx.el.textarea(id="cancel-reason", name="reason", rows=3, max_length=500,
+        rx.el.textarea(id="cancel-reason", name="reason", rows=3, max_length=MAX_CANCEL_REASON,
                        auto_focus=True, aria_required="true",
                        aria_invalid=rx.cond(has_error, "true", "false"),
                        aria_describedby=rx.cond(has_error, "cancel-hint cancel-error",

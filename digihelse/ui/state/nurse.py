@@ -21,6 +21,7 @@ from digihelse.access.policy import keeps_cards, keeps_schedule
 from digihelse.booking.citizen import cancel, move
 from digihelse.booking.errors import InvalidTransition
 from digihelse.booking.models import BookingStatus, SlotStatus, Topic
+from digihelse.booking.rules import MAX_CANCEL_REASON
 from digihelse.booking.staff import (
     block_slot,
     day_view,
@@ -49,7 +50,6 @@ SCHEDULE_PATH = "/personell/timeplan"
 WEEK_PATH = "/personell/uke"  # "?uke=YYYY-MM-DD" (a Monday) for another week
 
 TOPICS = frozenset(topic.value for topic in Topic)
-CANCEL_REASON_MAX = 500  # the column's length
 
 
 def parse_date(text: str | None) -> dt.date | None:
@@ -347,7 +347,7 @@ class NurseDayState(SessionState):
         if not reason:
             self.cancel_error = t("booking.error.reason_required", session.lang)
             return
-        if len(reason) > CANCEL_REASON_MAX:
+        if len(reason) > MAX_CANCEL_REASON:
             self.cancel_error = t("booking.error.note_too_long", session.lang)
             return
         self.busy, self.cancel_error = True, ""
