@@ -6,7 +6,7 @@ import reflex as rx
 from digihelse.core.i18n.families import keyed
 from digihelse.healthcard.validation import NOTE_MAX
 from digihelse.ui import routes
-from digihelse.ui.components.layout import T, shell
+from digihelse.ui.components.layout import T, loaded_or_error, shell
 from digihelse.ui.components.links import page_link
 from digihelse.ui.components.texts import by_lang
 from digihelse.ui.state.card import CardState
@@ -268,32 +268,24 @@ def note_list(state=CardState) -> rx.Component:
 def card_page() -> rx.Component:
     return shell(
         rx.el.h1(T("card.overview.title")),
-        rx.cond(
-            CardState.loaded,
-            rx.cond(
-                CardState.error != "",
-                rx.el.p(CardState.error, role="alert", class_name="error-box"),
-                rx.fragment(
-                    rx.el.p(CardState.woman_name, class_name="print-only"),
-                    overview(),
-                    book_next(),
-                    # Only the woman herself shares her card (routes.SHARE).
-                    rx.cond(CardState.can_write_notes & ~CardState.acting_for_other,
-                            rx.el.a(T("sharing.link"), href="/helsekort/del", id="share-link",
-                                    class_name="btn btn-secondary no-print share-link")),
-                    rx.el.button(T("card.print.button"), type="button",
-                                 on_click=CardState.print_card,
-                                 class_name="btn btn-secondary no-print"),
-                    charts(),
-                    timeline(),
-                    schedule(),
-                    tests(),
-                    background(),
-                    # Her notes are between her and her carers: a partner never sees them.
-                    rx.cond(CardState.can_write_notes, notes()),
-                    history(),
-                ),
-            ),
-            rx.el.p(T("home.loading"), role="status"),
+        loaded_or_error(
+            CardState.loaded, CardState.error,
+            rx.el.p(CardState.woman_name, class_name="print-only"),
+            overview(),
+            book_next(),
+            # Only the woman herself shares her card (routes.SHARE).
+            rx.cond(CardState.can_write_notes & ~CardState.acting_for_other,
+                    rx.el.a(T("sharing.link"), href="/helsekort/del", id="share-link",
+                            class_name="btn btn-secondary no-print share-link")),
+            rx.el.button(T("card.print.button"), type="button", on_click=CardState.print_card,
+                         class_name="btn btn-secondary no-print"),
+            charts(),
+            timeline(),
+            schedule(),
+            tests(),
+            background(),
+            # Her notes are between her and her carers: a partner never sees them.
+            rx.cond(CardState.can_write_notes, notes()),
+            history(),
         ),
     )

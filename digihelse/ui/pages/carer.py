@@ -4,7 +4,7 @@ import reflex as rx
 
 from digihelse.core.i18n.families import keyed
 from digihelse.healthcard.models import Presentation, UrineProtein
-from digihelse.ui.components.layout import T, shell
+from digihelse.ui.components.layout import T, loaded_or_error, shell
 from digihelse.ui.components.links import page_link
 from digihelse.ui.pages.card import (
     background,
@@ -172,27 +172,20 @@ def carer_card_page() -> rx.Component:
         personnel_nav("card"),
         page_link(T("card.back_to_list"), href=CARER_LIST, class_name="back-link"),
         rx.el.h1(CarerState.woman_name),
-        rx.cond(
-            CarerState.loaded,
-            rx.cond(
-                CarerState.error != "",
-                rx.el.p(CarerState.error, role="alert", class_name="error-box"),
-                rx.fragment(
-                    overview(CarerState),
-                    rx.el.section(rx.el.h2(T("card.notes.from_her")), note_list(CarerState)),
-                    rx.cond(CarerState.can_edit, rx.fragment(card_links(), consultation_form())),
-                    timeline(CarerState),
-                    rx.cond(CarerState.can_edit & (CarerState.consultations.length() > 0),
-                            rx.el.details(rx.el.summary(T("card.consultation.correct_title")),
-                                          _correct_buttons(), class_name="card")),
-                    charts(CarerState),
-                    schedule(CarerState),
-                    tests(CarerState),
-                    background(CarerState),
-                    history(CarerState),
-                ),
-            ),
-            rx.el.p(T("home.loading"), role="status"),
+        loaded_or_error(
+            CarerState.loaded, CarerState.error,
+            overview(CarerState),
+            rx.el.section(rx.el.h2(T("card.notes.from_her")), note_list(CarerState)),
+            rx.cond(CarerState.can_edit, rx.fragment(card_links(), consultation_form())),
+            timeline(CarerState),
+            rx.cond(CarerState.can_edit & (CarerState.consultations.length() > 0),
+                    rx.el.details(rx.el.summary(T("card.consultation.correct_title")),
+                                  _correct_buttons(), class_name="card")),
+            charts(CarerState),
+            schedule(CarerState),
+            tests(CarerState),
+            background(CarerState),
+            history(CarerState),
         ),
         citizen_nav=False,
     )

@@ -16,7 +16,7 @@ from digihelse.healthcard.validation import (
     LIFESTYLE_TIMES,
     PREVIOUS_COUNTS,
 )
-from digihelse.ui.components.layout import T, shell
+from digihelse.ui.components.layout import T, loaded_or_error, shell
 from digihelse.ui.components.links import anchor_link, page_link
 from digihelse.ui.pages.personnel import feedback, personnel_nav
 from digihelse.ui.presenters.carer_forms import field_id
@@ -178,12 +178,7 @@ def _frame(title, form: rx.Component, *after: rx.Component) -> rx.Component:
         rx.cond(S.woman_name != "",
                 rx.el.p(T("cforms.whose", name=S.woman_name),
                         class_name="muted", id="whose-card")),
-        rx.cond(
-            S.loaded,
-            rx.cond(S.error != "", rx.el.p(S.error, role="alert", class_name="error-box"),
-                    rx.fragment(form, *after)),
-            rx.el.p(T("home.loading"), role="status"),
-        ),
+        loaded_or_error(S.loaded, S.error, form, *after),
         citizen_nav=False,
     )
 

@@ -25,6 +25,13 @@ def field_label(name: str, lang: str) -> str:
     return name
 
 
+def expected_version(values: Mapping[str, str]) -> int | None:
+    """The version of the row a correction started from (the form's "version" string), so
+    that a save on top of somebody else's is refused as stale."""
+    version = values.get("version", "")
+    return int(version) if version.isdigit() else None
+
+
 def error_text(key: str, lang: str) -> str:
     """A field's problem: a message key from the service, or a sentence it already wrote."""
     return t(key, lang) if key.startswith("card.") else key

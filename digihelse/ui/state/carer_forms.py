@@ -10,7 +10,8 @@ inputs are uncontrolled and are not re-created on an error)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import reflex as rx
 
@@ -20,7 +21,7 @@ from digihelse.core.timeutil import today_oslo
 from digihelse.healthcard import service as card
 from digihelse.ui.presenters.carer_forms import error_list, error_text
 from digihelse.ui.routes import CARER_CARD
-from digihelse.ui.state.card import CarerState
+from digihelse.ui.state.card import CarerState, attempt_save
 from digihelse.ui.state.guard import PERSONNEL, audience
 from digihelse.ui.state.session import SessionState
 
@@ -79,6 +80,16 @@ class CarerFormsState(SessionState):
         else:
             self.form_message = t(exc.message_key, lang)
         return rx.scroll_to("form-message")
+
+    async def _attempt(self, save: Callable[[], Any], lang: str
+                       ) -> tuple[Any, dict[str, str], rx.event.EventSpec | None]:
+        """attempt_save() for this form: (its result, the draft's problems, or the refusal
+        shown, as the event to yield); the save button is back either way."""
+        try:
+            result, errors, refused = await attempt_save(save)
+        finally:
+            self.saving = False
+        return result, errors, None if refused is None else self._refused(refused, lang)
 
     def _saved(self, message: str):
         self.saved_message, self._saved_fresh = message, True

@@ -4,6 +4,7 @@ one with a reason."""
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 import reflex as rx
 
@@ -12,6 +13,7 @@ from digihelse.core.errors import ServiceError
 from digihelse.core.i18n import t
 from digihelse.core.timeutil import utcnow
 from digihelse.healthcard import service as card
+from digihelse.ui.presenters.carer_forms import expected_version
 from digihelse.ui.presenters.lab_form import LAB_FIELDS, lab_shape, lab_title, lab_values, parse_lab
 from digihelse.ui.routes import CARER_LIST
 from digihelse.ui.state.carer_forms import CarerFormsState
@@ -96,24 +98,18 @@ class LabFormState(CarerFormsState):
         if draft is not None:
             self.saving = True
             yield
-            try:
-                if self.editing_lab:
-                    version = self.values.get("version", "")
-                    await asyncio.to_thread(
-                        card.edit_lab_result, get_engine(), session._actor(), self._woman_pid,
-                        self.editing_lab, draft, str(form.get("reason", "")), now=utcnow(),
-                        expected_version=int(version) if version.isdigit() else None)
-                else:
-                    await asyncio.to_thread(card.record_lab_result, get_engine(),
-                                            session._actor(), self._woman_pid, draft,
-                                            now=utcnow())
-            except card.ValidationFailed as exc:
-                errors = dict(exc.errors)
-            except ServiceError as exc:
-                yield self._refused(exc, lang)
+            if self.editing_lab:
+                save = partial(card.edit_lab_result, get_engine(), session._actor(),
+                               self._woman_pid, self.editing_lab, draft,
+                               str(form.get("reason", "")), now=utcnow(),
+                               expected_version=expected_version(self.values))
+            else:
+                save = partial(card.record_lab_result, get_engine(), session._actor(),
+                               self._woman_pid, draft, now=utcnow())
+            _, errors, refused = await self._attempt(save, lang)
+            if refused is not None:
+                yield refused
                 return
-            finally:
-                self.saving = False
         if errors:
             yield self._show_errors(errors, LAB_FIELDS, lang)
             return

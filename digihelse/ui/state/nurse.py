@@ -44,10 +44,9 @@ from digihelse.ui.state.card import CarerState
 from digihelse.ui.state.guard import PERSONNEL, audience
 from digihelse.ui.state.session import SessionState
 
-# The personnel pages; kept here so the pages and the states build the same links.
-DAY_PATH = routes.PERSONNEL_HOME  # "/personell", "?dag=YYYY-MM-DD" for another day
-SCHEDULE_PATH = "/personell/timeplan"
-WEEK_PATH = "/personell/uke"  # "?uke=YYYY-MM-DD" (a Monday) for another week
+# The personnel pages (ui/routes.py), by the names the nurse's pages and states use.
+DAY_PATH, SCHEDULE_PATH, WEEK_PATH = (routes.PERSONNEL_HOME, routes.PERSONNEL_SCHEDULE,
+                                      routes.PERSONNEL_WEEK)
 
 TOPICS = frozenset(topic.value for topic in Topic)
 

@@ -4,6 +4,7 @@ measurements before pregnancy and the background sections, whole, with a reason.
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 import reflex as rx
 
@@ -89,17 +90,12 @@ class PregnancyFormState(CarerFormsState):
         else:
             self.saving = True
             yield
-            try:
-                record = await asyncio.to_thread(
-                    card.update_pregnancy, get_engine(), session._actor(), self._woman_pid,
-                    draft, reason, now=utcnow(), expected_version=self._version)
-            except card.ValidationFailed as exc:
-                errors = dict(exc.errors)
-            except ServiceError as exc:
-                yield self._refused(exc, lang)
+            record, errors, refused = await self._attempt(partial(
+                card.update_pregnancy, get_engine(), session._actor(), self._woman_pid,
+                draft, reason, now=utcnow(), expected_version=self._version), lang)
+            if refused is not None:
+                yield refused
                 return
-            finally:
-                self.saving = False
         if errors:
             yield self._show_errors(errors, PREGNANCY_FIELDS, lang)
             return
