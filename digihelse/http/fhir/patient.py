@@ -14,7 +14,7 @@ from digihelse.core import db
 from digihelse.http.fhir import mapping
 from digihelse.http.fhir.context import Ctx, ResourceSpec, Result, SearchParam
 from digihelse.http.fhir.outcome import FhirError
-from digihelse.http.fhir.search import Token, int_id, paging, reference_id, searchset
+from digihelse.http.fhir.search import int_id, paging, reference_id, searchset
 from digihelse.people.models import Person
 from digihelse.people.registry import person_by_pid
 
@@ -69,7 +69,7 @@ def read(ctx: Ctx) -> Result:
 def search(ctx: Ctx) -> Result:
     query = ctx.query
     ids = query.any_of("_id")
-    identifiers = [Token.parse(v) for v in query.any_of("identifier") or []]
+    identifiers = query.tokens("identifier")
     count, offset = paging(query)
     with db.session(ctx.engine) as s:
         choices = enforcement.representable_subjects(s, ctx.actor)

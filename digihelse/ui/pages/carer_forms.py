@@ -16,9 +16,10 @@ from digihelse.healthcard.validation import (
     LIFESTYLE_TIMES,
     PREVIOUS_COUNTS,
 )
-from digihelse.ui.components.layout import T, loaded_or_error, shell
+from digihelse.ui.components.forms import keyed_form, save_bar
+from digihelse.ui.components.layout import T, loaded_or_error
 from digihelse.ui.components.links import anchor_link, page_link
-from digihelse.ui.pages.personnel import feedback, personnel_nav
+from digihelse.ui.pages.personnel import feedback, personnel_shell
 from digihelse.ui.presenters.carer_forms import field_id
 from digihelse.ui.presenters.lab_form import lab_shape
 from digihelse.ui.routes import CARER_CARD, CARER_LAB, CARER_PREGNANCY
@@ -160,18 +161,13 @@ def _message(reload) -> rx.Component:
     )
 
 
-def _save_bar(label_key: str, button_id: str, *extra: rx.Component) -> rx.Component:
-    return rx.el.div(
-        rx.el.button(rx.cond(S.saving, T("cforms.saving"), T(label_key)), type="submit",
-                     disabled=S.saving, class_name="btn btn-primary", id=button_id),
-        *extra,
-        class_name="sticky-action",
-    )
+def _save_bar(label_key: str, button_id: str, cancel=None) -> rx.Component:
+    return save_bar(S.saving, T(label_key), T("cforms.saving"), button_id, cancel)
 
 
 def _frame(title, form: rx.Component, *after: rx.Component) -> rx.Component:
-    return shell(
-        personnel_nav("card"),
+    return personnel_shell(
+        "card",
         page_link(rx.el.span("‹\u00a0", aria_hidden="true"), T("cforms.back"), href=CARER_CARD,
                   class_name="back-link", id="back-to-card"),
         rx.el.h1(title, id="form-title"),
@@ -179,7 +175,6 @@ def _frame(title, form: rx.Component, *after: rx.Component) -> rx.Component:
                 rx.el.p(T("cforms.whose", name=S.woman_name),
                         class_name="muted", id="whose-card")),
         loaded_or_error(S.loaded, S.error, form, *after),
-        citizen_nav=False,
     )
 
 
@@ -213,7 +208,7 @@ def _lab_value() -> rx.Component:
 
 def lab_form() -> rx.Component:
     kinds = [(kind.value, T(keyed("card.lab", kind.value))) for kind in LabKind]
-    return rx.el.form(
+    return keyed_form(
         _message(L.load_lab),
         _select("kind", "cforms.lab.kind", kinds, on_change=L.set_lab_kind),
         _lab_value(),
@@ -224,12 +219,9 @@ def lab_form() -> rx.Component:
         rx.el.label(rx.el.input(type="checkbox", name="hidden_from_proxy", value="1"),
                     " ", T("card.field.hidden_from_proxy"), class_name="check"),
         _save_bar("cforms.lab.save", "save-lab",
-                  rx.cond(L.editing_lab != 0,
-                          rx.el.button(T("cforms.lab.cancel_edit"), type="button",
-                                       on_click=L.cancel_lab_edit,
-                                       class_name="btn btn-secondary space-top"))),
+                  cancel=(L.editing_lab != 0, T("cforms.lab.cancel_edit"), L.cancel_lab_edit)),
         on_submit=L.save_lab,
-        key=S.form_key.to_string(),
+        form_key=S.form_key,
         id="lab-form",
         class_name="card form",
         aria_labelledby="form-title",
@@ -357,7 +349,7 @@ def _contacts() -> rx.Component:
 
 
 def pregnancy_form() -> rx.Component:
-    return rx.el.form(
+    return keyed_form(
         _message(P.load_pregnancy),
         _dating(),
         _this_pregnancy(),
@@ -372,7 +364,7 @@ def pregnancy_form() -> rx.Component:
             class_name="card form-section",
         ),
         on_submit=P.save_pregnancy,
-        key=S.form_key.to_string(),
+        form_key=S.form_key,
         id="pregnancy-form",
         class_name="form",
         aria_labelledby="form-title",

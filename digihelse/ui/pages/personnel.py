@@ -37,6 +37,12 @@ def personnel_nav(current: str) -> rx.Component:
     )
 
 
+def personnel_shell(current: str, *children: rx.Component) -> rx.Component:
+    """A personnel page: the personnel menu with this page marked, then the page (no
+    citizen navigation)."""
+    return shell(personnel_nav(current), *children, citizen_nav=False)
+
+
 def feedback(message, error, dismiss) -> rx.Component:
     """What an action did, at the bottom of the screen where the thumb is. The live
     regions stay in the page so screen readers announce each new message."""
@@ -223,8 +229,8 @@ def day_list() -> rx.Component:
 
 
 def personnel_home_page() -> rx.Component:
-    return shell(
-        personnel_nav("today"),
+    return personnel_shell(
+        "today",
         rx.cond(
             SessionState.logged_in,
             rx.fragment(
@@ -241,5 +247,4 @@ def personnel_home_page() -> rx.Component:
             rx.el.p(T("home.loading"), role="status"),
         ),
         feedback(NurseDayState.message, NurseDayState.error, NurseDayState.dismiss),
-        citizen_nav=False,
     )
