@@ -4,6 +4,7 @@ import reflex as rx
 
 from digihelse.core.i18n.families import keyed
 from digihelse.healthcard.models import Presentation, UrineProtein
+from digihelse.people.nin import NIN_LENGTH
 from digihelse.ui.components.forms import keyed_form, save_bar
 from digihelse.ui.components.layout import T, loaded_or_error
 from digihelse.ui.components.links import page_link
@@ -37,7 +38,7 @@ def create_form() -> rx.Component:
         rx.el.form(
             rx.el.label(T("card.create.pid"), html_for="c-pid", class_name="field-label"),
             rx.el.input(id="c-pid", name="pid", input_mode="numeric", auto_complete="off",
-                        max_length=11, class_name="input"),
+                        max_length=NIN_LENGTH, class_name="input"),
             rx.el.label(T("card.field.last_period"), html_for="c-lmp", class_name="field-label"),
             rx.el.input(id="c-lmp", name="last_period", type="date", class_name="input"),
             rx.cond(CarerState.create_error != "",
