@@ -287,25 +287,6 @@ RULES: tuple[Rule, ...] = (
          basis=CareBasis.PREGNANCY_CARER),
 )
 
-# Which health personnel keep what: the personnel menu, the booking service and the card ask
-# here. Scheduling roles publish bookable hours and manage the bookings on them; a GP keeps
-# the pregnancy card but no schedule (the _CARER row's MANAGE_SCHEDULE is the midwife's).
-SCHEDULING_ROLES = frozenset({SCHOOL_NURSE, MIDWIFE})
-# Card roles are those the table lets edit the pregnancy card (midwives and GPs).
-CARD_ROLES: frozenset[str] = frozenset().union(
-    *(r.roles for r in RULES if A.EDIT_CARD in r.actions))
-
-
-def keeps_schedule(role: str) -> bool:
-    """I dag, Min timeplan, Uke: school nurses and midwives."""
-    return role in SCHEDULING_ROLES
-
-
-def keeps_cards(role: str) -> bool:
-    """Mine gravide and the card's forms: midwives and GPs."""
-    return role in CARD_ROLES
-
-
 # Why nothing is allowed when the table has no row at all for a relation and service.
 NO_ROW_REASON: dict[tuple[RelationKind, Service], Reason] = {
     (P, Y): Reason.YOUTH_SERVICE_PERSONAL,
@@ -424,6 +405,32 @@ def decide(facts: Facts, service: Service, on: dt.date,
     best = max(decisions, key=lambda d: (bool(d.allowed), not d.limited, len(d.allowed)))
     allowed = frozenset().union(*(d.allowed for d in decisions))
     return Decision(allowed, best.relation, best.limited, best.reason)
+
+
+# --- What each personnel role keeps ------------------------------------------------------
+# The personnel menu, the booking service, the card and the FHIR API ask here.
+
+def role_may(role: str, service: Service, action: Action) -> bool:
+    """Whether health personnel in this role may ever take this action in this service (given
+    a care relation): what their menus offer and which staff the services accept."""
+    return any(rule.relation == RelationKind.PERSONNEL and rule.service == service
+               and role in rule.roles and action in rule.actions for rule in RULES)
+
+
+def keeps_cards(role: str) -> bool:
+    """The roles that write pregnancy cards (midwives and GPs, by the table): Mine gravide."""
+    return role_may(role, Service.PREGNANCY, Action.EDIT_CARD)
+
+
+# Who publishes bookable hours and manages the bookings on them: I dag, Min timeplan, Uke.
+# Not role_may(MANAGE_SCHEDULE): a GP keeps the pregnancy card but no schedule here (the
+# _CARER row's MANAGE_SCHEDULE is the midwife's).
+SCHEDULING_ROLES = frozenset({SCHOOL_NURSE, MIDWIFE})
+
+
+def keeps_schedule(role: str) -> bool:
+    """School nurses and midwives."""
+    return role in SCHEDULING_ROLES
 
 
 # --- Item and log visibility --------------------------------------------------------------

@@ -52,6 +52,7 @@ from digihelse.booking.rules import (
     inside_cancel_notice,
 )
 from digihelse.booking.store import (
+    booking_with_place_and_nurse,
     by_client_key,
     cancel_row,
     day_bounds,
@@ -374,11 +375,7 @@ def appointments_for(
         decisions = viewable(s, actor, person_pid)
         shared = shares_card(s, person, now)
         rows = s.exec(
-            select(Booking, Slot, Place, Person.given_name, Person.family_name)
-            .join(Slot, Slot.id == Booking.slot_id)
-            .join(Place, Place.id == Slot.place_id)
-            .join(Personnel, Personnel.id == Slot.personnel_id)
-            .join(Person, Person.id == Personnel.person_id)
+            booking_with_place_and_nurse()
             .where(Booking.person_id == person.id)
             .order_by(col(Slot.start_at))
         ).all()

@@ -17,6 +17,7 @@ from digihelse.access.fullmakt import shares_card
 from digihelse.booking.access import pregnancy_visibility_key, record_booking_access
 from digihelse.booking.citizen import midwife_free_slots
 from digihelse.booking.models import Booking, BookingStatus, Slot
+from digihelse.booking.store import booking_with_place_and_nurse
 from digihelse.booking.views import FreeSlot
 from digihelse.core.db import SessionOrEngine, transaction
 from digihelse.core.settings import BookingSettings
@@ -95,11 +96,7 @@ def _next_visit(s: Session, record: PregnancyRecord, today: dt.date) -> Schedule
 
 def _booked(s: Session, woman: Person, now: dt.datetime) -> BookedConsultation | None:
     row = s.exec(
-        select(Booking, Slot, Place, Person.given_name, Person.family_name)
-        .join(Slot, Slot.id == Booking.slot_id)
-        .join(Place, Place.id == Slot.place_id)
-        .join(Personnel, Personnel.id == Slot.personnel_id)
-        .join(Person, Person.id == Personnel.person_id)
+        booking_with_place_and_nurse()
         .where(Booking.person_id == woman.id, Booking.service == Service.PREGNANCY,
                Booking.status == BookingStatus.BOOKED, Slot.end_at > now)
         .order_by(col(Slot.start_at))).first()

@@ -79,15 +79,23 @@ def week_view(s_or_engine: SessionOrEngine, actor: Actor, week_start: dt.date, *
         return _views(s, actor, week_start, 7, place_id)
 
 
+def _booking_to_manage(s: Session, actor: Actor, booking_id: int
+                       ) -> tuple[Booking, Slot, Person]:
+    """The booking, locked, when the actor is health personnel who manage its place's
+    schedule; AccessDenied (logged) otherwise."""
+    booking, slot, person = load_booking(s, booking_id, lock=True)
+    if not actor.is_personnel:
+        raise AccessDenied("personnel_only", "only health personnel manage bookings")
+    authorize(s, actor, person.nin, Action.MANAGE_SCHEDULE, place_id=slot.place_id,
+              service=Service(booking.service), object_id=booking.id)
+    return booking, slot, person
+
+
 def _mark(s_or_engine: SessionOrEngine, actor: Actor, booking_id: int, status: BookingStatus,
           now: dt.datetime | None, settings: BookingSettings) -> Booking:
     now = aware_utc(now)
     with transaction(s_or_engine) as s:
-        booking, slot, person = load_booking(s, booking_id, lock=True)
-        if not actor.is_personnel:
-            raise AccessDenied("personnel_only", "only the nurse marks attendance")
-        authorize(s, actor, person.nin, Action.MANAGE_SCHEDULE, place_id=slot.place_id,
-                   service=Service(booking.service), object_id=booking.id)
+        booking, slot, person = _booking_to_manage(s, actor, booking_id)
         if booking.status == BookingStatus.CANCELLED:
             raise InvalidTransition()
         if too_early_to_mark(slot.start_at, now, settings):
@@ -98,8 +106,8 @@ def _mark(s_or_engine: SessionOrEngine, actor: Actor, booking_id: int, status: B
             s.add(booking)
             s.flush()
             drop_pending(s, [reminder_key(booking.id)], now=now)
-            record_booking_access(s, actor, person.nin, action="update", object_id=booking.id,
-                    service=booking.service)
+            record_booking_access(s, actor, person.nin, action="update",
+                                  object_id=booking.id, service=booking.service)
         return booking
 
 
@@ -123,18 +131,15 @@ def set_guardian_reservation(s_or_engine: SessionOrEngine, actor: Actor, booking
     (pasient- og brukerrettighetsloven § 3-4). Decided by personnel, never by the child."""
     now = aware_utc(now)
     with transaction(s_or_engine) as s:
-        booking, slot, person = load_booking(s, booking_id, lock=True)
-        if not actor.is_personnel:
-            raise AccessDenied("personnel_only", "only health personnel decide this")
-        authorize(s, actor, person.nin, Action.MANAGE_SCHEDULE, place_id=slot.place_id,
-                   service=Service(booking.service), object_id=booking.id)
+        booking, _slot, person = _booking_to_manage(s, actor, booking_id)
         if booking.guardian_reservation != reserved:
             booking.guardian_reservation, booking.updated_at = reserved, now
             s.add(booking)
             s.flush()
-            record_booking_access(s, actor, person.nin, action="update", object_id=booking.id,
-                    service=booking.service)
+            record_booking_access(s, actor, person.nin, action="update",
+                                  object_id=booking.id, service=booking.service)
         return booking
+
 
 def own_free_slots(s_or_engine: SessionOrEngine, actor: Actor, place_id: int, *,
                    days: int = 28, exclude: int | None = None,

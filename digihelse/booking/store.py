@@ -29,6 +29,16 @@ def load_slot(s: Session, slot_id: int, *, lock: bool = False) -> Slot:
     return slot
 
 
+def booking_with_place_and_nurse():
+    """A query of bookings with their slot, place and the nurse's given and family name;
+    callers add what to filter on."""
+    return (select(Booking, Slot, Place, Person.given_name, Person.family_name)
+            .join(Slot, Slot.id == Booking.slot_id)
+            .join(Place, Place.id == Slot.place_id)
+            .join(Personnel, Personnel.id == Slot.personnel_id)
+            .join(Person, Person.id == Personnel.person_id))
+
+
 def load_booking(s: Session, booking_id: int, *,
                  lock: bool = False) -> tuple[Booking, Slot, Person]:
     query = select(Booking).where(Booking.id == booking_id)

@@ -1,43 +1,26 @@
-"""Every setting, read from the environment in one place, with defaults for local use."""
+"""Every setting, read from the environment in one place (pydantic-settings), checked at
+start, and handed to the services as one frozen Settings object."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
 import ipaddress
-import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from digihelse.access.policy import Thresholds
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository: data/, alembic/, assets/
 
 
 class SettingsError(RuntimeError):
     """A setting is missing or unsafe; the app must not start."""
-
-
-_PROBLEMS = "\0problems"  # a key no environment variable can have
-
-
-def _int(env: dict[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        # Noted, not raised: load_settings lists every bad value at once.
-        env.setdefault(_PROBLEMS, "")
-        env[_PROBLEMS] += f"\n- {name} must be a whole number, not {raw!r}"
-        return default
-
-
-def _list(env: dict[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
-    raw = env.get(name)
-    if not raw:
-        return default
-    return tuple(part.strip() for part in raw.split(",") if part.strip())
 
 
 def is_loopback_url(url: str) -> bool:
@@ -64,22 +47,6 @@ class BookingSettings:
     alternatives_window: dt.timedelta = dt.timedelta(days=14)
     horizon_days: int = 28  # how far ahead slots are generated
     mark_grace: dt.timedelta = dt.timedelta(minutes=15)  # "Møtt" may be set this early
-
-
-def _booking(env: dict[str, str]) -> BookingSettings:
-    base = BookingSettings()
-    minutes = lambda td: int(td.total_seconds() // 60)  # noqa: E731
-    return BookingSettings(
-        min_notice=dt.timedelta(minutes=_int(env, "DIGIHELSE_BOOKING_MIN_NOTICE_MINUTES",
-                                             minutes(base.min_notice))),
-        cancel_notice=dt.timedelta(minutes=_int(env, "DIGIHELSE_BOOKING_CANCEL_NOTICE_MINUTES",
-                                                minutes(base.cancel_notice))),
-        max_active_future_bookings=_int(env, "DIGIHELSE_BOOKING_MAX_ACTIVE",
-                                        base.max_active_future_bookings),
-        reminder_before=dt.timedelta(hours=_int(env, "DIGIHELSE_BOOKING_REMINDER_HOURS",
-                                                minutes(base.reminder_before) // 60)),
-        horizon_days=_int(env, "DIGIHELSE_BOOKING_HORIZON_DAYS", base.horizon_days),
-    )
 
 
 @dataclass(frozen=True)
@@ -113,24 +80,24 @@ class Settings:
     clock_skew_seconds: int
     jwks_refetch_limit: int
     data_dir: Path
+    # Representation thresholds (DOMAIN.md "Who may act for whom"), defaults in
+    # access.policy.Thresholds; choices are settings.
+    youth_self_service_age: int
+    basic_self_service_age: int
+    parent_full_access_below: int
+    parent_no_access_from: int
+    fullmakt_giver_min_age: int
+    fullmakt_receiver_min_age: int
     # A tab (Reflex state tree) without a signed-in session is forgotten this long after
     # its last event; a signed-in one lives no longer than its session.
     anonymous_tab_seconds: int = 300
     # Open websockets one client address may hold (one per tab); the excess is refused.
     max_sockets_per_address: int = 20
-    # Representation thresholds (DOMAIN.md "Who may act for whom"); choices are settings.
-    youth_self_service_age: int = 12
-    basic_self_service_age: int = 16
-    parent_full_access_below: int = 12
-    parent_no_access_from: int = 16
-    fullmakt_giver_min_age: int = 16
-    fullmakt_receiver_min_age: int = 18
     booking: BookingSettings = field(default_factory=BookingSettings)
     # DIGIHELSE_SCHEDULER=0 turns the background jobs off (e.g. on all but one host).
     scheduler: bool = True
     # DIGIHELSE_DEV=1 (`make dev`): Vite serves the frontend on :3000 beside the backend.
     dev: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_production(self) -> bool:
@@ -147,90 +114,153 @@ class Settings:
         return "__Host-digihelse_session" if self.cookie_secure else "digihelse_session"
 
 
-def _oidc(
-    env: dict[str, str],
-    prefix: str,
-    *,
-    embedded_issuer: str,
-    default_client_id: str,
-    default_acr: str | None,
-    default_scopes: tuple[str, ...],
-) -> OidcClientSettings:
-    issuer = (env.get(f"{prefix}ISSUER") or embedded_issuer).rstrip("/")
+# Each default is written once: the law's ages in the policy, the booking limits above.
+_LAW, _BOOKING = Thresholds(), BookingSettings()
+
+
+def _minutes(span: dt.timedelta) -> int:
+    return int(span.total_seconds() // 60)
+
+
+class Environment(BaseSettings):
+    """Every environment variable the service reads, with its type and default; pydantic
+    checks them all and names every bad one at once. An empty variable counts as unset."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, env_ignore_empty=True,
+                                      extra="ignore", frozen=True)
+
+    DIGIHELSE_ENV: str = "development"  # "production" refuses the test providers
+    PORT: int = 8000
+    DIGIHELSE_PUBLIC_URL: str | None = None  # default http://localhost:PORT
+    DIGIHELSE_INTERNAL_URL: str | None = None  # default http://127.0.0.1:PORT
+    DIGIHELSE_DATA_DIR: Path = ROOT / "data"
+    DATABASE_URL: str | None = None  # default SQLite in the data folder
+    REFLEX_REDIS_URL: str | None = None
+    DIGIHELSE_TEST_PROVIDERS: bool = True  # never in production
+    # The citizen provider (ID-porten) and the personnel provider (HelseID); each defaults
+    # to our embedded test provider. ALGORITHMS and SCOPES are comma-separated lists.
+    DIGIHELSE_OIDC_ISSUER: str | None = None
+    DIGIHELSE_OIDC_CLIENT_ID: str = "digihelse"
+    DIGIHELSE_OIDC_CLIENT_SECRET: str | None = None
+    DIGIHELSE_OIDC_PRIVATE_KEY: str | None = None
+    DIGIHELSE_OIDC_ACR: str = "idporten-loa-substantial"
+    DIGIHELSE_OIDC_ALGORITHMS: str = "RS256"
+    DIGIHELSE_OIDC_SCOPES: str = "openid,profile"
+    DIGIHELSE_HELSEID_ISSUER: str | None = None
+    DIGIHELSE_HELSEID_CLIENT_ID: str = "digihelse-personnel"
+    DIGIHELSE_HELSEID_CLIENT_SECRET: str | None = None
+    DIGIHELSE_HELSEID_PRIVATE_KEY: str | None = None
+    DIGIHELSE_HELSEID_ACR: str | None = None  # HelseID has no levels to ask for
+    DIGIHELSE_HELSEID_ALGORITHMS: str = "RS256"
+    DIGIHELSE_HELSEID_SCOPES: str = ("openid,profile,helseid://scopes/identity/pid,"
+                                     "helseid://scopes/identity/security_level,"
+                                     "helseid://scopes/hpr/hpr_number")
+    DIGIHELSE_SESSION_IDLE_SECONDS: int = 30 * 60
+    DIGIHELSE_SESSION_ABSOLUTE_SECONDS: int = 120 * 60
+    DIGIHELSE_LOGIN_ATTEMPT_SECONDS: int = 10 * 60
+    DIGIHELSE_CLOCK_SKEW_SECONDS: int = 60  # at most 60 is used
+    DIGIHELSE_JWKS_REFETCH_LIMIT: int = 3
+    DIGIHELSE_ANON_TAB_SECONDS: int = 300
+    DIGIHELSE_MAX_SOCKETS_PER_ADDRESS: int = 20
+    DIGIHELSE_YOUTH_SELF_SERVICE_AGE: int = _LAW.youth_self_service_age
+    DIGIHELSE_BASIC_SELF_SERVICE_AGE: int = _LAW.basic_self_service_age
+    DIGIHELSE_PARENT_FULL_ACCESS_BELOW: int = _LAW.parent_full_access_below
+    DIGIHELSE_PARENT_NO_ACCESS_FROM: int = _LAW.parent_no_access_from
+    DIGIHELSE_FULLMAKT_GIVER_MIN_AGE: int = _LAW.fullmakt_giver_min_age
+    DIGIHELSE_FULLMAKT_RECEIVER_MIN_AGE: int = _LAW.fullmakt_receiver_min_age
+    DIGIHELSE_BOOKING_MIN_NOTICE_MINUTES: int = _minutes(_BOOKING.min_notice)
+    DIGIHELSE_BOOKING_CANCEL_NOTICE_MINUTES: int = _minutes(_BOOKING.cancel_notice)
+    DIGIHELSE_BOOKING_MAX_ACTIVE: int = _BOOKING.max_active_future_bookings
+    DIGIHELSE_BOOKING_REMINDER_HOURS: int = _minutes(_BOOKING.reminder_before) // 60
+    DIGIHELSE_BOOKING_HORIZON_DAYS: int = _BOOKING.horizon_days
+    DIGIHELSE_SCHEDULER: bool = True
+    DIGIHELSE_DEV: bool = False
+
+
+class _GivenEnvironment(Environment):
+    """The same variables read from a given mapping only (tests, tools), never os.environ."""
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, **_others):
+        return (init_settings,)
+
+
+_PLAIN_ERRORS = {"int_parsing": "must be a whole number",
+                 "bool_parsing": "must be 1 or 0"}
+
+
+def _read_environment(env: Mapping[str, str] | None) -> Environment:
+    try:
+        if env is None:
+            return Environment()
+        names = Environment.model_fields
+        return _GivenEnvironment(**{k: v for k, v in env.items() if k in names and v != ""})
+    except ValidationError as bad:
+        lines = [f"- {error['loc'][0]} {_PLAIN_ERRORS.get(error['type'], error['msg'])}, "
+                 f"not {error['input']!r}" for error in bad.errors()]
+        raise SettingsError("The settings have bad values:\n" + "\n".join(lines)) from None
+
+
+def _list(raw: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+def _oidc(issuer: str | None, embedded_issuer: str, client_id: str, secret: str | None,
+          key: str | None, acr: str | None, algorithms: str, scopes: str
+          ) -> OidcClientSettings:
+    issuer = (issuer or embedded_issuer).rstrip("/")
     # Pointing the issuer at our own /idp or /helseid also counts as the test provider.
-    embedded = issuer == embedded_issuer.rstrip("/")
-    return OidcClientSettings(
-        issuer=issuer.rstrip("/"),
-        client_id=env.get(f"{prefix}CLIENT_ID") or default_client_id,
-        client_secret=env.get(f"{prefix}CLIENT_SECRET") or None,
-        private_key_pem=env.get(f"{prefix}PRIVATE_KEY") or None,
-        acr=env.get(f"{prefix}ACR", default_acr) or None,
-        algorithms=_list(env, f"{prefix}ALGORITHMS", ("RS256",)),
-        scopes=_list(env, f"{prefix}SCOPES", default_scopes),
-        embedded=embedded,
-    )
+    return OidcClientSettings(issuer=issuer, client_id=client_id, client_secret=secret,
+                              private_key_pem=key, acr=acr or None,
+                              algorithms=_list(algorithms), scopes=_list(scopes),
+                              embedded=issuer == embedded_issuer)
 
 
-def load_settings(env: dict[str, str] | None = None) -> Settings:
-    """Read settings from an environment mapping (os.environ by default) and check them."""
-    env = dict(os.environ if env is None else env)
-    app_env = env.get("DIGIHELSE_ENV", "development").strip().lower()
-    port = _int(env, "PORT", 8000)
-    public_url = (env.get("DIGIHELSE_PUBLIC_URL") or f"http://localhost:{port}").rstrip("/")
-    internal_url = (env.get("DIGIHELSE_INTERNAL_URL") or f"http://127.0.0.1:{port}").rstrip("/")
-    data_dir = Path(env.get("DIGIHELSE_DATA_DIR") or ROOT / "data")
-    database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'digihelse.db'}"
-    production = app_env == "production"
-    test_providers = not production and env.get("DIGIHELSE_TEST_PROVIDERS", "1") != "0"
-
-    citizen = _oidc(
-        env,
-        "DIGIHELSE_OIDC_",
-        embedded_issuer=f"{public_url}/idp",
-        default_client_id="digihelse",
-        default_acr="idporten-loa-substantial",
-        default_scopes=("openid", "profile"),
-    )
-    personnel = _oidc(
-        env,
-        "DIGIHELSE_HELSEID_",
-        embedded_issuer=f"{public_url}/helseid",
-        default_client_id="digihelse-personnel",
-        default_acr=None,
-        default_scopes=("openid", "profile", "helseid://scopes/identity/pid",
-                        "helseid://scopes/identity/security_level",
-                        "helseid://scopes/hpr/hpr_number"),
-    )
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read the settings from an environment mapping (os.environ by default) and check them."""
+    e = _read_environment(env)
+    app_env = e.DIGIHELSE_ENV.strip().lower()
+    public_url = (e.DIGIHELSE_PUBLIC_URL or f"http://localhost:{e.PORT}").rstrip("/")
     settings = Settings(
         env=app_env,
-        port=port,
+        port=e.PORT,
         public_url=public_url,
-        internal_url=internal_url,
-        database_url=database_url,
-        redis_url=env.get("REFLEX_REDIS_URL") or None,
-        test_providers=test_providers,
-        citizen_oidc=citizen,
-        personnel_oidc=personnel,
-        session_idle_seconds=_int(env, "DIGIHELSE_SESSION_IDLE_SECONDS", 30 * 60),
-        session_absolute_seconds=_int(env, "DIGIHELSE_SESSION_ABSOLUTE_SECONDS", 120 * 60),
-        login_attempt_seconds=_int(env, "DIGIHELSE_LOGIN_ATTEMPT_SECONDS", 10 * 60),
-        clock_skew_seconds=min(_int(env, "DIGIHELSE_CLOCK_SKEW_SECONDS", 60), 60),
-        jwks_refetch_limit=_int(env, "DIGIHELSE_JWKS_REFETCH_LIMIT", 3),
-        data_dir=data_dir,
-        anonymous_tab_seconds=_int(env, "DIGIHELSE_ANON_TAB_SECONDS", 300),
-        max_sockets_per_address=_int(env, "DIGIHELSE_MAX_SOCKETS_PER_ADDRESS", 20),
-        youth_self_service_age=_int(env, "DIGIHELSE_YOUTH_SELF_SERVICE_AGE", 12),
-        basic_self_service_age=_int(env, "DIGIHELSE_BASIC_SELF_SERVICE_AGE", 16),
-        parent_full_access_below=_int(env, "DIGIHELSE_PARENT_FULL_ACCESS_BELOW", 12),
-        parent_no_access_from=_int(env, "DIGIHELSE_PARENT_NO_ACCESS_FROM", 16),
-        fullmakt_giver_min_age=_int(env, "DIGIHELSE_FULLMAKT_GIVER_MIN_AGE", 16),
-        fullmakt_receiver_min_age=_int(env, "DIGIHELSE_FULLMAKT_RECEIVER_MIN_AGE", 18),
-        booking=_booking(env),
-        scheduler=env.get("DIGIHELSE_SCHEDULER", "1") != "0",
-        dev=env.get("DIGIHELSE_DEV") == "1",
+        internal_url=(e.DIGIHELSE_INTERNAL_URL or f"http://127.0.0.1:{e.PORT}").rstrip("/"),
+        database_url=(e.DATABASE_URL
+                      or f"sqlite:///{e.DIGIHELSE_DATA_DIR / 'digihelse.db'}"),
+        redis_url=e.REFLEX_REDIS_URL,
+        test_providers=app_env != "production" and e.DIGIHELSE_TEST_PROVIDERS,
+        citizen_oidc=_oidc(e.DIGIHELSE_OIDC_ISSUER, f"{public_url}/idp",
+                           e.DIGIHELSE_OIDC_CLIENT_ID, e.DIGIHELSE_OIDC_CLIENT_SECRET,
+                           e.DIGIHELSE_OIDC_PRIVATE_KEY, e.DIGIHELSE_OIDC_ACR,
+                           e.DIGIHELSE_OIDC_ALGORITHMS, e.DIGIHELSE_OIDC_SCOPES),
+        personnel_oidc=_oidc(e.DIGIHELSE_HELSEID_ISSUER, f"{public_url}/helseid",
+                             e.DIGIHELSE_HELSEID_CLIENT_ID, e.DIGIHELSE_HELSEID_CLIENT_SECRET,
+                             e.DIGIHELSE_HELSEID_PRIVATE_KEY, e.DIGIHELSE_HELSEID_ACR,
+                             e.DIGIHELSE_HELSEID_ALGORITHMS, e.DIGIHELSE_HELSEID_SCOPES),
+        session_idle_seconds=e.DIGIHELSE_SESSION_IDLE_SECONDS,
+        session_absolute_seconds=e.DIGIHELSE_SESSION_ABSOLUTE_SECONDS,
+        login_attempt_seconds=e.DIGIHELSE_LOGIN_ATTEMPT_SECONDS,
+        clock_skew_seconds=min(e.DIGIHELSE_CLOCK_SKEW_SECONDS, 60),
+        jwks_refetch_limit=e.DIGIHELSE_JWKS_REFETCH_LIMIT,
+        data_dir=e.DIGIHELSE_DATA_DIR,
+        anonymous_tab_seconds=e.DIGIHELSE_ANON_TAB_SECONDS,
+        max_sockets_per_address=e.DIGIHELSE_MAX_SOCKETS_PER_ADDRESS,
+        youth_self_service_age=e.DIGIHELSE_YOUTH_SELF_SERVICE_AGE,
+        basic_self_service_age=e.DIGIHELSE_BASIC_SELF_SERVICE_AGE,
+        parent_full_access_below=e.DIGIHELSE_PARENT_FULL_ACCESS_BELOW,
+        parent_no_access_from=e.DIGIHELSE_PARENT_NO_ACCESS_FROM,
+        fullmakt_giver_min_age=e.DIGIHELSE_FULLMAKT_GIVER_MIN_AGE,
+        fullmakt_receiver_min_age=e.DIGIHELSE_FULLMAKT_RECEIVER_MIN_AGE,
+        booking=BookingSettings(
+            min_notice=dt.timedelta(minutes=e.DIGIHELSE_BOOKING_MIN_NOTICE_MINUTES),
+            cancel_notice=dt.timedelta(minutes=e.DIGIHELSE_BOOKING_CANCEL_NOTICE_MINUTES),
+            max_active_future_bookings=e.DIGIHELSE_BOOKING_MAX_ACTIVE,
+            reminder_before=dt.timedelta(hours=e.DIGIHELSE_BOOKING_REMINDER_HOURS),
+            horizon_days=e.DIGIHELSE_BOOKING_HORIZON_DAYS),
+        scheduler=e.DIGIHELSE_SCHEDULER,
+        dev=e.DIGIHELSE_DEV,
     )
-    if env.get(_PROBLEMS):
-        raise SettingsError("The settings have bad values:" + env[_PROBLEMS])
     check_settings(settings)
     return settings
 

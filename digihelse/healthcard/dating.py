@@ -284,6 +284,24 @@ def gestational_age(due_date: dt.date, on: dt.date, *,
     return split_ga(gestational_age_days(due_date, on, ga_on_due_date=ga_on_due_date))
 
 
+# Past 45+0 a due date no longer describes an ongoing pregnancy: no "week 47 today".
+GA_SHOWN_UNTIL = ga_days_of(45)
+
+
+def ga_in_pregnancy(due_date: dt.date | None, on: dt.date) -> int | None:
+    """Days of gestation on a day, or None without a due date or outside 0+0 to 45+0."""
+    if due_date is None:
+        return None
+    days = gestational_age_days(due_date, on)
+    return days if 0 <= days <= GA_SHOWN_UNTIL else None
+
+
+def ga_text_on(due_date: dt.date | None, on: dt.date) -> str | None:
+    """"27+3" on a day, or None where ga_in_pregnancy gives none."""
+    days = ga_in_pregnancy(due_date, on)
+    return None if days is None else format_ga(days)
+
+
 def date_at_ga(due_date: dt.date, weeks: int, days: int = 0, *,
                ga_on_due_date: int = GA_ON_DUE_DATE) -> dt.date:
     """The day on which the pregnancy is weeks+days."""

@@ -68,3 +68,19 @@ def test_the_check_sees_every_form_of_import(tmp_path):
     names = _imported(path, "tests.unit.auth.test_x")
     assert {"tests.unit.booking.test_service", "tests.integration.test_fhir_api",
             "tests.unit.auth.test_rp", "tests.unit.auth.test_tokens"} <= names
+
+
+def test_tests_are_laid_out_like_the_code():
+    """A unit test sits in tests/unit/<domain>/ beside a package folder of the same name (or
+    tests/unit/ui/, tests/unit/dev/ for the Reflex layer and the dev tools); tests that need
+    a server, a second process or several domains sit in tests/integration/."""
+    domains = {p.name for p in (ROOT / "digihelse").iterdir() if (p / "__init__.py").exists()}
+    misplaced = []
+    for path in (ROOT / "tests").rglob("test_*.py"):
+        parts = path.relative_to(ROOT / "tests").parts
+        if parts[0] == "integration" and len(parts) == 2:
+            continue
+        if parts[0] == "unit" and (len(parts) == 2 or parts[1] in domains | {"dev"}):
+            continue
+        misplaced.append(str(path.relative_to(ROOT)))
+    assert misplaced == []

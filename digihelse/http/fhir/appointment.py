@@ -39,6 +39,7 @@ from digihelse.booking.errors import (
     TooLate,
 )
 from digihelse.booking.models import Booking, BookingStatus, Slot
+from digihelse.booking.store import booking_with_place_and_nurse
 from digihelse.core import db
 from digihelse.core.db import transaction
 from digihelse.http.fhir import mapping
@@ -46,7 +47,7 @@ from digihelse.http.fhir.context import JSON_PATCH, Ctx, ResourceSpec, Result, S
 from digihelse.http.fhir.outcome import FhirError
 from digihelse.http.fhir.patient import patient_for_reference
 from digihelse.http.fhir.search import date_filters, int_id, paging, reference_id, searchset
-from digihelse.people.models import Person, Personnel, Place
+from digihelse.people.models import Person, Place
 
 BOOKABLE_STATUSES = frozenset({"proposed", "pending", "booked"})
 FHIR_TO_BOOKING = {fhir: status for status, fhir in mapping.APPOINTMENT_STATUS.items()}
@@ -59,11 +60,7 @@ def _rows(s: Session, booking_ids: list[int]) -> dict[int, Row]:
     if not booking_ids:
         return {}
     found = s.exec(
-        select(Booking, Slot, Place, Person.given_name, Person.family_name)
-        .join(Slot, Slot.id == Booking.slot_id)
-        .join(Place, Place.id == Slot.place_id)
-        .join(Personnel, Personnel.id == Slot.personnel_id)
-        .join(Person, Person.id == Personnel.person_id)
+        booking_with_place_and_nurse()
         .where(col(Booking.id).in_(booking_ids))).all()
     patients = {p.id: p for p in s.exec(select(Person).where(
         col(Person.id).in_({b.person_id for b, *_ in found})))}

@@ -414,13 +414,6 @@ def test_which_personnel_keep_a_schedule_and_which_keep_cards(role, schedule, ca
     assert keeps_cards(role) is cards
 
 
-def test_card_keepers_are_the_roles_the_table_lets_edit_the_card():
-    carer = PersonnelRelation(StaffRole.GP, frozenset({CareBasis.PREGNANCY_CARER}))
-    woman = person(dt.date(1995, 1, 1))
-    decision = decide(Facts(ADULT, woman, (carer,)), PREGNANCY, dt.date(2026, 1, 1))
-    assert A.EDIT_CARD in decision.allowed and keeps_cards(StaffRole.GP)
-
-
 # --- Properties ---------------------------------------------------------------------------
 
 dates = st.dates(dt.date(1990, 1, 1), dt.date(2110, 12, 31))
@@ -472,3 +465,13 @@ def test_ones_own_actions_never_shrink_with_age(birth, first, second, service):
 def test_no_citizen_ever_edits_a_card_or_a_schedule(birth, on, relation, service):
     decision = decide_for(relation, person(birth), service, on)
     assert not decision.allowed & {A.EDIT_CARD, A.MANAGE_SCHEDULE}
+
+
+def test_only_midwives_and_gps_keep_cards_and_only_nurses_and_midwives_run_schedules():
+    from digihelse.access.policy import keeps_cards, role_may
+
+    assert {r for r in StaffRole if keeps_cards(r)} == {StaffRole.MIDWIFE, StaffRole.GP}
+    schedulers = {r for r in StaffRole for service in Service
+                  if role_may(r, service, Action.MANAGE_SCHEDULE)}
+    assert StaffRole.SCHOOL_NURSE in schedulers and StaffRole.MIDWIFE in schedulers
+    assert not role_may(StaffRole.SCHOOL_NURSE, Service.PREGNANCY, Action.VIEW_CARD)

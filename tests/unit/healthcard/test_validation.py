@@ -211,7 +211,7 @@ def test_every_message_key_has_a_text():
 
 
 def test_every_code_shown_to_users_has_a_text():
-    from digihelse.healthcard import dating, models, service
+    from digihelse.healthcard import dating, models, service, versioning
 
     keys = {f"card.dating.{m}" for m in dating.DatingMethod}
     keys |= {f"card.visit.{visit.key}" for visit in (*dating.CONSULTATIONS, *dating.ULTRASOUNDS)}
@@ -227,8 +227,8 @@ def test_every_code_shown_to_users_has_a_text():
     keys |= {f"card.lifestyle.{key}" for key in (*v.LIFESTYLE_TIMES, *v.LIFESTYLE_HABITS,
                                                  "activity", "notes")}
     keys |= {f"card.contact.{key}" for key in v.CONTACT_TEXTS}
-    keys |= {f"card.entity.{entity}" for entity in (service.E_RECORD, service.E_CONSULTATION,
-                                                    service.E_LAB, service.E_NOTE)}
+    keys |= {f"card.entity.{entity}" for entity in (versioning.E_RECORD, versioning.E_CONSULTATION,
+                                                    versioning.E_LAB, versioning.E_NOTE)}
     keys |= {f"card.action.{action}" for action in ("create", "update", "hide", "show")}
     keys |= {f"card.flag.{flag}" for flag in ("below_p10", "above_p90", "high")}
     keys |= {f"card.rhd.{key}" for key in ("fetal_rhd", "prophylaxis")}

@@ -6,11 +6,12 @@ import pytest
 
 from digihelse.access import fullmakt
 from digihelse.access.enforcement import AccessLogLine
-from digihelse.healthcard import service as card
+from digihelse.healthcard import versioning
 from digihelse.ui.state.access_log import describe
 
 LOGGED_OBJECTS = ["appointment", "session", "patient", "history", "pregnancy_list",
-                  card.E_RECORD, card.E_CONSULTATION, card.E_LAB, card.E_NOTE,
+                  versioning.E_RECORD, versioning.E_CONSULTATION, versioning.E_LAB,
+                  versioning.E_NOTE,
                   fullmakt.O_FULLMAKT, fullmakt.O_LIST]
 
 
@@ -29,7 +30,7 @@ def test_every_logged_object_has_its_own_words(object_type, lang):
 
 
 def test_a_test_result_reads_as_a_sentence():
-    row = describe(_line(card.E_LAB, "create"), "nb")
+    row = describe(_line(versioning.E_LAB, "create"), "nb")
     assert row.who == "Lise Haugen, jordmor, Fjordvik kommune"
     assert row.what == "la til et prøvesvar på helsekortet"
     assert row.when == "22. november 10.30"

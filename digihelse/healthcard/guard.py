@@ -1,0 +1,55 @@
+"""The card's access checks and its access log, in the terms of the pregnancy service.
+
+Every operation goes through require() (digihelse.access.enforcement: the woman views and
+writes her own notes; her midwife or GP views and edits; a fullmakt receiver with scope
+"pregnancy" views; parents never) and logs what it read or wrote with log()."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from digihelse.access import policy
+from digihelse.access.actors import Action, Actor, Service
+from digihelse.access.enforcement import record_access
+from digihelse.access.enforcement import require as require_access
+from digihelse.people.models import Personnel
+from digihelse.people.registry import personnel_by_pid
+
+
+def require(s: Session, actor: Actor, woman_pid: str, action: Action, *, object_type: str,
+            object_id: int | None = None) -> policy.Decision:
+    return require_access(s, actor, woman_pid, Service.PREGNANCY, action,
+                          object_type=object_type,
+                          object_id=None if object_id is None else str(object_id))
+
+
+def log(s: Session, actor: Actor, woman_pid: str, action: str, object_type: str,
+        object_id: int | None) -> None:
+    # The card is the woman's, also when she is a minor: its log rows are never shown to
+    # parents (DOMAIN.md: "the card is hers, parents see nothing by default").
+    record_access(s, actor, woman_pid, action=action, object_type=object_type,
+                  object_id=None if object_id is None else str(object_id),
+                  service=Service.PREGNANCY, hidden_from_parents=True)
+
+
+def visible(relation: str, hidden_from_proxy: bool) -> bool:
+    """Whether an item of the card may be shown to a viewer with this relation."""
+    return policy.item_visible(relation, policy.ItemFacts(Service.PREGNANCY,
+                                                          hidden_from_proxy=hidden_from_proxy))
+
+
+def is_proxy(relation: str) -> bool:
+    """A fullmakt receiver: the one viewer who does not see what the woman hid."""
+    return relation == policy.RelationKind.FULLMAKT
+
+
+def carer_staff(s: Session, actor: Actor) -> Personnel | None:
+    """The actor's registry row when she is in a role that keeps pregnancy cards (the
+    policy says which), logged in as that role; else None."""
+    if not actor.is_personnel:
+        return None
+    found = personnel_by_pid(s, actor.pid)
+    if (found is None or not policy.keeps_cards(found[1].role)
+            or found[1].role != actor.role):
+        return None
+    return found[1]
