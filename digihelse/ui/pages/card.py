@@ -9,20 +9,9 @@ from digihelse.ui import routes
 from digihelse.ui.components.layout import T, loaded_or_error, shell
 from digihelse.ui.components.links import page_link
 from digihelse.ui.components.texts import by_lang
+from digihelse.ui.state import card_display  # the rows' types, for the annotations
 from digihelse.ui.state.card import CardState
-from digihelse.ui.state.card_display import (
-    CHART_KEYS,
-    CHART_TEXTS,
-    SCHEDULE_STATES,
-    ChartBlock,
-    ConsultationRow,
-    HistoryRow,
-    LabRow,
-    NoteRow,
-    ScheduleRow,
-    SectionBlock,
-    chart_frames,
-)
+from digihelse.ui.state.card_display import CHART_KEYS, CHART_TEXTS, SCHEDULE_STATES, chart_frames
 
 
 def overview(state=CardState) -> rx.Component:
@@ -38,7 +27,7 @@ def overview(state=CardState) -> rx.Component:
     )
 
 
-def _chart(key: str, block: ChartBlock) -> rx.Component:
+def _chart(key: str, block: card_display.ChartBlock) -> rx.Component:
     """One chart: the frame and words compiled in (by language), her marks from state."""
     title_key, source_key, unit = CHART_TEXTS[key]
     frames = chart_frames()[key]
@@ -72,7 +61,8 @@ def charts(state=CardState) -> rx.Component:
     )
 
 
-def _consultation(row: ConsultationRow, state=CardState, owner: bool = False) -> rx.Component:
+def _consultation(row: card_display.ConsultationRow, state=CardState,
+                  owner: bool = False) -> rx.Component:
     return rx.el.li(
         rx.el.h3(row.title),
         rx.foreach(row.lines, lambda line: rx.el.p(line)),
@@ -102,7 +92,7 @@ def timeline(state=CardState) -> rx.Component:
     )
 
 
-def _history_row(row: HistoryRow) -> rx.Component:
+def _history_row(row: card_display.HistoryRow) -> rx.Component:
     return rx.el.li(
         rx.el.p(rx.el.strong(row.what), " – ", row.when),
         rx.el.p(row.who, class_name="muted small"),
@@ -121,7 +111,7 @@ def history(state=CardState) -> rx.Component:
     )
 
 
-def _schedule_row(row: ScheduleRow) -> rx.Component:
+def _schedule_row(row: card_display.ScheduleRow) -> rx.Component:
     return rx.el.li(
         rx.el.span(rx.match(row.state, ("done", "✓"), ("open", "●"), "○"),
                    class_name="schedule-mark", aria_hidden="true"),
@@ -174,7 +164,7 @@ def book_next() -> rx.Component:
     )
 
 
-def _lab(row: LabRow, state=CardState) -> rx.Component:
+def _lab(row: card_display.LabRow, state=CardState) -> rx.Component:
     return rx.el.li(
         rx.el.div(rx.el.span(row.label, class_name="strong"),
                   rx.el.span(row.value, class_name="lab-value"), class_name="lab-head"),
@@ -202,7 +192,7 @@ def tests(state=CardState) -> rx.Component:
     )
 
 
-def _section_block(block: SectionBlock, state=CardState) -> rx.Component:
+def _section_block(block: card_display.SectionBlock, state=CardState) -> rx.Component:
     return rx.el.div(
         rx.el.h3(block.title),
         rx.foreach(block.lines, lambda line: rx.el.p(line)),
@@ -225,7 +215,7 @@ def background(state=CardState) -> rx.Component:
     )
 
 
-def _note(row: NoteRow) -> rx.Component:
+def _note(row: card_display.NoteRow) -> rx.Component:
     return rx.el.li(rx.el.p(row.text), rx.el.p(row.when, class_name="muted small"),
                     class_name="card")
 
