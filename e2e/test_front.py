@@ -79,3 +79,14 @@ def test_accessibility_statement_is_one_tap_from_the_front_page(page: Page):
     expect(page.get_by_role("heading", level=1)).to_have_text("Tilgjengelighetserklæring")
     expect(page.get_by_text("WCAG 2.1")).to_be_visible()
     assert_accessible(page)
+
+
+def test_the_app_works_when_opened_on_127_0_0_1(page: Page, base_url: str):
+    """Locally both loopback names work: 127.0.0.1 goes to the public URL (localhost), whose
+    websocket answers, so the page does not hang on its loading text."""
+    other = base_url.replace("//localhost:", "//127.0.0.1:")
+    page.goto(f"{other}/?x=1")
+    assert page.url == f"{base_url}/?x=1"
+    wait_for_app(page)
+    page.get_by_label("Språk").select_option("en")  # an event: the websocket answers
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLES["en"])
