@@ -46,6 +46,8 @@ messages: bootstrap
 	$(VENV)/bin/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) --no-fuzzy-matching \
 	  --ignore-obsolete --width 96
 	rm $(LOCALES)/messages.pot
+	# Babel writes template placeholders (EMAIL@ADDRESS) into the headers; they say nothing.
+	sed -i '/EMAIL@ADDRESS\|LL@li.org/d' $(LOCALES)/*/LC_MESSAGES/messages.po
 
 bench: bootstrap
 	$(PY) bench/booking.py

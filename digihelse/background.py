@@ -37,7 +37,7 @@ def run_age_notices() -> int:
 def sweep_login_flows() -> int:
     """Expired login flow rows of the test providers (requests, codes, sessions, replay
     markers); they are also swept on the way, this catches what nobody touched since."""
-    from digihelse_dev.flowstore import sweep_expired
+    from digihelse_dev.providers.flowstore import sweep_expired
 
     removed = sweep_expired(time.time())
     if removed:
@@ -65,14 +65,17 @@ class RedisLeader:
 
 
 def _start() -> None:
-    scheduler = start_scheduler(use_asyncio=False, settings=get_settings().booking)
+    settings = get_settings()
+    scheduler = start_scheduler(use_asyncio=False, settings=settings.booking)
     scheduler.add_job(run_age_notices, CronTrigger(hour=7, timezone=OSLO), id="age_notices",
                       name="notices before 12 and 16", replace_existing=True,
                       coalesce=True, max_instances=1, misfire_grace_time=3600)
     scheduler.add_job(run_age_notices, id="age_notices_now", replace_existing=True)
-    scheduler.add_job(sweep_login_flows, IntervalTrigger(minutes=15), id="login_flow_sweep",
-                      name="sweep expired login flow rows", replace_existing=True,
-                      coalesce=True, max_instances=1)
+    if settings.test_providers:
+        # Only the embedded test providers (digihelse_dev, not in the product) keep flows.
+        scheduler.add_job(sweep_login_flows, IntervalTrigger(minutes=15),
+                          id="login_flow_sweep", name="sweep expired login flow rows",
+                          replace_existing=True, coalesce=True, max_instances=1)
 
 
 @contextlib.asynccontextmanager

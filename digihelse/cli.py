@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from digihelse.core import db
+from digihelse.core.settings import get_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,6 +19,10 @@ def main(argv: list[str] | None = None) -> int:
         db.migrate()
         print("database migrated")
     if args.command in ("seed", "bootstrap"):
+        if get_settings().is_production:
+            # The demo data comes with the dev tools (digihelse_dev), never in production.
+            print("no demo data in production (DIGIHELSE_ENV=production)")
+            return 0 if args.command == "bootstrap" else 2
         from digihelse_dev.seed import seed, seed_demo_activity
 
         with db.session() as s:

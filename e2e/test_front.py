@@ -90,3 +90,20 @@ def test_the_app_works_when_opened_on_127_0_0_1(page: Page, base_url: str):
     wait_for_app(page)
     page.get_by_label("Språk").select_option("en")  # an event: the websocket answers
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLES["en"])
+
+
+@pytest.mark.parametrize("lang,title,home", [("nb", "Fant ikke siden", "Til start"),
+                                             ("en", "Page not found", "Back to the start")])
+def test_an_unknown_address_says_so_in_her_language_with_a_way_home(page: Page, lang, title,
+                                                                     home):
+    page.goto("/")
+    wait_for_app(page)
+    page.get_by_label("Språk").select_option(lang)
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    page.goto("/finnes-ikke")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(page.get_by_role("main")).to_have_count(1)
+    assert_accessible(page)
+    page.get_by_role("link", name=home).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLES[lang])

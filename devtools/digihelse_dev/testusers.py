@@ -38,7 +38,7 @@ def _load() -> list[tuple[Person, list[str], Personnel | None]]:
 
 def citizen_test_users():
     """Everyone in the registry, youngest first, as the citizen provider's test persons."""
-    from digihelse_dev.providers import TestUser
+    from digihelse_dev.providers.config import TestUser
 
     return [
         TestUser(pid=p.nin, name=p.full_name, birth_date=p.birth_date, roles=roles,
@@ -49,7 +49,7 @@ def citizen_test_users():
 
 def personnel_test_users():
     """The health personnel, as the personnel provider's test persons."""
-    from digihelse_dev.providers import TestUser
+    from digihelse_dev.providers.config import TestUser
 
     return [
         TestUser(pid=p.nin, name=p.full_name, birth_date=p.birth_date, roles=roles,

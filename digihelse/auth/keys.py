@@ -31,13 +31,13 @@ def _int_to_b64url(value: int) -> str:
 
 
 def jwk_thumbprint(jwk: Mapping[str, Any]) -> str:
-    """RFC 7638 SHA-256 thumbprint of an RSA public JWK."""
-    if jwk.get("kty") != "RSA":
-        raise ValueError("only RSA keys are supported")
+    """RFC 7638 SHA-256 thumbprint of an RSA or EC public JWK (the usual kid of a key
+    registered by its public part)."""
+    members = {"RSA": ("e", "kty", "n"), "EC": ("crv", "kty", "x", "y")}.get(jwk.get("kty"))
+    if members is None:
+        raise ValueError("only RSA and EC keys are supported")
     # The thumbprint hashes exactly the required members, sorted, without whitespace.
-    canonical = json.dumps(
-        {"e": jwk["e"], "kty": "RSA", "n": jwk["n"]}, separators=(",", ":"), sort_keys=True
-    )
+    canonical = json.dumps({m: jwk[m] for m in members}, separators=(",", ":"), sort_keys=True)
     return b64url(hashlib.sha256(canonical.encode("ascii")).digest())
 
 

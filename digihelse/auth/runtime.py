@@ -64,7 +64,7 @@ class StoredClientKey:
 
     def private_pem(self) -> str:
         if self._pem is None:
-            from digihelse_dev.flowstore import stored_key
+            from digihelse_dev.providers.flowstore import stored_key
 
             def make() -> tuple[str, str]:
                 key = generate_rsa_key()
@@ -117,12 +117,12 @@ def build_auth_runtime(settings: Settings) -> AuthRuntime:
 
 
 def _embedded_providers(settings, citizen, citizen_key, personnel, personnel_key) -> list:
-    from digihelse_dev.providers import (
+    from digihelse_dev.providers.config import (
         ClientRegistration,
-        TestProvider,
         citizen_config,
         personnel_config,
     )
+    from digihelse_dev.providers.provider import TestProvider
     from digihelse_dev.testusers import citizen_test_users, personnel_test_users
 
     base = settings.public_url

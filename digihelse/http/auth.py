@@ -16,7 +16,8 @@ from digihelse.access.actors import CITIZEN_ROLE
 from digihelse.audit.log import Entry, append
 from digihelse.auth import tabs
 from digihelse.auth.current import session_store
-from digihelse.auth.rp import LoginFailed, LoginResult, safe_next_path
+from digihelse.auth.login_start import safe_next_path
+from digihelse.auth.outcome import LoginFailed, LoginResult
 from digihelse.auth.runtime import (
     CITIZEN,
     HELSEID_HPR,

@@ -16,6 +16,7 @@ from digihelse.ui.pages.carer import carer_card_page, carer_list_page
 from digihelse.ui.pages.carer_forms import lab_page, pregnancy_page
 from digihelse.ui.pages.front import front_page
 from digihelse.ui.pages.home import home_page
+from digihelse.ui.pages.not_found import not_found_page
 from digihelse.ui.pages.nurse_schedule import nurse_schedule_page
 from digihelse.ui.pages.nurse_week import nurse_week_page
 from digihelse.ui.pages.personnel import personnel_home_page
@@ -57,6 +58,8 @@ PUBLIC, CITIZEN, PERSONNEL = (SessionState.load_public, SessionState.load_citize
                               SessionState.load_personnel)
 PAGES = (
     (front_page, routes.FRONT, "DigiHelse", [PUBLIC]),
+    # Reflex's own 404 is English and has no way back; ours follows the language and login.
+    (not_found_page, "404", "DigiHelse – Fant ikke siden", [PUBLIC]),
     (home_page, routes.HOME, "DigiHelse – Hjem", [CITIZEN, HomeState.load]),
     (booking_page, routes.BOOK, "DigiHelse – Bestill time", [CITIZEN, BookingState.load]),
     (appointments_page, routes.APPOINTMENTS, "DigiHelse – Timer",

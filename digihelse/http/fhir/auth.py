@@ -19,7 +19,8 @@ from starlette.requests import Request
 
 from digihelse.access.actors import CITIZEN_ROLE, Actor, Channel
 from digihelse.auth.current import current_user, session_store
-from digihelse.auth.rp import LoginFailed, RelyingParty
+from digihelse.auth.outcome import LoginFailed
+from digihelse.auth.rp import RelyingParty
 from digihelse.auth.runtime import CITIZEN, HELSEID_HPR, HELSEID_LEVEL, AuthRuntime
 from digihelse.auth.tokens import TokenRejected, acr_at_least, validate_access_token
 from digihelse.core.db import session as db_session

@@ -24,15 +24,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, select
 
 import digihelse.models  # noqa: F401  (registers every table)
+from digihelse.auth.discovery import fetch_discovery
+from digihelse.auth.keys import CLIENT_ASSERTION_TYPE
+from digihelse.auth.login_start import pkce_challenge, safe_next_path
 from digihelse.auth.models import LoginAttempt, UsedAuthCode
-from digihelse.auth.rp import (
-    CLIENT_ASSERTION_TYPE,
-    LoginFailed,
-    RelyingParty,
-    fetch_discovery,
-    pkce_challenge,
-    safe_next_path,
-)
+from digihelse.auth.outcome import LoginFailed
+from digihelse.auth.rp import RelyingParty
 from digihelse.core.db import make_engine, session
 from digihelse.core.settings import OidcClientSettings
 from digihelse.people.nin import synthetic_nin

@@ -1,5 +1,5 @@
-"""The test providers' flow state in the database (devtools/digihelse_dev/flowstore.py): what is
-single use stays single use when several workers race for it, on SQLite and PostgreSQL,
+"""The test providers' flow state in the database (digihelse_dev/providers/flowstore.py):
+what is single use stays single use when several workers race for it, on SQLite and PostgreSQL,
 and keys and secrets made at the same moment by two workers end as one."""
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-import httpx
 import pytest
-from digihelse_dev.flowstore import (
+from digihelse_dev.providers.flowstore import (
     EndedSession,
     FlowStore,
     stored_key,
@@ -24,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import func, select
 
+from digihelse.auth.attempts import consume_attempt, mark_code_used, sha256_hex, store_attempt
 from digihelse.auth.keys import generate_rsa_key
 from digihelse.auth.models import (
     LoginAttempt,
@@ -32,9 +32,7 @@ from digihelse.auth.models import (
     ProviderRequest,
     SigningKey,
 )
-from digihelse.auth.rp import RelyingParty, sha256_hex
 from digihelse.core import db
-from digihelse.core.settings import OidcClientSettings
 
 ISSUER = "http://localhost:8000/idp"
 NOW = 1_700_000_000.0
@@ -233,27 +231,17 @@ def test_a_provider_session_follows_its_browser_and_ends_once(engine):
 # -- our own side: the relying party's attempts and redeemed codes --------------------
 
 
-def _relying_party(engine) -> RelyingParty:
-    oidc = OidcClientSettings(issuer=ISSUER, client_id="digihelse", client_secret="s",
-                              private_key_pem=None, acr=None, algorithms=("RS256",),
-                              scopes=("openid",), embedded=False)
-    return RelyingParty("citizen", oidc, "http://localhost:8000/auth/callback", engine,
-                        httpx.AsyncClient())
-
-
 def test_our_login_attempt_raced_by_many_workers_is_finished_once(engine):
-    rp = _relying_party(engine)
     now = time.time()
-    rp._store_attempt(LoginAttempt(state_hash=sha256_hex("state"), provider="citizen",
-                                   nonce="n", code_verifier="v",
-                                   expires_at=dt.datetime.fromtimestamp(now + 600, dt.UTC)),
-                      now)
-    taken = race(RACERS, lambda _: rp._consume_attempt(sha256_hex("state")), engine)
+    store_attempt(engine, LoginAttempt(state_hash=sha256_hex("state"), provider="citizen",
+                                       nonce="n", code_verifier="v",
+                                       expires_at=dt.datetime.fromtimestamp(now + 600, dt.UTC)),
+                  now)
+    taken = race(RACERS, lambda _: consume_attempt(engine, sha256_hex("state")), engine)
     assert sum(t is not None for t in taken) == 1
 
 
 def test_a_code_raced_to_our_callback_by_many_workers_is_redeemed_once(engine):
-    rp = _relying_party(engine)
-    marked = race(RACERS, lambda _: rp._mark_code_used(sha256_hex("code"), time.time()),
+    marked = race(RACERS, lambda _: mark_code_used(engine, sha256_hex("code"), time.time()),
                   engine)
     assert marked.count(True) == 1

@@ -16,13 +16,13 @@ from urllib.parse import parse_qs, quote_plus, urlsplit
 import httpx
 import pytest
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
-from digihelse_dev.providers import (
+from digihelse_dev.providers.config import (
     ClientRegistration,
-    TestProvider,
     TestUser,
     citizen_config,
     personnel_config,
 )
+from digihelse_dev.providers.provider import TestProvider
 from jose import jwt
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
@@ -210,7 +210,7 @@ def push(setup: Setup, params: dict, key: RsaKey | None = None) -> httpx.Respons
         "client_assertion_type": CLIENT_ASSERTION_TYPE,
         "client_assertion": client_assertion(
             key, client_id=params["client_id"], audience=setup.provider.issuer,
-            now=setup.provider._now(),
+            now=setup.provider.now(),
         ),
     }
     return setup.http.post(f"{setup.mount}/par", data=data)
@@ -279,7 +279,7 @@ def token_request(
                 key,
                 client_id=client_id,
                 audience=setup.provider.issuer,
-                now=setup.provider._now(),
+                now=setup.provider.now(),
             ),
         )
     return setup.http.post(f"{setup.mount}/token", data=data, auth=auth)
@@ -615,7 +615,7 @@ def test_wrong_secret_is_refused(citizen: Setup) -> None:
 
 def test_client_assertion_jti_cannot_be_reused(citizen: Setup, client_key: RsaKey) -> None:
     assertion = client_assertion(
-        client_key, client_id="digihelse", audience=f"{BASE}/idp/token", now=citizen.provider._now()
+        client_key, client_id="digihelse", audience=f"{BASE}/idp/token", now=citizen.provider.now()
     )
     verifier, challenge = pkce()
     result = login(citizen, authorize_params("digihelse", APP_CALLBACK, challenge), PUPIL.pid)
