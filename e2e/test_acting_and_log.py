@@ -44,3 +44,37 @@ def test_quick_exit_is_there_for_pupils_not_for_parents(page: Page, browser, bas
     login_citizen(other, "Lene")
     expect(other.get_by_role("link", name="Lukk DigiHelse raskt")).to_have_count(0)
     other.context.close()
+
+
+def test_quick_exit_ends_the_session_and_leaves_nothing_of_hers(page: Page):
+    """"Lukk" takes her to a neutral site and logs her out on the way: the app opened again,
+    or Back, asks for a login and shows nothing of hers."""
+    page.route("https://www.yr.no/**", lambda route: route.fulfill(
+        status=200, content_type="text/html; charset=utf-8",
+        body="<title>Yr</title><h1>Været</h1>"))
+    login_citizen(page, "Noah")
+    page.get_by_role("navigation").get_by_role("link", name="Timer").click()
+    page.wait_for_url("**/timer")
+    page.get_by_role("link", name="Lukk DigiHelse raskt").click()
+    page.wait_for_url("https://www.yr.no/**")
+    expect(page.get_by_role("heading", name="Været")).to_be_visible()
+    page.go_back()  # to /hjem: the session is gone, so it asks her to log in
+    page.wait_for_url("**/idp/authorize**")
+    expect(page.locator("main#main")).to_have_count(0)  # none of DigiHelse's pages
+    page.goto("/hjem")
+    page.wait_for_url("**/idp/authorize**")
+
+
+def test_the_home_hint_names_only_those_she_may_act_for(page: Page, browser, base_url):
+    """Per has young children: the hint is about them. Tor's only child is 17: he may act
+    for nobody, so no hint and no switcher."""
+    login_citizen(page, "Per")
+    expect(page.get_by_text("Du kan også bruke DigiHelse for barna dine")).to_be_visible()
+    from e2e.conftest import PHONE
+
+    other = browser.new_context(base_url=base_url, **PHONE).new_page()
+    login_citizen(other, "Tor")
+    expect(other.get_by_role("heading", level=1)).to_contain_text("Tor")
+    expect(other.locator("main")).not_to_contain_text("barna dine")
+    expect(other.locator("main")).not_to_contain_text("fullmakt")
+    other.context.close()

@@ -23,6 +23,7 @@ CALLBACK_PATHS = {CITIZEN: "/auth/callback", PERSONNEL: "/auth/personnel/callbac
 FRONTCHANNEL_PATHS = {CITIZEN: "/auth/frontchannel-logout",
                       PERSONNEL: "/auth/personnel/frontchannel-logout"}
 LOGGED_OUT_PATH = "/auth/logged-out"
+QUICK_EXIT_PATH = "/auth/quick-exit"  # "Lukk": ends the session as the page leaves
 SESSION_ENDED_PATH = "/auth/session-ended"  # a tab whose session ended under it
 # In test mode the login routes and the test providers name the serving process here.
 WORKER_HEADER = "X-Digihelse-Worker"

@@ -25,6 +25,7 @@ from digihelse.auth.runtime import (
     HELSEID_PID,
     LOGGED_OUT_PATH,
     PERSONNEL,
+    QUICK_EXIT_PATH,
     SESSION_ENDED_PATH,
     WORKER_HEADER,
     AuthRuntime,
@@ -102,6 +103,7 @@ class AuthRoutes:
             Route("/auth/callback", named(self.callback_citizen), methods=["GET"]),
             Route("/auth/personnel/callback", named(self.callback_personnel), methods=["GET"]),
             Route("/auth/logout", named(self.logout), methods=["POST"]),
+            Route(QUICK_EXIT_PATH, named(self.quick_exit), methods=["POST"]),
             Route("/auth/frontchannel-logout", named(self.frontchannel_citizen),
                   methods=["GET"]),
             Route("/auth/personnel/frontchannel-logout", named(self.frontchannel_personnel),
@@ -203,20 +205,32 @@ class AuthRoutes:
 
     # -- logging out ----------------------------------------------------------------------
 
-    async def logout(self, request: Request) -> Response:
-        settings = self.runtime.settings
+    def _cross_site(self, request: Request) -> bool:
         origin = request.headers.get("origin")
-        if origin and origin.rstrip("/") != settings.public_url and origin != "null":
-            return Response("Cross-site logout refused", status_code=403)
-        session_id = cookie_value(request.headers.get("cookie"), settings.session_cookie_name)
-        info = await asyncio.to_thread(session_store().end, session_id, "logout")
+        return bool(origin and origin.rstrip("/") != self.runtime.settings.public_url
+                    and origin != "null")
+
+    async def _end_session(self, request: Request, reason: str):
+        """End the session behind the cookie, forget its tabs on every worker, log it."""
+        session_id = cookie_value(request.headers.get("cookie"),
+                                  self.runtime.settings.session_cookie_name)
+        info = await asyncio.to_thread(session_store().end, session_id, reason)
         await _drop_ended_tabs()
-        target = LOGGED_OUT_PATH
         if info is not None:
             await asyncio.to_thread(_audit, Entry(
                 action="logout", object_type="session", actor_pid=info.pid,
                 actor_role=info.role, actor_hpr=info.hpr_number, subject_pid=info.pid,
+                detail=None if reason == "logout" else reason,
             ))
+        return info
+
+    async def logout(self, request: Request) -> Response:
+        settings = self.runtime.settings
+        if self._cross_site(request):
+            return Response("Cross-site logout refused", status_code=403)
+        info = await self._end_session(request, "logout")
+        target = LOGGED_OUT_PATH
+        if info is not None:
             rp = self.runtime.rp(info.provider)
             try:
                 await rp.ensure_discovery()
@@ -226,6 +240,17 @@ class AuthRoutes:
                 # We are logged out here whatever the provider says; say so and go on.
                 log.warning("provider logout unavailable: %s", exc)
         response = RedirectResponse(target, status_code=303)
+        _clear_session_cookie(response, self.runtime)
+        return _no_store(response)
+
+    async def quick_exit(self, request: Request) -> Response:
+        """"Lukk": the page sends this (fetch with keepalive) as it leaves for a neutral
+        site. The session ends here and now, without the provider's logout page, so
+        nothing of hers is on screen when the phone is picked up again."""
+        if self._cross_site(request):
+            return Response("Cross-site logout refused", status_code=403)
+        await self._end_session(request, "quick_exit")
+        response = Response(status_code=204)
         _clear_session_cookie(response, self.runtime)
         return _no_store(response)
 

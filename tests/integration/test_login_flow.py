@@ -169,6 +169,20 @@ def test_cross_site_logout_is_refused(make_app):
     assert _sessions()[0].ended_at is None
 
 
+def test_quick_exit_ends_the_session_at_once_with_its_own_reason_in_the_log(make_app):
+    client = make_app()
+    _login(client, _pid(client, "Noah"))
+    refused = client.post("/auth/quick-exit", headers={"Origin": "https://evil.example"})
+    assert refused.status_code == 403 and _sessions()[0].ended_at is None
+    response = client.post("/auth/quick-exit", headers={"Origin": BASE})
+    assert response.status_code == 204 and response.headers["cache-control"] == "no-store"
+    assert 'digihelse_session=""' in response.headers["set-cookie"]  # the cookie is cleared
+    [row] = _sessions()
+    assert row.ended_at is not None and row.end_reason == "quick_exit"
+    last = _log()[-1]
+    assert (last.action, last.detail) == ("logout", "quick_exit")
+
+
 def test_front_channel_logout_ends_the_session_with_that_sid(make_app):
     client = make_app()
     _login(client, _pid(client, "Ella"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from digihelse.auth.runtime import QUICK_EXIT_PATH
 from digihelse.core.i18n import LANG_NAMES, LANGS
 from digihelse.ui import routes
 from digihelse.ui.components.links import anchor_link, native_form, page_link
@@ -34,15 +35,25 @@ def language_switch() -> rx.Component:
     )
 
 
+# Ends the session (a keepalive request outlives the page), forgets this tab's token, and
+# replaces this page in the history with the neutral site.
+_QUICK_EXIT_SCRIPT = (
+    f"fetch('{QUICK_EXIT_PATH}', {{method: 'POST', keepalive: true, "
+    "credentials: 'same-origin'}).catch(() => {});"
+    "try { sessionStorage.clear(); } catch (e) {}"
+    f"document.body.replaceChildren(); window.location.replace('{QUICK_EXIT_URL}');")
+
+
 def quick_exit() -> rx.Component:
-    """"Lukk": leave at once for a neutral site, replacing this page in the history so
-    Back does not return here (for pupils who need discretion)."""
+    """"Lukk": leave at once for a neutral site and end the session on the way, so that
+    nothing of hers is on screen, and Back does not return here (for pupils who need
+    discretion). Without JavaScript the link still leaves."""
     return anchor_link(
         T("shell.quick_exit"),
         href=QUICK_EXIT_URL,
         aria_label=T("shell.quick_exit_label"),
         rel="noreferrer",
-        on_click=rx.call_script(f"window.location.replace('{QUICK_EXIT_URL}')"),
+        on_click=rx.call_script(_QUICK_EXIT_SCRIPT).prevent_default,
         class_name="btn-link quick-exit",
         id="quick-exit",
     )

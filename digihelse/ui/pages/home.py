@@ -67,8 +67,11 @@ def next_checkup() -> rx.Component:
 def home_page() -> rx.Component:
     return shell(
         rx.el.h1(T("home.hello", name=SessionState.given_name)),
-        rx.cond(SessionState.has_subjects & ~SessionState.acting_for_other,
-                rx.el.p(T("home.choose_child"), class_name="notice")),
+        rx.cond(~SessionState.acting_for_other,
+                rx.match(SessionState.acting_hint,
+                         ("children", rx.el.p(T("home.choose_child"), class_name="notice")),
+                         ("fullmakt", rx.el.p(T("home.choose_fullmakt"), class_name="notice")),
+                         rx.fragment())),
         rx.cond(
             HomeState.loaded,
             rx.fragment(

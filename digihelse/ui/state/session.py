@@ -104,6 +104,9 @@ class SessionState(rx.State):
     organisation: str = ""
     # Acting for someone else: options for the switcher and the current choice.
     subject_options: list[SubjectOption] = []
+    # Whom else she may use DigiHelse for, for the home page's hint: "children",
+    # "fullmakt" (only people who gave her a fullmakt) or "" (nobody she may act for).
+    acting_hint: str = ""
     acting_key: str = "0"
     acting_name: str = ""
     acting_given_name: str = ""
@@ -198,9 +201,12 @@ class SessionState(rx.State):
         pids = [c.pid for c in choices]
         levels = ["self" if c.pid == self._pid else _access_level(c) for c in choices]
         chosen = keep if keep in pids and levels[pids.index(keep)] != "none" else self._pid
+        others = [c for c in choices if c.pid != self._pid and c.can_act]
+        hint = ("children" if any("parent" in c.relation for c in others)
+                else "fullmakt" if others else "")
         assign(self, _subject_pids=pids, _subject_levels=levels,
                _subject_names=[c.name for c in choices],
-               _subject_ages=[c.age for c in choices], _acting_pid=chosen)
+               _subject_ages=[c.age for c in choices], _acting_pid=chosen, acting_hint=hint)
         self._describe_acting()
 
     def _describe_acting(self) -> None:
