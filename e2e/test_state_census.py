@@ -240,7 +240,7 @@ def test_with_no_session_no_handler_changes_or_reveals_anything(server, world):
     assert not offences, "\n".join(offences)
 
 
-CARD_STATES = ("CarerState", "CarerFormsState")
+CARD_STATES = ("CarerState", "CarerFormsState", "LabFormState", "PregnancyFormState")
 OWNERS = [
     # (who, personnel login?, the handlers whose pages she fills, query of those pages)
     ("Nora", False, lambda h: audience_of(h.cls) != PERSONNEL, None),

@@ -36,6 +36,9 @@ class Channel(enum.StrEnum):
     SYSTEM = "system"
 
 
+CITIZEN_ROLE = "citizen"  # everyone who is not health personnel (a StaffRole)
+
+
 @dataclass(frozen=True)
 class Actor:
     """The logged-in person, and on whose behalf they act (None: themselves)."""
@@ -51,7 +54,7 @@ class Actor:
 
     @property
     def is_personnel(self) -> bool:
-        return self.role != "citizen"
+        return self.role != CITIZEN_ROLE
 
     @property
     def subject_pid(self) -> str:

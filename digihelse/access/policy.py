@@ -12,15 +12,14 @@ from typing import TYPE_CHECKING, ClassVar
 
 from digihelse.access.actors import Action, Service
 from digihelse.core.i18n.families import keyed
+from digihelse.people.models import AddressProtection, StaffRole
 from digihelse.people.nin import age_on
 
 if TYPE_CHECKING:  # only for the type hint; the policy never reads settings itself
     from digihelse.core.settings import Settings
 
-# AddressProtection values (people.models) and StaffRole values, repeated here so the policy
-# needs no database layer; tests/test_policy.py checks that they agree.
-CONFIDENTIAL = frozenset({"kode6", "kode7"})
-SCHOOL_NURSE, MIDWIFE, GP = "school_nurse", "midwife", "gp"
+CONFIDENTIAL = frozenset({AddressProtection.KODE6, AddressProtection.KODE7})
+SCHOOL_NURSE, MIDWIFE, GP = StaffRole.SCHOOL_NURSE, StaffRole.MIDWIFE, StaffRole.GP
 
 
 # Helsestasjon for ungdom serves young people up to and including this age (the service's
@@ -46,6 +45,11 @@ class Thresholds:
     def in_youth_ages(self, age: int) -> bool:
         """Old enough for the youth service and young enough for the youth clinic."""
         return self.youth_self_service_age <= age <= YOUTH_CLINIC_MAX_AGE
+
+
+def young(age: int) -> bool:
+    """Young enough for the youth clinic: such a person gets the quick exit ("Lukk")."""
+    return age <= YOUTH_CLINIC_MAX_AGE
 
 
 class RelationKind(enum.StrEnum):
@@ -403,7 +407,8 @@ def decide(facts: Facts, service: Service, on: dt.date,
     return Decision(allowed, best.relation, best.limited, best.reason)
 
 
-# --- Item and log visibility --------------------------------------------------------------
+# --- What each personnel role keeps ------------------------------------------------------
+# The personnel menu, the booking service, the card and the FHIR API ask here.
 
 def role_may(role: str, service: Service, action: Action) -> bool:
     """Whether health personnel in this role may ever take this action in this service (given
@@ -413,9 +418,22 @@ def role_may(role: str, service: Service, action: Action) -> bool:
 
 
 def keeps_cards(role: str) -> bool:
-    """The roles that write pregnancy cards (midwives and GPs, by the table)."""
+    """The roles that write pregnancy cards (midwives and GPs, by the table): Mine gravide."""
     return role_may(role, Service.PREGNANCY, Action.EDIT_CARD)
 
+
+# Who publishes bookable hours and manages the bookings on them: I dag, Min timeplan, Uke.
+# Not role_may(MANAGE_SCHEDULE): a GP keeps the pregnancy card but no schedule here (the
+# _CARER row's MANAGE_SCHEDULE is the midwife's).
+SCHEDULING_ROLES = frozenset({SCHOOL_NURSE, MIDWIFE})
+
+
+def keeps_schedule(role: str) -> bool:
+    """School nurses and midwives."""
+    return role in SCHEDULING_ROLES
+
+
+# --- Item and log visibility --------------------------------------------------------------
 
 def item_visible(relation: str, item: ItemFacts) -> bool:
     """Whether one item may be shown to someone with this relation to its owner.

@@ -10,8 +10,8 @@ from sqlmodel import Session, select
 
 from digihelse.access.actors import AccessDenied, Action, Actor, Service
 from digihelse.access.enforcement import decide, record_access, require
+from digihelse.access.policy import keeps_schedule
 from digihelse.booking.models import Booking, Slot
-from digihelse.booking.rules import SCHEDULING_ROLES
 from digihelse.booking.store import owner
 from digihelse.healthcard.models import PregnancyRecord
 from digihelse.people.models import Person, Personnel, StaffAssignment, StaffRole
@@ -62,8 +62,8 @@ def scheduler(s: Session, actor: Actor, place_id: int | None = None) -> Personne
     """The acting nurse's or midwife's Personnel row; with place_id, she must serve that
     place. GPs and others keep no schedule here."""
     found = personnel_by_pid(s, actor.pid)
-    if (found is None or found[1].role not in SCHEDULING_ROLES
-            or actor.role not in SCHEDULING_ROLES):
+    if (found is None or not keeps_schedule(found[1].role)
+            or not keeps_schedule(actor.role)):
         raise AccessDenied("role_not_permitted", "only nurses and midwives manage bookings")
     nurse = found[1]
     if place_id is not None and s.exec(select(StaffAssignment.id).where(

@@ -1,7 +1,6 @@
-"""The booking rules, each written once: who keeps a schedule and whose times are offered
-where, whether a slot can be booked now, the per-pupil limit, the cancel notice, when
-attendance may be marked, and how long a slot may be. The service, the FHIR API and the
-nurse's forms all ask here."""
+"""The booking rules, each written once: whose times are offered where, whether a slot can
+be booked now, the per-pupil limit, the cancel notice, when attendance may be marked, and how
+long a slot may be. The service, the FHIR API and the nurse's forms all ask here."""
 
 from __future__ import annotations
 
@@ -16,8 +15,7 @@ from digihelse.booking.models import Booking, BookingStatus, Slot, SlotStatus, T
 from digihelse.core.settings import BookingSettings
 from digihelse.people.models import Enrollment, Person, Place, PlaceKind, StaffRole
 
-# Health personnel who publish hours and manage their bookings. GPs keep no schedule here.
-SCHEDULING_ROLES = frozenset({StaffRole.SCHOOL_NURSE, StaffRole.MIDWIFE})
+# Who publishes hours and manages their bookings: access.policy.keeps_schedule().
 # Whose free times pupils and parents book at a place (youth and basic service). A midwife's
 # times are offered only to the women whose card names her (pregnancy service).
 NURSE_ROLES = frozenset({StaffRole.SCHOOL_NURSE})
@@ -43,6 +41,7 @@ TOPICS: dict[Service, tuple[Topic, ...]] = {
 # How long one bookable time may be, in minutes (the nurse's form offers the same range).
 MIN_SLOT_MINUTES, MAX_SLOT_MINUTES = 5, 240
 MAX_CLIENT_KEY, MAX_NOTE = 100, 1000
+MAX_CANCEL_REASON = 500  # the nurse's reason the pupil reads (the column's length)
 
 
 # --- can this slot be booked ------------------------------------------------------------
@@ -125,6 +124,11 @@ def inside_cancel_notice(start_at: dt.datetime, now: dt.datetime,
                          settings: BookingSettings) -> bool:
     """Too late for the pupil (or parent) to cancel or move; the nurse may still."""
     return start_at - settings.cancel_notice < now
+
+
+def weeks_ahead(settings: BookingSettings) -> int:
+    """How many weeks of free times there are to page through: the horizon in whole weeks."""
+    return -(-settings.horizon_days // 7)
 
 
 def too_early_to_mark(start_at: dt.datetime, now: dt.datetime,

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from digihelse.access.actors import CITIZEN_ROLE
 from digihelse.audit.log import Entry, append
 from digihelse.auth import tabs
 from digihelse.auth.current import session_store
@@ -174,7 +175,7 @@ class AuthRoutes:
         """The role the login gives: citizens are citizens; personnel must be registered
         health personnel at security level 4 whose HPR number matches."""
         if provider == CITIZEN:
-            return "citizen", None
+            return CITIZEN_ROLE, None
         claims = result.claims
         if str(claims.get(HELSEID_LEVEL)) != "4":
             raise LoginFailed("security_level", "HelseID security level 4 is required")

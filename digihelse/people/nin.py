@@ -11,6 +11,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
+NIN_LENGTH = 11  # digits
 _WEIGHTS_K1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 _WEIGHTS_K2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 
@@ -72,7 +73,7 @@ def _century(individual: int, yy: int) -> int | None:
 def parse_nin(text: str) -> NationalId:
     """Validate a national id number and return it with its birth date and kind."""
     value = (text or "").strip().replace(" ", "")
-    if len(value) != 11 or not value.isdigit():
+    if len(value) != NIN_LENGTH or not value.isdigit():
         raise InvalidNin("Fødselsnummeret må ha 11 siffer.")
     if control_digits(value[:9]) != value[9:]:
         raise InvalidNin("Kontrollsifrene stemmer ikke.")

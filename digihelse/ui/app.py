@@ -13,10 +13,13 @@ from digihelse.ui.pages.appointments import appointments_page
 from digihelse.ui.pages.booking import booking_page
 from digihelse.ui.pages.card import card_page
 from digihelse.ui.pages.carer import carer_card_page, carer_list_page
+from digihelse.ui.pages.carer_forms import lab_page, pregnancy_page
 from digihelse.ui.pages.front import front_page
 from digihelse.ui.pages.home import home_page
 from digihelse.ui.pages.not_found import not_found_page
-from digihelse.ui.pages.personnel_routes import add_personnel_pages
+from digihelse.ui.pages.nurse_schedule import nurse_schedule_page
+from digihelse.ui.pages.nurse_week import nurse_week_page
+from digihelse.ui.pages.personnel import personnel_home_page
 from digihelse.ui.pages.sharing import sharing_page
 from digihelse.ui.state.access_log import AccessLogState
 from digihelse.ui.state.appointments import AppointmentsState
@@ -25,6 +28,11 @@ from digihelse.ui.state.card import CardState, CarerState
 from digihelse.ui.state.carer_forms import CarerFormsState
 from digihelse.ui.state.guard import SessionGuard
 from digihelse.ui.state.home import HomeState
+from digihelse.ui.state.lab_form import LabFormState
+from digihelse.ui.state.nurse import NurseDayState
+from digihelse.ui.state.nurse_schedule import NurseScheduleState
+from digihelse.ui.state.nurse_week import NurseWeekState
+from digihelse.ui.state.pregnancy_form import PregnancyFormState
 from digihelse.ui.state.session import SessionState
 from digihelse.ui.state.sharing import SharingState
 from digihelse.ui.state.tab_endings import end_stale_tabs
@@ -44,28 +52,36 @@ app.add_middleware(SessionGuard(), index=0)
 install_tab_bounds(app)  # tabs forgotten in minutes or with their session; tabs per address capped
 app.register_lifespan_task(background_jobs)
 app.register_lifespan_task(end_stale_tabs)
-app.add_page(front_page, route=routes.FRONT, title="DigiHelse", on_load=SessionState.load_public)
-# Reflex's own 404 is English and has no way back; ours follows the language and the login.
-app.add_page(not_found_page, route="404", title="DigiHelse – Fant ikke siden",
-             on_load=SessionState.load_public)
-app.add_page(home_page, route=routes.HOME, title="DigiHelse – Hjem",
-             on_load=[SessionState.load_citizen, HomeState.load])
-app.add_page(booking_page, route=routes.BOOK, title="DigiHelse – Bestill time",
-             on_load=[SessionState.load_citizen, BookingState.load])
-app.add_page(appointments_page, route=routes.APPOINTMENTS, title="DigiHelse – Timer",
-             on_load=[SessionState.load_citizen, AppointmentsState.load])
-add_personnel_pages(app)
-app.add_page(accessibility_page, route=routes.ACCESSIBILITY,
-             title="DigiHelse – Tilgjengelighetserklæring", on_load=SessionState.load_public)
-app.add_page(access_log_page, route=routes.ACCESS_LOG,
-             title="DigiHelse – Hvem har sett opplysningene mine",
-             on_load=[SessionState.load_citizen, AccessLogState.load])
-app.add_page(card_page, route=routes.CARD, title="DigiHelse – Helsekort",
-             on_load=[SessionState.load_citizen, CardState.load])
-app.add_page(sharing_page, route=routes.SHARE, title="DigiHelse – Del med partner",
-             on_load=[SessionState.load_citizen, SharingState.load])
-app.add_page(carer_list_page, route=routes.CARER_LIST, title="DigiHelse – Mine gravide",
-             on_load=[SessionState.load_personnel, CarerState.load_list])
-app.add_page(carer_card_page, route=routes.CARER_CARD, title="DigiHelse – Helsekort",
-             on_load=[SessionState.load_personnel, CarerState.load_card,
-                      CarerFormsState.card_shown])
+# Every page, in one table: what it shows, its path, its title, and its on_load (the
+# session check for its audience first, then the page's own data).
+PUBLIC, CITIZEN, PERSONNEL = (SessionState.load_public, SessionState.load_citizen,
+                              SessionState.load_personnel)
+PAGES = (
+    (front_page, routes.FRONT, "DigiHelse", [PUBLIC]),
+    # Reflex's own 404 is English and has no way back; ours follows the language and login.
+    (not_found_page, "404", "DigiHelse – Fant ikke siden", [PUBLIC]),
+    (home_page, routes.HOME, "DigiHelse – Hjem", [CITIZEN, HomeState.load]),
+    (booking_page, routes.BOOK, "DigiHelse – Bestill time", [CITIZEN, BookingState.load]),
+    (appointments_page, routes.APPOINTMENTS, "DigiHelse – Timer",
+     [CITIZEN, AppointmentsState.load]),
+    (personnel_home_page, routes.PERSONNEL_HOME, "DigiHelse – I dag",
+     [PERSONNEL, NurseDayState.load]),
+    (nurse_schedule_page, routes.PERSONNEL_SCHEDULE, "DigiHelse – Min timeplan",
+     [PERSONNEL, NurseScheduleState.load]),
+    (nurse_week_page, routes.PERSONNEL_WEEK, "DigiHelse – Uke", [PERSONNEL, NurseWeekState.load]),
+    (lab_page, routes.CARER_LAB, "DigiHelse – Ny prøve", [PERSONNEL, LabFormState.load_lab]),
+    (pregnancy_page, routes.CARER_PREGNANCY, "DigiHelse – Svangerskapet og bakgrunn",
+     [PERSONNEL, PregnancyFormState.load_pregnancy]),
+    (accessibility_page, routes.ACCESSIBILITY, "DigiHelse – Tilgjengelighetserklæring",
+     [PUBLIC]),
+    (access_log_page, routes.ACCESS_LOG, "DigiHelse – Hvem har sett opplysningene mine",
+     [CITIZEN, AccessLogState.load]),
+    (card_page, routes.CARD, "DigiHelse – Helsekort", [CITIZEN, CardState.load]),
+    (sharing_page, routes.SHARE, "DigiHelse – Del med partner", [CITIZEN, SharingState.load]),
+    (carer_list_page, routes.CARER_LIST, "DigiHelse – Mine gravide",
+     [PERSONNEL, CarerState.load_list]),
+    (carer_card_page, routes.CARER_CARD, "DigiHelse – Helsekort",
+     [PERSONNEL, CarerState.load_card, CarerFormsState.card_shown]),
+)
+for page, route, title, on_load in PAGES:
+    app.add_page(page, route=route, title=title, on_load=on_load)

@@ -7,7 +7,9 @@ BOOK = "/bestill"
 CARD = "/helsekort"
 SHARE = "/helsekort/del"
 ACCESS_LOG = "/innsyn"
-PERSONNEL_HOME = "/personell"
+PERSONNEL_HOME = "/personell"  # I dag; "?dag=YYYY-MM-DD" for another day
+PERSONNEL_SCHEDULE = "/personell/timeplan"
+PERSONNEL_WEEK = "/personell/uke"  # "?uke=YYYY-MM-DD" (a Monday) for another week
 ACCESSIBILITY = "/tilgjengelighet"
 CARER_LIST = "/personell/gravide"
 CARER_CARD = "/personell/helsekort"

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from jose.utils import base64url_decode
 from starlette.requests import Request
 
-from digihelse.access.actors import Actor, Channel
+from digihelse.access.actors import CITIZEN_ROLE, Actor, Channel
 from digihelse.auth.current import current_user, session_store
 from digihelse.auth.outcome import LoginFailed
 from digihelse.auth.rp import RelyingParty
@@ -71,7 +71,7 @@ def _provider_for(runtime: AuthRuntime, issuer: str | None) -> tuple[str, Relyin
 def _citizen_actor(pid: str, acr: str | None) -> Actor:
     with db_session() as s:
         person = person_by_pid(s, pid)
-    return Actor(pid=pid, role="citizen", name=person.full_name if person else "",
+    return Actor(pid=pid, role=CITIZEN_ROLE, name=person.full_name if person else "",
                  channel=Channel.API, acr=acr)
 
 

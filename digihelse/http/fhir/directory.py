@@ -79,7 +79,7 @@ def read_location(ctx: Ctx) -> Result:
 def search_location(ctx: Ctx) -> Result:
     query = ctx.query
     names = query.values("name")
-    kinds = [Token.parse(v) for v in query.any_of("type") or []]
+    kinds = query.tokens("type")
     count, offset = paging(query)
     with db.session(ctx.engine) as s:
         places = _places(s)
@@ -102,7 +102,7 @@ def read_service(ctx: Ctx) -> Result:
 def search_service(ctx: Ctx) -> Result:
     query = ctx.query
     locations = _place_ids(query, "location", ("Location",))
-    types = [Token.parse(v) for v in query.any_of("service-type") or []]
+    types = query.tokens("service-type")
     count, offset = paging(query)
     with db.session(ctx.engine) as s:
         places = _places(s)
@@ -154,7 +154,7 @@ def read_schedule(ctx: Ctx) -> Result:
 def search_schedule(ctx: Ctx) -> Result:
     query = ctx.query
     actors = _place_ids(query, "actor", ("Location", "HealthcareService"))
-    types = [Token.parse(v) for v in query.any_of("service-type") or []]
+    types = query.tokens("service-type")
     count, offset = paging(query)
     with db.session(ctx.engine) as s:
         pairs = _schedule_pairs(s)
@@ -201,7 +201,7 @@ def search_slot(ctx: Ctx) -> Result:
     schedules = query.any_of("schedule")
     statuses = query.any_of("status")
     starts = date_filters(query, "start")
-    types = [Token.parse(v) for v in query.any_of("service-type") or []]
+    types = query.tokens("service-type")
     actors = _place_ids(query, "schedule.actor", ("Location", "HealthcareService"))
     count, offset = paging(query)
 

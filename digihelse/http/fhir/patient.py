@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from digihelse.access import enforcement
+from digihelse.access import enforcement, policy
 from digihelse.access.actors import Action, Actor, Service
 from digihelse.core import db
 from digihelse.http.fhir import mapping
 from digihelse.http.fhir.context import Ctx, ResourceSpec, Result, SearchParam
 from digihelse.http.fhir.outcome import FhirError
-from digihelse.http.fhir.search import Token, int_id, paging, reference_id, searchset
+from digihelse.http.fhir.search import int_id, paging, reference_id, searchset
 from digihelse.people.models import Person
 from digihelse.people.registry import person_by_pid
 
@@ -35,7 +35,7 @@ def may_see(s: Session, actor: Actor, person: Person) -> bool:
 def require_patient(s: Session, actor: Actor, person: Person) -> None:
     """Raise AccessDenied (logged as denied) unless the actor may see the person."""
     if not may_see(s, actor, person):
-        service = Service.PREGNANCY if actor.role in ("midwife", "gp") else Service.BASIC
+        service = Service.PREGNANCY if policy.keeps_cards(actor.role) else Service.BASIC
         enforcement.require(s, actor, person.nin, service, Action.VIEW_APPOINTMENTS,
                        object_type="patient", object_id=str(person.id))
         raise AssertionError("require() allowed what decide() refused")  # pragma: no cover
@@ -69,7 +69,7 @@ def read(ctx: Ctx) -> Result:
 def search(ctx: Ctx) -> Result:
     query = ctx.query
     ids = query.any_of("_id")
-    identifiers = [Token.parse(v) for v in query.any_of("identifier") or []]
+    identifiers = query.tokens("identifier")
     count, offset = paging(query)
     with db.session(ctx.engine) as s:
         choices = enforcement.representable_subjects(s, ctx.actor)

@@ -24,7 +24,6 @@ from digihelse.http.fhir.outcome import FhirError
 from digihelse.http.fhir.patient import patient_for_reference, person_by_id
 from digihelse.http.fhir.search import (
     Query,
-    Token,
     date_filters,
     int_id,
     paging,
@@ -110,8 +109,8 @@ def read_observation(ctx: Ctx) -> Result:
 def search_observation(ctx: Ctx) -> Result:
     query = ctx.query
     woman = _search_subject(ctx, query)
-    codes = [Token.parse(v) for v in query.any_of("code") or []]
-    categories = [Token.parse(v) for v in query.any_of("category") or []]
+    codes = query.tokens("code")
+    categories = query.tokens("category")
     dates = date_filters(query, "date")
     count, offset = paging(query)
     card = _card(ctx, woman)

@@ -55,6 +55,10 @@ class Query:
             return None
         return [part.strip() for part in raw.split(",") if part.strip()]
 
+    def tokens(self, name: str) -> list[Token]:
+        """A token parameter's OR list ("system|code" or "code"), empty when absent."""
+        return [Token.parse(value) for value in self.any_of(name) or []]
+
 
 # --- Parameter types ------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from digihelse.ui.components.links import anchor_link, native_form, page_link
 from digihelse.ui.components.texts import T
 from digihelse.ui.state.session import SessionState
 
-__all__ = ["T", "shell"]  # pages take their words and their frame from here
+__all__ = ["T", "loaded_or_error", "shell"]  # pages take their words and frame from here
 
 QUICK_EXIT_URL = "https://www.yr.no/"
 
@@ -153,4 +153,15 @@ def shell(*children: rx.Component, citizen_nav: bool = True) -> rx.Component:
         footer(),
         rx.cond(show_nav, bottom_nav()) if citizen_nav else rx.fragment(),
         class_name=rx.cond(show_nav, "app has-nav", "app") if citizen_nav else "app",
+    )
+
+
+def loaded_or_error(loaded, error, *content: rx.Component) -> rx.Component:
+    """A page's content once its data is in; in its place the reason, when it cannot be
+    shown (no card, refused); "loading" until then."""
+    return rx.cond(
+        loaded,
+        rx.cond(error != "", rx.el.p(error, role="alert", class_name="error-box"),
+                rx.fragment(*content)),
+        rx.el.p(T("home.loading"), role="status"),
     )

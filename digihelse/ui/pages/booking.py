@@ -7,6 +7,7 @@ from dataclasses import asdict
 import reflex as rx
 from reflex.vars.base import Var, VarData
 
+from digihelse.booking.rules import MAX_NOTE
 from digihelse.core.i18n.families import keyed
 from digihelse.ui import routes
 from digihelse.ui.components.layout import T, shell
@@ -174,7 +175,7 @@ def confirm_step() -> rx.Component:
                 rx.el.label(T("book.preg.note"), html_for="note", class_name="field-label"),
                 rx.el.p(T("book.preg.note_hint"), id="note-hint", class_name="muted small"),
                 rx.el.textarea(id="note", value=BookingState.note,
-                               on_change=BookingState.set_note, max_length=1000, rows=3,
+                               on_change=BookingState.set_note, max_length=MAX_NOTE, rows=3,
                                aria_describedby="note-hint", class_name="textarea"),
                 class_name="fieldset",
             ),
@@ -186,7 +187,7 @@ def confirm_step() -> rx.Component:
                 rx.el.div(*[_topic_chip(value) for value in TOPICS], class_name="chips"),
                 rx.el.label(T("book.confirm.note"), html_for="note", class_name="field-label"),
                 rx.el.textarea(id="note", value=BookingState.note,
-                               on_change=BookingState.set_note, max_length=1000, rows=3,
+                               on_change=BookingState.set_note, max_length=MAX_NOTE, rows=3,
                                class_name="textarea"),
                 class_name="fieldset",
             ),

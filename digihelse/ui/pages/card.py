@@ -4,24 +4,14 @@ consultations and the woman's own notes. Print-friendly through a print styleshe
 import reflex as rx
 
 from digihelse.core.i18n.families import keyed
+from digihelse.healthcard.validation import NOTE_MAX
 from digihelse.ui import routes
-from digihelse.ui.components.layout import T, shell
+from digihelse.ui.components.layout import T, loaded_or_error, shell
 from digihelse.ui.components.links import page_link
 from digihelse.ui.components.texts import by_lang
+from digihelse.ui.state import card_display  # the rows' types, for the annotations
 from digihelse.ui.state.card import CardState
-from digihelse.ui.state.card_display import (
-    CHART_KEYS,
-    CHART_TEXTS,
-    SCHEDULE_STATES,
-    ChartBlock,
-    ConsultationRow,
-    HistoryRow,
-    LabRow,
-    NoteRow,
-    ScheduleRow,
-    SectionBlock,
-    chart_frames,
-)
+from digihelse.ui.state.card_display import CHART_KEYS, CHART_TEXTS, SCHEDULE_STATES, chart_frames
 
 
 def overview(state=CardState) -> rx.Component:
@@ -37,7 +27,7 @@ def overview(state=CardState) -> rx.Component:
     )
 
 
-def _chart(key: str, block: ChartBlock) -> rx.Component:
+def _chart(key: str, block: card_display.ChartBlock) -> rx.Component:
     """One chart: the frame and words compiled in (by language), her marks from state."""
     title_key, source_key, unit = CHART_TEXTS[key]
     frames = chart_frames()[key]
@@ -71,7 +61,8 @@ def charts(state=CardState) -> rx.Component:
     )
 
 
-def _consultation(row: ConsultationRow, state=CardState, owner: bool = False) -> rx.Component:
+def _consultation(row: card_display.ConsultationRow, state=CardState,
+                  owner: bool = False) -> rx.Component:
     return rx.el.li(
         rx.el.h3(row.title),
         rx.foreach(row.lines, lambda line: rx.el.p(line)),
@@ -101,7 +92,7 @@ def timeline(state=CardState) -> rx.Component:
     )
 
 
-def _history_row(row: HistoryRow) -> rx.Component:
+def _history_row(row: card_display.HistoryRow) -> rx.Component:
     return rx.el.li(
         rx.el.p(rx.el.strong(row.what), " – ", row.when),
         rx.el.p(row.who, class_name="muted small"),
@@ -120,7 +111,7 @@ def history(state=CardState) -> rx.Component:
     )
 
 
-def _schedule_row(row: ScheduleRow) -> rx.Component:
+def _schedule_row(row: card_display.ScheduleRow) -> rx.Component:
     return rx.el.li(
         rx.el.span(rx.match(row.state, ("done", "✓"), ("open", "●"), "○"),
                    class_name="schedule-mark", aria_hidden="true"),
@@ -173,7 +164,7 @@ def book_next() -> rx.Component:
     )
 
 
-def _lab(row: LabRow, state=CardState) -> rx.Component:
+def _lab(row: card_display.LabRow, state=CardState) -> rx.Component:
     return rx.el.li(
         rx.el.div(rx.el.span(row.label, class_name="strong"),
                   rx.el.span(row.value, class_name="lab-value"), class_name="lab-head"),
@@ -201,7 +192,7 @@ def tests(state=CardState) -> rx.Component:
     )
 
 
-def _section_block(block: SectionBlock, state=CardState) -> rx.Component:
+def _section_block(block: card_display.SectionBlock, state=CardState) -> rx.Component:
     return rx.el.div(
         rx.el.h3(block.title),
         rx.foreach(block.lines, lambda line: rx.el.p(line)),
@@ -224,7 +215,7 @@ def background(state=CardState) -> rx.Component:
     )
 
 
-def _note(row: NoteRow) -> rx.Component:
+def _note(row: card_display.NoteRow) -> rx.Component:
     return rx.el.li(rx.el.p(row.text), rx.el.p(row.when, class_name="muted small"),
                     class_name="card")
 
@@ -238,7 +229,7 @@ def notes() -> rx.Component:
             rx.el.div(
                 rx.el.label(T("card.notes.label"), html_for="own-note", class_name="field-label"),
                 rx.el.textarea(id="own-note", value=CardState.note_text,
-                               on_change=CardState.set_note_text, rows=3, max_length=2000,
+                               on_change=CardState.set_note_text, rows=3, max_length=NOTE_MAX,
                                class_name="textarea",
                                aria_describedby=rx.cond(CardState.note_error != "",
                                                         "note-error", "")),
@@ -267,32 +258,24 @@ def note_list(state=CardState) -> rx.Component:
 def card_page() -> rx.Component:
     return shell(
         rx.el.h1(T("card.overview.title")),
-        rx.cond(
-            CardState.loaded,
-            rx.cond(
-                CardState.error != "",
-                rx.el.p(CardState.error, role="alert", class_name="error-box"),
-                rx.fragment(
-                    rx.el.p(CardState.woman_name, class_name="print-only"),
-                    overview(),
-                    book_next(),
-                    # Only the woman herself shares her card (routes.SHARE).
-                    rx.cond(CardState.can_write_notes & ~CardState.acting_for_other,
-                            rx.el.a(T("sharing.link"), href="/helsekort/del", id="share-link",
-                                    class_name="btn btn-secondary no-print share-link")),
-                    rx.el.button(T("card.print.button"), type="button",
-                                 on_click=CardState.print_card,
-                                 class_name="btn btn-secondary no-print"),
-                    charts(),
-                    timeline(),
-                    schedule(),
-                    tests(),
-                    background(),
-                    # Her notes are between her and her carers: a partner never sees them.
-                    rx.cond(CardState.can_write_notes, notes()),
-                    history(),
-                ),
-            ),
-            rx.el.p(T("home.loading"), role="status"),
+        loaded_or_error(
+            CardState.loaded, CardState.error,
+            rx.el.p(CardState.woman_name, class_name="print-only"),
+            overview(),
+            book_next(),
+            # Only the woman herself shares her card (routes.SHARE).
+            rx.cond(CardState.can_write_notes & ~CardState.acting_for_other,
+                    rx.el.a(T("sharing.link"), href="/helsekort/del", id="share-link",
+                            class_name="btn btn-secondary no-print share-link")),
+            rx.el.button(T("card.print.button"), type="button", on_click=CardState.print_card,
+                         class_name="btn btn-secondary no-print"),
+            charts(),
+            timeline(),
+            schedule(),
+            tests(),
+            background(),
+            # Her notes are between her and her carers: a partner never sees them.
+            rx.cond(CardState.can_write_notes, notes()),
+            history(),
         ),
     )

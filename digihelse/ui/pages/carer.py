@@ -4,7 +4,9 @@ import reflex as rx
 
 from digihelse.core.i18n.families import keyed
 from digihelse.healthcard.models import Presentation, UrineProtein
-from digihelse.ui.components.layout import T, shell
+from digihelse.people.nin import NIN_LENGTH
+from digihelse.ui.components.forms import keyed_form, save_bar
+from digihelse.ui.components.layout import T, loaded_or_error
 from digihelse.ui.components.links import page_link
 from digihelse.ui.pages.card import (
     background,
@@ -16,7 +18,7 @@ from digihelse.ui.pages.card import (
     tests,
     timeline,
 )
-from digihelse.ui.pages.personnel import personnel_nav
+from digihelse.ui.pages.personnel import personnel_shell
 from digihelse.ui.routes import CARER_LIST
 from digihelse.ui.state.card import CarerState
 
@@ -36,7 +38,7 @@ def create_form() -> rx.Component:
         rx.el.form(
             rx.el.label(T("card.create.pid"), html_for="c-pid", class_name="field-label"),
             rx.el.input(id="c-pid", name="pid", input_mode="numeric", auto_complete="off",
-                        max_length=11, class_name="input"),
+                        max_length=NIN_LENGTH, class_name="input"),
             rx.el.label(T("card.field.last_period"), html_for="c-lmp", class_name="field-label"),
             rx.el.input(id="c-lmp", name="last_period", type="date", class_name="input"),
             rx.cond(CarerState.create_error != "",
@@ -50,8 +52,8 @@ def create_form() -> rx.Component:
 
 
 def carer_list_page() -> rx.Component:
-    return shell(
-        personnel_nav("women"),
+    return personnel_shell(
+        "women",
         rx.el.h1(T("card.mine.title")),
         create_form(),
         rx.cond(
@@ -62,7 +64,6 @@ def carer_list_page() -> rx.Component:
                     rx.el.p(T("card.mine.empty"))),
             rx.el.p(T("home.loading"), role="status"),
         ),
-        citizen_nav=False,
     )
 
 
@@ -104,7 +105,7 @@ def _select(name: str, label_key: str, options: list[tuple[str, rx.Var | str]]) 
 def consultation_form() -> rx.Component:
     urine = [(u.value, T(keyed("card.urine", u.value))) for u in UrineProtein]
     presentation = [(p.value, T(keyed("card.presentation", p.value))) for p in Presentation]
-    return rx.el.form(
+    return keyed_form(
         rx.el.h2(rx.cond(CarerState.editing_id != 0, T("card.consultation.edit"),
                          T("card.consultation.new")), id="new-consultation"),
         _field("held_on", "card.field.held_on", kind="date", mode="none"),
@@ -136,19 +137,12 @@ def consultation_form() -> rx.Component:
                         class_name=rx.cond(CarerState.field_errors.length() > 0, "error-box",
                                            "notice"),
                         id="form-message")),
-        rx.el.div(
-            rx.el.button(rx.cond(CarerState.saving, T("card.consultation.saving"),
-                                 T("card.consultation.save")),
-                         type="submit", disabled=CarerState.saving,
-                         class_name="btn btn-primary", id="save-consultation"),
-            rx.cond(CarerState.editing_id != 0,
-                    rx.el.button(T("card.consultation.cancel_edit"), type="button",
-                                 on_click=CarerState.cancel_edit,
-                                 class_name="btn btn-secondary space-top")),
-            class_name="sticky-action",
-        ),
+        save_bar(CarerState.saving, T("card.consultation.save"), T("card.consultation.saving"),
+                 "save-consultation", cancel=(CarerState.editing_id != 0,
+                                              T("card.consultation.cancel_edit"),
+                                              CarerState.cancel_edit)),
         on_submit=CarerState.save_consultation,
-        key=CarerState.form_key.to_string(),
+        form_key=CarerState.form_key,
         id="consultation-form",
         class_name="card form",
         aria_labelledby="new-consultation",
@@ -168,31 +162,23 @@ def carer_card_page() -> rx.Component:
     # "Ny prøve" and "Endre svangerskap og bakgrunn" (pages/carer_forms.py).
     from digihelse.ui.pages.carer_forms import card_links
 
-    return shell(
-        personnel_nav("card"),
+    return personnel_shell(
+        "card",
         page_link(T("card.back_to_list"), href=CARER_LIST, class_name="back-link"),
         rx.el.h1(CarerState.woman_name),
-        rx.cond(
-            CarerState.loaded,
-            rx.cond(
-                CarerState.error != "",
-                rx.el.p(CarerState.error, role="alert", class_name="error-box"),
-                rx.fragment(
-                    overview(CarerState),
-                    rx.el.section(rx.el.h2(T("card.notes.from_her")), note_list(CarerState)),
-                    rx.cond(CarerState.can_edit, rx.fragment(card_links(), consultation_form())),
-                    timeline(CarerState),
-                    rx.cond(CarerState.can_edit & (CarerState.consultations.length() > 0),
-                            rx.el.details(rx.el.summary(T("card.consultation.correct_title")),
-                                          _correct_buttons(), class_name="card")),
-                    charts(CarerState),
-                    schedule(CarerState),
-                    tests(CarerState),
-                    background(CarerState),
-                    history(CarerState),
-                ),
-            ),
-            rx.el.p(T("home.loading"), role="status"),
+        loaded_or_error(
+            CarerState.loaded, CarerState.error,
+            overview(CarerState),
+            rx.el.section(rx.el.h2(T("card.notes.from_her")), note_list(CarerState)),
+            rx.cond(CarerState.can_edit, rx.fragment(card_links(), consultation_form())),
+            timeline(CarerState),
+            rx.cond(CarerState.can_edit & (CarerState.consultations.length() > 0),
+                    rx.el.details(rx.el.summary(T("card.consultation.correct_title")),
+                                  _correct_buttons(), class_name="card")),
+            charts(CarerState),
+            schedule(CarerState),
+            tests(CarerState),
+            background(CarerState),
+            history(CarerState),
         ),
-        citizen_nav=False,
     )

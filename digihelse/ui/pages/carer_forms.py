@@ -16,13 +16,19 @@ from digihelse.healthcard.validation import (
     LIFESTYLE_TIMES,
     PREVIOUS_COUNTS,
 )
-from digihelse.ui.components.layout import T, shell
+from digihelse.ui.components.forms import keyed_form, save_bar
+from digihelse.ui.components.layout import T, loaded_or_error
 from digihelse.ui.components.links import anchor_link, page_link
-from digihelse.ui.pages.personnel import feedback, personnel_nav
+from digihelse.ui.pages.personnel import feedback, personnel_shell
+from digihelse.ui.presenters.carer_forms import field_id
+from digihelse.ui.presenters.lab_form import lab_shape
 from digihelse.ui.routes import CARER_CARD, CARER_LAB, CARER_PREGNANCY
-from digihelse.ui.state.carer_forms import CarerFormsState, field_id, lab_shape
+from digihelse.ui.state.carer_forms import CarerFormsState
+from digihelse.ui.state.lab_form import LabFormState
+from digihelse.ui.state.pregnancy_form import PregnancyFormState
 
-S = CarerFormsState
+S = CarerFormsState  # what both forms share
+L, P = LabFormState, PregnancyFormState
 
 # --- Field helpers (the consultation form's style: label, hint, input, message) ----------
 
@@ -155,31 +161,20 @@ def _message(reload) -> rx.Component:
     )
 
 
-def _save_bar(label_key: str, button_id: str, *extra: rx.Component) -> rx.Component:
-    return rx.el.div(
-        rx.el.button(rx.cond(S.saving, T("cforms.saving"), T(label_key)), type="submit",
-                     disabled=S.saving, class_name="btn btn-primary", id=button_id),
-        *extra,
-        class_name="sticky-action",
-    )
+def _save_bar(label_key: str, button_id: str, cancel=None) -> rx.Component:
+    return save_bar(S.saving, T(label_key), T("cforms.saving"), button_id, cancel)
 
 
 def _frame(title, form: rx.Component, *after: rx.Component) -> rx.Component:
-    return shell(
-        personnel_nav("card"),
+    return personnel_shell(
+        "card",
         page_link(rx.el.span("‹\u00a0", aria_hidden="true"), T("cforms.back"), href=CARER_CARD,
                   class_name="back-link", id="back-to-card"),
         rx.el.h1(title, id="form-title"),
         rx.cond(S.woman_name != "",
                 rx.el.p(T("cforms.whose", name=S.woman_name),
                         class_name="muted", id="whose-card")),
-        rx.cond(
-            S.loaded,
-            rx.cond(S.error != "", rx.el.p(S.error, role="alert", class_name="error-box"),
-                    rx.fragment(form, *after)),
-            rx.el.p(T("home.loading"), role="status"),
-        ),
-        citizen_nav=False,
+        loaded_or_error(S.loaded, S.error, form, *after),
     )
 
 
@@ -205,7 +200,7 @@ def _lab_value() -> rx.Component:
         # Keyed by shape: another unit or other choices give a fresh field.
         shapes[shape] = rx.el.div(field, key=shape)
     return rx.match(
-        S.lab_shape,
+        L.lab_shape,
         *[(shape, component) for shape, component in shapes.items()],
         rx.el.p(T("cforms.lab.choose_first"), class_name="muted", id="lab-choose-first"),
     )
@@ -213,23 +208,20 @@ def _lab_value() -> rx.Component:
 
 def lab_form() -> rx.Component:
     kinds = [(kind.value, T(keyed("card.lab", kind.value))) for kind in LabKind]
-    return rx.el.form(
-        _message(S.load_lab),
-        _select("kind", "cforms.lab.kind", kinds, on_change=S.set_lab_kind),
+    return keyed_form(
+        _message(L.load_lab),
+        _select("kind", "cforms.lab.kind", kinds, on_change=L.set_lab_kind),
         _lab_value(),
         _date("taken_on", "cforms.lab.taken_on"),
         _textarea("note", "card.field.note"),
-        rx.cond(S.editing_lab != 0, _input("reason", "card.field.reason",
+        rx.cond(L.editing_lab != 0, _input("reason", "card.field.reason",
                                            hint="cforms.reason_hint")),
         rx.el.label(rx.el.input(type="checkbox", name="hidden_from_proxy", value="1"),
                     " ", T("card.field.hidden_from_proxy"), class_name="check"),
         _save_bar("cforms.lab.save", "save-lab",
-                  rx.cond(S.editing_lab != 0,
-                          rx.el.button(T("cforms.lab.cancel_edit"), type="button",
-                                       on_click=S.cancel_lab_edit,
-                                       class_name="btn btn-secondary space-top"))),
-        on_submit=S.save_lab,
-        key=S.form_key.to_string(),
+                  cancel=(L.editing_lab != 0, T("cforms.lab.cancel_edit"), L.cancel_lab_edit)),
+        on_submit=L.save_lab,
+        form_key=S.form_key,
         id="lab-form",
         class_name="card form",
         aria_labelledby="form-title",
@@ -238,12 +230,12 @@ def lab_form() -> rx.Component:
 
 def _lab_corrections() -> rx.Component:
     return rx.cond(
-        S.lab_rows.length() > 0,
+        L.lab_rows.length() > 0,
         rx.el.details(
             rx.el.summary(T("cforms.lab.correct_title")),
-            rx.el.ul(rx.foreach(S.lab_rows, lambda row: rx.el.li(rx.el.button(
+            rx.el.ul(rx.foreach(L.lab_rows, lambda row: rx.el.li(rx.el.button(
                 T("cforms.lab.correct"), ": ", row["title"], type="button",
-                on_click=S.start_lab_edit(row["id"].to(int)), class_name="btn-inline"))),
+                on_click=L.start_lab_edit(row["id"].to(int)), class_name="btn-inline"))),
                 class_name="plain-list", id="lab-corrections"),
             class_name="card",
         ),
@@ -251,7 +243,7 @@ def _lab_corrections() -> rx.Component:
 
 
 def lab_page() -> rx.Component:
-    return _frame(rx.cond(S.editing_lab != 0, T("cforms.lab.edit"), T("cforms.lab.new")),
+    return _frame(rx.cond(L.editing_lab != 0, T("cforms.lab.edit"), T("cforms.lab.new")),
                   lab_form(), _lab_corrections())
 
 
@@ -269,7 +261,7 @@ def _section(key: str, heading, *children: rx.Component) -> rx.Component:
 def _dating() -> rx.Component:
     return _section(
         "dating", "cforms.preg.section.dating",
-        rx.cond(S.due_line != "", rx.el.p(S.due_line, class_name="notice", id="due-now")),
+        rx.cond(P.due_line != "", rx.el.p(P.due_line, class_name="notice", id="due-now")),
         _date("last_period", "card.field.last_period"),
         rx.el.h3(T("cforms.preg.ultrasound")),
         rx.el.p(T("cforms.preg.ultrasound_hint"), class_name="muted small"),
@@ -291,8 +283,8 @@ def _this_pregnancy() -> rx.Component:
         _select("fetuses", "card.field.fetuses",
                 [(str(n), str(n)) for n in range(FETUSES[0], FETUSES[1] + 1)], choose=False),
         _check("assisted_conception", "card.field.assisted_conception",
-               on_change=S.set_assisted),
-        rx.cond(S.assisted, rx.fragment(
+               on_change=P.set_assisted),
+        rx.cond(P.assisted, rx.fragment(
             rx.el.p(T("cforms.preg.ivf_hint"), class_name="muted small"),
             _date("transfer_date", "card.field.transfer_date"),
             _number("embryo_age_days", "card.field.embryo_age_days", whole=True),
@@ -303,9 +295,9 @@ def _this_pregnancy() -> rx.Component:
 def _before() -> rx.Component:
     return _section(
         "before", "card.section.before_pregnancy",
-        _number("height_cm", "card.field.height_cm", on_blur=S.set_height),
-        _number("weight_before_kg", "card.field.weight_before_kg", on_blur=S.set_weight),
-        rx.el.p(S.bmi_text, id="bmi", aria_live="polite", class_name="strong"),
+        _number("height_cm", "card.field.height_cm", on_blur=P.set_height),
+        _number("weight_before_kg", "card.field.weight_before_kg", on_blur=P.set_weight),
+        rx.el.p(P.bmi_text, id="bmi", aria_live="polite", class_name="strong"),
     )
 
 
@@ -357,8 +349,8 @@ def _contacts() -> rx.Component:
 
 
 def pregnancy_form() -> rx.Component:
-    return rx.el.form(
-        _message(S.load_pregnancy),
+    return keyed_form(
+        _message(P.load_pregnancy),
         _dating(),
         _this_pregnancy(),
         _before(),
@@ -371,8 +363,8 @@ def pregnancy_form() -> rx.Component:
             _save_bar("cforms.preg.save", "save-pregnancy"),
             class_name="card form-section",
         ),
-        on_submit=S.save_pregnancy,
-        key=S.form_key.to_string(),
+        on_submit=P.save_pregnancy,
+        form_key=S.form_key,
         id="pregnancy-form",
         class_name="form",
         aria_labelledby="form-title",

@@ -4,9 +4,9 @@ per place, each with Slett, and one form to add them with a preview of what chan
 import reflex as rx
 
 from digihelse.booking.rules import MAX_SLOT_MINUTES, MIN_SLOT_MINUTES
-from digihelse.ui.components.layout import T, shell
+from digihelse.ui.components.layout import T
 from digihelse.ui.components.links import anchor_link, page_link
-from digihelse.ui.pages.personnel import feedback, personnel_nav
+from digihelse.ui.pages.personnel import feedback, personnel_shell
 from digihelse.ui.presenters.nurse_schedule import (
     ALL_PLACES,
     WEEKDAY_FIELDS,
@@ -287,8 +287,8 @@ def add_section() -> rx.Component:
 
 
 def nurse_schedule_page() -> rx.Component:
-    return shell(
-        personnel_nav("schedule"),
+    return personnel_shell(
+        "schedule",
         rx.el.div(
             rx.el.h1(T("sched.title")),
             anchor_link(T("sched.add"), href="#add-title", class_name="chip-link",
@@ -308,5 +308,4 @@ def nurse_schedule_page() -> rx.Component:
             rx.el.p(T("pnav.loading"), role="status"),
         ),
         feedback(S.message, S.error, S.dismiss),
-        citizen_nav=False,
     )

@@ -2,9 +2,9 @@
 
 import reflex as rx
 
-from digihelse.ui.components.layout import T, shell
+from digihelse.ui.components.layout import T
 from digihelse.ui.components.links import page_link
-from digihelse.ui.pages.personnel import personnel_nav
+from digihelse.ui.pages.personnel import personnel_shell
 from digihelse.ui.state.nurse import WEEK_PATH
 from digihelse.ui.state.nurse_week import NurseWeekState, WeekBooking, WeekDay
 
@@ -48,8 +48,8 @@ def _day(day: WeekDay) -> rx.Component:
 
 
 def nurse_week_page() -> rx.Component:
-    return shell(
-        personnel_nav("week"),
+    return personnel_shell(
+        "week",
         rx.cond(
             W.loaded,
             rx.fragment(
@@ -67,5 +67,4 @@ def nurse_week_page() -> rx.Component:
             ),
             rx.el.p(T("pnav.loading"), role="status"),
         ),
-        citizen_nav=False,
     )

@@ -4,7 +4,7 @@ personnel page shares."""
 
 import reflex as rx
 
-from digihelse.people.models import StaffRole
+from digihelse.booking.rules import MAX_CANCEL_REASON
 from digihelse.ui.components.layout import T, shell
 from digihelse.ui.components.links import page_link
 from digihelse.ui.routes import CARER_LIST
@@ -23,21 +23,24 @@ def personnel_nav(current: str) -> rx.Component:
         props = {"aria_current": "page"} if key == current else {}
         return rx.el.li(page_link(T(text_key), href=href, class_name="pnav-link", **props))
 
-    role = SessionState.role
-    nurse, midwife = role == StaffRole.SCHOOL_NURSE.value, role == StaffRole.MIDWIFE.value
-    gp = role == StaffRole.GP.value
+    schedule, cards = SessionState.keeps_schedule, SessionState.keeps_cards
     return rx.cond(
-        nurse | midwife | gp,
+        schedule | cards,
         rx.el.nav(
             rx.el.ul(
-                rx.cond(nurse | midwife,
-                        rx.fragment(*[item(*page) for page in PERSONNEL_PAGES])),
-                rx.cond(midwife | gp, item("women", CARER_LIST, "pnav.women")),
+                rx.cond(schedule, rx.fragment(*[item(*page) for page in PERSONNEL_PAGES])),
+                rx.cond(cards, item("women", CARER_LIST, "pnav.women")),
                 class_name="pnav-list"),
             aria_label=T("pnav.label"),
             class_name="pnav",
         ),
     )
+
+
+def personnel_shell(current: str, *children: rx.Component) -> rx.Component:
+    """A personnel page: the personnel menu with this page marked, then the page (no
+    citizen navigation)."""
+    return shell(personnel_nav(current), *children, citizen_nav=False)
 
 
 def feedback(message, error, dismiss) -> rx.Component:
@@ -95,7 +98,7 @@ def _cancel_form(row: DayRow) -> rx.Component:
         rx.el.p(T("day.cancel.hint"), id="cancel-hint", class_name="nurse-hint"),
         rx.cond(has_error, rx.el.p(NurseDayState.cancel_error, id="cancel-error",
                                    class_name="nurse-error", role="alert")),
-        rx.el.textarea(id="cancel-reason", name="reason", rows=3, max_length=500,
+        rx.el.textarea(id="cancel-reason", name="reason", rows=3, max_length=MAX_CANCEL_REASON,
                        auto_focus=True, aria_required="true",
                        aria_invalid=rx.cond(has_error, "true", "false"),
                        aria_describedby=rx.cond(has_error, "cancel-hint cancel-error",
@@ -226,8 +229,8 @@ def day_list() -> rx.Component:
 
 
 def personnel_home_page() -> rx.Component:
-    return shell(
-        personnel_nav("today"),
+    return personnel_shell(
+        "today",
         rx.cond(
             SessionState.logged_in,
             rx.fragment(
@@ -244,5 +247,4 @@ def personnel_home_page() -> rx.Component:
             rx.el.p(T("home.loading"), role="status"),
         ),
         feedback(NurseDayState.message, NurseDayState.error, NurseDayState.dismiss),
-        citizen_nav=False,
     )

@@ -4,7 +4,7 @@ is hidden. Only the woman herself; anyone acting for her gets the friendly refus
 import reflex as rx
 
 from digihelse.ui import routes
-from digihelse.ui.components.layout import T, shell
+from digihelse.ui.components.layout import T, loaded_or_error, shell
 from digihelse.ui.components.links import page_link
 from digihelse.ui.state.sharing import ReceivedRow, SectionToggle, ShareRow, SharingState
 
@@ -165,25 +165,17 @@ def received_section() -> rx.Component:
 def sharing_page() -> rx.Component:
     return shell(
         rx.el.h1(T("sharing.title")),
-        rx.cond(
-            S.loaded,
+        loaded_or_error(
+            S.loaded, S.error,
+            rx.el.p(T("sharing.lead"), class_name="lead"),
+            rx.el.div(rx.cond(S.message != "",
+                              rx.el.p(S.message, class_name="notice", id="sharing-message")),
+                      role="status"),
             rx.cond(
-                S.error != "",
-                rx.el.p(S.error, role="alert", class_name="error-box"),
-                rx.fragment(
-                    rx.el.p(T("sharing.lead"), class_name="lead"),
-                    rx.el.div(rx.cond(S.message != "",
-                                      rx.el.p(S.message, class_name="notice",
-                                              id="sharing-message")),
-                              role="status"),
-                    rx.cond(
-                        S.has_own_card,
-                        rx.fragment(now_section(), give_section(), hide_section()),
-                        rx.el.p(T("sharing.no_card"), class_name="notice"),
-                    ),
-                    received_section(),
-                ),
+                S.has_own_card,
+                rx.fragment(now_section(), give_section(), hide_section()),
+                rx.el.p(T("sharing.no_card"), class_name="notice"),
             ),
-            rx.el.p(T("home.loading"), role="status"),
+            received_section(),
         ),
     )

@@ -18,7 +18,13 @@ from digihelse.booking.opening_hours import (
     ScheduleEdit,
     WeeklyHours,
 )
-from digihelse.booking.rules import breaks_inside, slot_length_ok, weekday_ok
+from digihelse.booking.rules import (
+    MAX_SLOT_MINUTES,
+    MIN_SLOT_MINUTES,
+    breaks_inside,
+    slot_length_ok,
+    weekday_ok,
+)
 from digihelse.booking.schedule import Conflict, parse_breaks
 from digihelse.core.i18n import normalise_lang, t, tn
 from digihelse.core.i18n.formatting import day_month, weekday_day_month
@@ -90,6 +96,12 @@ def _time(text: str) -> dt.time | None:
     if hours > 23 or minutes > 59:
         return None
     return dt.time(hours, minutes)
+
+
+def error_text(key: str, lang: str) -> str:
+    """A field's error key from parse_edits() as its sentence; the slot length's range is
+    the booking rules' own, not written again in the texts."""
+    return t(key, lang, min=MIN_SLOT_MINUTES, max=MAX_SLOT_MINUTES)
 
 
 def _minutes(value: dt.time) -> int:

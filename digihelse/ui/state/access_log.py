@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from digihelse.access.actors import AccessDenied, Action, Actor
+from digihelse.access.actors import CITIZEN_ROLE, AccessDenied, Action, Actor
 from digihelse.access.enforcement import AccessLogLine, visible_access_log
 from digihelse.core.db import write_session
 from digihelse.core.i18n import t
@@ -37,7 +37,7 @@ def describe(line: AccessLogLine, lang: str) -> LogRow:
     when = f"{day_month(moment.date(), lang)} {clock(line.at)}"
     if line.by_viewer:
         who = t("log.you", lang)
-    elif line.actor_role == "citizen":
+    elif line.actor_role == CITIZEN_ROLE:
         who = line.actor_name or t("role.citizen", lang)
     elif line.actor_name:
         key = keyed("role", line.actor_role, "")

@@ -20,6 +20,7 @@ from digihelse.access.actors import Actor
 from digihelse.booking import citizen, errors, views
 from digihelse.booking.models import Topic
 from digihelse.booking.pregnancy import PregnancyBookingOptions, pregnancy_booking_options
+from digihelse.booking.rules import weeks_ahead
 from digihelse.core.db import get_engine
 from digihelse.core.db import session as db_session
 from digihelse.core.errors import ServiceError
@@ -33,7 +34,6 @@ from digihelse.ui.state.guard import CITIZEN, audience
 from digihelse.ui.state.session import SessionState
 
 TOPICS = [topic.value for topic in Topic]
-MAX_WEEKS = 4  # slots are published four weeks ahead
 
 
 @dataclass
@@ -222,12 +222,13 @@ class BookingState(SessionState):
         lang = session.lang
         first_day = dt.date.fromisoformat(self._start) if self._start else today_oslo()
         offset = self.week_offset
-        for _ in range(MAX_WEEKS if seek else 1):
+        weeks = weeks_ahead(get_settings().booking)
+        for _ in range(weeks if seek else 1):
             start = first_day + dt.timedelta(weeks=offset)
             end = start + dt.timedelta(days=6)
             slots = await asyncio.to_thread(_load_slots, self.place_id, start, 7,
                                             self._midwife_id) if self.place_id else []
-            if slots or not seek or offset >= MAX_WEEKS - 1:
+            if slots or not seek or offset >= weeks - 1:
                 break
             offset += 1
         assign(self, week_offset=offset,
@@ -246,7 +247,7 @@ class BookingState(SessionState):
 
     @rx.event
     async def next_week(self):
-        self.week_offset = min(self.week_offset + 1, MAX_WEEKS - 1)
+        self.week_offset = min(self.week_offset + 1, weeks_ahead(get_settings().booking) - 1)
         await self._load_week()
 
     @rx.event

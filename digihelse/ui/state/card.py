@@ -6,6 +6,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 import reflex as rx
 
@@ -20,6 +23,7 @@ from digihelse.core.timeutil import today_oslo, utcnow
 from digihelse.healthcard import service as card
 from digihelse.healthcard.validation import ConsultationDraft, FetusDraft, PregnancyDraft
 from digihelse.people.nin import is_valid_nin
+from digihelse.ui.presenters.carer_forms import error_text, expected_version
 from digihelse.ui.routes import CARER_CARD, CARER_LIST
 from digihelse.ui.state.card_display import (
     BookBox,
@@ -38,6 +42,19 @@ from digihelse.ui.state.card_display import (
 from digihelse.ui.state.changes import assign
 from digihelse.ui.state.guard import CITIZEN, PERSONNEL, audience
 from digihelse.ui.state.session import SessionState
+
+
+async def attempt_save(save: Callable[[], Any]
+                       ) -> tuple[Any, dict[str, str], ServiceError | None]:
+    """One blocking save on the card, run in a thread: (its result, {}, None), or the
+    draft's problems by field (ValidationFailed), or the service's refusal of the whole."""
+    try:
+        return await asyncio.to_thread(save), {}, None
+    except card.ValidationFailed as exc:
+        return None, dict(exc.errors), None
+    except ServiceError as exc:
+        return None, {}, exc
+
 
 _NUMBER_FIELDS = {"weight_kg": float, "bp_systolic": int, "bp_diastolic": int, "oedema": int,
                   "sf_height_cm": float, "heart_rate": int}
@@ -365,29 +382,24 @@ class CarerState(CardState):
             self.saving = True
             yield
             reason = str(form.get("reason", "")).strip()
+            if self.editing_id:
+                save = partial(card.edit_consultation, get_engine(), session._actor(),
+                               self._woman_pid, self.editing_id, draft, reason, now=utcnow(),
+                               expected_version=expected_version(self.values))
+            else:
+                save = partial(card.record_consultation, get_engine(), session._actor(),
+                               self._woman_pid, draft, utcnow())
             try:
-                if self.editing_id:
-                    version = self.values.get("version", "")
-                    await asyncio.to_thread(
-                        card.edit_consultation, get_engine(), session._actor(),
-                        self._woman_pid, self.editing_id, draft, reason, now=utcnow(),
-                        expected_version=int(version) if version.isdigit() else None)
-                else:
-                    await asyncio.to_thread(card.record_consultation, get_engine(),
-                                            session._actor(), self._woman_pid, draft, utcnow())
-            except card.ValidationFailed as exc:
-                errors = dict(exc.errors)
-            except ServiceError as exc:
-                self.form_message = t(exc.message_key, lang)
-                self.saving = False
-                return
+                _, errors, refused = await attempt_save(save)
             finally:
                 self.saving = False
+            if refused is not None:
+                self.form_message = t(refused.message_key, lang)
+                return
         if errors:
             # Nothing typed is lost: the form keeps its values, we only add the messages.
             # Per-fetus fields come as "fetus.1.heart_rate"; the form has one fetus block.
-            self.field_errors = {field.rsplit(".", 1)[-1]: t(key, lang)
-                                 if key.startswith("card.") else key
+            self.field_errors = {field.rsplit(".", 1)[-1]: error_text(key, lang)
                                  for field, key in errors.items()}
             self.form_message = t("card.error.validation", lang)
             return

@@ -17,10 +17,11 @@ from typing import Any
 import reflex as rx
 
 from digihelse.access.actors import AccessDenied, Actor, Service
+from digihelse.access.policy import keeps_cards, keeps_schedule
 from digihelse.booking.citizen import cancel, move
 from digihelse.booking.errors import InvalidTransition
 from digihelse.booking.models import BookingStatus, SlotStatus, Topic
-from digihelse.booking.rules import SCHEDULING_ROLES
+from digihelse.booking.rules import MAX_CANCEL_REASON
 from digihelse.booking.staff import (
     block_slot,
     day_view,
@@ -43,13 +44,11 @@ from digihelse.ui.state.card import CarerState
 from digihelse.ui.state.guard import PERSONNEL, audience
 from digihelse.ui.state.session import SessionState
 
-# The personnel pages; kept here so the pages and the states build the same links.
-DAY_PATH = routes.PERSONNEL_HOME  # "/personell", "?dag=YYYY-MM-DD" for another day
-SCHEDULE_PATH = "/personell/timeplan"
-WEEK_PATH = "/personell/uke"  # "?uke=YYYY-MM-DD" (a Monday) for another week
+# The personnel pages (ui/routes.py), by the names the nurse's pages and states use.
+DAY_PATH, SCHEDULE_PATH, WEEK_PATH = (routes.PERSONNEL_HOME, routes.PERSONNEL_SCHEDULE,
+                                      routes.PERSONNEL_WEEK)
 
 TOPICS = frozenset(topic.value for topic in Topic)
-CANCEL_REASON_MAX = 500  # the column's length
 
 
 def parse_date(text: str | None) -> dt.date | None:
@@ -189,9 +188,6 @@ def _load_day(actor: Actor, day: dt.date) -> DayView:
     return day_view(get_engine(), actor, day)
 
 
-CARD_ROLES = ("midwife", "gp")
-
-
 @audience(PERSONNEL)
 class NurseDayState(SessionState):
     title: str = ""
@@ -221,7 +217,7 @@ class NurseDayState(SessionState):
         if not (session.logged_in and session.is_personnel):
             self.rows, self.loaded = [], False
             return
-        if session.role not in SCHEDULING_ROLES and session.role in CARD_ROLES:
+        if not keeps_schedule(session.role) and keeps_cards(session.role):
             # GPs keep the pregnancy card, not a booking schedule.
             return rx.redirect(CARER_LIST)
         wanted = parse_date(self.router.url.query_parameters.get("dag"))
@@ -350,7 +346,7 @@ class NurseDayState(SessionState):
         if not reason:
             self.cancel_error = t("booking.error.reason_required", session.lang)
             return
-        if len(reason) > CANCEL_REASON_MAX:
+        if len(reason) > MAX_CANCEL_REASON:
             self.cancel_error = t("booking.error.note_too_long", session.lang)
             return
         self.busy, self.cancel_error = True, ""

@@ -48,6 +48,7 @@ from digihelse.ui.presenters.nurse_schedule import (
     default_draft,
     done_text,
     effect_text,
+    error_text,
     parse_edits,
     unique,
     weekday_name,
@@ -201,8 +202,8 @@ class NurseScheduleState(SessionState):
         self.draft = default_draft(today_oslo(), self.draft.get("place", "")) | form
         edits, errors = parse_edits(self.kind, form, self._place_ids, today_oslo())
         errors = {name: errors[name] for name in FIELDS if name in errors}  # form order
-        self.errors = NO_ERRORS | {name: t(key, lang) for name, key in errors.items()}
-        self.error_list = [FieldError(f"#{FIELD_IDS[name]}", t(key, lang))
+        self.errors = NO_ERRORS | {name: error_text(key, lang) for name, key in errors.items()}
+        self.error_list = [FieldError(f"#{FIELD_IDS[name]}", error_text(key, lang))
                            for name, key in errors.items()]
         self.previewing = False
         if errors:

@@ -14,9 +14,9 @@ from urllib.parse import quote
 import reflex as rx
 from sqlmodel import col, select
 
+from digihelse.access import policy
 from digihelse.access.actors import Action, Actor, Channel, Service
 from digihelse.access.enforcement import SubjectChoice, representable_subjects
-from digihelse.access.policy import YOUTH_CLINIC_MAX_AGE
 from digihelse.auth.current import CurrentUser, user_for
 from digihelse.core.db import session as db_session
 from digihelse.core.errors import ServiceError
@@ -133,7 +133,17 @@ class SessionState(rx.State):
     def show_quick_exit(self) -> bool:
         """Pupils and young people get the quick exit ("Lukk")."""
         return self.logged_in and not self.is_personnel and self.own_age is not None \
-            and self.own_age <= YOUTH_CLINIC_MAX_AGE
+            and policy.young(self.own_age)
+
+    @rx.var
+    def keeps_schedule(self) -> bool:
+        """Personnel with a booking schedule get I dag, Min timeplan and Uke."""
+        return self.is_personnel and policy.keeps_schedule(self.role)
+
+    @rx.var
+    def keeps_cards(self) -> bool:
+        """Personnel who keep pregnancy cards get Mine gravide."""
+        return self.is_personnel and policy.keeps_cards(self.role)
 
     @rx.var
     def has_subjects(self) -> bool:

@@ -29,6 +29,8 @@ from digihelse.access.policy import (
     explain,
     explanation_keys,
     item_visible,
+    keeps_cards,
+    keeps_schedule,
     log_row_visible,
 )
 from digihelse.core.settings import load_settings
@@ -398,8 +400,18 @@ def test_a_later_youth_age_moves_the_boundary():
 
 def test_the_policy_constants_match_the_registry():
     assert {AddressProtection.KODE6, AddressProtection.KODE7} == CONFIDENTIAL
-    assert {SCHOOL_NURSE, MIDWIFE, GP} == {r.value for r in StaffRole}
     assert {k.value for k in RelationKind} >= {"self", "parent", "fullmakt", "personnel"}
+
+
+@pytest.mark.parametrize(("role", "schedule", "cards"), [
+    (StaffRole.SCHOOL_NURSE, True, False),  # I dag, Min timeplan, Uke
+    (StaffRole.MIDWIFE, True, True),  # those and Mine gravide
+    (StaffRole.GP, False, True),  # Mine gravide only
+    ("citizen", False, False),
+])
+def test_which_personnel_keep_a_schedule_and_which_keep_cards(role, schedule, cards):
+    assert keeps_schedule(role) is schedule
+    assert keeps_cards(role) is cards
 
 
 # --- Properties ---------------------------------------------------------------------------

@@ -13,17 +13,11 @@ from digihelse.core.timeutil import today_oslo
 from digihelse.healthcard import service as card
 from digihelse.healthcard.service import StaleEdit, ValidationFailed
 from digihelse.healthcard.validation import LabDraft, PregnancyDraft
-from digihelse.ui.state.carer_forms import (
-    LAB_FIELDS,
+from digihelse.ui.presenters.carer_forms import error_list, field_id, field_label
+from digihelse.ui.presenters.lab_form import LAB_FIELDS, lab_shape, lab_title, lab_values, parse_lab
+from digihelse.ui.presenters.pregnancy_form import (
     PREGNANCY_FIELDS,
     bmi_line,
-    error_list,
-    field_id,
-    field_label,
-    lab_shape,
-    lab_title,
-    lab_values,
-    parse_lab,
     parse_pregnancy,
     pregnancy_values,
 )
