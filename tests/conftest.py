@@ -10,9 +10,15 @@ import time
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from digihelse.core import db
 from digihelse.core.timeutil import OSLO
+
+# No deadline: a property test must fail on a wrong answer, never on a slow machine (the
+# first example pays for imports and a cold cache, and CI shares two cores).
+hypothesis_settings.register_profile("digihelse", deadline=None)
+hypothesis_settings.load_profile("digihelse")
 
 BACKENDS = ("sqlite", "postgresql")
 # UTC+14 and UTC-11: at any moment one of them has a date that is not Oslo's.

@@ -12,17 +12,15 @@ from sqlmodel import Session, select
 
 from digihelse.core.timeutil import today_oslo
 from digihelse.healthcard.models import PregnancyRecord
+from digihelse.people.kinds import AddressProtection, PlaceKind, StaffRole
 from digihelse.people.models import (
-    AddressProtection,
     Enrollment,
     Municipality,
     ParentChild,
     Person,
     Personnel,
     Place,
-    PlaceKind,
     StaffAssignment,
-    StaffRole,
 )
 from digihelse.people.nin import synthetic_nin
 

@@ -25,6 +25,7 @@ from digihelse.core.i18n.families import keyed
 from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import today_oslo, utcnow
 from digihelse.healthcard.models import PregnancyRecord
+from digihelse.people.kinds import PlaceKind
 from digihelse.people.models import (
     Enrollment,
     Fullmakt,
@@ -32,7 +33,6 @@ from digihelse.people.models import (
     Person,
     Personnel,
     Place,
-    PlaceKind,
     StaffAssignment,
 )
 from digihelse.people.nin import InvalidNin, age_on, parse_nin

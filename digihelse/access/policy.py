@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from digihelse.access.actors import Action, Service
 from digihelse.core.i18n.families import keyed
-from digihelse.people.models import AddressProtection, StaffRole
+from digihelse.people.kinds import AddressProtection, StaffRole
 from digihelse.people.nin import age_on
 
 if TYPE_CHECKING:  # only for the type hint; the policy never reads settings itself

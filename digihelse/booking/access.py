@@ -14,7 +14,8 @@ from digihelse.access.policy import keeps_schedule
 from digihelse.booking.models import Booking, Slot
 from digihelse.booking.store import owner
 from digihelse.healthcard.models import PregnancyRecord
-from digihelse.people.models import Person, Personnel, StaffAssignment, StaffRole
+from digihelse.people.kinds import StaffRole
+from digihelse.people.models import Person, Personnel, StaffAssignment
 from digihelse.people.registry import personnel_by_pid
 
 

@@ -75,15 +75,8 @@ from digihelse.core.timeutil import OSLO, aware_utc, to_oslo
 from digihelse.healthcard import dating
 from digihelse.healthcard.models import Consultation, PregnancyRecord
 from digihelse.notify.outbox import drop_pending
-from digihelse.people.models import (
-    Enrollment,
-    Person,
-    Personnel,
-    Place,
-    PlaceKind,
-    StaffAssignment,
-    StaffRole,
-)
+from digihelse.people.kinds import PlaceKind, StaffRole
+from digihelse.people.models import Enrollment, Person, Personnel, Place, StaffAssignment
 from digihelse.people.nin import age_on
 from digihelse.people.registry import person_by_pid
 

@@ -9,7 +9,7 @@ import datetime as dt
 from digihelse.access.actors import Service
 from digihelse.core.i18n import DEFAULT_LANG, formatting, t
 from digihelse.core.timeutil import to_oslo
-from digihelse.people.models import PlaceKind
+from digihelse.people.kinds import PlaceKind
 
 
 def clock(at: dt.datetime) -> str:

@@ -13,7 +13,8 @@ from digihelse.access.actors import AccessDenied, Service
 from digihelse.booking.errors import BookingError, LimitReached, SlotUnavailable, TooLate
 from digihelse.booking.models import Booking, BookingStatus, Slot, SlotStatus, Topic
 from digihelse.core.settings import BookingSettings
-from digihelse.people.models import Enrollment, Person, Place, PlaceKind, StaffRole
+from digihelse.people.kinds import PlaceKind, StaffRole
+from digihelse.people.models import Enrollment, Person, Place
 
 # Who publishes hours and manages their bookings: access.policy.keeps_schedule().
 # Whose free times pupils and parents book at a place (youth and basic service). A midwife's

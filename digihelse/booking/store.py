@@ -16,7 +16,8 @@ from digihelse.booking.rules import NURSE_ROLES
 from digihelse.booking.views import FreeSlot
 from digihelse.core.settings import BookingSettings
 from digihelse.core.timeutil import OSLO
-from digihelse.people.models import Person, Personnel, Place, StaffRole
+from digihelse.people.kinds import StaffRole
+from digihelse.people.models import Person, Personnel, Place
 
 
 def load_slot(s: Session, slot_id: int, *, lock: bool = False) -> Slot:

@@ -24,7 +24,8 @@ from digihelse.healthcard.validation import (
 )
 from digihelse.healthcard.versioning import E_RECORD, author_of, write_version
 from digihelse.healthcard.views import PregnancyForm
-from digihelse.people.models import Person, Personnel, Place, StaffAssignment, StaffRole
+from digihelse.people.kinds import StaffRole
+from digihelse.people.models import Person, Personnel, Place, StaffAssignment
 from digihelse.people.registry import person_by_pid
 
 

@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 from digihelse.core.i18n import DEFAULT_LANG, t
 from digihelse.core.i18n.families import keyed
 from digihelse.core.i18n.formatting import day_month
-from digihelse.people.models import AddressProtection, AgeNotice, ParentChild, Person
+from digihelse.people.kinds import AddressProtection
+from digihelse.people.models import AgeNotice, ParentChild, Person
 from digihelse.people.nin import birthday_in
 
 NOTICE_AGES = (12, 16)

@@ -6,32 +6,12 @@ national id number, and addresses carry a key that tells who lives together."""
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from digihelse.core.timeutil import utcnow
-
-
-class AddressProtection(enum.StrEnum):
-    NONE = "none"
-    KODE7 = "kode7"  # fortrolig adresse
-    KODE6 = "kode6"  # strengt fortrolig adresse
-
-
-class PlaceKind(enum.StrEnum):
-    LOWER_SECONDARY = "lower_secondary"  # ungdomsskole
-    UPPER_SECONDARY = "upper_secondary"  # videregående skole
-    YOUTH_CLINIC = "youth_clinic"  # helsestasjon for ungdom (HFU)
-    HEALTH_STATION = "health_station"  # helsestasjon
-    GP_OFFICE = "gp_office"  # fastlegekontor
-
-
-class StaffRole(enum.StrEnum):
-    SCHOOL_NURSE = "school_nurse"
-    MIDWIFE = "midwife"
-    GP = "gp"
+from digihelse.people.kinds import AddressProtection
 
 
 class Municipality(SQLModel, table=True):

@@ -25,7 +25,8 @@ from fhir.resources.R4B.slot import Slot as FhirSlot
 from digihelse.booking.models import Booking, BookingStatus, Slot
 from digihelse.core.timeutil import OSLO
 from digihelse.healthcard.service import AuthorView, CardView, ConsultationView
-from digihelse.people.models import Person, Place, PlaceKind
+from digihelse.people.kinds import PlaceKind
+from digihelse.people.models import Person, Place
 from digihelse.people.nin import InvalidNin, NinKind, parse_nin
 
 # Norwegian identifier systems (Volven / HL7 Norway): fødselsnummer, D-nummer, HPR-nummer.

@@ -18,7 +18,8 @@ from digihelse.core.timeutil import today_oslo
 from digihelse.healthcard import service as card
 from digihelse.healthcard.models import Section
 from digihelse.notify.models import Outbox
-from digihelse.people.models import AddressProtection, Fullmakt, Person
+from digihelse.people.kinds import AddressProtection
+from digihelse.people.models import Fullmakt, Person
 from digihelse.people.nin import birthday_in, synthetic_nin
 from tests.factories import citizen, staff, visit
 

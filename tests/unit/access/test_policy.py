@@ -34,7 +34,7 @@ from digihelse.access.policy import (
     log_row_visible,
 )
 from digihelse.core.settings import load_settings
-from digihelse.people.models import AddressProtection, StaffRole
+from digihelse.people.kinds import AddressProtection, StaffRole
 
 A = Action
 YOUTH, BASIC, PREGNANCY = Service.YOUTH, Service.BASIC, Service.PREGNANCY
@@ -475,3 +475,15 @@ def test_only_midwives_and_gps_keep_cards_and_only_nurses_and_midwives_run_sched
                   if role_may(r, service, Action.MANAGE_SCHEDULE)}
     assert StaffRole.SCHOOL_NURSE in schedulers and StaffRole.MIDWIFE in schedulers
     assert not role_may(StaffRole.SCHOOL_NURSE, Service.PREGNANCY, Action.VIEW_CARD)
+
+
+def test_the_policy_is_a_pure_table_without_the_database_layer():
+    import subprocess
+    import sys
+
+    probe = ("import sys, digihelse.access.policy; "
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+             "('sqlalchemy', 'sqlmodel', 'reflex')))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "[]"
