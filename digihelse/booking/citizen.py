@@ -11,8 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from digihelse.access.actors import AccessDenied, Action, Actor, Service
-from digihelse.access.enforcement import thresholds
+from digihelse.access.enforcement import decide, thresholds
 from digihelse.access.fullmakt import shares_card
+from digihelse.access.policy import explain
 from digihelse.booking import ics
 from digihelse.booking.access import (
     authorize,
@@ -51,6 +52,7 @@ from digihelse.booking.rules import (
     check_input,
     check_limit,
     check_place_for_person,
+    check_reason,
     check_topic,
     inside_cancel_notice,
 )
@@ -70,6 +72,7 @@ from digihelse.booking.store import (
 )
 from digihelse.booking.views import Appointment, Appointments, FreeSlot, PlaceInfo
 from digihelse.core.db import SessionOrEngine, transaction
+from digihelse.core.i18n.families import keyed
 from digihelse.core.settings import BookingSettings
 from digihelse.core.timeutil import OSLO, aware_utc, to_oslo
 from digihelse.healthcard import dating
@@ -85,6 +88,16 @@ def _youth_age(person: Person, now: dt.datetime) -> bool:
     """Of the youth clinic's ages (the policy's figures) today."""
     return person.birth_date is not None and thresholds().in_youth_ages(
         age_on(person.birth_date, to_oslo(now).date()))
+
+
+def booking_refusal(s: Session, actor: Actor) -> str | None:
+    """Why the actor may not book for her subject at all, as the policy's reason key (say,
+    a parent of a 13-year-old: "child_teen"), or None when she may. Asked before the
+    times are shown, so nobody learns it only after Bekreft."""
+    decision = decide(s, actor, actor.subject_pid, booking_service(actor))
+    if decision.allows(Action.BOOK):
+        return None
+    return explain(decision).reason_key or keyed("access.reason", "action_not_allowed")
 
 
 def places_for(s: Session, actor: Actor, *, now: dt.datetime | None = None
@@ -261,6 +274,7 @@ def cancel(
     notice; nurses at any time, with a reason the pupil reads in the app."""
     now = aware_utc(now)
     reason = (reason or "").strip() or None
+    check_reason(reason)
     with transaction(s_or_engine) as s:
         booking, slot, person = load_booking(s, booking_id, lock=True)
         authorize(s, actor, person.nin, Action.CANCEL, place_id=slot.place_id,
@@ -277,8 +291,8 @@ def cancel(
         cancel_row(s, booking, now=now, by=CancelledBy.NURSE if by_nurse else CancelledBy.PUPIL,
                     reason=reason)
         drop_pending(s, [reminder_key(booking.id)], now=now)
-        record_booking_access(s, actor, person.nin, action="update", object_id=booking.id,
-                service=booking.service)
+        record_booking_access(s, actor, person.nin, action="update",
+                              object_id=booking.id, service=booking.service)
         where = sms_where(booking.service, place_kind_of(s, slot))
         queue_notices(s, booking=booking, person=person, start=slot.start_at, kind="cancelled",
                 body=cancelled_text(slot.start_at, by_nurse, where), now=now,

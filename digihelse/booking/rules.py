@@ -103,6 +103,13 @@ def check_place_for_person(s: Session, person: Person, place: Place, service: Se
                            "booking.error.not_your_place")
 
 
+def check_reason(reason: str | None) -> None:
+    """The nurse's reason for cancelling or moving fits its column, or the call says so."""
+    if reason is not None and len(reason) > MAX_CANCEL_REASON:
+        raise BookingError("the reason is too long", code="bad_request",
+                           message_key="booking.error.note_too_long")
+
+
 def check_topic(topic: str | None, service: Service) -> None:
     if topic is not None and topic not in TOPICS.get(service, ()):
         raise BookingError(f"topic {topic!r} is not offered here", code="bad_request")

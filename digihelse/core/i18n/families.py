@@ -280,9 +280,12 @@ FAMILIES: dict[str, dict[str, str]] = {
     "topic": {
         "body_health": "topic.body_health",
         "contraception": "topic.contraception",
+        "eating_sleeping": "topic.eating_sleeping",
         "feelings": "topic.feelings",
         "friends_family": "topic.friends_family",
+        "growth": "topic.growth",
         "other": "topic.other",
+        "vaccination": "topic.vaccination",
     },
 }
 

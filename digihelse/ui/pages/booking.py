@@ -7,12 +7,13 @@ from dataclasses import asdict
 import reflex as rx
 from reflex.vars.base import Var, VarData
 
-from digihelse.booking.rules import MAX_NOTE
+from digihelse.access.actors import Service
+from digihelse.booking.rules import MAX_NOTE, TOPICS
 from digihelse.core.i18n.families import keyed
 from digihelse.ui import routes
 from digihelse.ui.components.layout import T, shell
 from digihelse.ui.components.links import document_link, page_link
-from digihelse.ui.state.booking import TOPICS, BookingState, DayGroup, PlaceOption, SlotButton
+from digihelse.ui.state.booking import BookingState, DayGroup, PlaceOption, SlotButton
 
 
 def chosen_place() -> rx.Var:
@@ -109,13 +110,17 @@ def choose_step() -> rx.Component:
     return rx.cond(
         BookingState.blocked != "",
         rx.fragment(
-            rx.el.h1(BookingState.visit_title),
+            rx.el.h1(rx.cond(BookingState.pregnancy, BookingState.visit_title,
+                             T("book.title"))),
             rx.el.p(BookingState.blocked, class_name="notice", id="booking-blocked"),
             rx.cond(BookingState.blocked_by_booking,
                     page_link(T("card.book.change"), href=routes.APPOINTMENTS,
                               class_name="btn btn-secondary")),
-            page_link(T("book.preg.back"), href=routes.CARD,
-                      class_name="btn btn-secondary space-top"),
+            rx.cond(BookingState.pregnancy,
+                    page_link(T("book.preg.back"), href=routes.CARD,
+                              class_name="btn btn-secondary space-top"),
+                    page_link(T("book.see_appointments"), href=routes.APPOINTMENTS,
+                              class_name="btn btn-secondary space-top")),
         ),
         _choose_times(),
     )
@@ -157,6 +162,14 @@ def _topic_chip(value: str) -> rx.Component:
     )
 
 
+def _who_sees() -> rx.Component:
+    """Who can see the booking: hers alone (youth), her midwife's words (pregnancy), or
+    the parents' (basic service, a parent booking for a child)."""
+    return rx.cond(BookingState.pregnancy, BookingState.visibility,
+                   rx.cond(BookingState.service == Service.BASIC.value, T("book.private.basic"),
+                           T("book.private")))
+
+
 def confirm_step() -> rx.Component:
     return rx.fragment(
         rx.el.h1(T("book.confirm.title")),
@@ -166,9 +179,7 @@ def confirm_step() -> rx.Component:
             rx.el.p(carer_line(chosen_place().nurse)),
             class_name="card",
         ),
-        rx.cond(BookingState.pregnancy,
-                rx.el.p(BookingState.visibility, class_name="notice", id="private-line"),
-                rx.el.p(T("book.private"), class_name="notice", id="private-line")),
+        rx.el.p(_who_sees(), class_name="notice", id="private-line"),
         rx.cond(
             BookingState.pregnancy & (BookingState.moving_id == 0),
             rx.el.div(
@@ -184,7 +195,11 @@ def confirm_step() -> rx.Component:
             ~BookingState.pregnancy & (BookingState.moving_id == 0),
             rx.el.fieldset(
                 rx.el.legend(T("book.confirm.topic")),
-                rx.el.div(*[_topic_chip(value) for value in TOPICS], class_name="chips"),
+                rx.cond(BookingState.service == Service.BASIC.value,
+                        rx.el.div(*[_topic_chip(v) for v in TOPICS[Service.BASIC]],
+                                  class_name="chips"),
+                        rx.el.div(*[_topic_chip(v) for v in TOPICS[Service.YOUTH]],
+                                  class_name="chips")),
                 rx.el.label(T("book.confirm.note"), html_for="note", class_name="field-label"),
                 rx.el.textarea(id="note", value=BookingState.note,
                                on_change=BookingState.set_note, max_length=MAX_NOTE, rows=3,
@@ -216,8 +231,7 @@ def done_step() -> rx.Component:
             rx.el.p(chosen_place().name),
             rx.cond(BookingState.pregnancy,
                     rx.el.p(carer_line(chosen_place().nurse)), rx.fragment()),
-            rx.el.p(rx.cond(BookingState.pregnancy, BookingState.visibility,
-                            T("book.private"))),
+            rx.el.p(_who_sees()),
             class_name="notice", role="status", id="booked",
         ),
         document_link(T("book.done.calendar"),

@@ -18,7 +18,7 @@ import reflex as rx
 
 from digihelse.access.actors import Actor
 from digihelse.booking import citizen, errors, views
-from digihelse.booking.models import Topic
+from digihelse.booking.access import booking_service
 from digihelse.booking.pregnancy import PregnancyBookingOptions, pregnancy_booking_options
 from digihelse.booking.rules import weeks_ahead
 from digihelse.core.db import get_engine
@@ -32,8 +32,6 @@ from digihelse.ui.state.card_display import when_text
 from digihelse.ui.state.changes import assign
 from digihelse.ui.state.guard import CITIZEN, audience
 from digihelse.ui.state.session import SessionState
-
-TOPICS = [topic.value for topic in Topic]
 
 
 @dataclass
@@ -90,9 +88,11 @@ def slot_button(slot: views.FreeSlot, lang: str) -> SlotButton:
     return SlotButton(slot.slot_id, clock(slot.start_at), slot_label(slot.start_at, lang))
 
 
-def _load_places(actor: Actor) -> list[views.PlaceInfo]:
+def _load_places(actor: Actor) -> tuple[list[views.PlaceInfo], str | None]:
+    """Where she may book, or why she may not book at all (a policy reason key)."""
     with db_session() as s:
-        return citizen.places_for(s, actor)
+        refusal = citizen.booking_refusal(s, actor)
+        return ([] if refusal else citizen.places_for(s, actor)), refusal
 
 
 def _load_slots(place_id: int, from_date: dt.date, days: int,
@@ -120,6 +120,7 @@ class BookingState(SessionState):
     step: str = "choose"  # choose -> confirm -> done
     chosen: SlotButton = SlotButton(0, "", "")
     topic: str = ""
+    service: str = "youth"  # "youth": her own, confidential; "basic": a parent for a child
     note: str = ""
     error: str = ""
     alternatives: list[SlotButton] = []
@@ -165,7 +166,14 @@ class BookingState(SessionState):
             await self._load_pregnancy(session, actor)
             assign(self, loaded=True)
             return
-        infos = await asyncio.to_thread(_load_places, actor)
+        infos, refusal = await asyncio.to_thread(_load_places, actor)
+        assign(self, service=str(booking_service(actor)))
+        if refusal:
+            assign(self, places=[], days=[], place_id=0, visit_title="",
+                   blocked=t("book.refused", session.lang, name=session.acting_given_name)
+                   + " " + t(refusal, session.lang))
+            assign(self, loaded=True)
+            return
         today = today_oslo()
         places = [place_option(info, session.lang, today) for info in infos]
         wanted = params.get("sted", "")
@@ -275,7 +283,7 @@ class BookingState(SessionState):
         if self.pregnancy:
             await self._load_pregnancy(session, actor)
         else:
-            infos = await asyncio.to_thread(_load_places, actor)
+            infos, _refusal = await asyncio.to_thread(_load_places, actor)
             self.places = [place_option(info, lang, today_oslo()) for info in infos]
         if place_id in [p.place_id for p in self.places]:
             self.week_offset, self.place_id, self._start = offset, place_id, start

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import reflex as rx
 
 from digihelse.access.actors import Actor
-from digihelse.access.enforcement import AccessDenied, thresholds
-from digihelse.booking.citizen import appointments_for, places_for
+from digihelse.access.enforcement import AccessDenied
+from digihelse.booking.citizen import appointments_for, booking_refusal, places_for
 from digihelse.booking.pregnancy import pregnancy_booking_options
 from digihelse.booking.views import Appointment, PlaceInfo
 from digihelse.core.db import get_engine
@@ -21,7 +21,6 @@ from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import today_oslo, utcnow
 from digihelse.healthcard import service as healthcard
 from digihelse.people.age_notices import notices_for
-from digihelse.people.nin import age_on, parse_nin
 from digihelse.ui.state.appointments import AppointmentRow, row
 from digihelse.ui.state.booking import PlaceOption, place_option
 from digihelse.ui.state.card_display import BookBox, book_box
@@ -67,9 +66,9 @@ def _load(actor: Actor, lang: str, has_card: bool) -> Home:
     with db_session() as s:
         notices = [n.text for n in notices_for(s, actor.pid, today, lang)] \
             if actor.on_behalf_of_pid is None else []
-        age = age_on(parse_nin(actor.subject_pid).birth_date, today)
-        youth = actor.on_behalf_of_pid is None and thresholds().in_youth_ages(age)
-        places = places_for(s, actor) if youth else []
+        # Her own school and youth clinic, or a young child's school and health station;
+        # nothing where the policy lets her see but not book (a parent of a teenager).
+        places = [] if booking_refusal(s, actor) else places_for(s, actor)
     try:
         upcoming = appointments_for(get_engine(), actor, actor.subject_pid, now=utcnow(),
                                     settings=get_settings().booking).upcoming

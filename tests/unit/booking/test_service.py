@@ -532,3 +532,12 @@ def test_the_youth_clinic_is_never_a_childs_and_the_health_station_never_a_pupil
                      now=NOW, settings=SETTINGS)
     assert citizen.book(world.engine, ida, slot_id=clinic, client_key="i3", topic="feelings",
                         now=NOW, settings=SETTINGS).service == "youth"
+
+
+def test_a_nurses_reason_longer_than_its_column_is_refused_plainly(world):
+    booking = _book(world, "ida", world.slot_at(TUESDAY, 9))
+    with pytest.raises(errors.BookingError) as long:
+        citizen.cancel(world.engine, world.kari, booking.id, reason="x" * 501, now=NOW,
+                       settings=SETTINGS)
+    assert long.value.message_key == "booking.error.note_too_long"
+    assert world.booking(booking.id).status == BookingStatus.BOOKED

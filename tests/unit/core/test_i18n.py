@@ -131,3 +131,12 @@ def test_the_schedule_counts_free_times_in_plural_and_in_the_roles_words():
                                         gone="3 ledige tider")
     assert "2 new free times" in done_text(2, 0, "en")
     assert done_text(2, 0, "nb", role="midwife") != done_text(2, 0, "nb", role="school_nurse")
+
+
+def test_every_booking_topic_has_a_message_in_every_language():
+    from digihelse.booking.models import Topic
+    from digihelse.core.i18n.families import keyed
+
+    for topic in Topic:
+        for lang in LANGS:
+            assert t(keyed("topic", topic), lang)
