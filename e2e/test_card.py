@@ -153,3 +153,23 @@ def test_midwife_corrects_a_checkup_with_a_reason(browser: Browser, base_url: st
     expect(lise.locator("#history")).to_contain_text("Feil vekt ført")
     assert_accessible(lise)
     lise.context.close()
+
+
+def test_a_checkup_with_only_a_date_is_not_saved_and_an_empty_date_is_named(browser: Browser,
+                                                                            base_url: str):
+    lise = browser.new_context(base_url=base_url, **PHONE).new_page()
+    login_personnel(lise, "Lise", next_path="/personell/gravide")
+    lise.locator("#my-women").get_by_role("button", name="Nora Lie").click()
+    expect(lise.get_by_role("heading", name="Ny kontroll")).to_be_visible()
+    entries = lise.locator("#timeline li").count()
+    lise.locator("#save-consultation").click()  # today's date, nothing else
+    expect(lise.locator("#form-message")).to_contain_text("Kontrollen har ingen funn")
+    expect(lise.locator("#timeline li")).to_have_count(entries)
+    assert_accessible(lise)
+    lise.get_by_label("Dato").fill("")
+    lise.get_by_label("Vekt (kg)").fill("72")
+    lise.locator("#save-consultation").click()
+    expect(lise.locator("#f-held_on-error")).to_have_text("Skriv inn datoen for kontrollen.")
+    expect(lise.get_by_label("Vekt (kg)")).to_have_value("72")
+    expect(lise.locator("#timeline li")).to_have_count(entries)
+    lise.context.close()

@@ -200,7 +200,23 @@ def validate_consultation(draft: ConsultationDraft, *, due_date: dt.date | None,
             errors["sf_height_cm"] = "card.error.sf_range"
     _fetus_errors(errors, draft.fetuses, fetuses)
     _text_errors(errors, "note", draft.note, NOTE_MAX)
+    if not has_findings(draft):
+        errors[NO_FINDINGS] = "card.error.no_findings"
     return errors
+
+
+# The error of a check-up with nothing in it: of the form as a whole, not of one field.
+NO_FINDINGS = "findings"
+
+
+def has_findings(draft: ConsultationDraft) -> bool:
+    """A check-up records something: a measurement, a finding about a fetus, or a note.
+    With only a date it would count as done on the schedule while telling nothing."""
+    measured = (draft.weight_kg, draft.bp_systolic, draft.bp_diastolic, draft.urine_protein,
+                draft.oedema, draft.sf_height_cm)
+    fetus = any(v is not None for f in draft.fetuses
+                for v in (f.heart_rate, f.presentation, f.movements))
+    return any(v is not None for v in measured) or fetus or bool(draft.note.strip())
 
 
 def _bp_errors(errors: Errors, systolic: int | None, diastolic: int | None) -> None:

@@ -21,7 +21,12 @@ from digihelse.core.i18n.formatting import day_month
 from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import today_oslo, utcnow
 from digihelse.healthcard import service as card
-from digihelse.healthcard.validation import ConsultationDraft, FetusDraft, PregnancyDraft
+from digihelse.healthcard.validation import (
+    NO_FINDINGS,
+    ConsultationDraft,
+    FetusDraft,
+    PregnancyDraft,
+)
 from digihelse.people.nin import is_valid_nin
 from digihelse.ui.presenters.carer_forms import error_text, expected_version
 from digihelse.ui.routes import CARER_CARD, CARER_LIST
@@ -108,10 +113,11 @@ def parse_consultation(form: dict) -> tuple[ConsultationDraft | None, dict[str, 
             values[name] = kind(float(raw)) if kind is int else kind(raw)
         except ValueError:
             errors[name] = "card.error.invalid"
+    raw_day = str(form.get("held_on", "")).strip()
     try:
-        held_on = dt.date.fromisoformat(str(form.get("held_on", "")))
+        held_on = dt.date.fromisoformat(raw_day)
     except ValueError:
-        errors["held_on"] = "card.error.invalid"
+        errors["held_on"] = "card.error.invalid" if raw_day else "card.error.held_on_missing"
         held_on = None
     if errors:
         return None, errors
@@ -401,7 +407,9 @@ class CarerState(CardState):
             # Per-fetus fields come as "fetus.1.heart_rate"; the form has one fetus block.
             self.field_errors = {field.rsplit(".", 1)[-1]: error_text(key, lang)
                                  for field, key in errors.items()}
-            self.form_message = t("card.error.validation", lang)
+            # A check-up with nothing in it is the form's problem, not one field's.
+            self.form_message = self.field_errors.pop(NO_FINDINGS, None) \
+                or t("card.error.validation", lang)
             return
         self.field_errors = {}
         self.form_message = t("card.consultation.saved", lang)

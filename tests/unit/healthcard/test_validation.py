@@ -33,7 +33,8 @@ def check(draft: ConsultationDraft, fetuses: int = 1) -> dict[str, str]:
 
 def test_a_plausible_consultation_passes():
     assert check(good()) == {}
-    assert check(ConsultationDraft(held_on=AT_28)) == {}  # nothing measured is fine too
+    # Nothing measured and nothing written is not a check-up (issue #13: it counted as done).
+    assert check(ConsultationDraft(held_on=AT_28)) == {v.NO_FINDINGS: "card.error.no_findings"}
 
 
 @pytest.mark.parametrize("changes,field,key", [
@@ -256,3 +257,19 @@ def test_messages_name_the_limits_they_enforce(key, limits):
         for limit in limits:
             number = f"{limit:g}" if isinstance(limit, float | int) else limit
             assert number in TEXTS[key][lang], (key, lang, number)
+
+
+def test_a_checkup_needs_a_finding_or_a_note():
+    from digihelse.healthcard.validation import NO_FINDINGS, ConsultationDraft, FetusDraft
+
+    due, day = dt.date(2026, 3, 1), dt.date(2025, 12, 1)
+
+    def errors(**kw):
+        return v.validate_consultation(ConsultationDraft(held_on=day, **kw), due_date=due,
+                                     fetuses=1, today=day)
+
+    assert errors()[NO_FINDINGS] == "card.error.no_findings"
+    assert errors(note="   ").get(NO_FINDINGS)
+    for finding in ({"weight_kg": 70.0}, {"urine_protein": "neg"}, {"note": "Samtale"},
+                    {"fetuses": (FetusDraft(1, 140, None, None),)}):
+        assert NO_FINDINGS not in errors(**finding), finding
