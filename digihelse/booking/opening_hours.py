@@ -22,7 +22,13 @@ from digihelse.booking.models import (
     WeeklySchedule,
 )
 from digihelse.booking.notices import clock, slot_label
-from digihelse.booking.rules import breaks_inside, slot_length_ok, weekday_ok
+from digihelse.booking.rules import (
+    breaks_inside,
+    periods_overlap,
+    slot_length_ok,
+    times_overlap,
+    weekday_ok,
+)
 from digihelse.booking.schedule import (
     Conflict,
     GenerationResult,
@@ -38,6 +44,31 @@ from digihelse.core.db import SessionOrEngine, transaction
 from digihelse.core.settings import BookingSettings
 from digihelse.core.timeutil import OSLO, aware_utc, to_oslo
 from digihelse.people.models import Personnel, StaffAssignment
+
+
+@dataclass(frozen=True)
+class ClashingHours:
+    """Hours she already has that new hours would overlap (for the message)."""
+
+    weekday: int
+    start_time: dt.time
+    end_time: dt.time
+    place_id: int
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+class HoursClash(InvalidSchedule):
+    """The hours overlap hours she already has; `clashes` names them."""
+
+    code = "hours_clash"
+    message_key = "sched.err.clash"
+
+    def __init__(self, clashes: list[ClashingHours]) -> None:
+        described = ", ".join(f"{row.weekday}:{row.start_time:%H.%M}-{row.end_time:%H.%M}"
+                              f"@{row.place_id}" for row in clashes)
+        super().__init__(f"the hours overlap hours you already have: {described}")
+        self.clashes = list(clashes)
 
 
 @dataclass(frozen=True)
@@ -163,7 +194,8 @@ def _validate(edit: ScheduleEdit, today: dt.date) -> dict[str, Any]:
                       valid_to=edit.valid_to, label=edit.label)
         return values
     if not slot_length_ok(edit.slot_minutes):
-        raise bad("a slot must be 5 to 240 minutes")
+        raise InvalidSchedule("a slot must be 5 to 240 minutes, in steps of 5",
+                              code="bad_slot_length", message_key="sched.err.slot")
     try:
         breaks = parse_breaks(edit.breaks)
     except ValueError as exc:
@@ -201,6 +233,24 @@ def _owned(s: Session, actor: Actor, table: type, item_id: int) -> tuple[Personn
     return nurse, row
 
 
+def _refuse_clash(s: Session, actor: Actor, values: dict[str, Any], item_id: int | None) -> None:
+    """Weekly hours may not overlap hours she already has on that weekday in an overlapping
+    validity period, at this place or another: she cannot be in two places at once."""
+    nurse = authorize_schedule(s, actor, values["place_id"])
+    rows = s.exec(select(WeeklySchedule).where(
+        WeeklySchedule.personnel_id == nurse.id, WeeklySchedule.active,
+        WeeklySchedule.weekday == values["weekday"])).all()
+    clashes = [row for row in rows if row.id != item_id
+               and times_overlap(values["start_time"], values["end_time"],
+                                 row.start_time, row.end_time)
+               and periods_overlap(values["valid_from"], values["valid_to"],
+                                   row.valid_from, row.valid_to)]
+    if clashes:
+        raise HoursClash([ClashingHours(row.weekday, row.start_time, row.end_time,
+                                        row.place_id, row.valid_from, row.valid_to)
+                          for row in clashes])
+
+
 def _apply_edit(s: Session, actor: Actor, edit: ScheduleEdit | None, *, item_id: int | None,
                 delete_kind: str | None, now: dt.datetime) -> tuple[Personnel, Any, set[int]]:
     """Write one change (not committed); returns the nurse, the row and whose slots move."""
@@ -218,6 +268,8 @@ def _apply_edit(s: Session, actor: Actor, edit: ScheduleEdit | None, *, item_id:
         raise InvalidSchedule("nothing to change", code="bad_request")
     values = _validate(edit, today)
     table = _TABLES[type(edit)]
+    if isinstance(edit, WeeklyHours):
+        _refuse_clash(s, actor, values, item_id)
     if isinstance(edit, Closure):
         place_id = edit.place_id
         nurse = authorize_schedule(s, actor, place_id)

@@ -41,6 +41,7 @@ TOPICS: dict[Service, tuple[Topic, ...]] = {
 
 # How long one bookable time may be, in minutes (the nurse's form offers the same range).
 MIN_SLOT_MINUTES, MAX_SLOT_MINUTES = 5, 240
+SLOT_STEP_MINUTES = 5  # a slot is a whole multiple of this: no 7-minute times
 MAX_CLIENT_KEY, MAX_NOTE = 100, 1000
 MAX_CANCEL_REASON = 500  # the nurse's reason the pupil reads (the column's length)
 
@@ -149,7 +150,20 @@ def too_early_to_mark(start_at: dt.datetime, now: dt.datetime,
 
 
 def slot_length_ok(minutes: int) -> bool:
-    return MIN_SLOT_MINUTES <= minutes <= MAX_SLOT_MINUTES
+    """From MIN to MAX minutes, in whole steps of SLOT_STEP_MINUTES."""
+    return MIN_SLOT_MINUTES <= minutes <= MAX_SLOT_MINUTES and minutes % SLOT_STEP_MINUTES == 0
+
+
+def periods_overlap(a_from: dt.date | None, a_to: dt.date | None,
+                    b_from: dt.date | None, b_to: dt.date | None) -> bool:
+    """Two validity periods (None: open at that end) share at least one day."""
+    return (a_to is None or b_from is None or b_from <= a_to) and (
+        b_to is None or a_from is None or a_from <= b_to)
+
+
+def times_overlap(a_start: dt.time, a_end: dt.time, b_start: dt.time, b_end: dt.time) -> bool:
+    """Two spans of one day overlap (touching ends, 09-12 and 12-14, do not)."""
+    return a_start < b_end and b_start < a_end
 
 
 def breaks_inside(breaks: Iterable[tuple[dt.time, dt.time]], start: dt.time,

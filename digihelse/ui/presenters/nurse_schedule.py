@@ -104,6 +104,14 @@ def error_text(key: str, lang: str) -> str:
     return t(key, lang, min=MIN_SLOT_MINUTES, max=MAX_SLOT_MINUTES)
 
 
+def clash_text(clashes: list, lang: str, place_names: dict[int, str]) -> str:
+    """'Tiden overlapper med timer du alt har: mandag 09.00–14.00, Fjordvik ungdomsskole.'"""
+    named = "; ".join(f"{weekday_name(row.weekday, lang)} {hm(row.start_time)}–"
+                      f"{hm(row.end_time)}, {place_names.get(row.place_id, '')}".rstrip(", ")
+                      for row in clashes)
+    return t("sched.err.clash", lang, hours=named)
+
+
 def _minutes(value: dt.time) -> int:
     return value.hour * 60 + value.minute
 

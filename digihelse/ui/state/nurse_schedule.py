@@ -17,6 +17,7 @@ from sqlmodel import col, select
 
 from digihelse.access.actors import AccessDenied, Actor
 from digihelse.booking.opening_hours import (
+    HoursClash,
     ScheduleEdit,
     delete_schedule_item,
     my_schedule,
@@ -45,6 +46,7 @@ from digihelse.ui.presenters.nurse_schedule import (
     PlaceBlock,
     ScheduleItem,
     build,
+    clash_text,
     default_draft,
     done_text,
     effect_text,
@@ -214,6 +216,9 @@ class NurseScheduleState(SessionState):
             actor = session._actor()
             try:
                 created, withdrawn, conflicts = await asyncio.to_thread(_preview, actor, edits)
+            except HoursClash as exc:
+                self.error = clash_text(exc.clashes, lang, self._place_names)
+                return
             except ServiceError as exc:
                 self.error = message_for(exc, lang)
                 return

@@ -53,7 +53,8 @@ def test_the_form_accepts_exactly_the_slot_lengths_the_service_does(minutes):
     form = weekly(start="00:00", end="23:59", breaks="", slot=str(minutes))
     _, errors = parse_edits("weekly", form, PLACES, TODAY)
     assert ("slot" not in errors) == slot_length_ok(minutes)
-    assert slot_length_ok(minutes) == (MIN_SLOT_MINUTES <= minutes <= MAX_SLOT_MINUTES)
+    assert slot_length_ok(minutes) == (MIN_SLOT_MINUTES <= minutes <= MAX_SLOT_MINUTES
+                                      and minutes % 5 == 0)
 
 
 def test_one_off_hours_closed_days_and_drop_in():
