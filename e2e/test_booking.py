@@ -138,3 +138,30 @@ def test_pupil_moves_an_appointment_in_one_step(page: Page):
     upcoming.first.get_by_role("button", name="Avbestill").click()
     page.get_by_role("button", name="Ja, avbestill").click()
     expect(page.get_by_role("status")).to_have_text("Timen er avbestilt.")
+
+
+def test_what_is_possible_is_said_before_she_tries(page: Page):
+    """The place's phone is on the booking page; the confirm step says until when she can
+    cancel online; at her limit of upcoming bookings she is told before choosing a time."""
+    login_citizen(page, "Maja")
+    booked = []
+    for _ in range(2):
+        page.goto("/bestill")
+        wait_for_app(page)
+        expect(page.locator("#place-phone")).to_have_text("77 00 12 15")
+        page.locator("#free-times .time-btn").nth(len(booked)).click()
+        expect(page.locator("#cancel-line")).to_contain_text(
+            "Du kan avbestille eller endre timen på nett fram til")
+        page.locator("#confirm").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Timen er bestilt")
+        booked.append(1)
+    page.goto("/bestill")
+    wait_for_app(page)
+    expect(page.locator("#booking-blocked")).to_contain_text("Du har allerede to timer")
+    expect(page.locator("#free-times")).to_have_count(0)
+    assert_accessible(page)
+    page.get_by_role("link", name="Se timene").click()
+    for _ in booked:  # the shared server keeps Maja's limit free
+        page.locator("#upcoming li").first.get_by_role("button", name="Avbestill").click()
+        page.get_by_role("button", name="Ja, avbestill").click()
+        expect(page.get_by_role("status")).to_have_text("Timen er avbestilt.")

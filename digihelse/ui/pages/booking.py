@@ -56,6 +56,11 @@ def place_card() -> rx.Component:
         ),
         rx.el.p(place.address, class_name="muted"),
         rx.cond(place.drop_in != "", rx.el.p(place.drop_in, class_name="drop-in")),
+        rx.cond(place.phone != "", rx.el.p(
+            T("place.phone"), " ", rx.el.a(place.phone, href=place.tel, id="place-phone",
+                                           class_name="inline-link"),
+            rx.cond(place.phone_hours != "", rx.el.span(" (", place.phone_hours, ")")),
+            class_name="muted")),
         class_name="card",
         aria_label=place.name,
     )
@@ -180,6 +185,8 @@ def confirm_step() -> rx.Component:
             class_name="card",
         ),
         rx.el.p(_who_sees(), class_name="notice", id="private-line"),
+        rx.cond(BookingState.cancel_line != "",
+                rx.el.p(BookingState.cancel_line, class_name="muted", id="cancel-line")),
         rx.cond(
             BookingState.pregnancy & (BookingState.moving_id == 0),
             rx.el.div(

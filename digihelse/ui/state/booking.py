@@ -20,7 +20,7 @@ from digihelse.access.actors import Actor
 from digihelse.booking import citizen, errors, views
 from digihelse.booking.access import booking_service
 from digihelse.booking.pregnancy import PregnancyBookingOptions, pregnancy_booking_options
-from digihelse.booking.rules import weeks_ahead
+from digihelse.booking.rules import cancel_deadline, weeks_ahead
 from digihelse.core.db import get_engine
 from digihelse.core.db import session as db_session
 from digihelse.core.errors import ServiceError
@@ -43,6 +43,9 @@ class PlaceOption:
     address: str
     description: str
     drop_in: str
+    phone: str = ""  # "77 00 12 14", shown
+    tel: str = ""  # "tel:77001214", the link a phone dials
+    phone_hours: str = ""
 
 
 @dataclass
@@ -75,7 +78,13 @@ def drop_in_text(window: views.DropInWindow | None, lang: str, today: dt.date) -
 def place_option(info: views.PlaceInfo, lang: str, today: dt.date) -> PlaceOption:
     nurse = info.nurses[0] if info.nurses else ""
     return PlaceOption(info.place_id, info.name, nurse, initials(nurse), info.address,
-                       info.description, drop_in_text(info.next_drop_in, lang, today))
+                       info.description, drop_in_text(info.next_drop_in, lang, today),
+                       info.phone, tel_link(info.phone), info.phone_hours)
+
+
+def tel_link(phone: str) -> str:
+    digits = "".join(c for c in phone if c.isdigit() or c == "+")
+    return f"tel:{digits}" if digits else ""
 
 
 def slot_label(start_at: dt.datetime, lang: str) -> str:
@@ -88,11 +97,24 @@ def slot_button(slot: views.FreeSlot, lang: str) -> SlotButton:
     return SlotButton(slot.slot_id, clock(slot.start_at), slot_label(slot.start_at, lang))
 
 
-def _load_places(actor: Actor) -> tuple[list[views.PlaceInfo], str | None]:
-    """Where she may book, or why she may not book at all (a policy reason key)."""
+def _load_places(actor: Actor, moving: bool = False
+                 ) -> tuple[list[views.PlaceInfo], str | None]:
+    """Where she may book, or why she may not book now (a message key): the policy's
+    reason, or the limit of upcoming bookings (which a move does not add to)."""
     with db_session() as s:
         refusal = citizen.booking_refusal(s, actor)
+        if refusal is None and not moving and citizen.at_booking_limit(
+                s, actor, now=utcnow(), settings=get_settings().booking):
+            refusal = errors.LimitReached.message_key
         return ([] if refusal else citizen.places_for(s, actor)), refusal
+
+
+def cancel_line(start_at: dt.datetime, lang: str) -> str:
+    """Until when she can cancel or move the time online, said before she books it."""
+    deadline = cancel_deadline(start_at, get_settings().booking)
+    if deadline <= utcnow():
+        return t("book.no_online_cancel", lang)
+    return t("book.cancel_until", lang, when=slot_label(deadline, lang))
 
 
 def _load_slots(place_id: int, from_date: dt.date, days: int,
@@ -121,6 +143,7 @@ class BookingState(SessionState):
     chosen: SlotButton = SlotButton(0, "", "")
     topic: str = ""
     service: str = "youth"  # "youth": her own, confidential; "basic": a parent for a child
+    cancel_line: str = ""  # "Du kan avbestille på nett fram til …", on the confirm step
     note: str = ""
     error: str = ""
     alternatives: list[SlotButton] = []
@@ -166,12 +189,13 @@ class BookingState(SessionState):
             await self._load_pregnancy(session, actor)
             assign(self, loaded=True)
             return
-        infos, refusal = await asyncio.to_thread(_load_places, actor)
+        infos, refusal = await asyncio.to_thread(_load_places, actor, bool(self.moving_id))
         assign(self, service=str(booking_service(actor)))
         if refusal:
+            why = t(refusal, session.lang)
             assign(self, places=[], days=[], place_id=0, visit_title="",
-                   blocked=t("book.refused", session.lang, name=session.acting_given_name)
-                   + " " + t(refusal, session.lang))
+                   blocked=why if refusal == errors.LimitReached.message_key else
+                   t("book.refused", session.lang, name=session.acting_given_name) + " " + why)
             assign(self, loaded=True)
             return
         today = today_oslo()
@@ -264,9 +288,12 @@ class BookingState(SessionState):
         await self._load_week()
 
     @rx.event
-    def choose_slot(self, slot: dict):
+    async def choose_slot(self, slot: dict):
+        session = await self.get_state(SessionState)
         self.chosen = SlotButton(int(slot["slot_id"]), slot["time"], slot["label"])
         self._chosen_start = self._starts.get(self.chosen.slot_id, "")
+        self.cancel_line = cancel_line(dt.datetime.fromisoformat(self._chosen_start),
+                                       session.lang) if self._chosen_start else ""
         self.step, self.error, self.alternatives = "confirm", "", []
         # One key per confirm screen: a double tap or a retry books once.
         self._client_key = uuid.uuid4().hex
@@ -283,14 +310,17 @@ class BookingState(SessionState):
         if self.pregnancy:
             await self._load_pregnancy(session, actor)
         else:
-            infos, _refusal = await asyncio.to_thread(_load_places, actor)
+            infos, _refusal = await asyncio.to_thread(_load_places, actor,
+                                                      bool(self.moving_id))
             self.places = [place_option(info, lang, today_oslo()) for info in infos]
         if place_id in [p.place_id for p in self.places]:
             self.week_offset, self.place_id, self._start = offset, place_id, start
             await self._load_week()
         if self._chosen_start:
-            label = slot_label(dt.datetime.fromisoformat(self._chosen_start), lang)
+            start_at = dt.datetime.fromisoformat(self._chosen_start)
+            label = slot_label(start_at, lang)
             self.chosen = SlotButton(self.chosen.slot_id, self.chosen.time, label)
+            self.cancel_line = cancel_line(start_at, lang)
             if self.step == "done":
                 self.booked_label = label
 
