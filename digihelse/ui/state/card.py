@@ -16,7 +16,7 @@ from digihelse.access.actors import Actor
 from digihelse.booking.pregnancy import pregnancy_booking_options
 from digihelse.core.db import get_engine
 from digihelse.core.errors import ServiceError
-from digihelse.core.i18n import t
+from digihelse.core.i18n import t, tn
 from digihelse.core.i18n.formatting import day_month
 from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import today_oslo, utcnow
@@ -305,7 +305,7 @@ class CarerState(CardState):
                 f"{t('card.overview.due_date', lang)} {day_month(row.due_date, lang)}"
                 if row.due_date else "",
             ) if part),
-            "questions": t("card.mine.questions", lang, count=row.open_questions)
+            "questions": tn("card.mine.questions", row.open_questions, lang)
             if row.open_questions else "",
         } for index, row in enumerate(rows)]
         self.loaded = True
