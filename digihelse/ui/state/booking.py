@@ -33,6 +33,11 @@ from digihelse.ui.state.changes import assign
 from digihelse.ui.state.guard import CITIZEN, audience
 from digihelse.ui.state.session import SessionState
 
+# After each step the new step's heading takes the focus, so a keyboard or screen-reader
+# user starts there (WCAG 2.4.3), not at the top of the page or on a button that went away.
+FOCUS_STEP = rx.call_script(
+    "setTimeout(() => document.getElementById('step-heading')?.focus(), 0)")
+
 
 @dataclass
 class PlaceOption:
@@ -109,6 +114,14 @@ def _load_places(actor: Actor, moving: bool = False
         return ([] if refusal else citizen.places_for(s, actor)), refusal
 
 
+def _moving_title(actor: Actor, booking_id: int, lang: str) -> str:
+    """"Flytt timen din tirsdag 25. november kl. 10.15": what is moved, said first."""
+    upcoming = citizen.appointments_for(get_engine(), actor, actor.subject_pid, now=utcnow(),
+                                        settings=get_settings().booking).upcoming
+    found = next((a for a in upcoming if a.booking_id == booking_id), None)
+    return t("book.move.title", lang, when=slot_label(found.start_at, lang)) if found else ""
+
+
 def cancel_line(start_at: dt.datetime, lang: str) -> str:
     """Until when she can cancel or move the time online, said before she books it."""
     deadline = cancel_deadline(start_at, get_settings().booking)
@@ -144,6 +157,7 @@ class BookingState(SessionState):
     topic: str = ""
     service: str = "youth"  # "youth": her own, confidential; "basic": a parent for a child
     cancel_line: str = ""  # "Du kan avbestille på nett fram til …", on the confirm step
+    moving_title: str = ""  # "Flytt timen din …" when moving
     note: str = ""
     error: str = ""
     alternatives: list[SlotButton] = []
@@ -189,6 +203,8 @@ class BookingState(SessionState):
             await self._load_pregnancy(session, actor)
             assign(self, loaded=True)
             return
+        assign(self, moving_title=await asyncio.to_thread(
+            _moving_title, actor, self.moving_id, session.lang) if self.moving_id else "")
         infos, refusal = await asyncio.to_thread(_load_places, actor, bool(self.moving_id))
         assign(self, service=str(booking_service(actor)))
         if refusal:
@@ -297,6 +313,7 @@ class BookingState(SessionState):
         self.step, self.error, self.alternatives = "confirm", "", []
         # One key per confirm screen: a double tap or a retry books once.
         self._client_key = uuid.uuid4().hex
+        return FOCUS_STEP
 
     @rx.event
     async def relabel(self):
@@ -327,6 +344,7 @@ class BookingState(SessionState):
     @rx.event
     def back_to_times(self):
         self.step, self.error = "choose", ""
+        return FOCUS_STEP
 
     @rx.event
     def toggle_topic(self, value: str):
@@ -358,6 +376,7 @@ class BookingState(SessionState):
             self.step = "done"
         finally:
             self.busy = False
+        yield FOCUS_STEP
 
     def _book(self, actor: Actor):
         if self.moving_id:
