@@ -14,6 +14,7 @@ def test_pupil_books_in_three_taps_then_cancels(page: Page):
     taps += 1
     first_time = page.locator("#free-times .time-btn").first
     expect(first_time).to_be_visible()
+    expect(page.locator("#published-ahead")).to_have_text("Timene legges ut 4 uker fram i tid.")
     assert_accessible(page)
     chosen = first_time.get_attribute("aria-label")
     first_time.click()

@@ -144,9 +144,10 @@ def inside_cancel_notice(start_at: dt.datetime, now: dt.datetime,
     return cancel_deadline(start_at, settings) < now
 
 
-def weeks_ahead(settings: BookingSettings) -> int:
-    """How many weeks of free times there are to page through: the horizon in whole weeks."""
-    return -(-settings.horizon_days // 7)
+def weeks_ahead(settings: BookingSettings, start_weekday: int = 0) -> int:
+    """How many weeks of free times there are to page through: the horizon in whole weeks,
+    counted from the Monday of this week when today is `start_weekday` (0 = Monday)."""
+    return -(-(settings.horizon_days + start_weekday) // 7)
 
 
 def too_early_to_mark(start_at: dt.datetime, now: dt.datetime,

@@ -152,6 +152,8 @@ def _choose_times() -> rx.Component:
             ),
         ),
         week_strip(),
+        rx.el.p(T("book.published", weeks=BookingState.published_weeks.to_string()),
+                class_name="muted small", id="published-ahead"),
         rx.cond(
             BookingState.days.length() > 0,
             rx.el.div(rx.foreach(BookingState.days, _day), id="free-times"),

@@ -158,6 +158,7 @@ class BookingState(SessionState):
     service: str = "youth"  # "youth": her own, confidential; "basic": a parent for a child
     cancel_line: str = ""  # "Du kan avbestille på nett fram til …", on the confirm step
     moving_title: str = ""  # "Flytt timen din …" when moving
+    published_weeks: int = 4  # how far ahead times are published (the booking horizon)
     note: str = ""
     error: str = ""
     alternatives: list[SlotButton] = []
@@ -263,14 +264,27 @@ class BookingState(SessionState):
                _start=start.isoformat(), week_offset=0)
         await self._load_week(seek=True)
 
+    def _first_day(self) -> dt.date:
+        """The strip's first day: a week from Monday (so weeks read as in a calendar), or
+        a pregnancy consultation's window."""
+        if self._start:
+            return dt.date.fromisoformat(self._start)
+        today = today_oslo()
+        return today - dt.timedelta(days=today.weekday())
+
+    def _weeks(self) -> int:
+        start = self._first_day()
+        return weeks_ahead(get_settings().booking, (today_oslo() - start).days
+                           if start <= today_oslo() else 0)
+
     async def _load_week(self, *, seek: bool = False) -> None:
-        """Free times for seven days from today + offset weeks. With `seek`, move on to
+        """Free times for seven days from the first day + offset weeks. With `seek`, move to
         the first week that has any, so the nearest free time is what the pupil sees."""
         session = await self.get_state(SessionState)
         lang = session.lang
-        first_day = dt.date.fromisoformat(self._start) if self._start else today_oslo()
+        first_day = self._first_day()
         offset = self.week_offset
-        weeks = weeks_ahead(get_settings().booking)
+        weeks = self._weeks()
         for _ in range(weeks if seek else 1):
             start = first_day + dt.timedelta(weeks=offset)
             end = start + dt.timedelta(days=6)
@@ -280,6 +294,7 @@ class BookingState(SessionState):
                 break
             offset += 1
         assign(self, week_offset=offset,
+               published_weeks=get_settings().booking.horizon_days // 7,
                week_title=f"{day_month(start, lang)} – {day_month(end, lang)}",
                days=[DayGroup(weekday_day_month(day, lang).capitalize(),
                               [slot_button(slot, lang) for slot in group])
@@ -295,7 +310,7 @@ class BookingState(SessionState):
 
     @rx.event
     async def next_week(self):
-        self.week_offset = min(self.week_offset + 1, weeks_ahead(get_settings().booking) - 1)
+        self.week_offset = min(self.week_offset + 1, self._weeks() - 1)
         await self._load_week()
 
     @rx.event
