@@ -219,7 +219,7 @@ class BookingState(SessionState):
         places = [place_option(info, session.lang, today) for info in infos]
         wanted = params.get("sted", "")
         ids = [p.place_id for p in places]
-        assign(self, places=places, week_offset=0,
+        assign(self, places=places,
                place_id=int(wanted) if wanted.isdigit() and int(wanted) in ids else
                (ids[0] if ids else 0))
         await self._load_week(seek=True)
@@ -261,7 +261,7 @@ class BookingState(SessionState):
         start = first.day if first else max(visit.window_start, today_oslo())
         assign(self, _midwife_id=options.midwife_id, places=places,
                place_id=first.place_id if first else (places[0].place_id if places else 0),
-               _start=start.isoformat(), week_offset=0)
+               _start=start.isoformat())
         await self._load_week(seek=True)
 
     def _first_day(self) -> dt.date:
@@ -283,7 +283,9 @@ class BookingState(SessionState):
         session = await self.get_state(SessionState)
         lang = session.lang
         first_day = self._first_day()
-        offset = self.week_offset
+        # A seek starts from the first week; the offset is assigned once, at the end, so
+        # coming back to the page re-sends nothing that stayed the same.
+        offset = 0 if seek else self.week_offset
         weeks = self._weeks()
         for _ in range(weeks if seek else 1):
             start = first_day + dt.timedelta(weeks=offset)
@@ -305,7 +307,7 @@ class BookingState(SessionState):
     async def choose_place(self, place_id: str):
         if place_id.isdigit() and int(place_id) in [p.place_id for p in self.places]:
             self.place_id = int(place_id)
-            self.week_offset, self.step, self.error = 0, "choose", ""
+            self.step, self.error = "choose", ""
             await self._load_week(seek=True)
 
     @rx.event
