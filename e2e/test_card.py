@@ -26,6 +26,14 @@ def test_midwife_records_a_checkup_and_nora_sees_it(browser: Browser, base_url: 
     expect(nora.locator("#section-previous_pregnancies")).to_contain_text(
         "Skjult for dem med fullmakt")
     before = _sf_points(nora)
+    # The charts explain themselves, and the printout says whose card it is and when.
+    expect(nora.locator("#chart-bp .chart-legend")).to_contain_text("systolisk")
+    expect(nora.locator("#chart-sf .chart-legend")).to_contain_text("8 av 10")
+    nora.emulate_media(media="print")
+    expect(nora.locator("#print-head")).to_be_visible()
+    expect(nora.locator("#print-head")).to_contain_text("Født")
+    expect(nora.locator("#print-head")).to_contain_text("Skrevet ut")
+    nora.emulate_media(media="screen")
     assert_accessible(nora)
 
     lise = browser.new_context(base_url=base_url, **PHONE).new_page()

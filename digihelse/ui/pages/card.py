@@ -12,6 +12,7 @@ from digihelse.ui.components.texts import by_lang
 from digihelse.ui.state import card_display  # the rows' types, for the annotations
 from digihelse.ui.state.card import CardState
 from digihelse.ui.state.card_display import CHART_KEYS, CHART_TEXTS, SCHEDULE_STATES, chart_frames
+from digihelse.ui.state.session import SessionState
 
 
 def overview(state=CardState) -> rx.Component:
@@ -27,6 +28,12 @@ def overview(state=CardState) -> rx.Component:
     )
 
 
+# What each chart shows, in plain words under it, so no one has to know what a centile or
+# a systolic pressure is.
+_LEGENDS = {"sf": lambda: T("card.chart.legend.sf"), "bp": lambda: T("card.chart.legend.bp"),
+            "weight": lambda: T("card.chart.legend.weight")}
+
+
 def _chart(key: str, block: card_display.ChartBlock) -> rx.Component:
     """One chart: the frame and words compiled in (by language), her marks from state."""
     title_key, source_key, unit = CHART_TEXTS[key]
@@ -36,6 +43,7 @@ def _chart(key: str, block: card_display.ChartBlock) -> rx.Component:
     return rx.el.figure(
         rx.el.h3(T(title_key)),
         rx.html(head + block.marks + tail, class_name="chart-box"),
+        rx.el.p(_LEGENDS[key](), class_name="small chart-legend"),
         rx.el.details(
             rx.el.summary(T("card.chart.table")),
             rx.el.table(
@@ -255,12 +263,23 @@ def note_list(state=CardState) -> rx.Component:
     )
 
 
+def _today_in_browser() -> rx.Var:
+    """The print date, made by the browser when it prints: nothing to keep in the tab."""
+    lang = SessionState.lang
+    return rx.Var(
+        _js_expr=f"new Date().toLocaleDateString(({lang}) === 'en' ? 'en-GB' : "
+                 f"({lang}) + '-NO', {{day: 'numeric', month: 'long', year: 'numeric'}})",
+        _var_type=str, _var_data=lang._get_all_var_data()).to(str)
+
+
 def card_page() -> rx.Component:
     return shell(
         rx.el.h1(T("card.overview.title")),
         loaded_or_error(
             CardState.loaded, CardState.error,
-            rx.el.p(CardState.woman_name, class_name="print-only"),
+            rx.el.p(rx.el.strong(CardState.woman_name), rx.el.br(),
+                    T("card.print.line", born=CardState.born, printed=_today_in_browser()),
+                    class_name="print-only", id="print-head"),
             overview(),
             book_next(),
             # Only the woman herself shares her card (routes.SHARE).

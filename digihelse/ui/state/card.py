@@ -139,6 +139,7 @@ class CardState(SessionState):
     """The card of whom the citizen acts for (herself, or the woman who gave fullmakt)."""
 
     woman_name: str = ""
+    born: str = ""  # her birth date, on the printout only
     ga_line: str = ""
     due_line: str = ""
     dating_line: str = ""
@@ -170,7 +171,8 @@ class CardState(SessionState):
     _woman_pid: str = ""
 
     def _show(self, shown: CardDisplay) -> None:
-        assign(self, woman_name=shown.woman_name, ga_line=shown.ga_line,
+        assign(self, woman_name=shown.woman_name, born=shown.born,
+               ga_line=shown.ga_line,
                due_line=shown.due_line, dating_line=shown.dating_line,
                next_line=shown.next_line, carers=shown.carers,
                consultations=shown.consultations, schedule=shown.schedule,

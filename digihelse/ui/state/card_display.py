@@ -37,6 +37,7 @@ from digihelse.healthcard.validation import (
     LIFESTYLE_TIMES,
     PREVIOUS_COUNTS,
 )
+from digihelse.people.nin import parse_nin
 from digihelse.ui.components.charts import Band, Chart, Series, render_frame, render_marks
 
 
@@ -166,6 +167,7 @@ def book_box(options: PregnancyBookingOptions, lang: str, own: bool, name: str) 
 @dataclass
 class CardDisplay:
     woman_name: str
+    born: str  # "12. mars 1996", her birth date for the printout
     ga_line: str  # "uke 27+3 i dag — termin 10. februar"
     due_line: str
     dating_line: str
@@ -442,8 +444,10 @@ def display(card: CardView, lang: str, today: dt.date) -> CardDisplay:
         schedule.append(ScheduleRow(t(item.label_key, lang), window, state))
     notes = [NoteRow(n.kind, n.text, f"{day_month(to_oslo(n.created_at).date(), lang)} "
                                      f"{clock(n.created_at)}") for n in card.notes]
+    born = long_date(parse_nin(o.woman_pid).birth_date, lang)
     return CardDisplay(
-        woman_name=o.woman_name, ga_line=ga_line, due_line=due_line, dating_line=dating_line,
+        woman_name=o.woman_name, born=born, ga_line=ga_line, due_line=due_line,
+        dating_line=dating_line,
         next_line=next_line, carers=carers,
         consultations=[consultation_row(c, lang) for c in card.timeline],
         schedule=schedule, notes=notes,
