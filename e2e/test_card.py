@@ -34,6 +34,8 @@ def test_midwife_records_a_checkup_and_nora_sees_it(browser: Browser, base_url: 
     expect(nora.locator("#print-head")).to_contain_text("Født")
     expect(nora.locator("#print-head")).to_contain_text("Skrevet ut")
     nora.emulate_media(media="screen")
+    nora.get_by_text("Hva betyr verdiene?").click()
+    expect(nora.locator("#values-explained")).to_contain_text("ikke noe protein")
     assert_accessible(nora)
 
     lise = browser.new_context(base_url=base_url, **PHONE).new_page()

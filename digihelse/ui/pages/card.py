@@ -86,10 +86,24 @@ def _consultation(row: card_display.ConsultationRow, state=CardState,
     )
 
 
+def _what_the_values_mean() -> rx.Component:
+    """The check-up's values in plain words, one tap away (the paper card's shorthand)."""
+    return rx.el.details(
+        rx.el.summary(T("card.explain.title")),
+        rx.el.dl(*[rx.fragment(rx.el.dt(T(term)), rx.el.dd(T(text))) for term, text in (
+            ("card.field.urine_protein", "card.explain.urine"),
+            ("card.field.oedema", "card.explain.oedema"),
+            ("card.field.sf_height_cm", "card.explain.sf"),
+            ("card.explain.hb_term", "card.explain.hb"))], class_name="explain-list"),
+        class_name="card no-print", id="values-explained",
+    )
+
+
 def timeline(state=CardState) -> rx.Component:
     owner = state is CardState
     return rx.el.section(
         rx.el.h2(T("card.consultations.title")),
+        _what_the_values_mean(),
         rx.cond(
             state.consultations.length() > 0,
             rx.el.ol(rx.foreach(state.consultations,
