@@ -87,13 +87,28 @@ def test_nora_writes_a_question_for_the_midwife(browser: Browser, base_url: str)
         "Er det normalt å ha vondt i ryggen?")
     nora.get_by_role("button", name="Lagre spørsmålet").click()
     expect(nora.locator("#notes")).to_contain_text("vondt i ryggen")
-    nora.context.close()
     # The midwife sees it on her card.
     lise = browser.new_context(base_url=base_url, **PHONE).new_page()
     login_personnel(lise, "Lise", next_path="/personell/gravide")
     lise.locator("#my-women").get_by_role("button", name="Nora Lie").click()
     expect(lise.locator("#notes")).to_contain_text("vondt i ryggen")
     lise.context.close()
+    # She rewrites it, then deletes it (asked once more); nothing else on the card goes.
+    row = nora.locator("#notes li").filter(has_text="vondt i ryggen").first
+    row.get_by_role("button", name="Endre").click()
+    field = nora.get_by_label("Skriv et spørsmål eller notat til neste kontroll")
+    expect(field).to_be_focused()
+    field.fill("Er det normalt å ha vondt i korsryggen?")
+    nora.get_by_role("button", name="Lagre endringen").click()
+    expect(nora.locator("#notes")).to_contain_text("vondt i korsryggen")
+    row = nora.locator("#notes li").filter(has_text="vondt i korsryggen").first
+    row.get_by_role("button", name="Slett").click()
+    expect(row).to_contain_text("Vil du slette notatet?")
+    assert_accessible(nora)
+    row.get_by_role("button", name="Ja, slett").click()
+    expect(nora.get_by_role("status")).to_have_text("Notatet er slettet.")
+    expect(nora.locator("main")).not_to_contain_text("vondt i korsryggen")
+    nora.context.close()
 
 
 def test_a_parent_never_sees_a_17_year_olds_card(browser: Browser, base_url: str):

@@ -237,8 +237,29 @@ def background(state=CardState) -> rx.Component:
     )
 
 
-def _note(row: card_display.NoteRow) -> rx.Component:
-    return rx.el.li(rx.el.p(row.text), rx.el.p(row.when, class_name="muted small"),
+def _note(row: card_display.NoteRow, owner: bool = False) -> rx.Component:
+    """One note; on her own card she can rewrite or delete it (asked once more)."""
+    actions = rx.cond(
+        CardState.can_write_notes & ~CardState.acting_for_other,
+        rx.cond(
+            CardState.confirm_delete_id == row.note_id,
+            rx.el.div(
+                rx.el.p(T("card.notes.delete_confirm"), class_name="strong"),
+                rx.el.button(T("card.notes.delete_yes"), type="button",
+                             on_click=CardState.delete_note, class_name="btn nurse-btn-danger"),
+                rx.el.button(T("card.notes.delete_no"), type="button",
+                             on_click=CardState.keep_note, class_name="btn btn-secondary"),
+                class_name="confirm-box", role="group"),
+            rx.el.div(
+                rx.el.button(T("card.notes.edit"), type="button",
+                             on_click=CardState.edit_note(row.note_id), class_name="btn-link"),
+                rx.el.button(T("card.notes.delete"), type="button",
+                             on_click=CardState.ask_delete_note(row.note_id),
+                             class_name="btn-link"),
+                class_name="note-actions no-print"),
+        ),
+    ) if owner else rx.fragment()
+    return rx.el.li(rx.el.p(row.text), rx.el.p(row.when, class_name="muted small"), actions,
                     class_name="card")
 
 
@@ -258,8 +279,14 @@ def notes() -> rx.Component:
                 rx.cond(CardState.note_error != "",
                         rx.el.p(CardState.note_error, id="note-error", role="alert",
                                 class_name="field-error")),
-                rx.el.button(T("card.notes.add"), type="button", on_click=CardState.add_note,
+                rx.el.button(rx.cond(CardState.editing_note_id != 0, T("card.notes.save_edit"),
+                                     T("card.notes.add")),
+                             type="button", on_click=CardState.add_note,
                              class_name="btn btn-secondary space-top no-print"),
+                rx.cond(CardState.editing_note_id != 0,
+                        rx.el.button(T("card.notes.cancel_edit"), type="button",
+                                     on_click=CardState.cancel_note_edit,
+                                     class_name="btn-link space-top")),
                 class_name="no-print",
             ),
         ),
@@ -272,7 +299,8 @@ def notes() -> rx.Component:
 def note_list(state=CardState) -> rx.Component:
     return rx.cond(
         state.notes.length() > 0,
-        rx.el.ul(rx.foreach(state.notes, _note), class_name="card-list", id="notes"),
+        rx.el.ul(rx.foreach(state.notes, lambda row: _note(row, state is CardState)),
+                 class_name="card-list", id="notes"),
         rx.el.p(T("card.notes.empty")),
     )
 

@@ -148,6 +148,8 @@ class CardState(SessionState):
     consultations: list[ConsultationRow] = []
     schedule: list[ScheduleRow] = []
     notes: list[NoteRow] = []
+    editing_note_id: int = 0  # the note she is rewriting, 0 when writing a new one
+    confirm_delete_id: int = 0  # the note she asked to delete, awaiting "Ja, slett"
     charts: list[ChartBlock] = []
     labs: list[LabRow] = []
     background: list[SectionBlock] = []
@@ -252,13 +254,55 @@ class CardState(SessionState):
             self.note_error = t("card.error.note_empty", session.lang)
             return
         try:
-            await asyncio.to_thread(card.add_own_note, get_engine(), session._actor(),
-                                    self._woman_pid, text, now=utcnow())
+            if self.editing_note_id:
+                await asyncio.to_thread(card.edit_own_note, get_engine(), session._actor(),
+                                        self._woman_pid, self.editing_note_id, text,
+                                        now=utcnow())
+            else:
+                await asyncio.to_thread(card.add_own_note, get_engine(), session._actor(),
+                                        self._woman_pid, text, now=utcnow())
         except ServiceError as exc:
             self.note_error = t(exc.message_key, session.lang)
             return
-        self.note_text, self.note_error = "", ""
+        self.note_text, self.note_error, self.editing_note_id = "", "", 0
         self.message = t("card.notes.saved", session.lang)
+        await self._refresh(session)
+
+    @rx.event
+    def edit_note(self, note_id: int):
+        """Her note's text into the field, to rewrite it; Lagre saves the change."""
+        found = next((n for n in self.notes if n.note_id == note_id), None)
+        if found is not None:
+            self.editing_note_id, self.note_text, self.note_error = note_id, found.text, ""
+            self.confirm_delete_id = 0
+            return rx.call_script(
+                "setTimeout(() => document.getElementById('own-note')?.focus(), 0)")
+
+    @rx.event
+    def cancel_note_edit(self):
+        self.editing_note_id, self.note_text, self.note_error = 0, "", ""
+
+    @rx.event
+    def ask_delete_note(self, note_id: int):
+        self.confirm_delete_id, self.editing_note_id = note_id, 0
+
+    @rx.event
+    def keep_note(self):
+        self.confirm_delete_id = 0
+
+    @rx.event
+    async def delete_note(self):
+        session = await self.get_state(SessionState)
+        note_id, self.confirm_delete_id = self.confirm_delete_id, 0
+        if not note_id:
+            return
+        try:
+            await asyncio.to_thread(card.delete_own_note, get_engine(), session._actor(),
+                                    self._woman_pid, note_id, now=utcnow())
+        except ServiceError as exc:
+            self.message = t(exc.message_key, session.lang)
+            return
+        self.message = t("card.notes.deleted", session.lang)
         await self._refresh(session)
 
     @rx.event

@@ -73,6 +73,7 @@ class NoteRow:
     kind: str
     text: str
     when: str
+    note_id: int = 0
 
 
 @dataclass
@@ -443,7 +444,7 @@ def display(card: CardView, lang: str, today: dt.date) -> CardDisplay:
         window = f"{day_month(item.window_start, lang)} – {day_month(item.window_end, lang)}"
         schedule.append(ScheduleRow(t(item.label_key, lang), window, state))
     notes = [NoteRow(n.kind, n.text, f"{day_month(to_oslo(n.created_at).date(), lang)} "
-                                     f"{clock(n.created_at)}") for n in card.notes]
+                                     f"{clock(n.created_at)}", n.id) for n in card.notes]
     born = long_date(parse_nin(o.woman_pid).birth_date, lang)
     return CardDisplay(
         woman_name=o.woman_name, born=born, ga_line=ga_line, due_line=due_line,

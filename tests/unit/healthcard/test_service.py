@@ -431,3 +431,22 @@ def test_lab_results_and_the_rhd_negative_follow_up(engine, people):
     service.edit_lab_result(engine, lise, nora.nin, hb.id,
                             LabDraft("hb_first", day, "12,4"), "Skrivefeil")
     assert service.get_card(engine, lise, nora.nin).lab_results[2].value_num == 12.4
+
+
+def test_nora_rewrites_and_deletes_her_note_and_the_log_keeps_both(engine, people):
+    nora, lise = people["nora"], people["lise"]
+    note = service.add_own_note(engine, citizen(nora), nora.nin, "Kan jeg fly?")
+    with pytest.raises(AccessDenied):  # only she changes her notes
+        service.edit_own_note(engine, lise, nora.nin, note.id, "Endret av jordmor")
+    service.edit_own_note(engine, citizen(nora), nora.nin, note.id, "Kan jeg fly i uke 30?")
+    assert [n.text for n in service.get_card(engine, lise, nora.nin).notes] == \
+        ["Kan jeg fly i uke 30?"]
+    with pytest.raises(ValidationFailed):
+        service.edit_own_note(engine, citizen(nora), nora.nin, note.id, "   ")
+    service.delete_own_note(engine, citizen(nora), nora.nin, note.id)
+    assert service.get_card(engine, citizen(nora), nora.nin).notes == ()
+    with pytest.raises(service.ItemNotFound):
+        service.delete_own_note(engine, citizen(nora), nora.nin, note.id)
+    actions = [e.action for e in service.history(engine, lise, nora.nin)
+               if e.entity == "own_note" and e.entity_id == note.id]
+    assert actions == ["delete", "update", "create"]
