@@ -30,6 +30,7 @@ def test_a_parent_books_the_health_station_for_a_three_year_old(page: Page):
     expect(page.locator("#private-line")).to_have_text(
         "Foreldre med foreldreansvar kan se denne timen. Helsesykepleieren ser temaet og det "
         "du skriver.")
+    expect(page.locator("#step-heading")).to_be_focused()
     expect(page.get_by_role("button", name="Prevensjon")).to_have_count(0)
     page.get_by_role("button", name="Vaksine").click()
     assert_accessible(page)
@@ -52,7 +53,7 @@ def test_moving_jonass_health_station_time_offers_the_health_stations_times(page
     page.get_by_role("link", name="Se alle timer").click()
     page.locator("#upcoming li").filter(has_text="Fjordvik helsestasjon").first \
         .get_by_role("link", name="Endre tid").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Velg en ledig time")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Flytt timen din")
     expect(page.get_by_role("heading", name="Fjordvik helsestasjon")).to_be_visible()
     expect(page.locator("main")).not_to_contain_text("Helsestasjon for ungdom")
 

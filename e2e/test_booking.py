@@ -14,12 +14,15 @@ def test_pupil_books_in_three_taps_then_cancels(page: Page):
     taps += 1
     first_time = page.locator("#free-times .time-btn").first
     expect(first_time).to_be_visible()
+    expect(page.locator("#published-ahead")).to_have_text("Timene legges ut 4 uker fram i tid.")
     assert_accessible(page)
     chosen = first_time.get_attribute("aria-label")
     first_time.click()
     taps += 1
     expect(page.get_by_role("heading", level=1)).to_have_text("Bekreft timen")
+    expect(page.locator("#step-heading")).to_be_focused()  # a keyboard starts at the step
     expect(page.locator("#private-line")).to_have_text("Foreldrene dine kan ikke se denne timen.")
+    expect(page.locator("#who-else")).to_contain_text("SMS som ikke sier hva timen gjelder")
     assert_accessible(page)
     page.locator("#confirm").click()
     taps += 1
@@ -120,13 +123,13 @@ def test_pupil_moves_an_appointment_in_one_step(page: Page):
     page.goto("/timer")
     wait_for_app(page)
     page.locator("#upcoming li").first.get_by_role("link", name="Endre tid").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Velg en ledig time")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Flytt timen din {first}")
     target = page.locator("#free-times .time-btn").nth(1)
     second = target.get_attribute("aria-label")
     assert second != first
     target.click()
     page.locator("#confirm").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Timen er bestilt")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Timen er flyttet")
     expect(page.locator("#booked")).to_contain_text(second)
 
     page.goto("/timer")
@@ -138,3 +141,30 @@ def test_pupil_moves_an_appointment_in_one_step(page: Page):
     upcoming.first.get_by_role("button", name="Avbestill").click()
     page.get_by_role("button", name="Ja, avbestill").click()
     expect(page.get_by_role("status")).to_have_text("Timen er avbestilt.")
+
+
+def test_what_is_possible_is_said_before_she_tries(page: Page):
+    """The place's phone is on the booking page; the confirm step says until when she can
+    cancel online; at her limit of upcoming bookings she is told before choosing a time."""
+    login_citizen(page, "Maja")
+    booked = []
+    for _ in range(2):
+        page.get_by_role("navigation").get_by_role("link", name="Hjem").click()
+        page.locator("#book-card").click()
+        expect(page.locator("#place-phone")).to_have_text("77 00 12 15")
+        page.locator("#free-times .time-btn").nth(len(booked)).click()
+        expect(page.locator("#cancel-line")).to_contain_text(
+            "Du kan avbestille eller endre timen på nett fram til")
+        page.locator("#confirm").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Timen er bestilt")
+        booked.append(1)
+    page.get_by_role("navigation").get_by_role("link", name="Hjem").click()
+    page.locator("#book-card").click()
+    expect(page.locator("#booking-blocked")).to_contain_text("Du har allerede to timer")
+    expect(page.locator("#free-times")).to_have_count(0)
+    assert_accessible(page)
+    page.get_by_role("link", name="Se timene").click()
+    for _ in booked:  # the shared server keeps Maja's limit free
+        page.locator("#upcoming li").first.get_by_role("button", name="Avbestill").click()
+        page.get_by_role("button", name="Ja, avbestill").click()
+        expect(page.get_by_role("status")).to_have_text("Timen er avbestilt.")

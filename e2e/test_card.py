@@ -26,6 +26,16 @@ def test_midwife_records_a_checkup_and_nora_sees_it(browser: Browser, base_url: 
     expect(nora.locator("#section-previous_pregnancies")).to_contain_text(
         "Skjult for dem med fullmakt")
     before = _sf_points(nora)
+    # The charts explain themselves, and the printout says whose card it is and when.
+    expect(nora.locator("#chart-bp .chart-legend")).to_contain_text("systolisk")
+    expect(nora.locator("#chart-sf .chart-legend")).to_contain_text("8 av 10")
+    nora.emulate_media(media="print")
+    expect(nora.locator("#print-head")).to_be_visible()
+    expect(nora.locator("#print-head")).to_contain_text("Født")
+    expect(nora.locator("#print-head")).to_contain_text("Skrevet ut")
+    nora.emulate_media(media="screen")
+    nora.get_by_text("Hva betyr verdiene?").click()
+    expect(nora.locator("#values-explained")).to_contain_text("ikke noe protein")
     assert_accessible(nora)
 
     lise = browser.new_context(base_url=base_url, **PHONE).new_page()
@@ -77,13 +87,28 @@ def test_nora_writes_a_question_for_the_midwife(browser: Browser, base_url: str)
         "Er det normalt å ha vondt i ryggen?")
     nora.get_by_role("button", name="Lagre spørsmålet").click()
     expect(nora.locator("#notes")).to_contain_text("vondt i ryggen")
-    nora.context.close()
     # The midwife sees it on her card.
     lise = browser.new_context(base_url=base_url, **PHONE).new_page()
     login_personnel(lise, "Lise", next_path="/personell/gravide")
     lise.locator("#my-women").get_by_role("button", name="Nora Lie").click()
     expect(lise.locator("#notes")).to_contain_text("vondt i ryggen")
     lise.context.close()
+    # She rewrites it, then deletes it (asked once more); nothing else on the card goes.
+    row = nora.locator("#notes li").filter(has_text="vondt i ryggen").first
+    row.get_by_role("button", name="Endre").click()
+    field = nora.get_by_label("Skriv et spørsmål eller notat til neste kontroll")
+    expect(field).to_be_focused()
+    field.fill("Er det normalt å ha vondt i korsryggen?")
+    nora.get_by_role("button", name="Lagre endringen").click()
+    expect(nora.locator("#notes")).to_contain_text("vondt i korsryggen")
+    row = nora.locator("#notes li").filter(has_text="vondt i korsryggen").first
+    row.get_by_role("button", name="Slett").click()
+    expect(row).to_contain_text("Vil du slette notatet?")
+    assert_accessible(nora)
+    row.get_by_role("button", name="Ja, slett").click()
+    expect(nora.get_by_role("status")).to_have_text("Notatet er slettet.")
+    expect(nora.locator("main")).not_to_contain_text("vondt i korsryggen")
+    nora.context.close()
 
 
 def test_a_parent_never_sees_a_17_year_olds_card(browser: Browser, base_url: str):

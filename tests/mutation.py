@@ -100,7 +100,7 @@ MUTANTS = {
         "digihelse.booking.citizen", "cancel",
         drop_calls("cancel_row"), "cancel() answers as usual but leaves the booking"),
     "limit_off_by_one": Mutant(
-        "digihelse.booking.rules", "check_limit",
+        "digihelse.booking.rules", "at_limit",
         swap_comparison(ast.GtE, ast.Gt), "the per-pupil limit lets one more through"),
 }
 

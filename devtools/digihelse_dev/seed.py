@@ -26,17 +26,23 @@ from digihelse.people.nin import synthetic_nin
 
 MUNICIPALITY = ("9901", "Fjordvik kommune")
 
+# Each place: kind, name, address, description, phone and when the phone answers.
 PLACES = {
     "ungdomsskole": (PlaceKind.LOWER_SECONDARY, "Fjordvik ungdomsskole",
-                     "Skoleveien 2, 9990 Fjordvik", "Helsesykepleier på 2. etasje, rom 214."),
+                     "Skoleveien 2, 9990 Fjordvik", "Helsesykepleier på 2. etasje, rom 214.",
+                     "77 00 12 14", "Skoledager 08.00–15.00"),
     "vgs": (PlaceKind.UPPER_SECONDARY, "Fjordvik videregående skole",
-            "Elvegata 10, 9990 Fjordvik", "Helsesykepleier ved elevtjenesten, rom 105."),
+            "Elvegata 10, 9990 Fjordvik", "Helsesykepleier ved elevtjenesten, rom 105.",
+            "77 00 12 15", "Skoledager 08.00–15.00"),
     "hfu": (PlaceKind.YOUTH_CLINIC, "Helsestasjon for ungdom Fjordvik",
-            "Torget 5, 9990 Fjordvik", "Gratis og åpent for alle fra 13 til 24 år."),
+            "Torget 5, 9990 Fjordvik", "Gratis og åpent for alle fra 13 til 24 år.",
+            "77 00 12 20", "Tirsdag og torsdag 14.00–18.00"),
     "helsestasjon": (PlaceKind.HEALTH_STATION, "Fjordvik helsestasjon",
-                     "Torget 5, 9990 Fjordvik", "Helsestasjon for barn, familier og gravide."),
+                     "Torget 5, 9990 Fjordvik", "Helsestasjon for barn, familier og gravide.",
+                     "77 00 12 10", "Hverdager 08.00–15.30"),
     "legesenter": (PlaceKind.GP_OFFICE, "Fjordvik legesenter",
-                   "Storgata 1, 9990 Fjordvik", "Fastlegekontor."),
+                   "Storgata 1, 9990 Fjordvik", "Fastlegekontor.",
+                   "77 00 13 00", "Hverdager 08.00–16.00"),
 }
 
 
@@ -175,9 +181,10 @@ def seed(s: Session, today: dt.date | None = None) -> dict[str, Person]:
     today = today or today_oslo()
     municipality = _get_or_add(s, Municipality, {"name": MUNICIPALITY[1]}, number=MUNICIPALITY[0])
     places: dict[str, Place] = {}
-    for key, (kind, name, address, description) in PLACES.items():
+    for key, (kind, name, address, description, phone, phone_hours) in PLACES.items():
         places[key] = _get_or_add(
-            s, Place, {"kind": kind, "address": address, "description": description},
+            s, Place, {"kind": kind, "address": address, "description": description,
+                       "phone": phone, "phone_hours": phone_hours},
             municipality_id=municipality.id, name=name,
         )
     persons = {d.key: _upsert_person(s, d, municipality.id, today) for d in PERSONS}
@@ -214,7 +221,7 @@ def seed_demo_activity(s: Session, today: dt.date | None = None) -> None:
     today = today or today_oslo()
     persons = {d.key: _upsert_person(s, d, _municipality_id(s), today) for d in PERSONS}
     places = {key: s.exec(select(Place).where(Place.name == name)).one()
-              for key, (_kind, name, _address, _description) in PLACES.items()}
+              for key, (_kind, name, *_details) in PLACES.items()}
     seed_schedules(s, persons, places, today)
     seed_bookings(s, persons, places)
     from digihelse_dev.demo_card import seed_checkups, seed_tests_and_background

@@ -48,6 +48,7 @@ from digihelse.booking.reminders import queue_notices, reminder_key
 from digihelse.booking.rules import (
     NURSE_ROLES,
     SCHOOL_PLACES,
+    at_limit,
     check_bookable,
     check_input,
     check_limit,
@@ -100,6 +101,14 @@ def booking_refusal(s: Session, actor: Actor) -> str | None:
     return explain(decision).reason_key or keyed("access.reason", "action_not_allowed")
 
 
+def at_booking_limit(s: Session, actor: Actor, *, now: dt.datetime | None = None,
+                     settings: BookingSettings) -> bool:
+    """Whether her subject already holds as many upcoming bookings as allowed, so that the
+    page says so before she picks a time (a move is never stopped by the limit)."""
+    person = person_by_pid(s, actor.subject_pid)
+    return person is not None and at_limit(s, person, aware_utc(now), settings)
+
+
 def places_for(s: Session, actor: Actor, *, now: dt.datetime | None = None
                ) -> list[PlaceInfo]:
     """Where the actor may book for her subject, each with its nurses and next drop-in
@@ -132,6 +141,7 @@ def places_for(s: Session, actor: Actor, *, now: dt.datetime | None = None
         result.append(PlaceInfo(
             place.id, place.name, place.kind, place.address, place.description,
             service, tuple(f"{g} {f}" for g, f in nurses), next_drop_in(s, place.id, now),
+            place.phone, place.phone_hours,
         ))
     return result
 

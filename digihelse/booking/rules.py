@@ -72,15 +72,20 @@ def check_bookable(slot: Slot, now: dt.datetime, settings: BookingSettings,
         raise TooLate(reason)
 
 
-def check_limit(s: Session, person: Person, now: dt.datetime, settings: BookingSettings,
-                *, moving: int | None = None) -> None:
+def at_limit(s: Session, person: Person, now: dt.datetime, settings: BookingSettings,
+             *, moving: int | None = None) -> bool:
     """A pupil holds at most max_active_future_bookings upcoming bookings."""
     query = (select(func.count()).select_from(Booking).join(Slot, Slot.id == Booking.slot_id)
              .where(Booking.person_id == person.id, Booking.status == BookingStatus.BOOKED,
                     Slot.start_at > now))
     if moving is not None:  # a move replaces a booking, it does not add one
         query = query.where(Booking.id != moving)
-    if s.exec(query).one() >= settings.max_active_future_bookings:
+    return s.exec(query).one() >= settings.max_active_future_bookings
+
+
+def check_limit(s: Session, person: Person, now: dt.datetime, settings: BookingSettings,
+                *, moving: int | None = None) -> None:
+    if at_limit(s, person, now, settings, moving=moving):
         raise LimitReached(settings.max_active_future_bookings)
 
 
@@ -128,15 +133,21 @@ def check_input(client_key: str, topic: str | None, note: str | None) -> None:
 # --- changing, marking ------------------------------------------------------------------
 
 
+def cancel_deadline(start_at: dt.datetime, settings: BookingSettings) -> dt.datetime:
+    """Until when the pupil (or parent) may cancel or move a time online."""
+    return start_at - settings.cancel_notice
+
+
 def inside_cancel_notice(start_at: dt.datetime, now: dt.datetime,
                          settings: BookingSettings) -> bool:
     """Too late for the pupil (or parent) to cancel or move; the nurse may still."""
-    return start_at - settings.cancel_notice < now
+    return cancel_deadline(start_at, settings) < now
 
 
-def weeks_ahead(settings: BookingSettings) -> int:
-    """How many weeks of free times there are to page through: the horizon in whole weeks."""
-    return -(-settings.horizon_days // 7)
+def weeks_ahead(settings: BookingSettings, start_weekday: int = 0) -> int:
+    """How many weeks of free times there are to page through: the horizon in whole weeks,
+    counted from the Monday of this week when today is `start_weekday` (0 = Monday)."""
+    return -(-(settings.horizon_days + start_weekday) // 7)
 
 
 def too_early_to_mark(start_at: dt.datetime, now: dt.datetime,

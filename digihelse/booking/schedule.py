@@ -22,6 +22,7 @@ from digihelse.booking.models import (
     SlotStatus,
     WeeklySchedule,
 )
+from digihelse.core.holidays import is_public_holiday
 from digihelse.core.timeutil import OSLO, utcnow
 
 Break = tuple[dt.time, dt.time]
@@ -210,7 +211,8 @@ def plan_slots(
     start_date: dt.date,
     end_date: dt.date,
 ) -> list[SlotInterval]:
-    """Weekly hours + one-off hours − closed days − breaks, for start_date ≤ day <
+    """Weekly hours (not on public holidays) + one-off hours − closed days − breaks, for
+    start_date ≤ day <
     end_date, sorted by nurse and time. Where hours overlap for one nurse, the earlier
     slot wins (weekly before one-off at the same start), so a nurse is never in two
     slots at once."""
@@ -218,8 +220,11 @@ def plan_slots(
     hours: list[DayHours] = []
     for day in _days(start_date, end_date):
         for w in weekly:
+            # Weekly hours pause on public holidays; one-off hours a nurse adds on such a
+            # day are hers to give.
             if (w.active and w.weekday == day.weekday() and w.valid_from <= day
-                    and (w.valid_to is None or day <= w.valid_to)):
+                    and (w.valid_to is None or day <= w.valid_to)
+                    and not is_public_holiday(day)):
                 hours.append(DayHours(w.personnel_id, w.place_id, day, w.start_time, w.end_time,
                                       w.slot_minutes, parse_breaks(w.breaks),
                                       f"weekly:{w.id}", schedule_id=w.id))

@@ -70,6 +70,8 @@ class PlaceInfo:
     service: str
     nurses: tuple[str, ...]
     next_drop_in: DropInWindow | None
+    phone: str = ""  # the place's number, and when it answers (as the place words it)
+    phone_hours: str = ""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from digihelse.core.timeutil import today_oslo
 from digihelse.healthcard import dating, reference
 from digihelse.healthcard.consultations import fetus_rows
 from digihelse.healthcard.dating import ScheduleItem
-from digihelse.healthcard.guard import is_proxy, log, require, visible
+from digihelse.healthcard.guard import is_proxy, log, notes_visible, require, visible
 from digihelse.healthcard.lookup import record_for
 from digihelse.healthcard.models import (
     Consultation,
@@ -145,7 +145,7 @@ def _card_view(s: Session, decision: policy.Decision, woman: Person, record: Pre
                   for n in s.exec(select(OwnNote).where(OwnNote.record_id == record.id)
                                   .order_by(col(OwnNote.created_at).desc(),
                                             col(OwnNote.id).desc()))
-                  if visible(relation, n.hidden_from_proxy))
+                  if notes_visible(relation) and visible(relation, n.hidden_from_proxy))
     background = _background(record, is_proxy(relation))
     measurements = [reference.Measurement(c.held_on, c.ga_days, c.weight_kg, c.bp_systolic,
                                           c.bp_diastolic, c.sf_height_cm)

@@ -38,6 +38,12 @@ def visible(relation: str, hidden_from_proxy: bool) -> bool:
                                                           hidden_from_proxy=hidden_from_proxy))
 
 
+def notes_visible(relation: str) -> bool:
+    """Her own notes and questions are between her and her carers: a fullmakt receiver sees
+    neither them nor that she wrote any (in the card or its history)."""
+    return not is_proxy(relation)
+
+
 def is_proxy(relation: str) -> bool:
     """A fullmakt receiver: the one viewer who does not see what the woman hid."""
     return relation == policy.RelationKind.FULLMAKT

@@ -8,10 +8,10 @@ from sqlmodel import Session, col, select
 
 from digihelse.access.actors import Action, Actor
 from digihelse.core.db import SessionOrEngine, transaction
-from digihelse.healthcard.guard import is_proxy, log, require
+from digihelse.healthcard.guard import is_proxy, log, notes_visible, require
 from digihelse.healthcard.lookup import record_for
 from digihelse.healthcard.models import CardVersion, PregnancyRecord, Section
-from digihelse.healthcard.versioning import E_RECORD, HIDEABLE
+from digihelse.healthcard.versioning import E_NOTE, E_RECORD, HIDEABLE
 from digihelse.healthcard.views import AuthorView, FieldChange, VersionView
 
 # Which record columns belong to which section a woman can hide from fullmakt receivers.
@@ -64,7 +64,8 @@ def history(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str
                         if not (row.entity == E_RECORD and k in hidden_fields)}
             changes = _changes(previous.get(key, {}), snapshot)
             previous[key] = snapshot
-            if key in hidden_items or (proxy and not changes and row.action != "create"):
+            if key in hidden_items or (proxy and not changes and row.action != "create") \
+                    or (row.entity == E_NOTE and not notes_visible(decision.relation)):
                 continue
             views.append(VersionView(
                 row.entity, row.entity_id, row.version, row.action, row.at,

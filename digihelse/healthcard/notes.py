@@ -42,6 +42,43 @@ def add_own_note(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str, tex
         return note
 
 
+def edit_own_note(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str, note_id: int,
+                  text: str, *, now: dt.datetime | None = None) -> OwnNote:
+    """She rewrites one of her notes; the change log keeps what it said before."""
+    now = aware_utc(now)
+    with transaction(s_or_engine) as s:
+        require(s, actor, woman_pid, Action.WRITE_OWN_NOTES, object_type=E_NOTE,
+                object_id=note_id)
+        _woman, record = record_for(s, woman_pid)
+        note = item(s, OwnNote, note_id, record)
+        fail_if(validate_note(note.kind, text))
+        if note.text != text.strip():
+            note.text, note.version, note.updated_at = text.strip(), note.version + 1, now
+            s.add(note)
+            s.flush()
+            write_version(s, record.id, E_NOTE, note, author_of(s, actor), action="update",
+                          at=now)
+            log(s, actor, woman_pid, "update", E_NOTE, note.id)
+        return note
+
+
+def delete_own_note(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str, note_id: int,
+                    *, now: dt.datetime | None = None) -> None:
+    """She deletes one of her notes. It leaves the card; the change log keeps a version
+    that says it was deleted, by whom and when (the card's history is never rewritten)."""
+    now = aware_utc(now)
+    with transaction(s_or_engine) as s:
+        require(s, actor, woman_pid, Action.WRITE_OWN_NOTES, object_type=E_NOTE,
+                object_id=note_id)
+        _woman, record = record_for(s, woman_pid)
+        note = item(s, OwnNote, note_id, record)
+        note.version += 1
+        write_version(s, record.id, E_NOTE, note, author_of(s, actor), action="delete", at=now)
+        s.delete(note)
+        s.flush()
+        log(s, actor, woman_pid, "delete", E_NOTE, note_id)
+
+
 def set_hidden_from_proxy(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str,
                           item_kind: str, item_id: int | str, hidden: bool = True, *,
                           now: dt.datetime | None = None) -> None:

@@ -23,7 +23,12 @@ from digihelse.healthcard.errors import (
 )
 from digihelse.healthcard.history import history
 from digihelse.healthcard.labs import edit_lab_result, record_lab_result
-from digihelse.healthcard.notes import add_own_note, set_hidden_from_proxy
+from digihelse.healthcard.notes import (
+    add_own_note,
+    delete_own_note,
+    edit_own_note,
+    set_hidden_from_proxy,
+)
 from digihelse.healthcard.record import create_card, draft_of, pregnancy_form, update_pregnancy
 from digihelse.healthcard.validation import ConsultationDraft, LabDraft, PregnancyDraft
 from digihelse.healthcard.views import (
@@ -43,11 +48,41 @@ from digihelse.healthcard.views import (
 )
 
 __all__ = [
-    "AuthorView", "Background", "CardError", "CardExists", "CardNotFound", "CardView",
-    "ConsultationDraft", "ConsultationView", "FetusView", "FieldChange", "FollowUp",
-    "ItemNotFound", "LabDraft", "LabResultView", "Overview", "OwnNoteView",
-    "PregnancyDraft", "PregnancyForm", "StaleEdit", "ValidationFailed", "VersionView",
-    "WomanSummary", "add_own_note", "create_card", "draft_of", "edit_consultation",
-    "edit_lab_result", "get_card", "history", "my_women", "pregnancy_form",
-    "record_consultation", "record_lab_result", "set_hidden_from_proxy", "update_pregnancy",
+    "AuthorView",
+    "Background",
+    "CardError",
+    "CardExists",
+    "CardNotFound",
+    "CardView",
+    "ConsultationDraft",
+    "ConsultationView",
+    "FetusView",
+    "FieldChange",
+    "FollowUp",
+    "ItemNotFound",
+    "LabDraft",
+    "LabResultView",
+    "Overview",
+    "OwnNoteView",
+    "PregnancyDraft",
+    "PregnancyForm",
+    "StaleEdit",
+    "ValidationFailed",
+    "VersionView",
+    "WomanSummary",
+    "add_own_note",
+    "create_card",
+    "delete_own_note",
+    "draft_of",
+    "edit_consultation",
+    "edit_lab_result",
+    "edit_own_note",
+    "get_card",
+    "history",
+    "my_women",
+    "pregnancy_form",
+    "record_consultation",
+    "record_lab_result",
+    "set_hidden_from_proxy",
+    "update_pregnancy",
 ]

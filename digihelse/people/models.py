@@ -27,6 +27,10 @@ class Place(SQLModel, table=True):
     name: str
     address: str = ""
     description: str = ""
+    # Where a refusal says "ring": the number, and when it answers, in the place's words
+    # ("Hverdager 08.00–15.30"); shown as written.
+    phone: str = Field(default="", max_length=20)
+    phone_hours: str = Field(default="", max_length=200)
 
 
 class Person(SQLModel, table=True):

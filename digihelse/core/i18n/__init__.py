@@ -31,7 +31,7 @@ def P_(role: str, key: str) -> str:
 
 
 # The personnel pages are shared, and only a few sentences name who booked: the midwife's
-# wording says "Hun skrev" where the school nurse's says "Eleven skrev". t() and T() pick a
+# wording says "Hun skrev" where others read "Skrevet ved bestillingen". t() and T() pick a
 # role's wording wherever the catalog has one; this list is what extraction sees.
 ROLE_WORDING = (
     P_("midwife", "day.note"),
@@ -42,6 +42,8 @@ ROLE_WORDING = (
     P_("midwife", "sched.done.new"),
     P_("midwife", "sched.conflicts"),
     P_("midwife", "sched.conflicts_todo"),
+    P_("midwife", "card.background.intro"),
+    P_("gp", "card.background.intro"),
 )
 
 

@@ -64,6 +64,7 @@ FAMILIES: dict[str, dict[str, str]] = {
     },
     "card.action": {
         "create": "card.action.create",
+        "delete": "card.action.delete",
         "hide": "card.action.hide",
         "show": "card.action.show",
         "update": "card.action.update",

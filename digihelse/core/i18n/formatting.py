@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 
 from digihelse.core.i18n import normalise_lang
 from digihelse.core.timeutil import to_oslo
@@ -41,3 +42,13 @@ def weekday_day_short_month(day: dt.date, lang: str) -> str:
     if lang == "en":
         return format_date(day, "EEEE d LLL", locale="en_GB")
     return format_date(day, "EEEE d. LLL", locale=lang)
+
+
+def number(value: float | int, lang: str, decimals: int | None = None) -> str:
+    """A number as the reader writes it (Babel's CLDR data): "71,5" in bokmål and nynorsk,
+    "71.5" in English. With decimals, exactly that many; without, as many as it has (up
+    to three), so that 168 stays "168"."""
+    code = normalise_lang(lang)
+    pattern = "0.###" if decimals is None else "0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale="en_GB" if code == "en" else code)
+

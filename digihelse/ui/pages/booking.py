@@ -56,6 +56,11 @@ def place_card() -> rx.Component:
         ),
         rx.el.p(place.address, class_name="muted"),
         rx.cond(place.drop_in != "", rx.el.p(place.drop_in, class_name="drop-in")),
+        rx.cond(place.phone != "", rx.el.p(
+            T("place.phone"), " ", rx.el.a(place.phone, href=place.tel, id="place-phone",
+                                           class_name="inline-link"),
+            rx.cond(place.phone_hours != "", rx.el.span(" (", place.phone_hours, ")")),
+            class_name="muted")),
         class_name="card",
         aria_label=place.name,
     )
@@ -128,7 +133,9 @@ def choose_step() -> rx.Component:
 
 def _choose_times() -> rx.Component:
     return rx.fragment(
-        rx.cond(BookingState.pregnancy, _pregnancy_head(), rx.el.h1(T("book.title"))),
+        rx.cond(BookingState.pregnancy, _pregnancy_head(),
+                rx.el.h1(rx.cond(BookingState.moving_title != "", BookingState.moving_title,
+                                 T("book.title")), tab_index=-1, id="step-heading")),
         rx.cond(
             BookingState.places.length() > 1,
             rx.el.div(rx.foreach(BookingState.places, _place_tab), role="group",
@@ -145,6 +152,8 @@ def _choose_times() -> rx.Component:
             ),
         ),
         week_strip(),
+        rx.el.p(T("book.published", weeks=BookingState.published_weeks.to_string()),
+                class_name="muted small", id="published-ahead"),
         rx.cond(
             BookingState.days.length() > 0,
             rx.el.div(rx.foreach(BookingState.days, _day), id="free-times"),
@@ -172,7 +181,7 @@ def _who_sees() -> rx.Component:
 
 def confirm_step() -> rx.Component:
     return rx.fragment(
-        rx.el.h1(T("book.confirm.title")),
+        rx.el.h1(T("book.confirm.title"), tab_index=-1, id="step-heading"),
         rx.el.div(
             rx.el.p(rx.el.strong(BookingState.chosen.label), class_name="when"),
             rx.el.p(chosen_place().name),
@@ -180,6 +189,10 @@ def confirm_step() -> rx.Component:
             class_name="card",
         ),
         rx.el.p(_who_sees(), class_name="notice", id="private-line"),
+        rx.cond(~BookingState.pregnancy & (BookingState.service == Service.YOUTH.value),
+                rx.el.p(T("book.who_else"), class_name="muted", id="who-else")),
+        rx.cond(BookingState.cancel_line != "",
+                rx.el.p(BookingState.cancel_line, class_name="muted", id="cancel-line")),
         rx.cond(
             BookingState.pregnancy & (BookingState.moving_id == 0),
             rx.el.div(
@@ -225,7 +238,8 @@ def confirm_step() -> rx.Component:
 
 def done_step() -> rx.Component:
     return rx.fragment(
-        rx.el.h1(T("book.done.title")),
+        rx.el.h1(rx.cond(BookingState.moving_id != 0, T("book.move.done"),
+                         T("book.done.title")), tab_index=-1, id="step-heading"),
         rx.el.div(
             rx.el.p(rx.el.strong(BookingState.booked_label)),
             rx.el.p(chosen_place().name),

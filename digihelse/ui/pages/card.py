@@ -12,6 +12,7 @@ from digihelse.ui.components.texts import by_lang
 from digihelse.ui.state import card_display  # the rows' types, for the annotations
 from digihelse.ui.state.card import CardState
 from digihelse.ui.state.card_display import CHART_KEYS, CHART_TEXTS, SCHEDULE_STATES, chart_frames
+from digihelse.ui.state.session import SessionState
 
 
 def overview(state=CardState) -> rx.Component:
@@ -27,6 +28,12 @@ def overview(state=CardState) -> rx.Component:
     )
 
 
+# What each chart shows, in plain words under it, so no one has to know what a centile or
+# a systolic pressure is.
+_LEGENDS = {"sf": lambda: T("card.chart.legend.sf"), "bp": lambda: T("card.chart.legend.bp"),
+            "weight": lambda: T("card.chart.legend.weight")}
+
+
 def _chart(key: str, block: card_display.ChartBlock) -> rx.Component:
     """One chart: the frame and words compiled in (by language), her marks from state."""
     title_key, source_key, unit = CHART_TEXTS[key]
@@ -36,6 +43,7 @@ def _chart(key: str, block: card_display.ChartBlock) -> rx.Component:
     return rx.el.figure(
         rx.el.h3(T(title_key)),
         rx.html(head + block.marks + tail, class_name="chart-box"),
+        rx.el.p(_LEGENDS[key](), class_name="small chart-legend"),
         rx.el.details(
             rx.el.summary(T("card.chart.table")),
             rx.el.table(
@@ -78,10 +86,24 @@ def _consultation(row: card_display.ConsultationRow, state=CardState,
     )
 
 
+def _what_the_values_mean() -> rx.Component:
+    """The check-up's values in plain words, one tap away (the paper card's shorthand)."""
+    return rx.el.details(
+        rx.el.summary(T("card.explain.title")),
+        rx.el.dl(*[rx.fragment(rx.el.dt(T(term)), rx.el.dd(T(text))) for term, text in (
+            ("card.field.urine_protein", "card.explain.urine"),
+            ("card.field.oedema", "card.explain.oedema"),
+            ("card.field.sf_height_cm", "card.explain.sf"),
+            ("card.explain.hb_term", "card.explain.hb"))], class_name="explain-list"),
+        class_name="card no-print", id="values-explained",
+    )
+
+
 def timeline(state=CardState) -> rx.Component:
     owner = state is CardState
     return rx.el.section(
         rx.el.h2(T("card.consultations.title")),
+        _what_the_values_mean(),
         rx.cond(
             state.consultations.length() > 0,
             rx.el.ol(rx.foreach(state.consultations,
@@ -215,8 +237,29 @@ def background(state=CardState) -> rx.Component:
     )
 
 
-def _note(row: card_display.NoteRow) -> rx.Component:
-    return rx.el.li(rx.el.p(row.text), rx.el.p(row.when, class_name="muted small"),
+def _note(row: card_display.NoteRow, owner: bool = False) -> rx.Component:
+    """One note; on her own card she can rewrite or delete it (asked once more)."""
+    actions = rx.cond(
+        CardState.can_write_notes & ~CardState.acting_for_other,
+        rx.cond(
+            CardState.confirm_delete_id == row.note_id,
+            rx.el.div(
+                rx.el.p(T("card.notes.delete_confirm"), class_name="strong"),
+                rx.el.button(T("card.notes.delete_yes"), type="button",
+                             on_click=CardState.delete_note, class_name="btn nurse-btn-danger"),
+                rx.el.button(T("card.notes.delete_no"), type="button",
+                             on_click=CardState.keep_note, class_name="btn btn-secondary"),
+                class_name="confirm-box", role="group"),
+            rx.el.div(
+                rx.el.button(T("card.notes.edit"), type="button",
+                             on_click=CardState.edit_note(row.note_id), class_name="btn-link"),
+                rx.el.button(T("card.notes.delete"), type="button",
+                             on_click=CardState.ask_delete_note(row.note_id),
+                             class_name="btn-link"),
+                class_name="note-actions no-print"),
+        ),
+    ) if owner else rx.fragment()
+    return rx.el.li(rx.el.p(row.text), rx.el.p(row.when, class_name="muted small"), actions,
                     class_name="card")
 
 
@@ -236,8 +279,14 @@ def notes() -> rx.Component:
                 rx.cond(CardState.note_error != "",
                         rx.el.p(CardState.note_error, id="note-error", role="alert",
                                 class_name="field-error")),
-                rx.el.button(T("card.notes.add"), type="button", on_click=CardState.add_note,
+                rx.el.button(rx.cond(CardState.editing_note_id != 0, T("card.notes.save_edit"),
+                                     T("card.notes.add")),
+                             type="button", on_click=CardState.add_note,
                              class_name="btn btn-secondary space-top no-print"),
+                rx.cond(CardState.editing_note_id != 0,
+                        rx.el.button(T("card.notes.cancel_edit"), type="button",
+                                     on_click=CardState.cancel_note_edit,
+                                     class_name="btn-link space-top")),
                 class_name="no-print",
             ),
         ),
@@ -250,9 +299,19 @@ def notes() -> rx.Component:
 def note_list(state=CardState) -> rx.Component:
     return rx.cond(
         state.notes.length() > 0,
-        rx.el.ul(rx.foreach(state.notes, _note), class_name="card-list", id="notes"),
+        rx.el.ul(rx.foreach(state.notes, lambda row: _note(row, state is CardState)),
+                 class_name="card-list", id="notes"),
         rx.el.p(T("card.notes.empty")),
     )
+
+
+def _today_in_browser() -> rx.Var:
+    """The print date, made by the browser when it prints: nothing to keep in the tab."""
+    lang = SessionState.lang
+    return rx.Var(
+        _js_expr=f"new Date().toLocaleDateString(({lang}) === 'en' ? 'en-GB' : "
+                 f"({lang}) + '-NO', {{day: 'numeric', month: 'long', year: 'numeric'}})",
+        _var_type=str, _var_data=lang._get_all_var_data()).to(str)
 
 
 def card_page() -> rx.Component:
@@ -260,7 +319,9 @@ def card_page() -> rx.Component:
         rx.el.h1(T("card.overview.title")),
         loaded_or_error(
             CardState.loaded, CardState.error,
-            rx.el.p(CardState.woman_name, class_name="print-only"),
+            rx.el.p(rx.el.strong(CardState.woman_name), rx.el.br(),
+                    T("card.print.line", born=CardState.born, printed=_today_in_browser()),
+                    class_name="print-only", id="print-head"),
             overview(),
             book_next(),
             # Only the woman herself shares her card (routes.SHARE).

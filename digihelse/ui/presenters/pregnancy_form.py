@@ -9,6 +9,7 @@ from typing import Any
 
 from digihelse.core.i18n import t
 from digihelse.core.i18n.families import keyed
+from digihelse.core.i18n.formatting import number
 from digihelse.healthcard.validation import (
     CONTACT_TEXTS,
     HEALTH_TEXTS,
@@ -63,10 +64,7 @@ def pregnancy_label(name: str, lang: str) -> str | None:
 
 def number_text(value: float | int | None, lang: str) -> str:
     """A number as the carer writes it: "62,5" (a decimal point in English)."""
-    if value is None:
-        return ""
-    text = f"{value:g}"
-    return text if lang == "en" else text.replace(".", ",")
+    return "" if value is None else number(value, lang)
 
 
 def method_text(method: str, lang: str) -> str:

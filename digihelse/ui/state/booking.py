@@ -20,7 +20,7 @@ from digihelse.access.actors import Actor
 from digihelse.booking import citizen, errors, views
 from digihelse.booking.access import booking_service
 from digihelse.booking.pregnancy import PregnancyBookingOptions, pregnancy_booking_options
-from digihelse.booking.rules import weeks_ahead
+from digihelse.booking.rules import cancel_deadline, weeks_ahead
 from digihelse.core.db import get_engine
 from digihelse.core.db import session as db_session
 from digihelse.core.errors import ServiceError
@@ -33,6 +33,11 @@ from digihelse.ui.state.changes import assign
 from digihelse.ui.state.guard import CITIZEN, audience
 from digihelse.ui.state.session import SessionState
 
+# After each step the new step's heading takes the focus, so a keyboard or screen-reader
+# user starts there (WCAG 2.4.3), not at the top of the page or on a button that went away.
+FOCUS_STEP = rx.call_script(
+    "setTimeout(() => document.getElementById('step-heading')?.focus(), 0)")
+
 
 @dataclass
 class PlaceOption:
@@ -43,6 +48,9 @@ class PlaceOption:
     address: str
     description: str
     drop_in: str
+    phone: str = ""  # "77 00 12 14", shown
+    tel: str = ""  # "tel:77001214", the link a phone dials
+    phone_hours: str = ""
 
 
 @dataclass
@@ -75,7 +83,13 @@ def drop_in_text(window: views.DropInWindow | None, lang: str, today: dt.date) -
 def place_option(info: views.PlaceInfo, lang: str, today: dt.date) -> PlaceOption:
     nurse = info.nurses[0] if info.nurses else ""
     return PlaceOption(info.place_id, info.name, nurse, initials(nurse), info.address,
-                       info.description, drop_in_text(info.next_drop_in, lang, today))
+                       info.description, drop_in_text(info.next_drop_in, lang, today),
+                       info.phone, tel_link(info.phone), info.phone_hours)
+
+
+def tel_link(phone: str) -> str:
+    digits = "".join(c for c in phone if c.isdigit() or c == "+")
+    return f"tel:{digits}" if digits else ""
 
 
 def slot_label(start_at: dt.datetime, lang: str) -> str:
@@ -88,11 +102,32 @@ def slot_button(slot: views.FreeSlot, lang: str) -> SlotButton:
     return SlotButton(slot.slot_id, clock(slot.start_at), slot_label(slot.start_at, lang))
 
 
-def _load_places(actor: Actor) -> tuple[list[views.PlaceInfo], str | None]:
-    """Where she may book, or why she may not book at all (a policy reason key)."""
+def _load_places(actor: Actor, moving: bool = False
+                 ) -> tuple[list[views.PlaceInfo], str | None]:
+    """Where she may book, or why she may not book now (a message key): the policy's
+    reason, or the limit of upcoming bookings (which a move does not add to)."""
     with db_session() as s:
         refusal = citizen.booking_refusal(s, actor)
+        if refusal is None and not moving and citizen.at_booking_limit(
+                s, actor, now=utcnow(), settings=get_settings().booking):
+            refusal = errors.LimitReached.message_key
         return ([] if refusal else citizen.places_for(s, actor)), refusal
+
+
+def _moving_title(actor: Actor, booking_id: int, lang: str) -> str:
+    """"Flytt timen din tirsdag 25. november kl. 10.15": what is moved, said first."""
+    upcoming = citizen.appointments_for(get_engine(), actor, actor.subject_pid, now=utcnow(),
+                                        settings=get_settings().booking).upcoming
+    found = next((a for a in upcoming if a.booking_id == booking_id), None)
+    return t("book.move.title", lang, when=slot_label(found.start_at, lang)) if found else ""
+
+
+def cancel_line(start_at: dt.datetime, lang: str) -> str:
+    """Until when she can cancel or move the time online, said before she books it."""
+    deadline = cancel_deadline(start_at, get_settings().booking)
+    if deadline <= utcnow():
+        return t("book.no_online_cancel", lang)
+    return t("book.cancel_until", lang, when=slot_label(deadline, lang))
 
 
 def _load_slots(place_id: int, from_date: dt.date, days: int,
@@ -121,6 +156,9 @@ class BookingState(SessionState):
     chosen: SlotButton = SlotButton(0, "", "")
     topic: str = ""
     service: str = "youth"  # "youth": her own, confidential; "basic": a parent for a child
+    cancel_line: str = ""  # "Du kan avbestille på nett fram til …", on the confirm step
+    moving_title: str = ""  # "Flytt timen din …" when moving
+    published_weeks: int = 4  # how far ahead times are published (the booking horizon)
     note: str = ""
     error: str = ""
     alternatives: list[SlotButton] = []
@@ -166,19 +204,22 @@ class BookingState(SessionState):
             await self._load_pregnancy(session, actor)
             assign(self, loaded=True)
             return
-        infos, refusal = await asyncio.to_thread(_load_places, actor)
+        assign(self, moving_title=await asyncio.to_thread(
+            _moving_title, actor, self.moving_id, session.lang) if self.moving_id else "")
+        infos, refusal = await asyncio.to_thread(_load_places, actor, bool(self.moving_id))
         assign(self, service=str(booking_service(actor)))
         if refusal:
+            why = t(refusal, session.lang)
             assign(self, places=[], days=[], place_id=0, visit_title="",
-                   blocked=t("book.refused", session.lang, name=session.acting_given_name)
-                   + " " + t(refusal, session.lang))
+                   blocked=why if refusal == errors.LimitReached.message_key else
+                   t("book.refused", session.lang, name=session.acting_given_name) + " " + why)
             assign(self, loaded=True)
             return
         today = today_oslo()
         places = [place_option(info, session.lang, today) for info in infos]
         wanted = params.get("sted", "")
         ids = [p.place_id for p in places]
-        assign(self, places=places, week_offset=0,
+        assign(self, places=places,
                place_id=int(wanted) if wanted.isdigit() and int(wanted) in ids else
                (ids[0] if ids else 0))
         await self._load_week(seek=True)
@@ -220,17 +261,32 @@ class BookingState(SessionState):
         start = first.day if first else max(visit.window_start, today_oslo())
         assign(self, _midwife_id=options.midwife_id, places=places,
                place_id=first.place_id if first else (places[0].place_id if places else 0),
-               _start=start.isoformat(), week_offset=0)
+               _start=start.isoformat())
         await self._load_week(seek=True)
 
+    def _first_day(self) -> dt.date:
+        """The strip's first day: a week from Monday (so weeks read as in a calendar), or
+        a pregnancy consultation's window."""
+        if self._start:
+            return dt.date.fromisoformat(self._start)
+        today = today_oslo()
+        return today - dt.timedelta(days=today.weekday())
+
+    def _weeks(self) -> int:
+        start = self._first_day()
+        return weeks_ahead(get_settings().booking, (today_oslo() - start).days
+                           if start <= today_oslo() else 0)
+
     async def _load_week(self, *, seek: bool = False) -> None:
-        """Free times for seven days from today + offset weeks. With `seek`, move on to
+        """Free times for seven days from the first day + offset weeks. With `seek`, move to
         the first week that has any, so the nearest free time is what the pupil sees."""
         session = await self.get_state(SessionState)
         lang = session.lang
-        first_day = dt.date.fromisoformat(self._start) if self._start else today_oslo()
-        offset = self.week_offset
-        weeks = weeks_ahead(get_settings().booking)
+        first_day = self._first_day()
+        # A seek starts from the first week; the offset is assigned once, at the end, so
+        # coming back to the page re-sends nothing that stayed the same.
+        offset = 0 if seek else self.week_offset
+        weeks = self._weeks()
         for _ in range(weeks if seek else 1):
             start = first_day + dt.timedelta(weeks=offset)
             end = start + dt.timedelta(days=6)
@@ -240,6 +296,7 @@ class BookingState(SessionState):
                 break
             offset += 1
         assign(self, week_offset=offset,
+               published_weeks=get_settings().booking.horizon_days // 7,
                week_title=f"{day_month(start, lang)} – {day_month(end, lang)}",
                days=[DayGroup(weekday_day_month(day, lang).capitalize(),
                               [slot_button(slot, lang) for slot in group])
@@ -250,12 +307,12 @@ class BookingState(SessionState):
     async def choose_place(self, place_id: str):
         if place_id.isdigit() and int(place_id) in [p.place_id for p in self.places]:
             self.place_id = int(place_id)
-            self.week_offset, self.step, self.error = 0, "choose", ""
+            self.step, self.error = "choose", ""
             await self._load_week(seek=True)
 
     @rx.event
     async def next_week(self):
-        self.week_offset = min(self.week_offset + 1, weeks_ahead(get_settings().booking) - 1)
+        self.week_offset = min(self.week_offset + 1, self._weeks() - 1)
         await self._load_week()
 
     @rx.event
@@ -264,12 +321,16 @@ class BookingState(SessionState):
         await self._load_week()
 
     @rx.event
-    def choose_slot(self, slot: dict):
+    async def choose_slot(self, slot: dict):
+        session = await self.get_state(SessionState)
         self.chosen = SlotButton(int(slot["slot_id"]), slot["time"], slot["label"])
         self._chosen_start = self._starts.get(self.chosen.slot_id, "")
+        self.cancel_line = cancel_line(dt.datetime.fromisoformat(self._chosen_start),
+                                       session.lang) if self._chosen_start else ""
         self.step, self.error, self.alternatives = "confirm", "", []
         # One key per confirm screen: a double tap or a retry books once.
         self._client_key = uuid.uuid4().hex
+        return FOCUS_STEP
 
     @rx.event
     async def relabel(self):
@@ -283,20 +344,24 @@ class BookingState(SessionState):
         if self.pregnancy:
             await self._load_pregnancy(session, actor)
         else:
-            infos, _refusal = await asyncio.to_thread(_load_places, actor)
+            infos, _refusal = await asyncio.to_thread(_load_places, actor,
+                                                      bool(self.moving_id))
             self.places = [place_option(info, lang, today_oslo()) for info in infos]
         if place_id in [p.place_id for p in self.places]:
             self.week_offset, self.place_id, self._start = offset, place_id, start
             await self._load_week()
         if self._chosen_start:
-            label = slot_label(dt.datetime.fromisoformat(self._chosen_start), lang)
+            start_at = dt.datetime.fromisoformat(self._chosen_start)
+            label = slot_label(start_at, lang)
             self.chosen = SlotButton(self.chosen.slot_id, self.chosen.time, label)
+            self.cancel_line = cancel_line(start_at, lang)
             if self.step == "done":
                 self.booked_label = label
 
     @rx.event
     def back_to_times(self):
         self.step, self.error = "choose", ""
+        return FOCUS_STEP
 
     @rx.event
     def toggle_topic(self, value: str):
@@ -328,6 +393,7 @@ class BookingState(SessionState):
             self.step = "done"
         finally:
             self.busy = False
+        yield FOCUS_STEP
 
     def _book(self, actor: Actor):
         if self.moving_id:

@@ -16,7 +16,7 @@ from digihelse.access.actors import Actor
 from digihelse.booking.pregnancy import pregnancy_booking_options
 from digihelse.core.db import get_engine
 from digihelse.core.errors import ServiceError
-from digihelse.core.i18n import t
+from digihelse.core.i18n import t, tn
 from digihelse.core.i18n.formatting import day_month
 from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import today_oslo, utcnow
@@ -139,6 +139,7 @@ class CardState(SessionState):
     """The card of whom the citizen acts for (herself, or the woman who gave fullmakt)."""
 
     woman_name: str = ""
+    born: str = ""  # her birth date, on the printout only
     ga_line: str = ""
     due_line: str = ""
     dating_line: str = ""
@@ -147,6 +148,8 @@ class CardState(SessionState):
     consultations: list[ConsultationRow] = []
     schedule: list[ScheduleRow] = []
     notes: list[NoteRow] = []
+    editing_note_id: int = 0  # the note she is rewriting, 0 when writing a new one
+    confirm_delete_id: int = 0  # the note she asked to delete, awaiting "Ja, slett"
     charts: list[ChartBlock] = []
     labs: list[LabRow] = []
     background: list[SectionBlock] = []
@@ -170,7 +173,8 @@ class CardState(SessionState):
     _woman_pid: str = ""
 
     def _show(self, shown: CardDisplay) -> None:
-        assign(self, woman_name=shown.woman_name, ga_line=shown.ga_line,
+        assign(self, woman_name=shown.woman_name, born=shown.born,
+               ga_line=shown.ga_line,
                due_line=shown.due_line, dating_line=shown.dating_line,
                next_line=shown.next_line, carers=shown.carers,
                consultations=shown.consultations, schedule=shown.schedule,
@@ -250,13 +254,55 @@ class CardState(SessionState):
             self.note_error = t("card.error.note_empty", session.lang)
             return
         try:
-            await asyncio.to_thread(card.add_own_note, get_engine(), session._actor(),
-                                    self._woman_pid, text, now=utcnow())
+            if self.editing_note_id:
+                await asyncio.to_thread(card.edit_own_note, get_engine(), session._actor(),
+                                        self._woman_pid, self.editing_note_id, text,
+                                        now=utcnow())
+            else:
+                await asyncio.to_thread(card.add_own_note, get_engine(), session._actor(),
+                                        self._woman_pid, text, now=utcnow())
         except ServiceError as exc:
             self.note_error = t(exc.message_key, session.lang)
             return
-        self.note_text, self.note_error = "", ""
+        self.note_text, self.note_error, self.editing_note_id = "", "", 0
         self.message = t("card.notes.saved", session.lang)
+        await self._refresh(session)
+
+    @rx.event
+    def edit_note(self, note_id: int):
+        """Her note's text into the field, to rewrite it; Lagre saves the change."""
+        found = next((n for n in self.notes if n.note_id == note_id), None)
+        if found is not None:
+            self.editing_note_id, self.note_text, self.note_error = note_id, found.text, ""
+            self.confirm_delete_id = 0
+            return rx.call_script(
+                "setTimeout(() => document.getElementById('own-note')?.focus(), 0)")
+
+    @rx.event
+    def cancel_note_edit(self):
+        self.editing_note_id, self.note_text, self.note_error = 0, "", ""
+
+    @rx.event
+    def ask_delete_note(self, note_id: int):
+        self.confirm_delete_id, self.editing_note_id = note_id, 0
+
+    @rx.event
+    def keep_note(self):
+        self.confirm_delete_id = 0
+
+    @rx.event
+    async def delete_note(self):
+        session = await self.get_state(SessionState)
+        note_id, self.confirm_delete_id = self.confirm_delete_id, 0
+        if not note_id:
+            return
+        try:
+            await asyncio.to_thread(card.delete_own_note, get_engine(), session._actor(),
+                                    self._woman_pid, note_id, now=utcnow())
+        except ServiceError as exc:
+            self.message = t(exc.message_key, session.lang)
+            return
+        self.message = t("card.notes.deleted", session.lang)
         await self._refresh(session)
 
     @rx.event
@@ -305,7 +351,7 @@ class CarerState(CardState):
                 f"{t('card.overview.due_date', lang)} {day_month(row.due_date, lang)}"
                 if row.due_date else "",
             ) if part),
-            "questions": t("card.mine.questions", lang, count=row.open_questions)
+            "questions": tn("card.mine.questions", row.open_questions, lang)
             if row.open_questions else "",
         } for index, row in enumerate(rows)]
         self.loaded = True

@@ -10,7 +10,13 @@ from functools import cache
 from digihelse.booking.pregnancy import PregnancyBookingOptions
 from digihelse.core.i18n import LANGS, is_message, t
 from digihelse.core.i18n.families import keyed
-from digihelse.core.i18n.formatting import clock, day_month, long_date, weekday_day_month
+from digihelse.core.i18n.formatting import (
+    clock,
+    day_month,
+    long_date,
+    number,
+    weekday_day_month,
+)
 from digihelse.core.timeutil import to_oslo
 from digihelse.healthcard.models import LabKind, Section
 from digihelse.healthcard.reference import Charts
@@ -31,6 +37,7 @@ from digihelse.healthcard.validation import (
     LIFESTYLE_TIMES,
     PREVIOUS_COUNTS,
 )
+from digihelse.people.nin import parse_nin
 from digihelse.ui.components.charts import Band, Chart, Series, render_frame, render_marks
 
 
@@ -66,6 +73,7 @@ class NoteRow:
     kind: str
     text: str
     when: str
+    note_id: int = 0
 
 
 @dataclass
@@ -160,6 +168,7 @@ def book_box(options: PregnancyBookingOptions, lang: str, own: bool, name: str) 
 @dataclass
 class CardDisplay:
     woman_name: str
+    born: str  # "12. mars 1996", her birth date for the printout
     ga_line: str  # "uke 27+3 i dag — termin 10. februar"
     due_line: str
     dating_line: str
@@ -180,16 +189,14 @@ def _text(key: str, lang: str, fallback: str = "", **values: object) -> str:
     return t(key, lang, **values) if is_message(key) else fallback
 
 
-def _num(value: float | None, decimals: int = 1) -> str:
-    if value is None:
-        return ""
-    return f"{value:.{decimals}f}".replace(".", ",") if decimals else str(int(value))
+def _num(value: float | None, lang: str, decimals: int = 1) -> str:
+    return "" if value is None else number(value, lang, decimals)
 
 
 def consultation_row(c: ConsultationView, lang: str) -> ConsultationRow:
     lines = []
     if c.weight_kg is not None:
-        lines.append(f"{t('card.field.weight_kg', lang)}: {_num(c.weight_kg)}")
+        lines.append(f"{t('card.field.weight_kg', lang)}: {_num(c.weight_kg, lang)}")
     if c.bp_systolic is not None and c.bp_diastolic is not None:
         lines.append(f"{t('card.field.bp', lang)}: {c.bp_systolic}/{c.bp_diastolic}")
     if c.urine_protein:
@@ -198,7 +205,7 @@ def consultation_row(c: ConsultationView, lang: str) -> ConsultationRow:
     if c.oedema is not None:
         lines.append(f"{t('card.field.oedema', lang)}: {c.oedema}")
     if c.sf_height_cm is not None:
-        lines.append(f"{t('card.field.sf_height_cm', lang)}: {_num(c.sf_height_cm)}")
+        lines.append(f"{t('card.field.sf_height_cm', lang)}: {_num(c.sf_height_cm, lang)}")
     for fetus in c.fetuses:
         parts = []
         if fetus.heart_rate is not None:
@@ -226,8 +233,8 @@ def consultation_row(c: ConsultationView, lang: str) -> ConsultationRow:
 def lab_value(lab: LabResultView, lang: str) -> str:
     """"11,8 g/dL" for a number, the word for a choice ("Negativ", "Gitt"), else as given."""
     if lab.value_num is not None:
-        number = f"{lab.value_num:g}".replace(".", ",")
-        return f"{number} {lab.unit}" if lab.unit else number
+        shown = number(lab.value_num, lang)
+        return f"{shown} {lab.unit}" if lab.unit else shown
     return _text(keyed("card.value", lab.value, ""), lang, lab.value)
 
 
@@ -250,7 +257,7 @@ def _line(label_key: str, value: object, lang: str) -> str | None:
     if isinstance(value, bool):
         value = t("card.habit.yes", lang) if value else t("card.habit.no", lang)
     elif isinstance(value, float):
-        value = _num(value) if value % 1 else str(int(value))  # "168", "21,8"
+        value = number(value, lang)  # "168", "21,8"
     return f"{t(label_key, lang)}: {value}"
 
 
@@ -340,7 +347,7 @@ def _sf_figure(charts: Charts, lang: str) -> Chart:
 
 
 def _sf_rows(charts: Charts, lang: str) -> list[list[str]]:
-    return [[p.ga_text, _num(p.value),
+    return [[p.ga_text, _num(p.value, lang),
              _text(keyed("card.flag", p.flag, ""), lang) if p.flag else ""]
             for p in charts.sf.points]
 
@@ -361,7 +368,7 @@ def _bp_figure(charts: Charts, lang: str) -> Chart:
 
 def _bp_rows(charts: Charts, lang: str) -> list[list[str]]:
     bp = charts.bp
-    return [[s.ga_text, f"{_num(s.value, 0)}/{_num(d.value, 0)}",
+    return [[s.ga_text, f"{_num(s.value, lang, 0)}/{_num(d.value, lang, 0)}",
              _text(keyed("card.flag", s.flag or d.flag, ""), lang)
              if (s.flag or d.flag) else ""]
             for s, d in zip(bp.systolic, bp.diastolic, strict=False)]
@@ -380,7 +387,7 @@ def _weight_figure(charts: Charts, lang: str) -> Chart:
 
 
 def _weight_rows(charts: Charts, lang: str) -> list[list[str]]:
-    return [[p.ga_text, _num(p.value), ""] for p in charts.weight.points]
+    return [[p.ga_text, _num(p.value, lang), ""] for p in charts.weight.points]
 
 
 _FIGURES = {"sf": (_sf_figure, _sf_rows), "bp": (_bp_figure, _bp_rows),
@@ -437,9 +444,11 @@ def display(card: CardView, lang: str, today: dt.date) -> CardDisplay:
         window = f"{day_month(item.window_start, lang)} – {day_month(item.window_end, lang)}"
         schedule.append(ScheduleRow(t(item.label_key, lang), window, state))
     notes = [NoteRow(n.kind, n.text, f"{day_month(to_oslo(n.created_at).date(), lang)} "
-                                     f"{clock(n.created_at)}") for n in card.notes]
+                                     f"{clock(n.created_at)}", n.id) for n in card.notes]
+    born = long_date(parse_nin(o.woman_pid).birth_date, lang)
     return CardDisplay(
-        woman_name=o.woman_name, ga_line=ga_line, due_line=due_line, dating_line=dating_line,
+        woman_name=o.woman_name, born=born, ga_line=ga_line, due_line=due_line,
+        dating_line=dating_line,
         next_line=next_line, carers=carers,
         consultations=[consultation_row(c, lang) for c in card.timeline],
         schedule=schedule, notes=notes,

@@ -196,8 +196,9 @@ def test_generation_is_idempotent(world):
         assert generate_slots(s, today=NOW.date(), days_ahead=28, now=NOW) == (0, 0, [])
     with db.write_session(world.engine) as s:
         again = generate_slots(s, today=NOW.date(), days_ahead=35, now=NOW)
-    assert again.created == 2 * 13 and again.withdrawn == 0  # one more week
-    assert _count(world.engine) == 10 * 13
+    # One more week: Tuesday 23 December, but not Thursday 25 December (Christmas Day).
+    assert again.created == 13 and again.withdrawn == 0
+    assert _count(world.engine) == 9 * 13
 
 
 def _tuesday_schedule(world: World) -> int:
@@ -314,3 +315,41 @@ def test_my_schedule_lists_the_hours(world):
         mine = opening_hours.my_schedule(s, world.kari)
     assert [(w.weekday, w.breaks) for w in mine.weekly] == [(1, "11:30-12:00"),
                                                            (3, "11:30-12:00")]
+
+
+# --- public holidays ---------------------------------------------------------------------
+
+
+def test_weekly_hours_pause_on_public_holidays_but_one_off_hours_stand():
+    from digihelse.booking.schedule import plan_slots
+
+    may_17, may_18 = dt.date(2027, 5, 17), dt.date(2027, 5, 18)  # a Monday, a Tuesday
+    plan = plan_slots([weekly(0, "09:00", "10:00"), weekly(1, "09:00", "10:00", sid=2)],
+                      [one_off(dt.date(2027, 12, 25), "10:00", "11:00")], [],
+                      may_17, dt.date(2027, 12, 31))
+    days = {i.start_at.astimezone(OSLO).date() for i in plan}
+    assert may_17 not in days and may_18 in days
+    assert dt.date(2027, 5, 6) not in days  # Kristi himmelfartsdag 2027 is a Thursday: none
+    assert dt.date(2027, 12, 25) in days  # the nurse chose to work on Christmas Day
+
+
+def test_the_holidays_are_norways():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from digihelse.core.holidays import easter_sunday, public_holidays
+
+    assert easter_sunday(2025) == dt.date(2025, 4, 20)
+    assert easter_sunday(2026) == dt.date(2026, 4, 5)
+    assert set(public_holidays(2026)) >= {dt.date(2026, 4, 2), dt.date(2026, 4, 3),
+                                          dt.date(2026, 5, 14), dt.date(2026, 5, 25),
+                                          dt.date(2026, 5, 17), dt.date(2026, 12, 26)}
+
+    @given(st.integers(1900, 2200))
+    def easter_is_a_sunday_between_22_march_and_25_april(year):
+        easter = easter_sunday(year)
+        assert easter.weekday() == 6
+        assert dt.date(year, 3, 22) <= easter <= dt.date(year, 4, 25)
+        assert 10 <= len(public_holidays(year)) <= 12  # Ascension may fall on 1 or 17 May
+
+    easter_is_a_sunday_between_22_march_and_25_april()

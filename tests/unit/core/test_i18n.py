@@ -140,3 +140,23 @@ def test_every_booking_topic_has_a_message_in_every_language():
     for topic in Topic:
         for lang in LANGS:
             assert t(keyed("topic", topic), lang)
+
+
+def test_numbers_plurals_and_role_wording_read_as_each_reader_expects():
+    from digihelse.core.i18n import text
+    from digihelse.core.i18n.formatting import day_month, number
+
+    assert (number(71.5, "nb"), number(71.5, "nn"), number(71.5, "en")) == \
+        ("71,5", "71,5", "71.5")
+    assert number(168.0, "nb") == "168" and number(27, "en", 1) == "27.0"
+    assert tn("card.mine.questions", 1, "nb") == "1 nytt spørsmål"
+    assert tn("card.mine.questions", 3, "nb") == "3 nye spørsmål"
+    assert tn("card.mine.questions", 1, "en") == "1 new question"
+    import datetime as dt
+
+    assert day_month(dt.date(2026, 12, 3), "en") == "3 December"
+    assert t("card.form.sf_hint", "nn") == "Frå veke 24"
+    # The midwife reads about "her", the woman about "you".
+    assert "deg" in text("card.background.intro", "nb")
+    assert "henne" in text("card.background.intro", "nb", role="midwife")
+    assert "Eleven" not in text("day.note", "nb")  # also at the youth clinic and for children

@@ -148,8 +148,8 @@ def test_jon_with_fullmakt_views_but_does_not_edit_and_misses_what_nora_hid(engi
     card = service.get_card(engine, as_jon, nora.nin)
     assert card.relation == "fullmakt" and not card.can_edit and not card.can_write_notes
     assert [c.id for c in card.timeline] == [shown.id]
-    assert [n.text for n in card.notes] == ["Kan jeg fly i uke 30?"]
-    assert private.id not in {n.id for n in card.notes}
+    # Her notes are between her and her carers: Jon sees none, hidden or not.
+    assert card.notes == () and private.id is not None
     # Earlier pregnancies are hidden from proxies until Nora shows them.
     assert card.background.previous_pregnancies is None
     assert card.background.health == {}
@@ -178,7 +178,7 @@ def test_jon_with_fullmakt_views_but_does_not_edit_and_misses_what_nora_hid(engi
     assert service.get_card(engine, as_jon, nora.nin).background.health is None
     changes = service.history(engine, as_jon, nora.nin)
     assert earlier.id not in {e.entity_id for e in changes if e.entity == "consultation"}
-    assert private.id not in {e.entity_id for e in changes if e.entity == "own_note"}
+    assert not [e for e in changes if e.entity == "own_note"]  # nor that she wrote any
     for entry in changes:
         assert not {"health", "hidden_sections"} & {c.field for c in entry.changes}
     assert {e.entity_id for e in changes if e.entity == "consultation"} == {shown.id}
@@ -431,3 +431,22 @@ def test_lab_results_and_the_rhd_negative_follow_up(engine, people):
     service.edit_lab_result(engine, lise, nora.nin, hb.id,
                             LabDraft("hb_first", day, "12,4"), "Skrivefeil")
     assert service.get_card(engine, lise, nora.nin).lab_results[2].value_num == 12.4
+
+
+def test_nora_rewrites_and_deletes_her_note_and_the_log_keeps_both(engine, people):
+    nora, lise = people["nora"], people["lise"]
+    note = service.add_own_note(engine, citizen(nora), nora.nin, "Kan jeg fly?")
+    with pytest.raises(AccessDenied):  # only she changes her notes
+        service.edit_own_note(engine, lise, nora.nin, note.id, "Endret av jordmor")
+    service.edit_own_note(engine, citizen(nora), nora.nin, note.id, "Kan jeg fly i uke 30?")
+    assert [n.text for n in service.get_card(engine, lise, nora.nin).notes] == \
+        ["Kan jeg fly i uke 30?"]
+    with pytest.raises(ValidationFailed):
+        service.edit_own_note(engine, citizen(nora), nora.nin, note.id, "   ")
+    service.delete_own_note(engine, citizen(nora), nora.nin, note.id)
+    assert service.get_card(engine, citizen(nora), nora.nin).notes == ()
+    with pytest.raises(service.ItemNotFound):
+        service.delete_own_note(engine, citizen(nora), nora.nin, note.id)
+    actions = [e.action for e in service.history(engine, lise, nora.nin)
+               if e.entity == "own_note" and e.entity_id == note.id]
+    assert actions == ["delete", "update", "create"]
