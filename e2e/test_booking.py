@@ -39,7 +39,7 @@ def test_pupil_books_in_three_taps_then_cancels(page: Page):
     upcoming.first.get_by_role("button", name="Avbestill").click()
     page.get_by_role("button", name="Ja, avbestill").click()
     expect(page.get_by_role("status")).to_have_text("Timen er avbestilt.")
-    expect(page.locator("#past")).to_contain_text("Avbestilt")
+    expect(page.locator("#cancelled")).to_contain_text("Avbestilt")
 
 
 def test_calendar_file_only_when_asked(page: Page):

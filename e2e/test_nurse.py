@@ -119,9 +119,10 @@ def test_avlys_needs_a_reason_and_the_pupil_reads_it(page: Page, browser: Browse
 
     emil.goto("/timer")
     wait_for_app(emil)
-    past = emil.locator("#past li").filter(has_text="kl. 15.00").first
-    expect(past).to_contain_text("Avbestilt")
-    expect(past).to_contain_text(message)
+    # Tomorrow's time is cancelled, not past.
+    cancelled = emil.locator("#cancelled li").filter(has_text="kl. 15.00").first
+    expect(cancelled).to_contain_text("Avlyst av helsesykepleieren")
+    expect(cancelled).to_contain_text(f"Begrunnelse: {message}")
     emil.context.close()
 
 

@@ -35,7 +35,7 @@ from digihelse.booking.errors import (
     SlotUnavailable,
     TooLate,
 )
-from digihelse.booking.models import Booking, BookingStatus, CancelledBy, Slot
+from digihelse.booking.models import MOVED_REASON, Booking, BookingStatus, CancelledBy, Slot
 from digihelse.booking.notices import (
     cancelled_text,
     confirmation_text,
@@ -366,7 +366,7 @@ def move(
         by = CancelledBy.NURSE if by_nurse else CancelledBy.PUPIL
         try:
             with s.begin_nested():  # both rows or neither
-                cancel_row(s, old, now=now, by=by, reason="moved")
+                cancel_row(s, old, now=now, by=by, reason=MOVED_REASON)
                 s.add(new)
         except IntegrityError:
             s.refresh(old)
@@ -413,7 +413,10 @@ def appointments_for(
             .where(Booking.person_id == person.id)
             .order_by(col(Slot.start_at))
         ).all()
-        upcoming, past = [], []
+        # A moved booking's old row points nowhere itself: the new row names it.
+        moved_to = {booking.moved_from_booking_id: slot.start_at
+                    for booking, slot, *_ in rows if booking.moved_from_booking_id}
+        upcoming, past, cancelled = [], [], []
         for booking, slot, place, given, family in rows:
             if places is not None and slot.place_id not in places:
                 continue
@@ -424,20 +427,28 @@ def appointments_for(
             appointment = Appointment(
                 booking.id, slot.id, place.id, place.name, place.address, f"{given} {family}",
                 slot.start_at, slot.end_at, booking.status, booking.service, booking.topic,
-                booking.note, booking.cancelled_by, booking.cancel_reason,
+                booking.note, booking.cancelled_by,
+                None if booking.id in moved_to or booking.cancel_reason == MOVED_REASON
+                else booking.cancel_reason,
                 visibility_key(booking, shared, relation),
                 can_change=booking.status == BookingStatus.BOOKED
                 and decision.allows(Action.CANCEL) and (
                     actor.is_personnel or not inside_cancel_notice(slot.start_at, now, settings)),
-                visit_key=booking.visit_key,
+                visit_key=booking.visit_key, moved_to=moved_to.get(booking.id),
             )
-            active = booking.status == BookingStatus.BOOKED and slot.end_at > now
-            (upcoming if active else past).append(appointment)
+            # Past means the time has gone; a time cancelled for later today is not past.
+            if slot.end_at <= now or booking.status in (BookingStatus.ATTENDED,
+                                                          BookingStatus.NO_SHOW):
+                past.append(appointment)
+            elif booking.status == BookingStatus.CANCELLED:
+                cancelled.append(appointment)
+            else:
+                upcoming.append(appointment)
             if relation != "self":
                 record_booking_access(s, actor, person.nin, action="read", object_id=booking.id,
                         service=booking.service)
         past.reverse()
-        return Appointments(upcoming, past)
+        return Appointments(upcoming, past, cancelled)
 
 
 

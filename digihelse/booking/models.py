@@ -39,6 +39,11 @@ class Topic(enum.StrEnum):
     OTHER = "other"
 
 
+# The cancel_reason of a booking's old row after a move: the service's marker, never shown
+# (a page says "Flyttet til …" from the booking that replaced it).
+MOVED_REASON = "moved"
+
+
 class CancelledBy(enum.StrEnum):
     PUPIL = "pupil"  # the citizen side: the pupil, or a parent in the basic service
     NURSE = "nurse"
@@ -175,4 +180,7 @@ class Booking(SQLModel, table=True):
     cancel_reason: str | None = Field(default=None, max_length=500)
     cancelled_by: str | None = Field(default=None, max_length=16)  # a CancelledBy value
     moved_from_booking_id: int | None = Field(default=None, foreign_key="booking.id")
+    # When the pupil saw (and put away) the home page's notice that her nurse moved or
+    # cancelled this booking; kept here, not in the tab, so it stays seen on every device.
+    change_seen_at: dt.datetime | None = None
     marked_at: dt.datetime | None = None  # when attended / no-show was recorded

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from digihelse.booking.models import SlotStatus
 from digihelse.booking.notices import clock, slot_label
@@ -93,6 +93,9 @@ class Appointment:
     visibility_key: str  # "booking.visibility.youth": "Foreldrene dine kan ikke se denne timen"
     can_change: bool  # cancel or move still allowed for this viewer
     visit_key: str | None = None  # pregnancy: the recommended consultation, card.visit.<key>
+    # A booking moved to another time: that time (UTC). cancel_reason is then None: the
+    # service's own marker for a move never leaves it.
+    moved_to: dt.datetime | None = None
 
     @property
     def start_local(self) -> dt.datetime:
@@ -106,7 +109,24 @@ class Appointment:
 @dataclass(frozen=True)
 class Appointments:
     upcoming: list[Appointment]
-    past: list[Appointment]  # past and cancelled, newest first
+    past: list[Appointment]  # those whose time has gone, newest first
+    # Cancelled or moved, while their time has not yet gone (a cancelled time later today
+    # is not past), nearest first.
+    cancelled: list[Appointment] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BookingChange:
+    """Her nurse (or midwife) moved or cancelled her booking, and she has not yet seen it:
+    the home page's notice."""
+
+    booking_id: int
+    kind: str  # "moved" or "cancelled"
+    service: str
+    place_id: int
+    start_at: dt.datetime  # the time she had (UTC)
+    moved_to: dt.datetime | None  # the new time, for a move
+    reason: str | None  # the nurse's own words, for a cancellation
 
 
 @dataclass(frozen=True)

@@ -207,7 +207,7 @@ def _visible_ids(ctx: Ctx, person: Person) -> set[int]:
     """The patient's bookings the caller may see, through the service (logs the reads)."""
     found = appointments_for(ctx.engine, _acting(ctx.actor, person), person.nin,
                              now=ctx.now, settings=ctx.booking)
-    return {a.booking_id for a in (*found.upcoming, *found.past)}
+    return {a.booking_id for a in (*found.upcoming, *found.cancelled, *found.past)}
 
 
 def read(ctx: Ctx) -> Result:

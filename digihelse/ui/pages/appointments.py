@@ -64,6 +64,15 @@ def appointments_page() -> rx.Component:
                              class_name="card-list", id="upcoming"),
                     rx.el.p(T("appts.none")),
                 ),
+                rx.cond(
+                    AppointmentsState.cancelled.length() > 0,
+                    rx.fragment(
+                        rx.el.h2(T("appts.cancelled")),
+                        rx.el.ul(rx.foreach(AppointmentsState.cancelled,
+                                            lambda a: _appointment(a, False)),
+                                 class_name="card-list", id="cancelled"),
+                    ),
+                ),
                 rx.el.h2(T("appts.past")),
                 rx.cond(
                     AppointmentsState.past.length() > 0,

@@ -7,7 +7,7 @@ from digihelse.ui.components.layout import T, shell
 from digihelse.ui.components.links import page_link
 from digihelse.ui.state.appointments import AppointmentRow
 from digihelse.ui.state.booking import PlaceOption
-from digihelse.ui.state.home import HomeState
+from digihelse.ui.state.home import ChangeNotice, HomeState
 from digihelse.ui.state.session import SessionState
 
 
@@ -45,6 +45,33 @@ def _appointment(item: AppointmentRow) -> rx.Component:
     )
 
 
+def _change(item: ChangeNotice) -> rx.Component:
+    return rx.el.li(
+        rx.el.p(item.text, class_name="strong"),
+        rx.cond(item.reason != "", rx.el.p(item.reason)),
+        rx.el.div(
+            page_link(item.link_text, href=item.link_href, class_name="btn btn-primary"),
+            rx.el.button(T("home.change.ok"), type="button",
+                         on_click=HomeState.seen(item.booking_id),
+                         class_name="btn btn-secondary"),
+            class_name="row-actions",
+        ),
+        class_name="card notice change-notice",
+    )
+
+
+def changes() -> rx.Component:
+    """What her nurse moved or cancelled, first on the page until she has seen it."""
+    return rx.cond(
+        HomeState.changes.length() > 0,
+        rx.el.section(
+            rx.el.h2(T("home.change.title"), id="changes-title"),
+            rx.el.ul(rx.foreach(HomeState.changes, _change), class_name="card-list"),
+            id="changes", aria_labelledby="changes-title",
+        ),
+    )
+
+
 def next_checkup() -> rx.Component:
     """The next recommended check-up under the card, to book in one tap (once booked, it
     is under Neste timer)."""
@@ -75,6 +102,7 @@ def home_page() -> rx.Component:
         rx.cond(
             HomeState.loaded,
             rx.fragment(
+                changes(),
                 rx.cond(
                     HomeState.booking_places.length() > 0,
                     rx.fragment(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from dataclasses import dataclass
 
 import reflex as rx
@@ -38,18 +39,36 @@ class AppointmentRow:
     show_actions: bool = True  # a partner who only looks at her pregnancy times gets none
 
 
+def when_text(start_at: dt.datetime, lang: str) -> str:
+    """"tirsdag 9. desember kl. 10.15"."""
+    return (f"{weekday_day_month(to_oslo(start_at).date(), lang)} "
+            f"{t('time.at', lang)} {clock(start_at)}")
+
+
+def status_text(appointment: views.Appointment, lang: str) -> str:
+    """"Flyttet til tirsdag 9. desember kl. 10.15", "Avlyst av helsesykepleieren",
+    "Avbestilt", "Bestilt" …: never the service's own codes."""
+    if appointment.moved_to is not None:
+        return t("appts.moved_to", lang, when=when_text(appointment.moved_to, lang))
+    if appointment.status == "cancelled" and appointment.cancelled_by == "nurse":
+        if appointment.service == Service.PREGNANCY:
+            return t("appts.cancelled_by_midwife", lang)
+        return t("appts.cancelled_by_nurse", lang)
+    return t(keyed("status", appointment.status), lang)
+
+
 def row(appointment: views.Appointment, lang: str) -> AppointmentRow:
-    start = to_oslo(appointment.start_at)
-    when = (f"{weekday_day_month(start.date(), lang).capitalize()} "
-            f"{t('time.at', lang)} {clock(appointment.start_at)}")
+    when = when_text(appointment.start_at, lang)
+    when = when[:1].upper() + when[1:]
     return AppointmentRow(
         appointment.booking_id, appointment.place_id, when, appointment.place_name,
         t("book.card.midwife", lang, name=appointment.nurse_name)
         if appointment.service == Service.PREGNANCY else
         t("book.card.nurse", lang, name=appointment.nurse_name),
-        appointment.status, t(keyed("status", appointment.status), lang),
+        appointment.status, status_text(appointment, lang),
         t(appointment.visibility_key, lang), appointment.can_change,
-        appointment.cancel_reason or "",
+        t("appts.reason", lang, reason=appointment.cancel_reason)
+        if appointment.cancel_reason else "",
         t(keyed("card.visit", appointment.visit_key), lang) if appointment.visit_key else "",
         # A pregnancy consultation moves among her midwife's times, the others at the place.
         f"{routes.BOOK}?svangerskap=1&flytt={appointment.booking_id}"
@@ -71,6 +90,7 @@ def _cancel(actor: Actor, booking_id: int) -> None:
 @audience(CITIZEN)
 class AppointmentsState(SessionState):
     upcoming: list[AppointmentRow] = []
+    cancelled: list[AppointmentRow] = []  # cancelled or moved, their time not yet gone
     past: list[AppointmentRow] = []
     confirming_id: int = 0
     message: str = ""
@@ -90,10 +110,11 @@ class AppointmentsState(SessionState):
         try:
             result = await asyncio.to_thread(_load, session._actor())
         except AccessDenied as exc:
-            self.upcoming, self.past = [], []
+            self.upcoming, self.cancelled, self.past = [], [], []
             self.error = t(exc.message_key, session.lang)
             return
         self.upcoming = [row(a, session.lang) for a in result.upcoming]
+        self.cancelled = [row(a, session.lang) for a in result.cancelled]
         self.past = [row(a, session.lang) for a in result.past]
 
     @rx.event

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 
 import reflex as rx
 
-from digihelse.access.actors import Actor
+from digihelse.access.actors import Actor, Service
 from digihelse.access.enforcement import AccessDenied
+from digihelse.booking.changes import mark_seen, unseen_changes
 from digihelse.booking.citizen import appointments_for, booking_refusal, places_for
 from digihelse.booking.pregnancy import pregnancy_booking_options
-from digihelse.booking.views import Appointment, PlaceInfo
+from digihelse.booking.views import Appointment, BookingChange, PlaceInfo
 from digihelse.core.db import get_engine
 from digihelse.core.db import session as db_session
 from digihelse.core.errors import ServiceError
@@ -21,7 +23,8 @@ from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import today_oslo, utcnow
 from digihelse.healthcard import service as healthcard
 from digihelse.people.age_notices import notices_for
-from digihelse.ui.state.appointments import AppointmentRow, row
+from digihelse.ui import routes
+from digihelse.ui.state.appointments import AppointmentRow, row, when_text
 from digihelse.ui.state.booking import PlaceOption, place_option
 from digihelse.ui.state.card_display import BookBox, book_box
 from digihelse.ui.state.guard import CITIZEN, audience
@@ -35,6 +38,36 @@ class Home:
     appointments: list[Appointment]
     card_line: str
     visit: BookBox  # the next recommended check-up: to book, or the time booked
+    changes: list[BookingChange]
+
+
+@dataclass
+class ChangeNotice:
+    """"Helsesykepleieren har avlyst timen din …", her reason, and where to go next."""
+
+    booking_id: int
+    text: str
+    reason: str
+    link_text: str
+    link_href: str
+
+
+def change_notice(change: BookingChange, lang: str) -> ChangeNotice:
+    midwife = change.service == Service.PREGNANCY
+    old = when_text(change.start_at, lang)
+    if change.moved_to is not None:
+        new = when_text(change.moved_to, lang)
+        text = (t("home.change.moved_midwife", lang, old=old, new=new) if midwife
+                else t("home.change.moved", lang, old=old, new=new))
+        return ChangeNotice(change.booking_id, text, "", t("home.change.see", lang),
+                            routes.APPOINTMENTS)
+    text = (t("home.change.cancelled_midwife", lang, old=old) if midwife
+            else t("home.change.cancelled", lang, old=old))
+    book = (f"{routes.BOOK}?svangerskap=1" if midwife
+            else f"{routes.BOOK}?sted={change.place_id}")
+    return ChangeNotice(change.booking_id, text,
+                        t("appts.reason", lang, reason=change.reason) if change.reason else "",
+                        t("home.change.book", lang), book)
 
 
 def _visit(actor: Actor, lang: str) -> BookBox:
@@ -75,7 +108,8 @@ def _load(actor: Actor, lang: str, has_card: bool) -> Home:
     except AccessDenied:
         upcoming = []
     return Home(notices, places, upcoming, _card_line(actor, lang) if has_card else "",
-                _visit(actor, lang) if has_card else BookBox())
+                _visit(actor, lang) if has_card else BookBox(),
+                unseen_changes(get_engine(), actor))
 
 
 @audience(CITIZEN)
@@ -85,6 +119,7 @@ class HomeState(SessionState):
     next_appointments: list[AppointmentRow] = []
     card_line: str = ""
     visit: BookBox = BookBox()
+    changes: list[ChangeNotice] = []  # what her nurse moved or cancelled, until she saw it
     loaded: bool = False
 
     @rx.event
@@ -99,4 +134,14 @@ class HomeState(SessionState):
         self.notices = home.notices
         self.booking_places = [place_option(p, session.lang, today) for p in home.places]
         self.next_appointments = [row(a, session.lang) for a in home.appointments[:3]]
+        self.changes = [change_notice(c, session.lang) for c in home.changes]
         self.loaded = True
+
+    @rx.event
+    async def seen(self, booking_id: int):
+        """She has read the notice: it is gone here and on every other device."""
+        session = await self.get_state(SessionState)
+        with contextlib.suppress(ServiceError):  # not hers (or gone): nothing to put away
+            await asyncio.to_thread(mark_seen, get_engine(), session._actor(), booking_id,
+                                    now=utcnow())
+        self.changes = [c for c in self.changes if c.booking_id != booking_id]

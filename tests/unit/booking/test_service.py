@@ -198,7 +198,54 @@ def test_nurse_cancels_any_time_with_a_reason_and_the_pupil_is_told_plainly(worl
         assert forbidden not in told.body
     seen = citizen.appointments_for(world.engine, world.pupil("ida"), world.persons["ida"].nin,
                                 now=oslo(TUESDAY, 9, 50), settings=SETTINGS)
-    assert seen.upcoming == [] and seen.past[0].cancel_reason == "Jeg er dessverre syk i dag."
+    # Cancelled for later today: not past (its time has not gone), with her reason.
+    assert seen.upcoming == [] and seen.past == []
+    assert seen.cancelled[0].cancel_reason == "Jeg er dessverre syk i dag."
+    later = citizen.appointments_for(world.engine, world.pupil("ida"), world.persons["ida"].nin,
+                                     now=oslo(TUESDAY, 11), settings=SETTINGS)
+    assert later.cancelled == [] and [a.booking_id for a in later.past] == [booking.id]
+
+
+def test_a_moved_booking_says_where_it_went_and_never_the_services_marker(world):
+    old = _book(world, "ida", world.slot_at(TUESDAY, 10))
+    new = citizen.move(world.engine, world.pupil("ida"), old.id,
+                       new_slot_id=world.slot_at(TUESDAY, 13), client_key="move-1", now=NOW,
+                       settings=SETTINGS)
+    seen = citizen.appointments_for(world.engine, world.pupil("ida"), world.persons["ida"].nin,
+                                    now=NOW, settings=SETTINGS)
+    assert [a.booking_id for a in seen.upcoming] == [new.id] and seen.past == []
+    (moved,) = seen.cancelled
+    assert moved.booking_id == old.id and moved.cancel_reason is None
+    assert moved.moved_to == seen.upcoming[0].start_at
+
+
+def test_the_pupil_is_told_of_what_her_nurse_changed_until_she_has_seen_it(world):
+    from digihelse.booking import changes
+    from tests import factories
+
+    moved = _book(world, "ida", world.slot_at(TUESDAY, 10))
+    dropped = _book(world, "ida", world.slot_at(TUESDAY, 11))
+    mine = _book(world, "mia", world.slot_at(TUESDAY, 12))
+    citizen.cancel(world.engine, world.pupil("mia"), mine.id, now=NOW, settings=SETTINGS)
+    assert changes.unseen_changes(world.engine, world.pupil("mia")) == []  # her own doing
+    new = citizen.move(world.engine, world.kari, moved.id, new_slot_id=world.slot_at(TUESDAY, 13),
+                       client_key="nurse-move", now=NOW, settings=SETTINGS)
+    citizen.cancel(world.engine, world.kari, dropped.id, now=NOW, reason="Jeg er på kurs.",
+                   settings=SETTINGS)
+    told = {c.booking_id: c for c in changes.unseen_changes(world.engine, world.pupil("ida"))}
+    assert told[moved.id].kind == "moved" and told[moved.id].reason is None
+    assert told[moved.id].moved_to == oslo(TUESDAY, 13) and new.id != moved.id
+    assert told[dropped.id].kind == "cancelled" and told[dropped.id].reason == "Jeg er på kurs."
+    # Anyone acting for her (a parent) is never told: the youth service is hers.
+    parent = factories.citizen(world.persons["mia"], world.persons["ida"])
+    assert changes.unseen_changes(world.engine, parent) == []
+    # Nobody else marks it seen; once she has, it stays seen (in the database).
+    with pytest.raises(errors.BookingNotFound):
+        changes.mark_seen(world.engine, world.pupil("mia"), dropped.id, now=NOW)
+    changes.mark_seen(world.engine, world.pupil("ida"), dropped.id, now=NOW)
+    left = changes.unseen_changes(world.engine, world.pupil("ida"))
+    assert [c.booking_id for c in left] == [moved.id]
+    assert world.booking(dropped.id).change_seen_at is not None
 
 
 def test_a_nurse_from_another_school_cannot_touch_the_booking(world):
