@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlmodel import Session
+
 from digihelse.access.actors import Action, Actor
 from digihelse.core.db import SessionOrEngine, transaction
 from digihelse.core.timeutil import aware_utc
 from digihelse.healthcard.errors import ItemNotFound, fail_if
 from digihelse.healthcard.guard import log, require
 from digihelse.healthcard.lookup import item, record_for
-from digihelse.healthcard.models import NoteKind, OwnNote, Section
+from digihelse.healthcard.models import NoteKind, OwnNote, PregnancyRecord, Section
 from digihelse.healthcard.validation import validate_note
 from digihelse.healthcard.versioning import (
     E_NOTE,
@@ -42,15 +44,20 @@ def add_own_note(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str, tex
         return note
 
 
+def _her_note(s: Session, actor: Actor, woman_pid: str, note_id: int
+              ) -> tuple[PregnancyRecord, OwnNote]:
+    """One of her notes, locked, for her to change: only she writes her own notes."""
+    require(s, actor, woman_pid, Action.WRITE_OWN_NOTES, object_type=E_NOTE, object_id=note_id)
+    _woman, record = record_for(s, woman_pid)
+    return record, item(s, OwnNote, note_id, record)
+
+
 def edit_own_note(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str, note_id: int,
                   text: str, *, now: dt.datetime | None = None) -> OwnNote:
     """She rewrites one of her notes; the change log keeps what it said before."""
     now = aware_utc(now)
     with transaction(s_or_engine) as s:
-        require(s, actor, woman_pid, Action.WRITE_OWN_NOTES, object_type=E_NOTE,
-                object_id=note_id)
-        _woman, record = record_for(s, woman_pid)
-        note = item(s, OwnNote, note_id, record)
+        record, note = _her_note(s, actor, woman_pid, note_id)
         fail_if(validate_note(note.kind, text))
         if note.text != text.strip():
             note.text, note.version, note.updated_at = text.strip(), note.version + 1, now
@@ -68,10 +75,7 @@ def delete_own_note(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str, 
     that says it was deleted, by whom and when (the card's history is never rewritten)."""
     now = aware_utc(now)
     with transaction(s_or_engine) as s:
-        require(s, actor, woman_pid, Action.WRITE_OWN_NOTES, object_type=E_NOTE,
-                object_id=note_id)
-        _woman, record = record_for(s, woman_pid)
-        note = item(s, OwnNote, note_id, record)
+        record, note = _her_note(s, actor, woman_pid, note_id)
         note.version += 1
         write_version(s, record.id, E_NOTE, note, author_of(s, actor), action="delete", at=now)
         s.delete(note)
