@@ -32,7 +32,7 @@ from digihelse.people.nin import InvalidNin, age_on, parse_nin
 from digihelse.people.registry import person_by_pid
 
 # Object types in the access log.
-O_FULLMAKT, O_LIST = "fullmakt", "fullmakt_list"
+O_FULLMAKT, O_LIST, O_RECEIVER = "fullmakt", "fullmakt_list", "fullmakt_receiver"
 
 # An SMS can be read by anyone holding the phone: no name, no health content.
 GIVEN_TEXT = "Du har fått tilgang til å se et helsekort i DigiHelse. Logg inn for å se det."
@@ -270,6 +270,63 @@ def overview(s_or_engine: SessionOrEngine, actor: Actor, on: dt.date | None = No
                         problem.message_key if problem else None)
 
 
+def _checked(s: Session, actor: Actor, receiver_nin: str, start: dt.date,
+             valid_to: dt.date | None, on: dt.date) -> tuple[Person, Person]:
+    """She and the receiver, when she may give him a view for these dates; else the
+    FullmaktError that says why (the same neutral one for an unknown and a protected
+    receiver, so nothing is learnt about a confidential address)."""
+    me = _own_person(s, actor)
+    problem = _giver_problem(me, on)
+    if problem is not None:
+        raise problem
+    pid = _parse(receiver_nin)
+    if pid == me.nin:
+        raise SelfReceiver()
+    receiver = person_by_pid(s, pid)
+    if receiver is None:
+        raise UnknownReceiver()
+    if _confidential(receiver):
+        raise ProtectedReceiver()
+    if start < on:
+        raise StartInPast()
+    if valid_to is not None and valid_to < on:
+        raise EndInPast()
+    if valid_to is not None and valid_to < start:
+        raise EndBeforeStart()
+    if age_on(receiver.birth_date, start) < thresholds().fullmakt_receiver_min_age:
+        raise ReceiverTooYoung()
+    return me, receiver
+
+
+@dataclass(frozen=True)
+class Receiver:
+    """Whom she is about to give a view, as the registry has him, for her to confirm."""
+
+    name: str
+    birth_year: int
+    valid_from: dt.date
+    valid_to: dt.date | None
+    updated: bool  # he has one already: confirming changes its end date
+
+
+def look_up(s_or_engine: SessionOrEngine, actor: Actor, receiver_nin: str, *,
+            valid_to: dt.date | None = None, valid_from: dt.date | None = None,
+            scope: Service = Service.PREGNANCY, on: dt.date | None = None) -> Receiver:
+    """The first of two steps: who the person with this number is, checked as give()
+    checks him, so she sees to whom before anything is given. Gives nothing; the look-up
+    is logged as a read, in her log and his."""
+    on = on or today_oslo()
+    start = valid_from or on
+    with transaction(s_or_engine) as s:
+        me, receiver = _checked(s, actor, receiver_nin, start, valid_to, on)
+        existing = _active(s, me.id, receiver.id, scope.value, on)
+        _log(s, actor, me.nin, "read", O_RECEIVER, None)
+        _log(s, actor, receiver.nin, "read", O_RECEIVER, None)
+        return Receiver(receiver.full_name, receiver.birth_date.year,
+                        existing.valid_from if existing else start, valid_to,
+                        existing is not None)
+
+
 def give(s_or_engine: SessionOrEngine, actor: Actor, receiver_nin: str, *,
          valid_to: dt.date | None = None, valid_from: dt.date | None = None,
          scope: Service = Service.PREGNANCY, on: dt.date | None = None,
@@ -281,26 +338,7 @@ def give(s_or_engine: SessionOrEngine, actor: Actor, receiver_nin: str, *,
     now = now or utcnow()
     start = valid_from or on
     with transaction(s_or_engine) as s:
-        me = _own_person(s, actor)
-        problem = _giver_problem(me, on)
-        if problem is not None:
-            raise problem
-        pid = _parse(receiver_nin)
-        if pid == me.nin:
-            raise SelfReceiver()
-        receiver = person_by_pid(s, pid)
-        if receiver is None:
-            raise UnknownReceiver()
-        if _confidential(receiver):
-            raise ProtectedReceiver()
-        if start < on:
-            raise StartInPast()
-        if valid_to is not None and valid_to < on:
-            raise EndInPast()
-        if valid_to is not None and valid_to < start:
-            raise EndBeforeStart()
-        if age_on(receiver.birth_date, start) < thresholds().fullmakt_receiver_min_age:
-            raise ReceiverTooYoung()
+        me, receiver = _checked(s, actor, receiver_nin, start, valid_to, on)
         # On PostgreSQL, lock her row so two taps cannot both insert; SQLite's BEGIN
         # IMMEDIATE already serialises writers.
         s.exec(select(Person.id).where(Person.id == me.id).with_for_update()).first()
@@ -346,6 +384,6 @@ def revoke(s_or_engine: SessionOrEngine, actor: Actor, fullmakt_id: int, *,
 __all__ = [
     "EndBeforeStart", "EndInPast", "FullmaktError", "FullmaktNotFound", "FullmaktView",
     "Given", "GiverProtected", "GiverTooYoung", "NinLength", "NinTypo", "OnlyOwner",
-    "Overview", "ProtectedReceiver", "ReceiverTooYoung", "SelfReceiver", "StartInPast",
-    "UnknownReceiver", "give", "overview", "revoke",
+    "Overview", "ProtectedReceiver", "Receiver", "ReceiverTooYoung", "SelfReceiver",
+    "StartInPast", "UnknownReceiver", "give", "look_up", "overview", "revoke",
 ]

@@ -226,6 +226,7 @@ FAMILIES: dict[str, dict[str, str]] = {
         "consultation": "log.object.consultation",
         "fullmakt": "log.object.fullmakt",
         "fullmakt_list": "log.object.fullmakt_list",
+        "fullmakt_receiver": "log.object.fullmakt_receiver",
         "history": "log.object.history",
         "lab_result": "log.object.lab_result",
         "other": "log.object.other",

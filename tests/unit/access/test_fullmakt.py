@@ -79,6 +79,31 @@ def test_nora_gives_jon_a_view_and_he_sees_her_card(engine, nora, jon):
     assert [v.other_name for v in fm.overview(engine, citizen(jon)).received] == ["Nora Lie"]
 
 
+def test_looking_up_the_receiver_gives_nothing_and_logs_only_the_read(engine, nora, jon,
+                                                                       seeded):
+    """Step one of two: she sees whom the number names before anything is given."""
+    until = TODAY + dt.timedelta(days=30)
+    with db.session(engine) as s:
+        log_before = len(s.exec(select(AccessLog)).all())
+    found = fm.look_up(engine, citizen(nora), jon.nin, valid_to=until)
+    assert (found.name, found.birth_year) == ("Jon Lie", jon.birth_date.year)
+    assert (found.valid_from, found.valid_to, found.updated) == (TODAY, until, False)
+    assert rows(engine, Fullmakt) == [] and rows(engine, Outbox, kind="fullmakt_given") == []
+    with db.session(engine) as s:
+        new = s.exec(select(AccessLog).order_by(AccessLog.id)).all()[log_before:]
+    assert {(r.subject_pid, r.action, r.object_type) for r in new} == {
+        (nora.nin, "read", "fullmakt_receiver"), (jon.nin, "read", "fullmakt_receiver")}
+    # The same neutral refusals as give(): nothing about a confidential address.
+    for number, refusal in ((seeded["siri"].nin, fm.ProtectedReceiver),
+                            (synthetic_nin(dt.date(1990, 5, 17), seed=3), fm.UnknownReceiver)):
+        with pytest.raises(refusal) as refused:
+            fm.look_up(engine, citizen(nora), number)
+        assert refused.value.message_key == "sharing.error.not_possible"
+    # Only her confirming gives it.
+    fm.give(engine, citizen(nora), jon.nin, valid_to=until)
+    assert fm.look_up(engine, citizen(nora), jon.nin).updated
+
+
 def test_a_typo_in_the_number_is_caught(engine, nora, jon):
     with pytest.raises(fm.NinTypo) as refused:
         fm.give(engine, citizen(nora), typo(jon.nin))
