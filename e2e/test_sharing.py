@@ -2,6 +2,7 @@
 switches to her and sees the card without it, Nora takes the view back and it stops."""
 
 import os
+import re
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
@@ -52,8 +53,26 @@ def test_nora_shares_her_card_with_jon_and_takes_it_back(browser: Browser, base_
     _shot(nora, "2-error")
     assert_accessible(nora)
 
+    # The right number: first she sees to whom, and nothing is given yet.
     number.fill(jon_pid)
     nora.get_by_role("button", name="Gi tilgang").click()
+    check_title = nora.locator("#share-check-title")
+    expect(check_title).to_have_text(re.compile(r"Du gir Jon Lie \(født \d{4}\) tilgang"))
+    expect(check_title).to_be_focused()
+    expect(nora.locator("#share-check")).to_contain_text("ser ikke dine egne notater")
+    expect(nora.locator("#shared-with-none")).to_be_visible()
+    _shot(nora, "2b-check")
+    assert_accessible(nora)
+    # Avbryt gives nothing, and the number she typed stays.
+    nora.get_by_role("button", name="Avbryt").click()
+    expect(nora.locator("#share-check")).to_have_count(0)
+    expect(number).to_have_value(jon_pid)
+    expect(number).to_be_focused()
+    expect(nora.locator("#shared-with-none")).to_be_visible()
+    # Again, and Bekreft gives it.
+    nora.get_by_role("button", name="Gi tilgang").click()
+    expect(check_title).to_contain_text("Jon Lie")
+    nora.get_by_role("button", name="Bekreft").click()
     expect(nora.locator("#sharing-message")).to_contain_text("Jon Lie kan nå se helsekortet")
     expect(nora.locator("#shared-with")).to_contain_text("Jon Lie")
     expect(number).to_have_value("")

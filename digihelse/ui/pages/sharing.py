@@ -98,11 +98,33 @@ def give_form() -> rx.Component:
         ),
         rx.cond((S.form_error != "") & (S.error_field == ""),
                 rx.el.p(S.form_error, role="alert", class_name="field-error")),
-        rx.el.button(rx.cond(S.busy, T("sharing.give.working"), T("sharing.give.button")),
+        rx.el.button(rx.cond(S.busy, T("sharing.check.working"), T("sharing.give.button")),
                      type="submit", disabled=S.busy, aria_busy=S.busy.to_string(),
                      class_name="btn btn-primary space-top", id="give-access"),
-        on_submit=S.give,
+        on_submit=S.check,
         class_name="card form", id="give-form", aria_labelledby="give-title",
+    )
+
+
+def check_step() -> rx.Component:
+    """To whom, and what he will see, before anything is given."""
+    return rx.el.div(
+        rx.el.h3(S.check_title, id="share-check-title", tab_index=-1),
+        rx.el.ul(rx.foreach(S.check_lines, lambda line: rx.el.li(line)),
+                 class_name="explain-list"),
+        rx.cond((S.form_error != "") & (S.error_field == ""),
+                rx.el.p(S.form_error, role="alert", class_name="field-error")),
+        rx.el.div(
+            rx.el.button(rx.cond(S.busy, T("sharing.give.working"), T("sharing.check.confirm")),
+                         type="button", on_click=S.give, disabled=S.busy,
+                         aria_busy=S.busy.to_string(), class_name="btn btn-primary",
+                         id="confirm-give"),
+            rx.el.button(T("sharing.check.cancel"), type="button", on_click=S.cancel_check,
+                         disabled=S.busy, class_name="btn btn-secondary", id="cancel-give"),
+            class_name="row-actions",
+        ),
+        class_name="card confirm-box", id="share-check", role="group",
+        aria_labelledby="share-check-title",
     )
 
 
@@ -112,7 +134,8 @@ def give_section() -> rx.Component:
         rx.cond(
             S.cannot_give != "",
             rx.el.p(S.cannot_give, class_name="notice"),
-            rx.fragment(_explanation(), give_form()),
+            rx.cond(S.check_title != "", check_step(),
+                    rx.fragment(_explanation(), give_form())),
         ),
     )
 

@@ -27,6 +27,12 @@ _UNTIL_ERRORS = {"end_in_past", "end_before_start", "start_in_past"}
 _NIN_ERRORS = {"nin_length", "nin_typo", "unknown_receiver", "self_receiver", "not_possible",
                "receiver_too_young"}
 
+# The confirm step's heading takes the focus, so she hears to whom before anything else.
+FOCUS_CHECK = rx.call_script(
+    "setTimeout(() => document.getElementById('share-check-title')?.focus(), 0)")
+FOCUS_NIN = rx.call_script(
+    "setTimeout(() => document.getElementById('share-nin')?.focus(), 0)")
+
 
 @dataclass
 class ShareRow:
@@ -67,6 +73,18 @@ def _share_row(view: fullmakt.FullmaktView, lang: str) -> ShareRow:
                     t("sharing.confirm.text", lang, name=view.other_name))
 
 
+def check_lines(who: fullmakt.Receiver, lang: str) -> tuple[str, list[str]]:
+    """The confirm step's heading and lines: to whom, what he will see and what not."""
+    title = t("sharing.check.title", lang, name=who.name, year=who.birth_year)
+    until = (t("sharing.check.until", lang, date=_date(who.valid_to, lang)) if who.valid_to
+             else t("sharing.check.open", lang))
+    lines = [t("sharing.check.sees", lang, name=who.name),
+             t("sharing.check.not_sees", lang, name=who.name), until]
+    if who.updated:
+        lines.append(t("sharing.check.updated", lang, name=who.name))
+    return title, lines
+
+
 def _load(actor: Actor, with_card: bool = True) -> tuple[fullmakt.Overview, set[str] | None]:
     """Her fullmakts, and the sections she hides (None: she has no card to share, or
     with_card is False: reading the card is logged, so it is read once per page)."""
@@ -98,6 +116,8 @@ class SharingState(SessionState):
     message: str = ""
     hide_message: str = ""
     today_iso: str = ""
+    check_title: str = ""  # non-empty: the confirm step is shown, nothing given yet
+    check_lines: list[str] = []
 
     def _show(self, over: fullmakt.Overview, lang: str) -> None:
         self.people = [_share_row(v, lang) for v in over.given
@@ -125,24 +145,64 @@ class SharingState(SessionState):
         session = await self.get_state(SessionState)
         self.loaded, self.message, self.hide_message = False, "", ""
         self.form_error, self.error_field, self.confirm_id, self.busy = "", "", 0, False
+        self.check_title, self.check_lines = "", []
         self.today_iso = today_oslo().isoformat()
         if not session.logged_in or session.is_personnel:
             return
         await self._refresh(session, with_card=True)
         self.loaded = True
 
+    def _set_error(self, exc: ServiceError, lang: str) -> None:
+        self.busy = False
+        self.form_error = t(exc.message_key, lang)
+        self.error_field = ("until" if exc.code in _UNTIL_ERRORS
+                            else "nin" if exc.code in _NIN_ERRORS else "")
+
+    def _until(self, lang: str) -> tuple[bool, dt.date | None]:
+        try:
+            return True, dt.date.fromisoformat(self.until) if self.until else None
+        except ValueError:
+            self.form_error, self.error_field = t("sharing.error.bad_date", lang), "until"
+            return False, None
+
     @rx.event
-    async def give(self, form: dict):
-        """Give the person with this number a view; keep what she typed on an error."""
+    async def check(self, form: dict):
+        """Step one: who this number names, checked as giving is; gives nothing."""
         session = await self.get_state(SessionState)
         lang = session.lang
         self.nin = str(form.get("nin", "")).strip()
         self.until = str(form.get("until", "")).strip()
         self.form_error, self.error_field, self.message = "", "", ""
+        ok, until = self._until(lang)
+        if not ok:
+            return
+        self.busy = True
+        yield
         try:
-            until = dt.date.fromisoformat(self.until) if self.until else None
-        except ValueError:
-            self.form_error, self.error_field = t("sharing.error.bad_date", lang), "until"
+            who = await asyncio.to_thread(fullmakt.look_up, get_engine(), session._actor(),
+                                          self.nin, valid_to=until)
+        except ServiceError as exc:
+            self._set_error(exc, lang)
+            return
+        self.busy = False
+        self.check_title, self.check_lines = check_lines(who, lang)
+        yield FOCUS_CHECK
+
+    @rx.event
+    def cancel_check(self):
+        """Avbryt: nothing is given; back to the form with what she typed."""
+        self.check_title, self.check_lines = "", []
+        return FOCUS_NIN
+
+    @rx.event
+    async def give(self):
+        """Step two (Bekreft): give the person she saw a view."""
+        session = await self.get_state(SessionState)
+        lang = session.lang
+        self.form_error, self.error_field, self.message = "", "", ""
+        ok, until = self._until(lang)
+        if not ok:
+            self.check_title, self.check_lines = "", []
             return
         self.busy = True
         yield
@@ -150,16 +210,14 @@ class SharingState(SessionState):
             given = await asyncio.to_thread(fullmakt.give, get_engine(), session._actor(),
                                             self.nin, valid_to=until)
         except ServiceError as exc:
-            self.busy = False
-            self.form_error = t(exc.message_key, lang)
-            self.error_field = ("until" if exc.code in _UNTIL_ERRORS
-                                else "nin" if exc.code in _NIN_ERRORS else "")
+            self._set_error(exc, lang)
+            self.check_title, self.check_lines = "", []
             return
         self.busy, self.nin, self.until = False, "", ""
+        self.check_title, self.check_lines = "", []
         key = "sharing.updated" if given.updated else "sharing.given"
         self.message = t(key, lang, name=given.receiver_name)
         await self._refresh(session)
-        yield [rx.set_value("share-nin", ""), rx.set_value("share-until", "")]
 
     @rx.event
     def ask_remove(self, fullmakt_id: int):
