@@ -98,19 +98,31 @@ def acting_for() -> rx.Component:
     )
 
 
-def header() -> rx.Component:
+def header(signed_in: bool = True) -> rx.Component:
+    """The brand, language and session tools, and whom the user acts for. On a page only
+    for the signed-in, the acting line's room is kept while the session loads, so the page
+    does not jump down when it arrives (layout shift, issue #13)."""
+    acting = rx.cond(SessionState.logged_in, acting_for())
+    if signed_in:
+        # "Lukk" keeps its place, unseen and out of reach (visibility), for those who get
+        # none; "Logg ut" is a plain form that works before the session has loaded.
+        tools = (rx.el.span(quick_exit(), class_name=rx.cond(
+                     SessionState.show_quick_exit, "quick-exit-slot", "quick-exit-slot unseen")),
+                 logout_form())
+    else:
+        tools = (rx.cond(SessionState.show_quick_exit, quick_exit()),
+                 rx.cond(SessionState.logged_in, logout_form()))
     return rx.el.header(
         rx.el.div(
             page_link(T("app.name"), href="/", class_name="brand"),
             rx.el.div(
                 language_switch(),
-                rx.cond(SessionState.show_quick_exit, quick_exit()),
-                rx.cond(SessionState.logged_in, logout_form()),
+                *tools,
                 class_name="header-tools",
             ),
             class_name="header-row",
         ),
-        rx.cond(SessionState.logged_in, acting_for()),
+        rx.el.div(acting, class_name="acting-slot") if signed_in else acting,
         class_name="site-header",
     )
 
@@ -143,12 +155,14 @@ def footer() -> rx.Component:
     )
 
 
-def shell(*children: rx.Component, citizen_nav: bool = True) -> rx.Component:
-    """A page: skip link, header, the page's content in <main>, and navigation."""
+def shell(*children: rx.Component, citizen_nav: bool = True,
+          signed_in: bool = True) -> rx.Component:
+    """A page: skip link, header, the page's content in <main>, and navigation.
+    `signed_in` False for the pages anyone may open (front, accessibility, 404)."""
     show_nav = SessionState.logged_in & ~SessionState.is_personnel if citizen_nav else False
     return rx.el.div(
         anchor_link(T("shell.skip"), href="#main", class_name="skip-link"),
-        header(),
+        header(signed_in),
         rx.el.main(*children, id="main", tab_index=-1, class_name="page"),
         footer(),
         rx.cond(show_nav, bottom_nav()) if citizen_nav else rx.fragment(),

@@ -13,4 +13,5 @@ def accessibility_page() -> rx.Component:
         rx.el.p(T("a11y.how.text")),
         rx.el.h2(T("a11y.report.title")),
         rx.el.p(T("a11y.report.text")),
+        signed_in=False,
     )

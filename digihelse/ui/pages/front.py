@@ -30,4 +30,5 @@ def front_page() -> rx.Component:
         ),
         rx.el.p(document_link(T("front.personnel"),
                         href=f"/auth/personnel/login?next={routes.PERSONNEL_HOME}")),
+        signed_in=False,
     )

@@ -16,4 +16,5 @@ def not_found_page() -> rx.Component:
         rx.el.p(T("notfound.text"), class_name="lead"),
         page_link(T("notfound.home"), href=home, class_name="btn btn-primary",
                   id="not-found-home"),
+        signed_in=False,
     )
