@@ -30,13 +30,12 @@ from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import to_oslo, today_oslo, utcnow
 from digihelse.ui.state.card_display import when_text
 from digihelse.ui.state.changes import assign
+from digihelse.ui.state.focus import focus_on
 from digihelse.ui.state.guard import CITIZEN, audience
 from digihelse.ui.state.session import SessionState
 
-# After each step the new step's heading takes the focus, so a keyboard or screen-reader
-# user starts there (WCAG 2.4.3), not at the top of the page or on a button that went away.
-FOCUS_STEP = rx.call_script(
-    "setTimeout(() => document.getElementById('step-heading')?.focus(), 0)")
+# After each step the new step's heading takes the focus.
+FOCUS_STEP = focus_on("step-heading")
 
 
 @dataclass

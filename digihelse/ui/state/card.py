@@ -45,6 +45,7 @@ from digihelse.ui.state.card_display import (
     history_rows,
 )
 from digihelse.ui.state.changes import assign
+from digihelse.ui.state.focus import focus_on
 from digihelse.ui.state.guard import CITIZEN, PERSONNEL, audience
 from digihelse.ui.state.session import SessionState
 
@@ -275,8 +276,7 @@ class CardState(SessionState):
         if found is not None:
             self.editing_note_id, self.note_text, self.note_error = note_id, found.text, ""
             self.confirm_delete_id = 0
-            return rx.call_script(
-                "setTimeout(() => document.getElementById('own-note')?.focus(), 0)")
+            return focus_on("own-note")
 
     @rx.event
     def cancel_note_edit(self):

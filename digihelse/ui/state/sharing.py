@@ -19,6 +19,7 @@ from digihelse.core.i18n.formatting import day_month
 from digihelse.core.timeutil import today_oslo
 from digihelse.healthcard import service as card
 from digihelse.healthcard.models import Section
+from digihelse.ui.state.focus import focus_on
 from digihelse.ui.state.guard import CITIZEN, audience
 from digihelse.ui.state.session import SessionState
 
@@ -28,10 +29,8 @@ _NIN_ERRORS = {"nin_length", "nin_typo", "unknown_receiver", "self_receiver", "n
                "receiver_too_young"}
 
 # The confirm step's heading takes the focus, so she hears to whom before anything else.
-FOCUS_CHECK = rx.call_script(
-    "setTimeout(() => document.getElementById('share-check-title')?.focus(), 0)")
-FOCUS_NIN = rx.call_script(
-    "setTimeout(() => document.getElementById('share-nin')?.focus(), 0)")
+FOCUS_CHECK = focus_on("share-check-title")
+FOCUS_NIN = focus_on("share-nin")
 
 
 @dataclass
