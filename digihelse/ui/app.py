@@ -45,7 +45,8 @@ app = rx.App(
     stylesheets=["/digihelse.css"],
     html_lang="nb",
     api_transformer=build_api(),
-    head_components=[rx.el.meta(name="theme-color", content="#005a70")],
+    head_components=[rx.el.meta(name="theme-color", content="#005a70"),
+                     rx.el.script(src="/layout.js", defer=True)],
 )
 # Before every event handler: the live session behind the cookie, or nothing happens.
 app.add_middleware(SessionGuard(), index=0)

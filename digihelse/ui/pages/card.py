@@ -42,13 +42,17 @@ def _chart(key: str, block: card_display.ChartBlock) -> rx.Component:
     tail = by_lang({lang: frames[lang][1] for lang in frames})
     return rx.el.figure(
         rx.el.h3(T(title_key)),
-        rx.html(head + block.marks + tail, class_name="chart-box"),
+        # At large text the chart grows wider than the phone, so its labels grow with the
+        # text (WCAG 1.4.4); the box scrolls sideways and can be scrolled by keyboard.
+        rx.html(head + block.marks + tail, class_name="chart-box", tab_index=0,
+                role="group", aria_labelledby=f"chart-{key}-t"),
         rx.el.p(_LEGENDS[key](), class_name="small chart-legend"),
         rx.el.details(
             rx.el.summary(T("card.chart.table")),
             rx.el.table(
                 rx.el.thead(rx.el.tr(rx.el.th(T("card.field.ga"), scope="col"),
-                                     rx.el.th(unit, scope="col"), rx.el.th(scope="col"))),
+                                     rx.el.th(unit, scope="col"),
+                                     rx.el.th(T("card.field.note"), scope="col"))),
                 rx.el.tbody(rx.foreach(block.table, lambda row: rx.el.tr(
                     rx.foreach(row, lambda cell: rx.el.td(cell))))),
                 class_name="data-table",
