@@ -47,6 +47,10 @@ def assert_accessible(page: Page) -> None:
         for v in blocking
     )
     assert not blocking, f"axe found {len(blocking)} violations:\n{details}"
+    # axe asks for at least one; a screen reader's user expects exactly one of each.
+    landmarks = page.evaluate("() => [document.querySelectorAll('main, [role=main]').length,"
+                              " document.querySelectorAll('h1').length]")
+    assert landmarks == [1, 1], f"{page.url}: {landmarks[0]} main, {landmarks[1]} h1"
 
 
 def test_users(page: Page, issuer_path: str = "/idp") -> list[dict]:

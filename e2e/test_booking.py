@@ -160,7 +160,8 @@ def test_what_is_possible_is_said_before_she_tries(page: Page):
         booked.append(1)
     page.get_by_role("navigation").get_by_role("link", name="Hjem").click()
     page.locator("#book-card").click()
-    expect(page.locator("#booking-blocked")).to_contain_text("Du har allerede to timer")
+    expect(page.locator("#booking-blocked")).to_contain_text(
+        "Du har allerede 2 timer som ikke er brukt")
     expect(page.locator("#free-times")).to_have_count(0)
     assert_accessible(page)
     page.get_by_role("link", name="Se timene").click()

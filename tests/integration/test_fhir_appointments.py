@@ -193,3 +193,28 @@ def test_a_parent_books_for_a_small_child_but_never_sees_youth_bookings(fhir_api
     outcome(logged_in(fhir_api, "Ella").get(f"{API}/Appointment/{made.id}"), 403)
     outcome(per.get(f"{API}/Appointment/999999"), 404)
     cancel(per, made.id)
+
+
+def test_a_moved_appointment_says_so_in_words(fhir_api):
+    """The old booking of a move is cancelled; its reason is words, never the marker."""
+    from sqlmodel import select
+
+    from digihelse.access.actors import Actor
+    from digihelse.booking import citizen
+    from digihelse.core import db
+    from digihelse.core.settings import get_settings
+    from digihelse.people.models import Person
+
+    noah = logged_in(fhir_api, "Noah")
+    me = patient_id(noah, "Noah")
+    first, second = free_slots(noah, VGS)[-2:]
+    old = fhir(book(noah, me, first.id, "noah-move"), Appointment, 201)
+    with db.session() as s:
+        pid = s.exec(select(Person.nin).where(Person.given_name == "Noah")).one()
+    new = citizen.move(db.get_engine(), Actor(pid=pid, role="citizen"), int(old.id),
+                       new_slot_id=int(second.id), client_key="noah-moved",
+                       settings=get_settings().booking)
+    moved = fhir(noah.get(f"{API}/Appointment/{old.id}"), Appointment)
+    assert moved.status == "cancelled"
+    assert moved.cancelationReason.text == "Flyttet til en annen tid"
+    cancel(noah, str(new.id))

@@ -22,7 +22,7 @@ from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.schedule import Schedule
 from fhir.resources.R4B.slot import Slot as FhirSlot
 
-from digihelse.booking.models import Booking, BookingStatus, Slot
+from digihelse.booking.models import MOVED_REASON, Booking, BookingStatus, Slot
 from digihelse.core.timeutil import OSLO
 from digihelse.healthcard.service import AuthorView, CardView, ConsultationView
 from digihelse.people.kinds import PlaceKind
@@ -220,8 +220,12 @@ def appointment(booking: Booking, row: Slot, place: Place, nurse_name: str,
     status = APPOINTMENT_STATUS.get(booking.status, "booked")
     cancel_reason = None
     if booking.status == BookingStatus.CANCELLED:
-        text = booking.cancel_reason or ("Avlyst av helsesykepleier"
-                                         if booking.cancelled_by == "nurse" else "Avbestilt")
+        # A move ends the old booking with an internal marker, never a text for a person.
+        if booking.cancel_reason == MOVED_REASON:
+            text = "Flyttet til en annen tid"
+        else:
+            text = booking.cancel_reason or ("Avlyst av helsesykepleier"
+                                             if booking.cancelled_by == "nurse" else "Avbestilt")
         cancel_reason = {"text": text}
     return Appointment.model_validate({
         "id": str(booking.id),

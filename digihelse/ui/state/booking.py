@@ -24,7 +24,7 @@ from digihelse.booking.rules import cancel_deadline, weeks_ahead
 from digihelse.core.db import get_engine
 from digihelse.core.db import session as db_session
 from digihelse.core.errors import ServiceError
-from digihelse.core.i18n import t
+from digihelse.core.i18n import t, tn
 from digihelse.core.i18n.formatting import clock, day_month, weekday_day_month
 from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import to_oslo, today_oslo, utcnow
@@ -111,6 +111,15 @@ def _load_places(actor: Actor, moving: bool = False
                 s, actor, now=utcnow(), settings=get_settings().booking):
             refusal = errors.LimitReached.message_key
         return ([] if refusal else citizen.places_for(s, actor)), refusal
+
+
+def refusal_text(key: str, lang: str) -> str:
+    """The sentence for why she may not book; the limit of upcoming bookings is a setting,
+    so its sentence says the number the municipality chose."""
+    if key == errors.LimitReached.message_key:
+        return tn("booking.error.limit_n", get_settings().booking.max_active_future_bookings,
+                  lang)
+    return t(key, lang)
 
 
 def _moving_title(actor: Actor, booking_id: int, lang: str) -> str:
@@ -208,7 +217,7 @@ class BookingState(SessionState):
         infos, refusal = await asyncio.to_thread(_load_places, actor, bool(self.moving_id))
         assign(self, service=str(booking_service(actor)))
         if refusal:
-            why = t(refusal, session.lang)
+            why = refusal_text(refusal, session.lang)
             assign(self, places=[], days=[], place_id=0, visit_title="",
                    blocked=why if refusal == errors.LimitReached.message_key else
                    t("book.refused", session.lang, name=session.acting_given_name) + " " + why)
@@ -385,7 +394,7 @@ class BookingState(SessionState):
             self.step = "choose"
             await self._load_week()
         except ServiceError as exc:
-            self.error = t(exc.message_key, session.lang)
+            self.error = refusal_text(exc.message_key, session.lang)
         else:
             self.booked_id = result.id
             self.booked_label = self.chosen.label
