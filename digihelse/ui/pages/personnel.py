@@ -4,6 +4,7 @@ personnel page shares."""
 
 import reflex as rx
 
+from digihelse.access.personnel_areas import PAGE_AREAS, Area
 from digihelse.booking.rules import MAX_CANCEL_REASON
 from digihelse.ui.components.layout import T, shell
 from digihelse.ui.components.links import page_link
@@ -37,10 +38,31 @@ def personnel_nav(current: str) -> rx.Component:
     )
 
 
+# Who a page of each area is for, and where the refusal's link leads.
+_AREA_AUDIENCE = {Area.SCHEDULE: "pnav.only_schedule", Area.CARDS: "pnav.only_cards"}
+
+
+def wrong_role(area: Area) -> rx.Component:
+    """What a person whose role may not use the page sees instead of it: who it is for,
+    and the way to her own start page. Nothing of the page is loaded."""
+    own_start = rx.cond(SessionState.keeps_schedule, DAY_PATH, CARER_LIST)
+    return rx.el.div(
+        rx.el.h1(T("pnav.wrong_role.title")),
+        rx.el.p(T(_AREA_AUDIENCE[area]), class_name="lead"),
+        page_link(T("pnav.wrong_role.home"), href=own_start, class_name="btn btn-primary"),
+        id="wrong-role",
+    )
+
+
 def personnel_shell(current: str, *children: rx.Component) -> rx.Component:
     """A personnel page: the personnel menu with this page marked, then the page (no
-    citizen navigation)."""
-    return shell(personnel_nav(current), *children, citizen_nav=False)
+    citizen navigation); for a role that may not use the page, a plain refusal instead."""
+    area = PAGE_AREAS[current]
+    allowed = SessionState.keeps_schedule if area == Area.SCHEDULE else SessionState.keeps_cards
+    return shell(personnel_nav(current),
+                 rx.cond(SessionState.is_personnel & ~allowed, wrong_role(area),
+                         rx.fragment(*children)),
+                 citizen_nav=False)
 
 
 def feedback(message, error, dismiss) -> rx.Component:

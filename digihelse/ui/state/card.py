@@ -338,7 +338,7 @@ class CarerState(CardState):
     async def load_list(self):
         session = await self.get_state(SessionState)
         self.loaded = False
-        if not session.logged_in or not session.is_personnel:
+        if not session._may_open("women"):
             return
         rows = await asyncio.to_thread(card.my_women, get_engine(), session._actor())
         lang = session.lang
@@ -418,7 +418,7 @@ class CarerState(CardState):
         self.today_iso = today_oslo().isoformat()
         self._history_shown = False
         self._new_form()
-        if not session.logged_in or not session.is_personnel:
+        if not session._may_open("card"):
             return
         if not self._woman_pid:
             return rx.redirect(CARER_LIST)

@@ -54,7 +54,7 @@ class CarerFormsState(SessionState):
         self.form_message, self.field_errors, self.errors = "", {}, []
         self.saved_message, self._saved_fresh = "", False
         self.today_iso = today_oslo().isoformat()
-        if not session.logged_in or not session.is_personnel:
+        if not session._may_open("card"):
             return None
         carer = await self.get_state(CarerState)
         self._woman_pid = carer._woman_pid

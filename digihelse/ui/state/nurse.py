@@ -218,8 +218,10 @@ class NurseDayState(SessionState):
             self.rows, self.loaded = [], False
             return
         if not keeps_schedule(session.role) and keeps_cards(session.role):
-            # GPs keep the pregnancy card, not a booking schedule.
+            # GPs keep the pregnancy card, not a booking schedule: their start is Mine gravide.
             return rx.redirect(CARER_LIST)
+        if not session._may_open("today"):
+            return
         wanted = parse_date(self.router.url.query_parameters.get("dag"))
         self._day = (wanted or today_oslo()).isoformat()
         await self._refresh(session)

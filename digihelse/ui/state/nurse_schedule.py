@@ -144,7 +144,7 @@ class NurseScheduleState(SessionState):
         self._reset_messages()
         self.deleting_key, self.previewing = "", False
         self.errors, self.error_list = dict(NO_ERRORS), []
-        if not (session.logged_in and session.is_personnel):
+        if not session._may_open("schedule"):
             self.loaded = False
             return
         lang = session.lang

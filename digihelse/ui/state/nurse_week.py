@@ -96,7 +96,7 @@ class NurseWeekState(SessionState):
     async def load(self):
         session = await self.get_state(SessionState)
         self.error, self.not_nurse = "", ""
-        if not (session.logged_in and session.is_personnel):
+        if not session._may_open("week"):
             self.days, self.loaded = [], False
             return
         lang, today = session.lang, today_oslo()

@@ -14,9 +14,10 @@ from urllib.parse import quote
 import reflex as rx
 from sqlmodel import col, select
 
-from digihelse.access import policy
+from digihelse.access import personnel_areas, policy
 from digihelse.access.actors import Action, Actor, Channel, Service
 from digihelse.access.enforcement import SubjectChoice, representable_subjects
+from digihelse.access.personnel_areas import Area
 from digihelse.auth.current import CurrentUser, user_for
 from digihelse.core.db import session as db_session
 from digihelse.core.errors import ServiceError
@@ -138,12 +139,17 @@ class SessionState(rx.State):
     @rx.var
     def keeps_schedule(self) -> bool:
         """Personnel with a booking schedule get I dag, Min timeplan and Uke."""
-        return self.is_personnel and policy.keeps_schedule(self.role)
+        return self.is_personnel and personnel_areas.may_use(self.role, Area.SCHEDULE)
 
     @rx.var
     def keeps_cards(self) -> bool:
         """Personnel who keep pregnancy cards get Mine gravide."""
-        return self.is_personnel and policy.keeps_cards(self.role)
+        return self.is_personnel and personnel_areas.may_use(self.role, Area.CARDS)
+
+    def _may_open(self, page_key: str) -> bool:
+        """A personnel page's data loads only for a role that may use the page."""
+        return (self.logged_in and self.is_personnel
+                and personnel_areas.may_open(self.role, page_key))
 
     @rx.var
     def has_subjects(self) -> bool:
