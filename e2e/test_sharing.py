@@ -147,6 +147,7 @@ def test_nora_shares_her_card_with_jon_and_takes_it_back(browser: Browser, base_
     jon.goto("/innsyn")
     wait_for_app(jon)
     expect(jon.locator("#access-log")).to_contain_text("Nora Lie ga deg tilgang til helsekortet")
-    expect(jon.locator("#access-log")).to_contain_text("Nora Lie tok tilbake tilgangen din til helsekortet")
+    expect(jon.locator("#access-log")).to_contain_text(
+        "Nora Lie tok tilbake tilgangen din til helsekortet")
     for page in (nora, jon):
         page.context.close()
