@@ -146,7 +146,8 @@ def test_nora_shares_her_card_with_jon_and_takes_it_back(browser: Browser, base_
     # Both are in his own access log ("Innsyn"), with her name.
     jon.goto("/innsyn")
     wait_for_app(jon)
-    expect(jon.locator("#access-log")).to_contain_text("Nora Lie ga fullmakt til helsekortet")
-    expect(jon.locator("#access-log")).to_contain_text("Nora Lie tok tilbake fullmakt")
+    expect(jon.locator("#access-log")).to_contain_text("Nora Lie ga deg tilgang til helsekortet")
+    expect(jon.locator("#access-log")).to_contain_text(
+        "Nora Lie tok tilbake tilgangen din til helsekortet")
     for page in (nora, jon):
         page.context.close()

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from digihelse.access import policy
 from digihelse.access.actors import AccessDenied, Action, Actor, Service
+from digihelse.audit import codes
 from digihelse.audit import log as audit_log
 from digihelse.audit.models import AccessLog
 from digihelse.core import db
@@ -368,13 +369,43 @@ class AccessLogLine:
     channel: str
     outcome: str  # ok, denied, ...
     by_viewer: bool  # the viewer did this themself
+    other_name: str = ""  # whom it concerns besides her: the fullmakt's other party
+    viewer_gave: bool = True  # for a fullmakt row: she gave it (else it was given to her)
 
 
-def visible_access_log(s: Session, viewer: Actor, subject_pid: str, on: dt.date | None = None,
-                       *, limit: int = 200) -> list[AccessLogLine]:
-    """The access log about a subject, newest first, as the viewer may see it
-    (pasientjournalloven § 18). Logs the viewing in the caller's transaction: call it in a
-    write session. Raises AccessDenied without VIEW_ACCESS_LOG for the subject."""
+@dataclass(frozen=True)
+class Cursor:
+    """Where the next (older) page starts: after this row, in (at, id) order."""
+
+    at: dt.datetime
+    id: int
+
+
+@dataclass(frozen=True)
+class AccessLogPage:
+    lines: list[AccessLogLine]
+    next: Cursor | None  # None: nothing older
+
+
+def _who_clause(who: codes.Who, viewer_pid: str):
+    if who == codes.Who.ME:
+        return AccessLog.actor_pid == viewer_pid
+    if who == codes.Who.PERSONNEL:
+        return AccessLog.actor_role.not_in((codes.CITIZEN, "anonymous"))
+    if who == codes.Who.FAMILY:
+        return (AccessLog.actor_role == codes.CITIZEN) & or_(
+            AccessLog.actor_pid.is_(None), AccessLog.actor_pid != viewer_pid)
+    return None
+
+
+def access_log_page(s: Session, viewer: Actor, subject_pid: str, on: dt.date | None = None,
+                    *, who: codes.Who = codes.Who.ALL, what: codes.What = codes.What.ALL,
+                    after: Cursor | None = None, size: int = 20) -> AccessLogPage:
+    """One page of the access log about a subject, newest first, as the viewer may see it
+    (pasientjournalloven § 18), filtered by who and what in the query and paged by keyset
+    (at, id): at most size + 1 rows are fetched. The first page logs the viewing in the
+    caller's transaction: call it in a write session. Raises AccessDenied without
+    VIEW_ACCESS_LOG for the subject."""
     on = on or today_oslo()
     decisions = {service: decide(s, viewer, subject_pid, service, on) for service in Service}
     grant = next((d for d in decisions.values() if d.allows(Action.VIEW_ACCESS_LOG)), None)
@@ -384,19 +415,63 @@ def visible_access_log(s: Session, viewer: Actor, subject_pid: str, on: dt.date 
     query = select(AccessLog).where(AccessLog.subject_pid == subject_pid)
     if not policy.log_row_visible(grant.relation, hidden_from_parents=True):
         query = query.where(AccessLog.hidden_from_parents == False)  # noqa: E712
-    rows = s.exec(query.order_by(AccessLog.at.desc(), AccessLog.id.desc()).limit(limit)).all()
+    clause = _who_clause(codes.Who(who), viewer.pid)
+    if clause is not None:
+        query = query.where(clause)
+    if what != codes.What.ALL:
+        query = query.where(AccessLog.object_type.in_(codes.WHAT_OBJECTS[codes.What(what)]))
+    if after is not None:
+        query = query.where(or_(AccessLog.at < after.at,
+                                (AccessLog.at == after.at) & (AccessLog.id < after.id)))
+    fetched = s.exec(query.order_by(AccessLog.at.desc(), AccessLog.id.desc())
+                     .limit(size + 1)).all()
+    rows, more = fetched[:size], len(fetched) > size
     unnamed = {row.actor_pid for row in rows if not row.actor_name and row.actor_pid}
     names = {p.nin: p.full_name for p in s.exec(select(Person).where(Person.nin.in_(unnamed)))}
-    lines = [
-        AccessLogLine(
+    parties = _fullmakt_parties(s, rows)
+    lines = []
+    for row in rows:
+        # The SQL filter above already keeps only what she may see; this is the same rule,
+        # kept as a second lock.
+        if not policy.log_row_visible(grant.relation, row.hidden_from_parents):
+            continue
+        giver, receiver = parties.get(row.object_id or "", ("", "")) \
+            if row.object_type == "fullmakt" else ("", "")
+        gave = row.object_type != "fullmakt" or giver == "" or giver[0] == subject_pid
+        other = (receiver if gave else giver)[1] if giver else ""
+        lines.append(AccessLogLine(
             at=row.at, actor_name=row.actor_name or names.get(row.actor_pid or "", ""),
             actor_role=row.actor_role, organisation=row.organisation, hpr_number=row.actor_hpr,
             action=row.action, object_type=row.object_type, channel=row.channel,
-            outcome=row.outcome, by_viewer=row.actor_pid == viewer.pid,
-        )
-        for row in rows if policy.log_row_visible(grant.relation, row.hidden_from_parents)
-    ]
-    # A young person's look at her own log is hers alone, like the youth service.
-    record_access(s, viewer, subject_pid, action=Action.VIEW_ACCESS_LOG,
-                  object_type="access_log", hidden_from_parents=viewer.pid == subject_pid)
-    return lines
+            outcome=row.outcome, by_viewer=row.actor_pid == viewer.pid, other_name=other,
+            viewer_gave=gave,
+        ))
+    if after is None:
+        # A young person's look at her own log is hers alone, like the youth service.
+        record_access(s, viewer, subject_pid, action=Action.VIEW_ACCESS_LOG,
+                      object_type="access_log", hidden_from_parents=viewer.pid == subject_pid)
+    last = rows[-1] if rows else None
+    return AccessLogPage(lines, Cursor(last.at, last.id) if more and last else None)
+
+
+def _fullmakt_parties(s: Session, rows) -> dict[str, tuple]:
+    """Fullmakt id -> ((giver nin, name), (receiver nin, name)) for the rows about one."""
+    ids = {int(r.object_id) for r in rows
+           if r.object_type == "fullmakt" and (r.object_id or "").isdigit()}
+    if not ids:
+        return {}
+    grants = s.exec(select(Fullmakt).where(Fullmakt.id.in_(ids))).all()
+    people = {p.id: p for p in s.exec(select(Person).where(Person.id.in_(
+        {g.giver_id for g in grants} | {g.receiver_id for g in grants})))}
+    out = {}
+    for g in grants:
+        giver, receiver = people.get(g.giver_id), people.get(g.receiver_id)
+        if giver and receiver:
+            out[str(g.id)] = ((giver.nin, giver.full_name), (receiver.nin, receiver.full_name))
+    return out
+
+
+def visible_access_log(s: Session, viewer: Actor, subject_pid: str, on: dt.date | None = None,
+                       *, limit: int = 200) -> list[AccessLogLine]:
+    """The first `limit` rows of the access log (see access_log_page)."""
+    return access_log_page(s, viewer, subject_pid, on, size=limit).lines

@@ -114,4 +114,4 @@ def set_hidden_from_proxy(s_or_engine: SessionOrEngine, actor: Actor, woman_pid:
         s.add(row)
         s.flush()
         write_version(s, record.id, entity, row, author_of(s, actor), action=action, at=now)
-        log(s, actor, woman_pid, "update", entity, row.id)
+        log(s, actor, woman_pid, action, entity, row.id)  # "hide" or "show"

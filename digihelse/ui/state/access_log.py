@@ -3,64 +3,81 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from dataclasses import dataclass
 
 import reflex as rx
 
-from digihelse.access.actors import CITIZEN_ROLE, AccessDenied, Action, Actor
-from digihelse.access.enforcement import AccessLogLine, visible_access_log
+from digihelse.access.actors import CITIZEN_ROLE, AccessDenied, Actor
+from digihelse.access.enforcement import AccessLogLine, AccessLogPage, Cursor, access_log_page
+from digihelse.audit import codes
 from digihelse.core.db import write_session
 from digihelse.core.i18n import t
 from digihelse.core.i18n.families import keyed
-from digihelse.core.i18n.formatting import clock, day_month
-from digihelse.core.timeutil import to_oslo
+from digihelse.core.i18n.formatting import clock, weekday_day_month
+from digihelse.core.timeutil import to_oslo, today_oslo
 from digihelse.ui.state.guard import CITIZEN, audience
 from digihelse.ui.state.session import SessionState
-
-_ACTIONS = {"read", "create", "update", "delete", "book", "cancel", "login", "logout", "give",
-            "revoke"}
-_OBJECTS = {"appointment", "booking", "pregnancy_record", "access_log", "session", "fullmakt",
-            "fullmakt_list", "consultation", "lab_result", "own_note", "history", "patient",
-            "pregnancy_list"}
 
 
 @dataclass
 class LogRow:
+    day: str  # the day heading, on the first row of each day only (then the rest is empty)
     when: str
     who: str
     what: str
+    where: str = ""
 
 
-def describe(line: AccessLogLine, lang: str) -> LogRow:
-    """One line in plain words: who did what, when."""
-    moment = to_oslo(line.at)
-    when = f"{day_month(moment.date(), lang)} {clock(line.at)}"
+def day_heading(day: dt.date, today: dt.date, lang: str) -> str:
+    """'I dag', 'I går', 'Tirsdag 1. desember'."""
+    if day == today:
+        return t("log.today", lang)
+    if day == today - dt.timedelta(days=1):
+        return t("log.yesterday", lang)
+    text = weekday_day_month(day, lang)
+    return text[:1].upper() + text[1:]
+
+
+def _who(line: AccessLogLine, lang: str) -> str:
     if line.by_viewer:
-        who = t("log.you", lang)
-    elif line.actor_role == CITIZEN_ROLE:
-        who = line.actor_name or t("role.citizen", lang)
-    elif line.actor_name:
+        return t("log.you", lang)
+    if line.actor_role == CITIZEN_ROLE:
+        return line.actor_name or t("role.citizen", lang)
+    if line.actor_name:
         key = keyed("role", line.actor_role, "")
-        role = t(key, lang) if key else ""
-        who = ", ".join(part for part in (line.actor_name, role, line.organisation) if part)
-    else:
-        who = t("log.system", lang)
-    # Opening the access log is logged as its own action; in words it is a plain "saw".
-    action = "read" if line.action == Action.VIEW_ACCESS_LOG else line.action
-    action = action if action in _ACTIONS else "other"
-    obj = line.object_type if line.object_type in _OBJECTS else "other"
-    if obj == "session":  # logging in or out says enough on its own
-        what = t(keyed("log.action", action), lang)
-    elif line.outcome == "denied":
-        what = f"{t('log.denied', lang)} ({t(keyed('log.object', obj), lang)})"
-    else:
-        what = f"{t(keyed('log.action', action), lang)} {t(keyed('log.object', obj), lang)}"
-    return LogRow(when, who, what)
+        return f"{line.actor_name} ({t(key, lang)})" if key else line.actor_name
+    return t("log.system", lang)
 
 
-def _load(actor: Actor) -> list[AccessLogLine]:
+def describe(line: AccessLogLine, lang: str, day: str = "") -> LogRow:
+    """One line in plain words: who did what (to whom), when."""
+    key = codes.text_key(line.action, line.object_type, line.outcome,
+                         viewer_gave=line.viewer_gave)
+    what = t(key, lang, name=line.other_name) if ".named" in key else t(key, lang)
+    where = line.organisation if line.actor_role != CITIZEN_ROLE and line.organisation else ""
+    return LogRow(day, clock(line.at), _who(line, lang), what, where or "")
+
+
+def describe_all(lines: list[AccessLogLine], lang: str, last_day: dt.date | None,
+                 today: dt.date) -> tuple[list[LogRow], dt.date | None]:
+    """Rows with a day heading where the day changes (continuing after `last_day`)."""
+    rows = []
+    for line in lines:
+        day = to_oslo(line.at).date()
+        heading = day_heading(day, today, lang) if day != last_day else ""
+        rows.append(describe(line, lang, heading))
+        last_day = day
+    return rows, last_day
+
+
+def _load(actor: Actor, who: str, what: str, after: Cursor | None) -> AccessLogPage:
     with write_session() as s:  # viewing the log is itself logged
-        return visible_access_log(s, actor, actor.subject_pid)
+        return access_log_page(s, actor, actor.subject_pid, who=codes.Who(who),
+                               what=codes.What(what), after=after, size=PAGE_SIZE)
+
+
+PAGE_SIZE = 20
 
 
 @audience(CITIZEN)
@@ -68,17 +85,53 @@ class AccessLogState(SessionState):
     rows: list[LogRow] = []
     error: str = ""
     loaded: bool = False
+    loading_more: bool = False
+    has_more: bool = False
+    who: str = codes.Who.ALL.value
+    what: str = codes.What.ALL.value
+    _cursor: Cursor | None = None
+    _last_day: dt.date | None = None
+
+    @rx.var
+    def shown(self) -> int:
+        return len(self.rows)
+
+    async def _fetch(self, more: bool):
+        session = await self.get_state(SessionState)
+        if not session.logged_in:
+            return
+        after = self._cursor if more else None
+        try:
+            page = await asyncio.to_thread(_load, session._actor(), self.who, self.what, after)
+        except AccessDenied as exc:
+            self.error = t(exc.message_key, session.lang)
+            return
+        rows, self._last_day = describe_all(page.lines, session.lang,
+                                            self._last_day if more else None, today_oslo())
+        self.rows = [*self.rows, *rows] if more else rows
+        self._cursor, self.has_more = page.next, page.next is not None
 
     @rx.event
     async def load(self):
-        session = await self.get_state(SessionState)
-        self.loaded, self.error, self.rows = False, "", []
-        if not session.logged_in:
-            return
-        try:
-            lines = await asyncio.to_thread(_load, session._actor())
-        except AccessDenied as exc:
-            self.error = t(exc.message_key, session.lang)
-        else:
-            self.rows = [describe(line, session.lang) for line in lines]
+        self.loaded, self.error, self.rows, self._cursor = False, "", [], None
+        await self._fetch(more=False)
         self.loaded = True
+
+    @rx.event
+    async def set_who(self, value: str):
+        self.who = value if value in set(codes.Who) else codes.Who.ALL.value
+        await self.load()
+
+    @rx.event
+    async def set_what(self, value: str):
+        self.what = value if value in set(codes.What) else codes.What.ALL.value
+        await self.load()
+
+    @rx.event
+    async def more(self):
+        if not self.has_more:
+            return
+        self.loading_more = True
+        yield
+        await self._fetch(more=True)
+        self.loading_more = False
