@@ -400,11 +400,13 @@ def _who_clause(who: codes.Who, viewer_pid: str):
 
 def access_log_page(s: Session, viewer: Actor, subject_pid: str, on: dt.date | None = None,
                     *, who: codes.Who = codes.Who.ALL, what: codes.What = codes.What.ALL,
-                    after: Cursor | None = None, size: int = 20) -> AccessLogPage:
+                    after: Cursor | None = None, size: int = 20,
+                    log_view: bool = True) -> AccessLogPage:
     """One page of the access log about a subject, newest first, as the viewer may see it
     (pasientjournalloven § 18), filtered by who and what in the query and paged by keyset
-    (at, id): at most size + 1 rows are fetched. The first page logs the viewing in the
-    caller's transaction: call it in a write session. Raises AccessDenied without
+    (at, id): at most size + 1 rows are fetched. The first page logs the viewing (unless
+    log_view is False: the same look, narrowed by a filter) in the caller's transaction:
+    call it in a write session. Raises AccessDenied without
     VIEW_ACCESS_LOG for the subject."""
     on = on or today_oslo()
     decisions = {service: decide(s, viewer, subject_pid, service, on) for service in Service}
@@ -446,7 +448,7 @@ def access_log_page(s: Session, viewer: Actor, subject_pid: str, on: dt.date | N
             outcome=row.outcome, by_viewer=row.actor_pid == viewer.pid, other_name=other,
             viewer_gave=gave,
         ))
-    if after is None:
+    if after is None and log_view:
         # A young person's look at her own log is hers alone, like the youth service.
         record_access(s, viewer, subject_pid, action=Action.VIEW_ACCESS_LOG,
                       object_type="access_log", hidden_from_parents=viewer.pid == subject_pid)

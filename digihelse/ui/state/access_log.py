@@ -71,10 +71,12 @@ def describe_all(lines: list[AccessLogLine], lang: str, last_day: dt.date | None
     return rows, last_day
 
 
-def _load(actor: Actor, who: str, what: str, after: Cursor | None) -> AccessLogPage:
+def _load(actor: Actor, who: str, what: str, after: Cursor | None, log_view: bool
+          ) -> AccessLogPage:
     with write_session() as s:  # viewing the log is itself logged
         return access_log_page(s, actor, actor.subject_pid, who=codes.Who(who),
-                               what=codes.What(what), after=after, size=PAGE_SIZE)
+                               what=codes.What(what), after=after, size=PAGE_SIZE,
+                               log_view=log_view)
 
 
 PAGE_SIZE = 20
@@ -96,13 +98,14 @@ class AccessLogState(SessionState):
     def shown(self) -> int:
         return len(self.rows)
 
-    async def _fetch(self, more: bool):
+    async def _fetch(self, more: bool, log_view: bool = False):
         session = await self.get_state(SessionState)
         if not session.logged_in:
             return
         after = self._cursor if more else None
         try:
-            page = await asyncio.to_thread(_load, session._actor(), self.who, self.what, after)
+            page = await asyncio.to_thread(_load, session._actor(), self.who, self.what, after,
+                                          log_view and not more)
         except AccessDenied as exc:
             self.error = t(exc.message_key, session.lang)
             return
@@ -113,19 +116,23 @@ class AccessLogState(SessionState):
 
     @rx.event
     async def load(self):
+        """Opening the page: logged as one look at the log."""
+        await self._reload(log_view=True)
+
+    async def _reload(self, log_view: bool):
         self.loaded, self.error, self.rows, self._cursor = False, "", [], None
-        await self._fetch(more=False)
+        await self._fetch(more=False, log_view=log_view)
         self.loaded = True
 
     @rx.event
     async def set_who(self, value: str):
         self.who = value if value in set(codes.Who) else codes.Who.ALL.value
-        await self.load()
+        await self._reload(log_view=False)  # the same look, narrowed
 
     @rx.event
     async def set_what(self, value: str):
         self.what = value if value in set(codes.What) else codes.What.ALL.value
-        await self.load()
+        await self._reload(log_view=False)
 
     @rx.event
     async def more(self):
