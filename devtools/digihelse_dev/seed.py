@@ -89,8 +89,10 @@ PERSONS = [
     DemoPerson("ole", "Ole", "Strand", 56, 300, "Sørveien 4, 9990 Fjordvik", "sorveien-4"),
 ]
 
-ENROLLMENTS = {"mia": "ungdomsskole", "ida": "ungdomsskole", "emil": "ungdomsskole",
-               "sara": "ungdomsskole", "noah": "vgs", "ella": "vgs", "maja": "vgs"}
+# pupil: (school, class); the nurse's day shows the class beside her age.
+ENROLLMENTS = {"mia": ("ungdomsskole", "8A"), "ida": ("ungdomsskole", "9B"),
+               "emil": ("ungdomsskole", "10A"), "sara": ("ungdomsskole", "8B"),
+               "noah": ("vgs", "Vg1 ST"), "ella": ("vgs", "Vg2 ST"), "maja": ("vgs", "Vg2 HO")}
 
 # (parent, child, parent lives at the child's address is decided by address_key)
 FAMILIES = [("per", "emma"), ("per", "jonas"), ("per", "sara"), ("lene", "emma"),
@@ -188,8 +190,9 @@ def seed(s: Session, today: dt.date | None = None) -> dict[str, Person]:
             municipality_id=municipality.id, name=name,
         )
     persons = {d.key: _upsert_person(s, d, municipality.id, today) for d in PERSONS}
-    for pupil, school in ENROLLMENTS.items():
-        _get_or_add(s, Enrollment, person_id=persons[pupil].id, place_id=places[school].id)
+    for pupil, (school, school_class) in ENROLLMENTS.items():
+        _get_or_add(s, Enrollment, {"school_class": school_class},
+                    person_id=persons[pupil].id, place_id=places[school].id)
     for parent, child in FAMILIES:
         _get_or_add(s, ParentChild, parent_id=persons[parent].id, child_id=persons[child].id)
     staff: dict[str, Personnel] = {}
