@@ -62,8 +62,13 @@ def test_kari_publishes_hours_mia_books_and_cancels(page: Page, browser: Browser
     row = booking_row(page, "Mia Johansen")
     expect(row).to_contain_text("07.00")
     expect(row).to_contain_text("Bestilt")
+    # Her age on that day and her class; Møtt waits until 15 minutes before, and says so.
+    expect(row.locator(".pupil-detail")).to_have_text(re.compile(r"^1[23] år, 8A$"))
+    expect(row.locator(".mark-from")).to_have_text("Kan markeres fra kl. 06.45")
+    expect(row.get_by_role("button", name=re.compile("^Møtt"))).to_have_count(0)
     expect(row.get_by_role("button", name=re.compile("^Avlys"))).to_be_visible()
     assert_accessible(page)
+    page.screenshot(path="/tmp/shots-nurse/day-future.png", full_page=True)
     monday = day - dt.timedelta(days=day.weekday())
     page.goto(f"/personell/uke?uke={monday.isoformat()}")
     wait_for_app(page)
@@ -158,11 +163,12 @@ def _started_booking(database_path, pupil_given: str) -> tuple[dt.date, str]:
     save_schedule_item(engine, nurse, ExtraHours(
         place.id, start.date(), start.time(), (start + dt.timedelta(minutes=20)).time(),
         slot_minutes=20), now=earlier, settings=settings)
-    # Her weekly hours may cover this time instead; take any free slot that has begun.
+    # Her weekly hours may cover this time instead; take any free slot that has begun
+    # ("Ikke møtt" opens at the start, "Møtt" 15 minutes before).
     candidates = [entry for day in {start.date(), local.date()}
                   for entry in day_view(engine, nurse, day).entries
                   if entry.is_free and now - dt.timedelta(minutes=55) < entry.start_at
-                  <= now + dt.timedelta(minutes=10)]
+                  <= now]
     slot = max(candidates, key=lambda entry: entry.start_at)
     book(engine, Actor(pid=pupil.nin, role="citizen"), slot_id=slot.slot_id,
          client_key=f"e2e-started-{uuid.uuid4().hex}", now=earlier, settings=settings)
@@ -179,7 +185,10 @@ def test_kari_marks_attended_and_corrects_to_no_show(page: Page, server):
     attended = row.get_by_role("button", name=f"Møtt – Emil Larsen, kl. {clock}", exact=True)
     no_show = row.get_by_role("button", name=f"Ikke møtt – Emil Larsen, kl. {clock}",
                               exact=True)
+    expect(row.locator(".pupil-detail")).to_have_text(re.compile(r"^1[56] år, 10A$"))
+    expect(row.locator(".mark-from")).to_have_count(0)
     expect(attended).to_have_attribute("aria-pressed", "false")
+    page.screenshot(path="/tmp/shots-nurse/day-started.png", full_page=True)
     attended.click()
     expect(page.locator("#nurse-status")).to_have_text("Emil Larsen er registrert som møtt.")
     expect(attended).to_have_attribute("aria-pressed", "true")

@@ -386,7 +386,8 @@ class BookingMachine(RuleBasedStateMachine):
         expected: Refusal = None
         if row.status == BookingStatus.CANCELLED:
             expected = errors.InvalidTransition, None
-        elif self.model.slots[row.slot_id].start_at - LIMITS.mark_grace > self.now:
+        elif self.model.slots[row.slot_id].start_at - (
+                LIMITS.mark_grace if attended else dt.timedelta(0)) > self.now:
             expected = errors.InvalidTransition, "not_started"
         action = staff.mark_attended if attended else staff.mark_no_show
         result = self._attempt(expected, lambda: action(self.engine, self.world.kari,

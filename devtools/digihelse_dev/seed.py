@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from digihelse.booking.models import SchoolHoliday
 from digihelse.core.timeutil import today_oslo
 from digihelse.healthcard.models import PregnancyRecord
 from digihelse.people.kinds import AddressProtection, PlaceKind, StaffRole
@@ -89,8 +90,17 @@ PERSONS = [
     DemoPerson("ole", "Ole", "Strand", 56, 300, "Sørveien 4, 9990 Fjordvik", "sorveien-4"),
 ]
 
-ENROLLMENTS = {"mia": "ungdomsskole", "ida": "ungdomsskole", "emil": "ungdomsskole",
-               "sara": "ungdomsskole", "noah": "vgs", "ella": "vgs", "maja": "vgs"}
+# pupil: (school, class); the nurse's day shows the class beside her age.
+ENROLLMENTS = {"mia": ("ungdomsskole", "8A"), "ida": ("ungdomsskole", "9B"),
+               "emil": ("ungdomsskole", "10A"), "sara": ("ungdomsskole", "8B"),
+               "noah": ("vgs", "Vg1 ST"), "ella": ("vgs", "Vg2 ST"), "maja": ("vgs", "Vg2 HO")}
+
+# Fjordvik's school holidays in the 2026/27 school year, for every school in the
+# municipality: the school nurse publishes no times then (booking/school_calendar.py).
+SCHOOL_HOLIDAYS = [("Høstferie", dt.date(2026, 9, 28), dt.date(2026, 10, 2)),
+                   ("Juleferie", dt.date(2026, 12, 21), dt.date(2027, 1, 1)),
+                   ("Vinterferie", dt.date(2027, 3, 1), dt.date(2027, 3, 5)),
+                   ("Påskeferie", dt.date(2027, 3, 22), dt.date(2027, 3, 29))]
 
 # (parent, child, parent lives at the child's address is decided by address_key)
 FAMILIES = [("per", "emma"), ("per", "jonas"), ("per", "sara"), ("lene", "emma"),
@@ -188,8 +198,12 @@ def seed(s: Session, today: dt.date | None = None) -> dict[str, Person]:
             municipality_id=municipality.id, name=name,
         )
     persons = {d.key: _upsert_person(s, d, municipality.id, today) for d in PERSONS}
-    for pupil, school in ENROLLMENTS.items():
-        _get_or_add(s, Enrollment, person_id=persons[pupil].id, place_id=places[school].id)
+    for pupil, (school, school_class) in ENROLLMENTS.items():
+        _get_or_add(s, Enrollment, {"school_class": school_class},
+                    person_id=persons[pupil].id, place_id=places[school].id)
+    for name, first_day, last_day in SCHOOL_HOLIDAYS:
+        _get_or_add(s, SchoolHoliday, {"last_day": last_day, "name": name},
+                    municipality_id=municipality.id, place_id=None, first_day=first_day)
     for parent, child in FAMILIES:
         _get_or_add(s, ParentChild, parent_id=persons[parent].id, child_id=persons[child].id)
     staff: dict[str, Personnel] = {}

@@ -102,6 +102,22 @@ class ClosedDay(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
+class SchoolHoliday(SQLModel, table=True):
+    """A school holiday ("Juleferie"), first to last day inclusive, entered once for a whole
+    municipality (municipality_id) or for one school (place_id): the school nurses' weekly
+    hours at that school pause. The health station and youth clinic stay open."""
+
+    __tablename__ = "school_holiday"
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int | None = Field(default=None, foreign_key="municipality.id",
+                                        index=True)
+    place_id: int | None = Field(default=None, foreign_key="place.id", index=True)
+    first_day: dt.date
+    last_day: dt.date  # inclusive
+    name: str = Field(max_length=60)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
 class DropInHours(SQLModel, table=True):
     """"Åpen dør": hours without booking, shown to pupils as information only.
 

@@ -151,10 +151,18 @@ def weeks_ahead(settings: BookingSettings, start_weekday: int = 0) -> int:
     return -(-(settings.horizon_days + start_weekday) // 7)
 
 
-def too_early_to_mark(start_at: dt.datetime, now: dt.datetime,
-                      settings: BookingSettings) -> bool:
-    """"Møtt"/"Ikke møtt" waits until shortly before the start."""
-    return start_at - settings.mark_grace > now
+def marking_opens(start_at: dt.datetime, settings: BookingSettings
+                  ) -> tuple[dt.datetime, dt.datetime]:
+    """From when "Møtt" and "Ikke møtt" may be marked: a pupil may come in shortly before
+    her time (mark_grace), but she has not failed to come until it has begun."""
+    return start_at - settings.mark_grace, start_at
+
+
+def too_early_to_mark(start_at: dt.datetime, now: dt.datetime, settings: BookingSettings,
+                      *, attended: bool = True) -> bool:
+    """This mark cannot be set yet (marking_opens)."""
+    attended_from, no_show_from = marking_opens(start_at, settings)
+    return (attended_from if attended else no_show_from) > now
 
 
 # --- opening hours ----------------------------------------------------------------------

@@ -22,6 +22,7 @@ from digihelse.booking.models import (
     SlotStatus,
     WeeklySchedule,
 )
+from digihelse.booking.school_calendar import closures
 from digihelse.core.holidays import is_public_holiday
 from digihelse.core.timeutil import OSLO, utcnow
 
@@ -333,9 +334,9 @@ def plan_generation(
     one_offs = s.exec(only(OneOffHours).where(
         OneOffHours.active, OneOffHours.day >= today, OneOffHours.day < end_date,
     )).all()
-    closed = s.exec(select(ClosedDay).where(
+    closed = [*s.exec(select(ClosedDay).where(
         ClosedDay.active, ClosedDay.first_day < end_date, ClosedDay.last_day >= today,
-    )).all()
+    )).all(), *closures(s, today, end_date)]  # school holidays close the schools
     desired = {
         interval.key: interval
         for interval in plan_slots(weekly, one_offs, closed, today, end_date)

@@ -26,7 +26,16 @@ from digihelse.core.db import SessionOrEngine, transaction
 from digihelse.core.settings import BookingSettings
 from digihelse.core.timeutil import aware_utc, to_oslo
 from digihelse.notify.outbox import drop_pending
-from digihelse.people.models import Person, Place
+from digihelse.people.models import Enrollment, Person, Place
+from digihelse.people.nin import age_on
+
+
+def _classes(s: Session, person_ids: set[int]) -> dict[tuple[int, int], str]:
+    """Each pupil's class at each school she attends, by (person, place)."""
+    if not person_ids:
+        return {}
+    rows = s.exec(select(Enrollment).where(col(Enrollment.person_id).in_(person_ids))).all()
+    return {(e.person_id, e.place_id): e.school_class for e in rows if e.school_class}
 
 
 def _views(s: Session, actor: Actor, first: dt.date, days: int,
@@ -42,14 +51,19 @@ def _views(s: Session, actor: Actor, first: dt.date, days: int,
     slots = s.exec(query).all()
     lines: dict[int, BookingLine] = {}
     if slots:
+        by_id = {slot.id: slot for slot, _ in slots}
         rows = s.exec(select(Booking, Person)
                       .join(Person, Person.id == Booking.person_id)
-                      .where(col(Booking.slot_id).in_([slot.id for slot, _ in slots]),
+                      .where(col(Booking.slot_id).in_(list(by_id)),
                              Booking.status != BookingStatus.CANCELLED)).all()
+        classes = _classes(s, {pupil.id for _, pupil in rows})
         for booking, pupil in rows:
+            slot = by_id[booking.slot_id]
             lines[booking.slot_id] = BookingLine(
                 booking.id, pupil.nin, pupil.full_name, booking.status, booking.service,
-                booking.topic, booking.note, booking.visit_key)
+                booking.topic, booking.note, booking.visit_key,
+                pupil_age=age_on(pupil.birth_date, to_oslo(slot.start_at).date()),
+                pupil_class=classes.get((pupil.id, slot.place_id), ""))
             record_booking_access(s, actor, pupil.nin, action="read", object_id=booking.id,
                     service=booking.service)
     by_day: dict[dt.date, list[DayEntry]] = {
@@ -98,7 +112,8 @@ def _mark(s_or_engine: SessionOrEngine, actor: Actor, booking_id: int, status: B
         booking, slot, person = _booking_to_manage(s, actor, booking_id)
         if booking.status == BookingStatus.CANCELLED:
             raise InvalidTransition()
-        if too_early_to_mark(slot.start_at, now, settings):
+        if too_early_to_mark(slot.start_at, now, settings,
+                             attended=status == BookingStatus.ATTENDED):
             raise InvalidTransition("the appointment has not started",
                                     code="not_started")
         if booking.status != status:  # attended <-> no_show may be corrected

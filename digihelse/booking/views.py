@@ -139,6 +139,8 @@ class BookingLine:
     topic: str | None
     note: str | None
     visit_key: str | None = None  # pregnancy: the recommended consultation, card.visit.<key>
+    pupil_age: int | None = None  # completed years on the booking's day
+    pupil_class: str = ""  # her class at the booking's school ("8B"), when it has one
 
 
 @dataclass(frozen=True)

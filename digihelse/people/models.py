@@ -65,6 +65,8 @@ class Enrollment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     place_id: int = Field(foreign_key="place.id", index=True)
+    # The pupil's class, as the school names it ("8B", "Vg1 ST"): the nurse's day shows it.
+    school_class: str | None = Field(default=None, max_length=16)
 
 
 class Personnel(SQLModel, table=True):

@@ -176,6 +176,7 @@ def _booking(row: DayRow) -> rx.Component:
             class_name="slot-head",
         ),
         rx.el.h3(row.pupil, class_name="pupil"),
+        rx.cond(row.pupil_detail != "", rx.el.p(row.pupil_detail, class_name="pupil-detail")),
         rx.cond(row.place != "", rx.el.p(row.place, class_name="muted")),
         rx.cond(row.topic != "", rx.el.p(
             rx.el.span(T("day.topic"), ": ", class_name="visually-hidden"),
@@ -183,17 +184,19 @@ def _booking(row: DayRow) -> rx.Component:
         rx.cond(row.note != "", rx.el.div(
             rx.el.p(T("day.note"), class_name="pupil-note-label"),
             rx.el.p(row.note, class_name="pupil-note"), class_name="pupil-note-box")),
-        rx.cond(row.can_mark, rx.el.div(
+        rx.cond(row.can_attend, rx.el.div(
             rx.el.button(T("day.attended"), type="button", aria_label=row.attended_label,
                          aria_pressed=rx.cond(row.status == "attended", "true", "false"),
                          on_click=NurseDayState.mark(row.booking_id, "attended"),
                          class_name="btn mark-btn"),
-            rx.el.button(T("day.no_show"), type="button", aria_label=row.no_show_label,
-                         aria_pressed=rx.cond(row.status == "no_show", "true", "false"),
-                         on_click=NurseDayState.mark(row.booking_id, "no_show"),
-                         class_name="btn mark-btn"),
+            rx.cond(row.can_no_show, rx.el.button(
+                T("day.no_show"), type="button", aria_label=row.no_show_label,
+                aria_pressed=rx.cond(row.status == "no_show", "true", "false"),
+                on_click=NurseDayState.mark(row.booking_id, "no_show"),
+                class_name="btn mark-btn")),
             class_name="row-actions",
         )),
+        rx.cond(row.mark_from != "", rx.el.p(row.mark_from, class_name="nurse-hint mark-from")),
         rx.cond(row.card_label != "", rx.el.button(
             T("day.open_card"), type="button", aria_label=row.card_label,
             on_click=NurseDayState.open_card(row.booking_id),

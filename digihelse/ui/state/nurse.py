@@ -21,7 +21,7 @@ from digihelse.access.policy import keeps_cards, keeps_schedule
 from digihelse.booking.citizen import cancel, move
 from digihelse.booking.errors import InvalidTransition
 from digihelse.booking.models import BookingStatus, SlotStatus, Topic
-from digihelse.booking.rules import MAX_CANCEL_REASON
+from digihelse.booking.rules import MAX_CANCEL_REASON, marking_opens
 from digihelse.booking.staff import (
     block_slot,
     day_view,
@@ -36,7 +36,7 @@ from digihelse.core.errors import ServiceError
 from digihelse.core.i18n import t
 from digihelse.core.i18n.families import keyed
 from digihelse.core.i18n.formatting import clock, weekday_day_month
-from digihelse.core.settings import get_settings
+from digihelse.core.settings import BookingSettings, get_settings
 from digihelse.core.timeutil import to_oslo, today_oslo, utcnow
 from digihelse.ui import routes
 from digihelse.ui.routes import CARER_CARD, CARER_LIST
@@ -96,11 +96,14 @@ class DayRow:
     end: str  # "09.20"
     place: str  # empty unless the nurse works at more than one place that day
     pupil: str
+    pupil_detail: str  # "13 år, 8B": her age on the day and her class
     topic: str  # the pupil's topic, or a pregnancy consultation's "Uke 28"
     note: str
     status: str  # a BookingStatus value for bookings
     status_text: str
-    can_mark: bool  # Møtt / Ikke møtt: from the day itself on
+    can_attend: bool  # "Møtt": from shortly before the start (rules.marking_opens)
+    can_no_show: bool  # "Ikke møtt": from the start
+    mark_from: str  # "Kan markeres fra kl. 09.45" until Møtt can be used; else empty
     can_cancel: bool
     can_change: bool  # Blokker / Åpne: only before the slot starts
     attended_label: str  # accessible names that say whom and when
@@ -111,7 +114,15 @@ class DayRow:
     move_label: str = ""  # "Flytt – Ida Berg, kl. 10.15"
 
 
-def _row(entry: DayEntry, lang: str, today: dt.date, now: dt.datetime,
+def _pupil_detail(age: int | None, school_class: str, lang: str) -> str:
+    if age is None:
+        return ""
+    if school_class:
+        return t("day.pupil.age_class", lang, age=age, school_class=school_class)
+    return t("day.pupil.age", lang, age=age)
+
+
+def _row(entry: DayEntry, lang: str, now: dt.datetime, settings: BookingSettings,
          show_place: bool) -> DayRow | None:
     time, end = clock(entry.start_at), clock(entry.end_at)
     at = f"{t('time.at', lang)} {time}"
@@ -123,10 +134,16 @@ def _row(entry: DayEntry, lang: str, today: dt.date, now: dt.datetime,
             topic = t(keyed("card.visit", line.visit_key), lang)
         pregnancy = line.service == Service.PREGNANCY
         who = f"{line.pupil_name}, {at}"
+        attend_from, no_show_from = marking_opens(entry.start_at, settings)
+        live = line.status != BookingStatus.CANCELLED
+        can_attend = live and attend_from <= now
         return DayRow(
             entry.slot_id, line.booking_id, "booking", time, end, place, line.pupil_name,
+            _pupil_detail(line.pupil_age, line.pupil_class, lang),
             topic, line.note or "", line.status, t(keyed("status", line.status), lang),
-            can_mark=line.status != BookingStatus.CANCELLED and _day_of(entry) <= today,
+            can_attend=can_attend, can_no_show=live and no_show_from <= now,
+            mark_from="" if can_attend or not live else t(
+                "day.mark_from", lang, time=clock(attend_from)),
             can_cancel=line.status == BookingStatus.BOOKED,
             can_change=False,
             attended_label=f"{t('day.attended', lang)} – {who}",
@@ -143,8 +160,9 @@ def _row(entry: DayEntry, lang: str, today: dt.date, now: dt.datetime,
     else:
         return None
     return DayRow(
-        entry.slot_id, 0, kind, time, end, place, "", "", "", "", status_text,
-        can_mark=False, can_cancel=False, can_change=entry.start_at > now,
+        entry.slot_id, 0, kind, time, end, place, "", "", "", "", "", status_text,
+        can_attend=False, can_no_show=False, mark_from="", can_cancel=False,
+        can_change=entry.start_at > now,
         attended_label="", no_show_label="", cancel_label="",
         slot_label=f"{t(action, lang)} – {at}",
     )
@@ -177,10 +195,10 @@ def _day_of(entry: DayEntry) -> dt.date:
     return to_oslo(entry.start_at).date()
 
 
-def day_rows(view: DayView, lang: str, today: dt.date,
-             now: dt.datetime) -> list[DayRow]:
+def day_rows(view: DayView, lang: str, now: dt.datetime,
+             settings: BookingSettings) -> list[DayRow]:
     show_place = len({entry.place_id for entry in view.entries}) > 1
-    rows = [_row(entry, lang, today, now, show_place) for entry in view.entries]
+    rows = [_row(entry, lang, now, settings, show_place) for entry in view.entries]
     return [row for row in rows if row is not None]
 
 
@@ -243,7 +261,7 @@ class NurseDayState(SessionState):
                 self.error = message_for(exc, lang)
             return
         self.not_nurse = ""
-        self.rows = day_rows(view, lang, today, utcnow())
+        self.rows = day_rows(view, lang, utcnow(), get_settings().booking)
         self._places = {entry.booking.booking_id: entry.place_id
                         for entry in view.entries if entry.booking is not None}
         self._pids = {entry.booking.booking_id: entry.booking.pupil_pid

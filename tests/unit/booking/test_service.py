@@ -12,12 +12,13 @@ from sqlmodel import Session, select
 
 from digihelse.access.actors import AccessDenied, Actor
 from digihelse.audit.models import AccessLog
-from digihelse.booking import citizen, errors, opening_hours, reminders, staff, views
+from digihelse.booking import citizen, errors, opening_hours, reminders, rules, staff, views
 from digihelse.booking.models import Booking, BookingStatus, SlotStatus
 from digihelse.core import db
 from digihelse.core.settings import BookingSettings
 from digihelse.core.timeutil import OSLO
 from digihelse.notify.models import Outbox, OutboxStatus
+from digihelse.people.nin import age_on
 from tests.factories import NOW, SCHOOL, TUESDAY, World, oslo
 
 SETTINGS = BookingSettings()  # the default booking limits
@@ -348,6 +349,33 @@ def test_attended_and_no_show(world):
     with pytest.raises(errors.InvalidTransition):
         staff.mark_no_show(world.engine, world.kari, other.id, now=oslo(TUESDAY, 14),
                            settings=SETTINGS)
+
+
+def test_ikke_mott_waits_until_the_time_has_begun(world):
+    """A pupil may come in a little early, so "Møtt" opens 15 minutes before; she has not
+    failed to come until her time begins, so "Ikke møtt" opens at the start."""
+    booking = _book(world, "ida", world.slot_at(TUESDAY, 10))
+    assert rules.marking_opens(oslo(TUESDAY, 10), SETTINGS) == (
+        oslo(TUESDAY, 9, 45), oslo(TUESDAY, 10))
+    with pytest.raises(errors.InvalidTransition) as caught:
+        staff.mark_no_show(world.engine, world.kari, booking.id, now=oslo(TUESDAY, 9, 59),
+                           settings=SETTINGS)
+    assert caught.value.code == "not_started"
+    with pytest.raises(errors.InvalidTransition):
+        staff.mark_attended(world.engine, world.kari, booking.id, now=oslo(TUESDAY, 9, 44),
+                            settings=SETTINGS)
+    assert staff.mark_attended(world.engine, world.kari, booking.id, now=oslo(TUESDAY, 9, 45),
+                               settings=SETTINGS).status == BookingStatus.ATTENDED
+    assert staff.mark_no_show(world.engine, world.kari, booking.id, now=oslo(TUESDAY, 10),
+                              settings=SETTINGS).status == BookingStatus.NO_SHOW
+
+
+def test_day_view_gives_each_pupils_age_on_the_day_and_her_class(world):
+    _book(world, "ida", world.slot_at(TUESDAY, 10))
+    view = staff.day_view(world.engine, world.kari, TUESDAY)
+    line = next(e.booking for e in view.entries if e.booking is not None)
+    assert line.pupil_age == age_on(world.persons["ida"].birth_date, TUESDAY)
+    assert line.pupil_class == "9B"
 
 
 def test_day_view_shows_bookings_with_pupil_and_note_and_logs_the_reads(world):
