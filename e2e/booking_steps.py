@@ -19,12 +19,25 @@ def today() -> dt.date:
     return dt.datetime.now(OSLO).date()
 
 
-def next_weekday() -> dt.date:
-    """Tomorrow, or Monday when tomorrow is a Saturday or Sunday."""
-    day = today() + dt.timedelta(days=1)
-    while day.weekday() >= 5:
+def school_day(day: dt.date) -> dt.date:
+    """The day, or the first school day after it: no weekend, public holiday or seeded
+    school holiday, on which the school nurse has no bookable times."""
+    from digihelse_dev.seed import SCHOOL_HOLIDAYS
+
+    from digihelse.core.holidays import is_public_holiday
+
+    def closed(d: dt.date) -> bool:
+        return (d.weekday() >= 5 or is_public_holiday(d)
+                or any(first <= d <= last for _, first, last in SCHOOL_HOLIDAYS))
+
+    while closed(day):
         day += dt.timedelta(days=1)
     return day
+
+
+def next_weekday() -> dt.date:
+    """Tomorrow, or the next school day after it."""
+    return school_day(today() + dt.timedelta(days=1))
 
 
 def long_day(day: dt.date) -> str:

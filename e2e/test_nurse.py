@@ -25,6 +25,7 @@ from e2e.booking_steps import (
     next_weekday,
     open_day,
     publish_extra_hours,
+    school_day,
     time_label,
     today,
 )
@@ -238,7 +239,7 @@ def test_schedule_form_explains_mistakes_and_keeps_what_was_typed(page: Page):
 
 def test_closing_a_day_keeps_the_booking_and_says_what_to_do(page: Page, browser: Browser,
                                                              base_url: str):
-    day = next_weekday() + dt.timedelta(days=7)
+    day = school_day(next_weekday() + dt.timedelta(days=7))
     login_personnel(page, "Kari")
     publish_extra_hours(page, day, "16:00", "17:00", 20, expected_new=3)
     emil = new_phone(browser, base_url)

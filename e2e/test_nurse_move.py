@@ -19,6 +19,7 @@ from e2e.booking_steps import (
     next_weekday,
     open_day,
     publish_extra_hours,
+    school_day,
     time_label,
 )
 from e2e.helpers import (
@@ -46,7 +47,7 @@ def _shot(page: Page, name: str) -> None:
 
 def test_kari_moves_emils_booking_and_emil_sees_the_new_time(page: Page, browser: Browser,
                                                              base_url: str):
-    day = next_weekday() + dt.timedelta(days=14)
+    day = school_day(next_weekday() + dt.timedelta(days=10))
     login_personnel(page, "Kari")
     publish_extra_hours(page, day, "17:00", "17:40", 20, expected_new=2)
 
