@@ -41,8 +41,3 @@ def closures(s: Session, first: dt.date, end: dt.date) -> list[HolidayClosure]:
                     and holiday.municipality_id == school.municipality_id):
                 result.append(HolidayClosure(school.id, holiday.first_day, holiday.last_day))
     return result
-
-
-def is_school_holiday(s: Session, place_id: int, day: dt.date) -> bool:
-    return any(c.place_id == place_id
-               for c in closures(s, day, day + dt.timedelta(days=1)))
