@@ -37,6 +37,17 @@ def wait_for_app(page: Page) -> None:
     expect(page.locator("main#main")).to_be_visible()
 
 
+def act_for(page: Page, starts_with: str) -> None:
+    """Choose in "Du bruker DigiHelse for" the person whose option starts with the text.
+    The switch reloads the page; wait for that load, or the next goto races it."""
+    switcher = page.get_by_label("Du bruker DigiHelse for")
+    label = next(text for text in switcher.locator("option").all_inner_texts()
+                 if text.startswith(starts_with))
+    with page.expect_navigation():
+        switcher.select_option(label=label)
+    wait_for_app(page)
+
+
 def assert_accessible(page: Page) -> None:
     """axe-core finds no violation of any impact on the page as it is now."""
     results = _axe.run(page)

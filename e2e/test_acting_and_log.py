@@ -2,7 +2,7 @@
 
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import assert_accessible, login_citizen, wait_for_app
+from e2e.helpers import act_for, assert_accessible, login_citizen
 
 
 def test_pupil_reads_her_own_access_log(page: Page):
@@ -25,9 +25,7 @@ def test_parent_sees_whom_he_may_act_for_and_switches(page: Page):
     assert any(text.startswith("Jonas, 10 år – full tilgang") for text in texts)
     assert any(text.startswith("Emma, 3 år – full tilgang") for text in texts)
     assert any(text.startswith("Sara, 13 år – begrenset innsyn") for text in texts)
-    switcher.select_option(label="Jonas, 10 år – full tilgang")
-    page.wait_for_load_state("networkidle")
-    wait_for_app(page)
+    act_for(page, "Jonas, 10 år – full tilgang")
     expect(page.get_by_label("Du bruker DigiHelse for")).to_have_value("2")
     expect(page.locator("#acting-explain")).to_contain_text("Jonas")
     assert_accessible(page)

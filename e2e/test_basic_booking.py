@@ -4,15 +4,11 @@ before any time is shown that she books herself; moving a health station time st
 
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import assert_accessible, login_citizen, wait_for_app
+from e2e.helpers import act_for, assert_accessible, login_citizen, wait_for_app
 
 
 def _act_for(page: Page, child: str) -> None:
-    switcher = page.get_by_label("Du bruker DigiHelse for")
-    label = next(text for text in switcher.locator("option").all_inner_texts()
-                 if text.startswith(child))
-    switcher.select_option(label=label)
-    wait_for_app(page)
+    act_for(page, child)
     expect(page.get_by_role("heading", name=f"Timene til {child}")).to_be_visible()
 
 

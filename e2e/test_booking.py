@@ -4,7 +4,7 @@ a slot taken in the meantime, cancelling; and what parents may and may not see."
 from playwright.sync_api import Browser, Page, expect
 
 from e2e.conftest import PHONE
-from e2e.helpers import assert_accessible, login_citizen, wait_for_app
+from e2e.helpers import act_for, assert_accessible, login_citizen, wait_for_app
 
 
 def test_pupil_books_in_three_taps_then_cancels(page: Page):
@@ -89,9 +89,7 @@ def test_a_slot_taken_meanwhile_offers_the_nearest_free_ones(browser: Browser, b
 
 def test_parent_sees_jonas_but_never_saras_youth_bookings(page: Page):
     login_citizen(page, "Per")
-    switcher = page.get_by_label("Du bruker DigiHelse for")
-    switcher.select_option(label="Jonas, 10 år – full tilgang")
-    wait_for_app(page)
+    act_for(page, "Jonas, 10 år – full tilgang")
     expect(page.get_by_role("heading", name="Timene til Jonas")).to_be_visible()
     expect(page.locator("#next-appointments")).to_contain_text("Fjordvik helsestasjon")
     page.get_by_role("link", name="Se alle timer").click()
@@ -99,11 +97,7 @@ def test_parent_sees_jonas_but_never_saras_youth_bookings(page: Page):
     assert_accessible(page)
 
     # Sara (13) booked the school nurse herself in the youth service: never shown.
-    switcher = page.get_by_label("Du bruker DigiHelse for")
-    sara = next(text for text in switcher.locator("option").all_inner_texts()
-                if text.startswith("Sara, 13 år"))
-    switcher.select_option(label=sara)
-    wait_for_app(page)
+    act_for(page, "Sara, 13 år")
     expect(page.get_by_role("heading", name="Timene til Sara")).to_be_visible()
     expect(page.get_by_text("Ingen timer.").first).to_be_visible()
     expect(page.locator("#upcoming")).to_have_count(0)

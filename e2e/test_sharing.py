@@ -8,7 +8,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, expect
 
 from e2e.conftest import PHONE
-from e2e.helpers import assert_accessible, at_path, login_citizen, pid_of, wait_for_app
+from e2e.helpers import act_for, assert_accessible, at_path, login_citizen, pid_of, wait_for_app
 
 # Set SHARING_SHOTS=/some/dir to keep phone screenshots of each step (for review).
 SHOTS = os.environ.get("SHARING_SHOTS")
@@ -91,12 +91,7 @@ def test_nora_shares_her_card_with_jon_and_takes_it_back(browser: Browser, base_
     # Jon sees Nora in the switcher, and her card to view only, without what she hid.
     jon = _new_page(browser, base_url)
     login_citizen(jon, "Jon")
-    switcher = jon.get_by_label("Du bruker DigiHelse for")
-    nora_option = next(text for text in switcher.locator("option").all_inner_texts()
-                       if text.startswith("Nora"))
-    switcher.select_option(label=nora_option)
-    jon.wait_for_load_state("networkidle")
-    wait_for_app(jon)
+    act_for(jon, "Nora")
     expect(jon.locator("#acting-explain")).to_contain_text("Nora")
     jon.get_by_role("link", name="Helsekort").first.click()
     expect(jon.get_by_role("heading", level=1)).to_have_text("Helsekort for gravide")
