@@ -167,10 +167,10 @@ class ReflexTab:
         return json_bytes(self.state)
 
 
-def login_cookie(base_url: str, given_name: str) -> str:
+def login_cookie(base_url: str, given_name: str, *, personnel: bool = False) -> str:
     """Log in through the embedded test provider over HTTP, as a browser would, and give
     the Cookie header the tab presents."""
-    http = login(base_url, given_name)
+    http = login(base_url, given_name, personnel=personnel)
     try:
         return cookie_header(http)
     finally:

@@ -24,8 +24,10 @@ def test_a_parent_books_the_health_station_for_a_three_year_old(page: Page):
     first_time.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Bekreft timen")
     expect(page.locator("#private-line")).to_have_text(
-        "Foreldre med foreldreansvar kan se denne timen. Helsesykepleieren ser temaet og det "
-        "du skriver.")
+        "Foreldre med foreldreansvar kan se denne timen.")
+    expect(page.locator("#who-else")).to_have_text(
+        "Helsesykepleieren ser temaet og det du skriver. Du får en SMS som ikke sier hva timen "
+        "gjelder.")
     expect(page.locator("#step-heading")).to_be_focused()
     expect(page.get_by_role("button", name="Prevensjon")).to_have_count(0)
     page.get_by_role("button", name="Vaksine").click()
@@ -33,6 +35,7 @@ def test_a_parent_books_the_health_station_for_a_three_year_old(page: Page):
     page.locator("#confirm").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Timen er bestilt")
     expect(page.locator("#booked")).to_contain_text("Foreldre med foreldreansvar")
+    expect(page.locator("#booked")).to_contain_text("SMS som ikke sier hva timen gjelder")
 
     page.goto("/timer")
     wait_for_app(page)

@@ -28,6 +28,7 @@ def test_pupil_books_in_three_taps_then_cancels(page: Page):
     taps += 1
     expect(page.get_by_role("heading", level=1)).to_have_text("Timen er bestilt")
     expect(page.locator("#booked")).to_contain_text(chosen)
+    expect(page.locator("#booked")).to_contain_text("SMS som ikke sier hva timen gjelder")
     assert taps <= 3
     assert_accessible(page)
 

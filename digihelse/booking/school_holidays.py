@@ -18,6 +18,7 @@ from digihelse.booking.models import SchoolHoliday
 from digihelse.booking.rules import SCHOOL_PLACES
 from digihelse.booking.schedule import GenerationResult, apply_plan, plan_generation
 from digihelse.core.db import SessionOrEngine, transaction
+from digihelse.core.i18n.families import keyed
 from digihelse.core.settings import BookingSettings
 from digihelse.core.timeutil import aware_utc, to_oslo
 from digihelse.people.models import Place, StaffAssignment
@@ -32,7 +33,7 @@ class SchoolHolidayError(InvalidSchedule):
 
     def __init__(self, code: str, message: str = "") -> None:
         super().__init__(message or code, code=code,
-                         message_key=f"school_holiday.error.{code}")
+                         message_key=keyed("school_holiday.error", code))
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,13 @@ def _her_schools(s: Session, actor: Actor) -> list[Place]:
                        .where(StaffAssignment.personnel_id == nurse.id,
                               col(Place.kind).in_(SCHOOL_PLACES))
                        .order_by(col(Place.name))).all())
+
+
+def school_choices(s_or_engine: SessionOrEngine, actor: Actor) -> list[tuple[int, str]]:
+    """The schools (id, name) where she may enter school holidays; none for a nurse
+    who works only at a health station or youth clinic."""
+    with transaction(s_or_engine) as s:
+        return [(p.id, p.name) for p in _her_schools(s, actor)]
 
 
 def _covers(holiday: SchoolHoliday, schools: list[Place]) -> bool:

@@ -33,6 +33,7 @@ from digihelse.ui.state.nurse import NurseDayState
 from digihelse.ui.state.nurse_schedule import NurseScheduleState
 from digihelse.ui.state.nurse_week import NurseWeekState
 from digihelse.ui.state.pregnancy_form import PregnancyFormState
+from digihelse.ui.state.school_holidays import SchoolHolidayState
 from digihelse.ui.state.session import SessionState
 from digihelse.ui.state.sharing import SharingState
 from digihelse.ui.state.tab_endings import end_stale_tabs
@@ -68,7 +69,7 @@ PAGES = (
     (personnel_home_page, routes.PERSONNEL_HOME, "DigiHelse – I dag",
      [PERSONNEL, NurseDayState.load]),
     (nurse_schedule_page, routes.PERSONNEL_SCHEDULE, "DigiHelse – Min timeplan",
-     [PERSONNEL, NurseScheduleState.load]),
+     [PERSONNEL, NurseScheduleState.load, SchoolHolidayState.load]),
     (nurse_week_page, routes.PERSONNEL_WEEK, "DigiHelse – Uke", [PERSONNEL, NurseWeekState.load]),
     (lab_page, routes.CARER_LAB, "DigiHelse – Ny prøve", [PERSONNEL, LabFormState.load_lab]),
     (pregnancy_page, routes.CARER_PREGNANCY, "DigiHelse – Svangerskapet og bakgrunn",

@@ -273,6 +273,16 @@ FAMILIES: dict[str, dict[str, str]] = {
         "parent": "role.parent",
         "school_nurse": "role.school_nurse",
     },
+    "school_holiday.error": {
+        "dates_required": "school_holiday.error.dates_required",
+        "last_before_first": "school_holiday.error.last_before_first",
+        "name_required": "school_holiday.error.name_required",
+        "name_too_long": "school_holiday.error.name_too_long",
+        "not_found": "school_holiday.error.not_found",
+        "out_of_range": "school_holiday.error.out_of_range",
+        "overlap": "school_holiday.error.overlap",
+        "too_long": "school_holiday.error.too_long",
+    },
     "status": {
         "attended": "status.attended",
         "booked": "status.booked",

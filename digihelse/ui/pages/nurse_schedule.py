@@ -4,14 +4,15 @@ per place, each with Slett, and one form to add them with a preview of what chan
 import reflex as rx
 
 from digihelse.booking.rules import MAX_SLOT_MINUTES, MIN_SLOT_MINUTES
+from digihelse.ui.components.conflicts import conflict_list
 from digihelse.ui.components.layout import T
-from digihelse.ui.components.links import anchor_link, page_link
+from digihelse.ui.components.links import anchor_link
 from digihelse.ui.pages.personnel import feedback, personnel_shell
+from digihelse.ui.pages.school_holidays import holiday_section
 from digihelse.ui.presenters.nurse_schedule import (
     ALL_PLACES,
     WEEKDAY_FIELDS,
     Choice,
-    ConflictRow,
     FieldError,
     PlaceBlock,
     ScheduleItem,
@@ -24,23 +25,6 @@ KIND_CHOICES = [("weekly", "sched.kind.weekly"), ("one_off", "sched.kind.one_off
 
 
 # --- the lists -----------------------------------------------------------------------------
-
-
-def _conflict(row: ConflictRow) -> rx.Component:
-    return rx.el.li(page_link(row.label, href=row.href))
-
-
-def conflict_list(rows, box_id: str) -> rx.Component:
-    """Booked times a change keeps: the nurse must cancel or move each booking."""
-    return rx.cond(
-        rows.length() > 0,
-        rx.el.div(
-            rx.el.p(T("sched.conflicts"), class_name="strong"),
-            rx.el.ul(rx.foreach(rows, _conflict), class_name="conflict-list"),
-            rx.el.p(T("sched.conflicts_todo")),
-            class_name="nurse-warning", id=box_id,
-        ),
-    )
 
 
 def _delete_box() -> rx.Component:
@@ -304,6 +288,7 @@ def nurse_schedule_page() -> rx.Component:
                 _shared_closed(),
                 conflict_list(S.result_conflicts, "result-conflicts"),
                 rx.cond(S.place_choices.length() > 0, add_section()),
+                holiday_section(),
             ),
             rx.el.p(T("pnav.loading"), role="status"),
         ),

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from digihelse.booking import school_holidays, staff
 from digihelse.booking.school_holidays import SchoolHolidayError
@@ -69,3 +71,38 @@ def test_a_pupil_cannot_enter_holidays(world):
         school_holidays.add_school_holiday(
             world.engine, world.pupil("ida"), place_id=_school_id(world), first_day=TUESDAY,
             last_day=TUESDAY, name="Fri", now=NOW, settings=SETTINGS)
+
+
+def _open_school_days(world: World) -> set[dt.date]:
+    """The days with an open school nurse's time at the school."""
+    from sqlmodel import select
+
+    from digihelse.booking.models import Slot, SlotStatus
+    from digihelse.core import db
+    from digihelse.core.timeutil import to_oslo
+
+    with db.session(world.engine) as s:
+        starts = s.exec(select(Slot.start_at).where(Slot.place_id == world.school_id,
+                                                    Slot.status == SlotStatus.OPEN)).all()
+    return {to_oslo(start).date() for start in starts}
+
+
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(start=st.integers(0, 24), length=st.integers(1, 12), whole=st.booleans())
+def test_no_school_time_is_open_on_a_school_or_public_holiday(world, start, length, whole):
+    """Whatever holiday is entered, no open school time falls on one of its days or on a
+    public holiday; removing it gives back exactly the days there were."""
+    from digihelse.core.holidays import is_public_holiday
+
+    before = _open_school_days(world)
+    first = TUESDAY + dt.timedelta(days=start)
+    last = first + dt.timedelta(days=length - 1)
+    holiday, _ = _add(world, first, last, whole_municipality=whole)
+    during = _open_school_days(world)
+    assert not {d for d in during if first <= d <= last}
+    assert not {d for d in during if is_public_holiday(d)}
+    assert during == {d for d in before if not first <= d <= last}
+    school_holidays.remove_school_holiday(world.engine, world.kari, holiday.id, now=NOW,
+                                          settings=SETTINGS)
+    assert _open_school_days(world) == before
