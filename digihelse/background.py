@@ -22,7 +22,7 @@ from digihelse.people.age_notices import create_age_notices
 
 log = logging.getLogger(__name__)
 LEADER_KEY = "digihelse:scheduler-leader"
-LEADER_SECONDS = 90
+LEADER_SECONDS = 30  # the default lease; DIGIHELSE_LEADER_SECONDS sets it
 
 
 def run_age_notices() -> int:
@@ -47,26 +47,122 @@ def sweep_login_flows() -> int:
 
 class RedisLeader:
     """With several workers (Redis state manager), only the holder of a short-lived Redis
-    key runs the scheduler; the key is renewed while the worker lives (SET NX EX)."""
+    key runs the scheduler. The holder renews the key while it lives; when it dies the key
+    expires and the next worker to ask takes it. Take and renew are one Lua script, so a
+    worker never renews a key another worker took in between."""
 
-    def __init__(self, url: str) -> None:
+    # KEYS[1] the key, ARGV[1] who asks, ARGV[2] the lease in seconds.
+    SCRIPT = """
+    local holder = redis.call('GET', KEYS[1])
+    if not holder then
+      redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+      return 1
+    end
+    if holder == ARGV[1] then
+      redis.call('EXPIRE', KEYS[1], ARGV[2])
+      return 1
+    end
+    return 0
+    """
+    RELEASE = """
+    if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+    return 0
+    """
+
+    def __init__(self, url: str, seconds: int = LEADER_SECONDS) -> None:
         import redis
 
-        self.client = redis.Redis.from_url(url)
+        self.client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        self.seconds = seconds
         self.me = f"{socket.gethostname()}:{os.getpid()}"
 
     def acquire_or_renew(self) -> bool:
-        if self.client.set(LEADER_KEY, self.me, nx=True, ex=LEADER_SECONDS):
-            return True
-        if (self.client.get(LEADER_KEY) or b"").decode() == self.me:
-            self.client.expire(LEADER_KEY, LEADER_SECONDS)
-            return True
-        return False
+        return bool(self.client.eval(self.SCRIPT, 1, LEADER_KEY, self.me, self.seconds))
+
+    def release(self) -> None:
+        self.client.eval(self.RELEASE, 1, LEADER_KEY, self.me)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class PostgresLeader:
+    """Without Redis, on PostgreSQL: a session-level advisory lock on a connection of its
+    own. The lock lives as long as the connection, so a worker that dies (or whose
+    connection breaks) loses it at once and the next worker to ask takes it."""
+
+    LOCK_ID = 0x44484A4F  # "DHJO": one number for the jobs, the same on every worker
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.connection = None
+
+    def acquire_or_renew(self) -> bool:
+        import psycopg
+
+        if self.connection is not None:
+            try:
+                self.connection.execute("SELECT 1")
+                return True
+            except psycopg.Error:
+                self.close()
+        conninfo = self.url.replace("postgresql+psycopg://", "postgresql://", 1)
+        self.connection = psycopg.connect(conninfo, autocommit=True, connect_timeout=5)
+        held = self.connection.execute("SELECT pg_try_advisory_lock(%s)",
+                                       (self.LOCK_ID,)).fetchone()[0]
+        if not held:
+            self.close()
+        return bool(held)
+
+    def release(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.connection is not None:
+            with contextlib.suppress(Exception):
+                self.connection.close()
+            self.connection = None
+
+
+def leader_for(settings) -> RedisLeader | PostgresLeader | None:
+    """Redis when scaled out, an advisory lock on PostgreSQL without Redis, and no
+    election for SQLite (one process)."""
+    if settings.redis_url:
+        return RedisLeader(settings.redis_url, settings.leader_seconds)
+    if settings.database_url.startswith("postgresql"):
+        return PostgresLeader(settings.database_url)
+    return None
+
+
+async def lead(leader, seconds: int, start, stop) -> None:
+    """Ask every third of the lease; run the jobs while this worker holds it. If the
+    leader cannot be reached (Redis restarting), the jobs keep running until the lease
+    this worker last renewed has run out, then stop: by then another may hold it."""
+    running = False
+    renewed = 0.0
+    while True:
+        try:
+            holds = await asyncio.to_thread(leader.acquire_or_renew)
+        except Exception as exc:
+            log.warning("scheduler leader: cannot reach the lock (%s)", type(exc).__name__)
+            holds = running and time.monotonic() - renewed < seconds
+        else:
+            if holds:
+                renewed = time.monotonic()
+        if holds and not running:
+            log.info("scheduler leader: this worker (pid %d) runs the jobs", os.getpid())
+            await asyncio.to_thread(start)
+        elif not holds and running:
+            log.info("scheduler leader: this worker (pid %d) stops the jobs", os.getpid())
+            await asyncio.to_thread(stop)
+        running = holds
+        await asyncio.sleep(max(seconds / 3, 0.5))
 
 
 def _start() -> None:
     settings = get_settings()
-    scheduler = start_scheduler(use_asyncio=False, settings=settings.booking)
+    scheduler = start_scheduler(use_asyncio=False, settings=settings.booking,
+                                interval_seconds=settings.job_interval_seconds)
     scheduler.add_job(run_age_notices, CronTrigger(hour=7, timezone=OSLO), id="age_notices",
                       name="notices before 12 and 16", replace_existing=True,
                       coalesce=True, max_instances=1, misfire_grace_time=3600)
@@ -80,32 +176,28 @@ def _start() -> None:
 
 @contextlib.asynccontextmanager
 async def background_jobs() -> AsyncIterator[None]:
-    """Lifespan: run the jobs while the app runs (DIGIHELSE_SCHEDULER=0 turns them off)."""
-    if not get_settings().scheduler:
+    """Lifespan: run the jobs while the app runs (DIGIHELSE_SCHEDULER=0 turns them off);
+    with several workers only on the elected one (leader_for)."""
+    settings = get_settings()
+    if not settings.scheduler:
         yield
         return
-    redis_url = get_settings().redis_url
+    leader = leader_for(settings)
     watcher: asyncio.Task | None = None
-    if redis_url is None:
+    if leader is None:
         _start()
     else:
-        leader = RedisLeader(redis_url)
-
-        async def lead() -> None:
-            running = False
-            while True:
-                holds = await asyncio.to_thread(leader.acquire_or_renew)
-                if holds and not running:
-                    _start()
-                elif not holds and running:
-                    stop_scheduler(wait=False)
-                running = holds
-                await asyncio.sleep(LEADER_SECONDS / 3)
-
-        watcher = asyncio.create_task(lead())
+        watcher = asyncio.create_task(
+            lead(leader, settings.leader_seconds, _start, lambda: stop_scheduler(wait=False)),
+            name="digihelse-scheduler-leader")
     try:
         yield
     finally:
         if watcher is not None:
             watcher.cancel()
         await asyncio.to_thread(stop_scheduler, True)
+        if leader is not None:
+            # Hand over at once rather than after the lease.
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(leader.release)
+            await asyncio.to_thread(leader.close)

@@ -7,36 +7,15 @@ tests at a server that already runs instead; `make postgres` installs Debian's s
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
-import socket
-import subprocess
 import tempfile
 import uuid
 from pathlib import Path
 
+from digihelse_dev.servers import PG_USER as ADMIN_USER
+from digihelse_dev.servers import Postgres
 from sqlalchemy import create_engine, text
-
-ADMIN_USER = "digihelse"
-
-
-def _bin_dir() -> Path:
-    found = shutil.which("initdb")
-    if found:
-        return Path(found).parent
-    versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                      key=lambda p: int(Path(p).parent.parent.name))
-    if not versions:
-        raise RuntimeError("PostgreSQL is not installed: run `make postgres` "
-                           "(or set DIGIHELSE_TEST_POSTGRES_URL)")
-    return Path(versions[-1]).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class PostgresServer:
@@ -51,32 +30,14 @@ class PostgresServer:
     def start(self) -> None:
         if self.external:
             return
-        bin_dir = _bin_dir()
         self.folder = Path(tempfile.mkdtemp(prefix="digihelse-pg-"))
-        self.port = _free_port()
-        # PostgreSQL refuses to run as root; as root, run it as the package's own user.
-        as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        if as_user:
-            shutil.chown(self.folder, "postgres")
-        data = self.folder / "data"
-        subprocess.run([*as_user, str(bin_dir / "initdb"), "-D", str(data), "-A", "trust",
-                        "-U", ADMIN_USER, "-E", "UTF8", "--no-sync"],
-                       check=True, capture_output=True)
-        options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                   "-c max_connections=300")
-        subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options,
-                        "-l", str(self.folder / "server.log"), "-w", "start"],
-                       check=True, capture_output=True)
-        self._as_user = as_user
-        self._bin_dir = bin_dir
+        self._server = Postgres(self.folder, durable=False).start()
+        self.port = self._server.port
 
     def stop(self) -> None:
         if self.external or self.folder is None:
             return
-        subprocess.run([*self._as_user, str(self._bin_dir / "pg_ctl"), "-D",
-                        str(self.folder / "data"), "-m", "immediate", "stop"],
-                       check=False, capture_output=True)
+        self._server.stop("immediate")
         shutil.rmtree(self.folder, ignore_errors=True)
 
     @property

@@ -71,10 +71,12 @@ def build_scheduler(
     sender: Sender | None = None,
     settings: BookingSettings,
     use_asyncio: bool = False,
+    interval_seconds: int = 60,
 ) -> BaseScheduler:
     """A scheduler with the three jobs, not started. With use_asyncio it is an
     AsyncIOScheduler (start it inside a running event loop; the sync jobs run in the
-    loop's thread pool), else a BackgroundScheduler with its own thread."""
+    loop's thread pool), else a BackgroundScheduler with its own thread. Reminders and
+    the outbox run every `interval_seconds`."""
     cls = AsyncIOScheduler if use_asyncio else BackgroundScheduler
     scheduler = cls(timezone=OSLO, job_defaults=JOB_DEFAULTS)
     scheduler.add_job(run_generate_slots, IntervalTrigger(hours=1, timezone=OSLO),
@@ -82,11 +84,12 @@ def build_scheduler(
                       kwargs={"engine": engine, "settings": settings},
                       next_run_time=dt.datetime.now(OSLO),  # once at start, then hourly
                       replace_existing=True, **JOB_DEFAULTS)
-    scheduler.add_job(run_queue_reminders, IntervalTrigger(minutes=1, timezone=OSLO),
+    every = IntervalTrigger(seconds=interval_seconds, timezone=OSLO)
+    scheduler.add_job(run_queue_reminders, every,
                       id="queue_reminders", name="queue 24 h reminders",
                       kwargs={"engine": engine, "settings": settings},
                       replace_existing=True, **JOB_DEFAULTS)
-    scheduler.add_job(run_dispatch, IntervalTrigger(minutes=1, timezone=OSLO),
+    scheduler.add_job(run_dispatch, every,
                       id="dispatch_outbox", name="dispatch outbox",
                       kwargs={"engine": engine, "sender": sender or LogSender()},
                       replace_existing=True, **JOB_DEFAULTS)
@@ -103,6 +106,7 @@ def start_scheduler(
     sender: Sender | None = None,
     settings: BookingSettings,
     use_asyncio: bool = False,
+    interval_seconds: int = 60,
 ) -> BaseScheduler:
     """Start the jobs once per process; a second call returns the running scheduler."""
     global _running
@@ -110,7 +114,7 @@ def start_scheduler(
         if _running is not None and _running.running:
             return _running
         scheduler = build_scheduler(engine, sender=sender, settings=settings,
-                                    use_asyncio=use_asyncio)
+                                    use_asyncio=use_asyncio, interval_seconds=interval_seconds)
         scheduler.start()
         _running = scheduler
         return scheduler

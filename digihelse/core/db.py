@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,13 +61,30 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+_ENGINES: list[Engine] = []  # every engine _engine_for made, for the fork hook
+
+
 @functools.lru_cache(maxsize=4)
 def _engine_for(url: str) -> Engine:
-    return make_engine(url)
+    engine = make_engine(url)
+    _ENGINES.append(engine)
+    return engine
 
 
 def get_engine() -> Engine:
     return _engine_for(get_settings().database_url)
+
+
+def _forget_inherited_connections() -> None:
+    """In a forked worker (Granian forks its workers from a supervisor that imported the
+    app), the pooled connections are the parent's: a child that used them would interleave
+    its statements on the parent's socket. Drop them from the child's pools without
+    closing them (SQLAlchemy's recipe for multiprocessing)."""
+    for engine in _ENGINES:
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_inherited_connections)
 
 
 @contextlib.contextmanager

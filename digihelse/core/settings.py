@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from digihelse.access.policy import Thresholds
@@ -96,6 +96,11 @@ class Settings:
     booking: BookingSettings = field(default_factory=BookingSettings)
     # DIGIHELSE_SCHEDULER=0 turns the background jobs off (e.g. on all but one host).
     scheduler: bool = True
+    # With several workers one leads the jobs; its lease lasts this long, so another takes
+    # over within about 4/3 of it after the leader dies (background.py).
+    leader_seconds: int = 30
+    # How often the reminder and outbox jobs run.
+    job_interval_seconds: int = 60
     # DIGIHELSE_DEV=1 (`make dev`): Vite serves the frontend on :3000 beside the backend.
     dev: bool = False
 
@@ -174,6 +179,8 @@ class Environment(BaseSettings):
     DIGIHELSE_BOOKING_REMINDER_HOURS: int = _minutes(_BOOKING.reminder_before) // 60
     DIGIHELSE_BOOKING_HORIZON_DAYS: int = _BOOKING.horizon_days
     DIGIHELSE_SCHEDULER: bool = True
+    DIGIHELSE_LEADER_SECONDS: int = Field(default=30, ge=2, le=600)
+    DIGIHELSE_JOB_INTERVAL_SECONDS: int = Field(default=60, ge=1, le=3600)
     DIGIHELSE_DEV: bool = False
 
 
@@ -259,6 +266,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             reminder_before=dt.timedelta(hours=e.DIGIHELSE_BOOKING_REMINDER_HOURS),
             horizon_days=e.DIGIHELSE_BOOKING_HORIZON_DAYS),
         scheduler=e.DIGIHELSE_SCHEDULER,
+        leader_seconds=e.DIGIHELSE_LEADER_SECONDS,
+        job_interval_seconds=e.DIGIHELSE_JOB_INTERVAL_SECONDS,
         dev=e.DIGIHELSE_DEV,
     )
     check_settings(settings)
