@@ -15,10 +15,15 @@ export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export PORT
 
-.PHONY: run dev test unit e2e lint bootstrap db chromium postgres redis bench clean messages
+.PHONY: run cluster dev test unit e2e lint bootstrap db chromium postgres redis bench clean messages
 
 run: bootstrap db ## Run the app at http://localhost:$(PORT) on SQLite with demo data
 	$(VENV)/bin/reflex run --env prod --single-port --backend-port $(PORT)
+
+# PostgreSQL + Redis + GRANIAN_WORKERS app workers (default 2), data in data/cluster/;
+# DATABASE_URL / REFLEX_REDIS_URL point it at servers elsewhere (devtools/.../cluster.py).
+cluster: bootstrap postgres redis ## Scaled out on one machine at http://localhost:$(PORT)
+	$(PY) -m digihelse_dev.cluster
 
 dev: bootstrap db ## Hot-reload development server (frontend :3000, backend :$(PORT))
 	DIGIHELSE_DEV=1 $(VENV)/bin/reflex run --env dev --backend-port $(PORT)
