@@ -33,7 +33,7 @@ test: bootstrap chromium postgres redis lint unit e2e ## Every test, as CI runs 
 unit: bootstrap postgres redis
 	$(VENV)/bin/pytest tests -q
 
-e2e: bootstrap chromium redis
+e2e: bootstrap chromium postgres redis
 	$(VENV)/bin/pytest e2e -q
 
 lint: bootstrap

@@ -74,15 +74,19 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float, log: Path
 
 def start_server(data_dir: Path, log_dir: Path, timeout: float = 900,
                  extra_env: dict[str, str] | None = None,
-                 log_name: str = "server.log") -> RunningServer:
+                 log_name: str = "server.log", *, respawn: bool = False) -> RunningServer:
+    """`reflex run --env prod --single-port`; with `respawn`, through digihelse.serve, whose
+    Granian respawns a worker that dies (as `make cluster` runs it)."""
     port = free_port()
     env = server_env(port, data_dir, extra_env)
     log_path = log_dir / log_name
     subprocess.run([sys.executable, "-m", "digihelse.cli", "bootstrap"], cwd=ROOT, env=env,
                    check=True)
     with open(log_path, "w") as log:
+        launcher = ([sys.executable, "-m", "digihelse.serve"] if respawn
+                    else [str(Path(sys.executable).parent / "reflex")])
         process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "reflex"), "run", "--env", "prod",
+            [*launcher, "run", "--env", "prod",
              "--single-port", "--backend-port", str(port), "--loglevel", "info"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from digihelse.background import background_jobs
-from digihelse.core import logredact
+from digihelse.core import broadcast, logredact
 from digihelse.core.settings import get_settings
 from digihelse.http.app import build_api
 from digihelse.ui import routes
@@ -54,6 +54,8 @@ app.add_middleware(SessionGuard(), index=0)
 install_tab_bounds(app)  # tabs forgotten in minutes or with their session; tabs per address capped
 app.register_lifespan_task(background_jobs)
 app.register_lifespan_task(end_stale_tabs)
+# Changes on any worker reach this worker's listeners (the nurse's live day view).
+app.register_lifespan_task(broadcast.follow)
 # Every page, in one table: what it shows, its path, its title, and its on_load (the
 # session check for its audience first, then the page's own data).
 PUBLIC, CITIZEN, PERSONNEL = (SessionState.load_public, SessionState.load_citizen,

@@ -40,6 +40,7 @@ from digihelse.core.settings import BookingSettings, get_settings
 from digihelse.core.timeutil import to_oslo, today_oslo, utcnow
 from digihelse.ui import routes
 from digihelse.ui.routes import CARER_CARD, CARER_LIST
+from digihelse.ui.state import live_day
 from digihelse.ui.state.card import CarerState
 from digihelse.ui.state.guard import PERSONNEL, audience
 from digihelse.ui.state.session import SessionState
@@ -262,6 +263,8 @@ class NurseDayState(SessionState):
             return
         self.not_nurse = ""
         self.rows = day_rows(view, lang, utcnow(), get_settings().booking)
+        # Changes to these slots, on any worker, ask this tab to refresh (live_day.py).
+        live_day.watch(self.router.session.client_token, {row.slot_id for row in self.rows})
         self._places = {entry.booking.booking_id: entry.place_id
                         for entry in view.entries if entry.booking is not None}
         self._pids = {entry.booking.booking_id: entry.booking.pupil_pid
@@ -409,6 +412,15 @@ class NurseDayState(SessionState):
             carer = await self.get_state(CarerState)
             carer._woman_pid = pid
             return rx.redirect(CARER_CARD)
+
+    @rx.event
+    async def live_refresh(self):
+        """Asked by the server when a slot on screen changed (live_day.py): the day again,
+        with whatever form is open left as it is."""
+        session = await self.get_state(SessionState)
+        if not (self.loaded and self._day and session.logged_in and session.is_personnel):
+            return
+        await self._refresh(session)
 
     @rx.event
     def dismiss(self):

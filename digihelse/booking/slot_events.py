@@ -1,0 +1,49 @@
+"""Which slots a committed transaction changed (a booking made, moved, cancelled or
+marked; a slot blocked or opened), told to every worker on the broadcast channel
+`slots`, so that open day views on any worker show it without a reload.
+
+It watches the ORM session, not the callers: whichever path writes a booking (the pages,
+the FHIR API, the jobs) is covered, and only what was committed is told."""
+
+from __future__ import annotations
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from digihelse.booking.models import Booking, Slot
+from digihelse.core import broadcast
+
+CHANNEL = "slots"
+_KEY = "digihelse_changed_slots"
+
+
+def _slot_ids(obj: object) -> set[int]:
+    if isinstance(obj, Slot):
+        return {obj.id} if obj.id is not None else set()
+    if isinstance(obj, Booking):
+        history = inspect(obj).attrs.slot_id.history  # a move: the old slot too
+        return {i for i in (*history.added, *history.unchanged, *history.deleted,
+                            obj.slot_id) if i is not None}
+    return set()
+
+
+@event.listens_for(Session, "after_flush")
+def _collect(session: Session, _context) -> None:
+    changed: set[int] = session.info.setdefault(_KEY, set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Booking | Slot) and (obj in session.new or obj in session.deleted
+                                                 or session.is_modified(obj)):
+            changed |= _slot_ids(obj)
+
+
+@event.listens_for(Session, "after_commit")
+def _tell(session: Session) -> None:
+    changed = session.info.pop(_KEY, None)
+    if changed:
+        broadcast.publish(CHANNEL, {"slots": sorted(changed)})
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the outer transaction: nothing was written
+        session.info.pop(_KEY, None)
