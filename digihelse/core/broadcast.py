@@ -12,6 +12,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
+import queue
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -24,7 +27,6 @@ RECONNECT_SECONDS = 1.0
 Listener = Callable[[dict[str, Any]], Awaitable[None]]
 _listeners: dict[str, list[Listener]] = {}
 _loop: asyncio.AbstractEventLoop | None = None  # where listeners run (the worker's loop)
-_client = None  # the sync Redis client publishers share (thread-safe connection pool)
 
 
 def listen(channel: str, listener: Listener) -> None:
@@ -45,21 +47,45 @@ def _log_failure(task: asyncio.Future) -> None:
 
 
 def publish(channel: str, message: dict[str, Any]) -> None:
-    """Send `message` to every worker's listeners of `channel`; callable from any thread."""
-    redis_url = get_settings().redis_url
-    try:
-        if redis_url:
-            global _client
-            if _client is None:
-                import redis
+    """Send `message` to every worker's listeners of `channel`; callable from any thread,
+    and it never waits for Redis (a sender thread does)."""
+    if get_settings().redis_url:
+        try:
+            _sender().put_nowait((channel, message))
+        except queue.Full:  # Redis has been away a long while: drop the hint
+            log.warning("broadcast on %s dropped: the send queue is full", channel)
+    elif _loop is not None and not _loop.is_closed():
+        _loop.call_soon_threadsafe(_deliver, channel, message)
 
-                _client = redis.Redis.from_url(redis_url, socket_timeout=2,
-                                               socket_connect_timeout=2)
-            _client.publish(PREFIX + channel, json.dumps(message, separators=(",", ":")))
-        elif _loop is not None and not _loop.is_closed():
-            _loop.call_soon_threadsafe(_deliver, channel, message)
-    except Exception as exc:  # a hint lost, never a failed booking
-        log.warning("broadcast on %s not sent: %s", channel, type(exc).__name__)
+
+_outgoing: queue.Queue | None = None
+_outgoing_pid = 0
+_outgoing_guard = threading.Lock()
+
+
+def _sender() -> queue.Queue:
+    """The queue of this process's sender thread (started on first use, again after a
+    fork: a forked worker has the queue but not the thread)."""
+    global _outgoing, _outgoing_pid
+    with _outgoing_guard:
+        if _outgoing is None or _outgoing_pid != os.getpid():
+            _outgoing, _outgoing_pid = queue.Queue(maxsize=10_000), os.getpid()
+            threading.Thread(target=_send_forever, args=(_outgoing,), daemon=True,
+                             name="digihelse-broadcast-sender").start()
+        return _outgoing
+
+
+def _send_forever(outgoing: queue.Queue) -> None:
+    import redis
+
+    client = redis.Redis.from_url(get_settings().redis_url, socket_timeout=2,
+                                  socket_connect_timeout=2)
+    while True:
+        channel, message = outgoing.get()
+        try:
+            client.publish(PREFIX + channel, json.dumps(message, separators=(",", ":")))
+        except Exception as exc:  # a hint lost, never a failed booking
+            log.warning("broadcast on %s not sent: %s", channel, type(exc).__name__)
 
 
 async def _subscribe(redis_url: str) -> None:
