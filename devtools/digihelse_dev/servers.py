@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PG_USER = "digihelse"
+KEYSPACE_EVENTS = "K$sgxe"  # reflex.istate.manager.redis.NOTIFY_KEYSPACE_EVENTS
 
 
 def free_port() -> int:
@@ -126,7 +127,10 @@ class Redis:
                        else ["--appendonly", "no", "--save", ""])
         self.process = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir",
-             str(self.folder), *persistence],
+             str(self.folder), *persistence,
+             # What Reflex's state locks wait on (it sets them too, but only when a worker
+             # starts, so a restarted Redis would be without them until then).
+             "--notify-keyspace-events", KEYSPACE_EVENTS],
             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
