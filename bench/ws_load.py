@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -191,7 +193,9 @@ def run_all(work: Path, counts: list[int], seconds: float) -> list[Cell]:
         stop_server(counter)
 
     scaled = "2 workers, Redis"
-    postgres = Postgres(work / "postgres").start()
+    # A folder of its own in /tmp: as root, PostgreSQL runs as `postgres`, which cannot
+    # enter the run's private temporary folder.
+    postgres = Postgres(Path(tempfile.mkdtemp(prefix="digihelse-wsload-pg-"))).start()
     redis = Redis(work / "redis").start()
     try:
         url = postgres.ensure_database("digihelse")
@@ -212,6 +216,7 @@ def run_all(work: Path, counts: list[int], seconds: float) -> list[Cell]:
     finally:
         redis.stop()
         postgres.stop()
+        shutil.rmtree(postgres.folder, ignore_errors=True)
     return cells
 
 
@@ -242,10 +247,15 @@ def main() -> None:
         for clients in counts:
             one = by.get((target.label, "1 worker, memory", clients))
             two = by.get((target.label, "2 workers, Redis", clients))
-            if one and two and one.rate:
+            if one and two and one.rate and one.cpu_ms:
+                # One in-memory worker is one process: it never uses more than one core.
+                # Redis workers spread over cores, at `ratio` times the CPU per event, so
+                # they serve more once the cores outnumber the ratio.
+                ratio = two.cpu_ms / one.cpu_ms
                 print(f"{target.label}, {clients} clients: two Redis workers give "
-                      f"{two.rate / one.rate:.2f}× the events/s at "
-                      f"{two.cpu_ms / one.cpu_ms if one.cpu_ms else 0:.2f}× the CPU per event")
+                      f"{two.rate / one.rate:.2f}× the events/s here, at {ratio:.2f}× the "
+                      f"CPU per event: more than one worker can from {math.floor(ratio) + 1} "
+                      "cores")
 
 
 if __name__ == "__main__":

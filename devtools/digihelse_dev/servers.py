@@ -35,6 +35,15 @@ def postgres_bin_dir() -> Path:
     return Path(versions[-1]).parent
 
 
+def _run(args: list[str]) -> None:
+    done = subprocess.run(args, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        tool = next(Path(a).name for a in args if a.endswith(("initdb", "pg_ctl")))
+        raise RuntimeError(f"{tool} failed ({done.returncode}): {done.stderr.strip()[-2000:]}"
+                           " (as root, PostgreSQL runs as `postgres`, which must be able to "
+                           "reach the folder)")
+
+
 @dataclass
 class Postgres:
     """A PostgreSQL server on loopback whose cluster lives in `folder/data` (created by
@@ -69,17 +78,15 @@ class Postgres:
         if not (self.data / "PG_VERSION").exists():
             # Trust on loopback only: the server listens on 127.0.0.1 and a socket in
             # `folder`, nowhere else.
-            subprocess.run([*self._as_user, str(bin_dir / "initdb"), "-D", str(self.data),
-                            "-A", "trust", "-U", PG_USER, "-E", "UTF8",
-                            *([] if self.durable else ["--no-sync"])],
-                           check=True, capture_output=True)
+            _run([*self._as_user, str(bin_dir / "initdb"), "-D", str(self.data),
+                  "-A", "trust", "-U", PG_USER, "-E", "UTF8",
+                  *([] if self.durable else ["--no-sync"])])
         options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
                    f"-c max_connections={self.max_connections}")
         if not self.durable:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        subprocess.run([*self._as_user, str(bin_dir / "pg_ctl"), "-D", str(self.data),
-                        "-o", options, "-l", str(self.folder / "server.log"), "-w", "start"],
-                       check=True, capture_output=True)
+        _run([*self._as_user, str(bin_dir / "pg_ctl"), "-D", str(self.data),
+              "-o", options, "-l", str(self.folder / "server.log"), "-w", "start"])
         return self
 
     def stop(self, mode: str = "fast") -> None:
