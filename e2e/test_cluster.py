@@ -87,6 +87,25 @@ class Cluster:
             time.sleep(0.3)
         raise TimeoutError(f"{count} workers not serving; have {self.workers()}")
 
+    def open_connections(self, pid: int) -> int:
+        """Client connections to the app's port that this worker holds open now."""
+        port = int(self.base_url.rsplit(":", 1)[1])
+        established = set()
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            with open(table) as f:
+                for line in f.readlines()[1:]:
+                    fields = line.split()
+                    if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+                        established.add(fields[9])  # the socket's inode
+        count = 0
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            count += target.startswith("socket:[") and target[8:-1] in established
+        return count
+
     def store(self) -> redis.Redis:
         return redis.Redis.from_url(self.redis.url)
 
@@ -393,7 +412,14 @@ async def _load(cluster: Cluster, cookies: list[str], patients: list[int], slots
         cluster.base_url, cookies[n % len(cookies)], patients[n % len(patients)], slots,
         attempts, 3, random.Random(rng.random()))) for n in range(CLIENTS)]
     await asyncio.sleep(kill_after)
-    victim = cluster.workers()[0]
+    # Kill a worker while it holds client connections, so requests die with it.
+    deadline = time.monotonic() + 10
+    while True:
+        busy = [pid for pid in cluster.workers() if cluster.open_connections(pid)]
+        if busy or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.01)
+    victim = (busy or cluster.workers())[0]
     os.kill(victim, signal.SIGKILL)
     await asyncio.gather(*clients)
     return attempts, victim
