@@ -424,6 +424,10 @@ def appointments_for(
             if decision is None or not visible(decision.relation, booking):
                 continue
             relation = decision.relation
+            may_cancel = (booking.status == BookingStatus.BOOKED
+                          and decision.allows(Action.CANCEL))
+            too_late = not actor.is_personnel and inside_cancel_notice(slot.start_at, now,
+                                                                       settings)
             appointment = Appointment(
                 booking.id, slot.id, place.id, place.name, place.address, f"{given} {family}",
                 slot.start_at, slot.end_at, booking.status, booking.service, booking.topic,
@@ -431,10 +435,10 @@ def appointments_for(
                 None if booking.id in moved_to or booking.cancel_reason == MOVED_REASON
                 else booking.cancel_reason,
                 visibility_key(booking, shared, relation),
-                can_change=booking.status == BookingStatus.BOOKED
-                and decision.allows(Action.CANCEL) and (
-                    actor.is_personnel or not inside_cancel_notice(slot.start_at, now, settings)),
+                can_change=may_cancel and not too_late,
                 visit_key=booking.visit_key, moved_to=moved_to.get(booking.id),
+                too_late=may_cancel and too_late, place_phone=place.phone,
+                place_phone_hours=place.phone_hours,
             )
             # Past means the time has gone; a time cancelled for later today is not past.
             if slot.end_at <= now or booking.status in (BookingStatus.ATTENDED,

@@ -90,6 +90,23 @@ def _consultation(row: card_display.ConsultationRow, state=CardState,
     )
 
 
+def when_to_call(state=CardState) -> rx.Component:
+    """When to call whom, as the paper card's back page says: 113 first, then the birth
+    institution (day and night), then her midwife for what can wait."""
+    return rx.el.section(
+        rx.el.h2(T("card.call.title"), id="call-title"),
+        rx.el.p(rx.el.strong(T("card.call.emergency")), " ",
+                rx.el.a("113", href="tel:113", class_name="inline-link",
+                        id="call-113")),
+        rx.el.p(T("card.call.birth")),
+        rx.cond(state.birth_contact != "",
+                rx.el.p(T("card.call.birth_is", place=state.birth_contact), id="birth-contact",
+                        class_name="strong")),
+        rx.el.p(T("card.call.midwife")),
+        aria_labelledby="call-title", class_name="card call-box", id="when-to-call",
+    )
+
+
 def _what_the_values_mean() -> rx.Component:
     """The check-up's values in plain words, one tap away (the paper card's shorthand)."""
     return rx.el.details(
@@ -328,6 +345,7 @@ def card_page() -> rx.Component:
                     class_name="print-only", id="print-head"),
             overview(),
             book_next(),
+            when_to_call(),
             # Only the woman herself shares her card (routes.SHARE).
             rx.cond(CardState.can_write_notes & ~CardState.acting_for_other,
                     rx.el.a(T("sharing.link"), href="/helsekort/del", id="share-link",
