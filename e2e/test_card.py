@@ -23,7 +23,8 @@ def test_midwife_records_a_checkup_and_nora_sees_it(browser: Browser, base_url: 
     expect(call.get_by_role("heading", level=2)).to_have_text("Når bør du ringe?")
     expect(nora.locator("#call-113")).to_have_attribute("href", "tel:113")
     expect(call).to_contain_text("kjenner mindre liv enn vanlig")
-    expect(nora.locator("#birth-contact")).to_have_text("Fødestedet ditt: Fjordvik sykehus")
+    expect(nora.locator("#birth-contact")).to_have_text("Fødestedet ditt står under Kontakter")
+    expect(nora.locator("#section-contacts")).to_contain_text("Fjordvik sykehus")
     call.screenshot(path="/tmp/shots/when-to-call.png")
     # Her test results and background, as on the paper card; earlier pregnancies are
     # hidden from a partner until she chooses otherwise, and the card says so.

@@ -7,7 +7,7 @@ from digihelse.core.i18n.families import keyed
 from digihelse.healthcard.validation import NOTE_MAX
 from digihelse.ui import routes
 from digihelse.ui.components.layout import T, loaded_or_error, shell
-from digihelse.ui.components.links import page_link
+from digihelse.ui.components.links import anchor_link, page_link
 from digihelse.ui.components.texts import by_lang
 from digihelse.ui.state import card_display  # the rows' types, for the annotations
 from digihelse.ui.state.card import CardState
@@ -99,9 +99,9 @@ def when_to_call(state=CardState) -> rx.Component:
                 rx.el.a("113", href="tel:113", class_name="inline-link",
                         id="call-113")),
         rx.el.p(T("card.call.birth")),
-        rx.cond(state.birth_contact != "",
-                rx.el.p(T("card.call.birth_is", place=state.birth_contact), id="birth-contact",
-                        class_name="strong")),
+        # Her birth institution is in Kontakter (no copy in the state: the tab stays lean).
+        rx.el.p(anchor_link(T("card.call.birth_is"), href="#section-contacts",
+                            id="birth-contact")),
         rx.el.p(T("card.call.midwife")),
         aria_labelledby="call-title", class_name="card call-box", id="when-to-call",
     )

@@ -154,7 +154,6 @@ class CardState(SessionState):
     charts: list[ChartBlock] = []
     labs: list[LabRow] = []
     background: list[SectionBlock] = []
-    birth_contact: str = ""
     rhd_lines: list[str] = []
     history: list[HistoryRow] = []  # read when the reader opens "Endringslogg"
     _history_shown: bool = False
@@ -182,7 +181,6 @@ class CardState(SessionState):
                consultations=shown.consultations, schedule=shown.schedule,
                notes=shown.notes, charts=shown.charts, labs=shown.labs,
                background=shown.background, rhd_lines=shown.rhd_lines,
-               birth_contact=shown.birth_contact,
                can_write_notes=shown.can_write_notes, can_edit=shown.can_edit)
 
     async def _refresh(self, session: SessionState) -> None:

@@ -183,7 +183,6 @@ class CardDisplay:
     labs: list[LabRow]
     background: list[SectionBlock]
     rhd_lines: list[str]  # the RhD-negative follow-up, when her blood type is RhD negative
-    birth_contact: str = ""  # her birth institution as her carer wrote it (name, number)
 
 
 def _text(key: str, lang: str, fallback: str = "", **values: object) -> str:
@@ -459,6 +458,4 @@ def display(card: CardView, lang: str, today: dt.date) -> CardDisplay:
         background=background_blocks(card.background, lang,
                                      proxy=card.relation == "fullmakt"),
         rhd_lines=rhd_lines(o.rhd_followup, lang),
-        birth_contact=str((card.background.contacts or {}).get("birth_institution") or "")
-        if card.background is not None else "",
     )
