@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from digihelse.core.settings import Settings, get_settings
 from digihelse.http.calendar import booking_calendar
+from digihelse.http.csp import ContentSecurityPolicy
 from digihelse.http.health import healthz
 from digihelse.http.loopback import LoopbackHost
 from digihelse.http.security import SecurityHeaders
@@ -31,6 +32,7 @@ def build_api(settings: Settings | None = None) -> Starlette:
     routes += fhir_routes(runtime)
     app = Starlette(routes=routes, middleware=[
         Middleware(LoopbackHost, settings=settings),
-        Middleware(SecurityHeaders, hsts=settings.cookie_secure)])
+        Middleware(SecurityHeaders, hsts=settings.cookie_secure),
+        Middleware(ContentSecurityPolicy)])
     app.state.auth = runtime
     return app
