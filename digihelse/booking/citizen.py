@@ -75,6 +75,7 @@ from digihelse.booking.views import Appointment, Appointments, FreeSlot, PlaceIn
 from digihelse.core.db import SessionOrEngine, transaction
 from digihelse.core.i18n.families import keyed
 from digihelse.core.settings import BookingSettings
+from digihelse.core.text import optional_text
 from digihelse.core.timeutil import OSLO, aware_utc, to_oslo
 from digihelse.healthcard import dating
 from digihelse.healthcard.models import Consultation, PregnancyRecord
@@ -207,7 +208,7 @@ def book(
     LimitReached, ClientKeyReused, AccessDenied."""
     now = aware_utc(now)
     check_input(client_key, topic, note)
-    note = (note or "").strip() or None
+    note = optional_text(note)
     with transaction(s_or_engine) as s:
         if actor.is_personnel:
             raise AccessDenied("personnel_cannot_book", "pupils book their own appointments")
@@ -283,7 +284,7 @@ def cancel(
     """Cancel a booking. Pupils (and parents in the basic service) until the cancel
     notice; nurses at any time, with a reason the pupil reads in the app."""
     now = aware_utc(now)
-    reason = (reason or "").strip() or None
+    reason = optional_text(reason)
     check_reason(reason)
     with transaction(s_or_engine) as s:
         booking, slot, person = load_booking(s, booking_id, lock=True)

@@ -632,3 +632,9 @@ def test_a_nurses_reason_longer_than_its_column_is_refused_plainly(world):
                        settings=SETTINGS)
     assert long.value.message_key == "booking.error.note_too_long"
     assert world.booking(booking.id).status == BookingStatus.BOOKED
+
+
+def test_hidden_controls_never_reach_the_nurse(world):
+    booking = _book(world, "ida", world.slot_at(TUESDAY, 10),
+                    note="Hei\u0000 \u202etxet\u202c nå")
+    assert world.booking(booking.id).note == "Hei txet nå"
