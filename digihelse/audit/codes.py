@@ -49,6 +49,7 @@ TEXTS: dict[tuple[str, str], str] = {
     ("read", "access_log"): "log.do.read_log",
     ("view_access_log", "access_log"): "log.do.read_log",
     ("read", "appointment"): "log.do.read_appointment",
+    ("read", "patient"): "log.do.read_patient",
     ("create", "appointment"): "log.do.create_appointment",
     ("update", "appointment"): "log.do.update_appointment",
     ("read", "pregnancy_record"): "log.do.read_card",

@@ -184,7 +184,11 @@ def test_patient_reads_herself_with_her_national_id_only_as_identifier(fhir_api)
 def test_a_parent_reads_the_child_he_may_act_for_but_not_others(fhir_api):
     per = logged_in(fhir_api, "Per")
     jonas = patient_id(per, "Jonas")
+    before = len(access_log())
     child = fhir(per.get(f"{API}/Patient/{jonas}"), Patient)
+    [read] = access_log()[before:]  # every read of a person's details is logged
+    assert (read.action, read.object_type, read.outcome, read.channel) == (
+        "read", "patient", "ok", "api")
     assert child.name[0].text == "Jonas Hansen"
     assert child.identifier[0].value == pid_of(per, "Jonas")
     # Tor's daughter is 17: a parent's access has ended (§ 4-3), so she is refused to him.

@@ -63,7 +63,12 @@ def read(ctx: Ctx) -> Result:
         if person is None:
             raise not_found()
         require_patient(s, ctx.actor, person)
-        return Result(mapping.patient(person))
+        resource = mapping.patient(person)
+    # Name, birth date and national id number are personal data: every read is logged.
+    with db.write_session(ctx.engine) as s:
+        enforcement.record_access(s, ctx.actor, person.nin, action="read",
+                                  object_type="patient", object_id=str(person.id))
+    return Result(resource)
 
 
 def search(ctx: Ctx) -> Result:
