@@ -65,7 +65,7 @@ class SubjectOption:
 
 def _subjects(user: CurrentUser) -> tuple[list[SubjectChoice], set[str]]:
     """Whom the user may act for, and which of them have a pregnancy card she may see."""
-    actor = Actor(pid=user.pid, role=user.role, name=user.name)
+    actor = Actor(pid=user.pid, role=user.role, name=user.name, assurance=user.assurance)
     with db_session() as s:
         choices = representable_subjects(s, actor)
         viewers = [c.pid for c in choices
@@ -164,7 +164,8 @@ class SessionState(rx.State):
         acting = self._acting_pid if self._acting_pid not in ("", live.pid) else None
         return Actor(pid=live.pid, role=live.role, name=self.display_name,
                      hpr_number=live.hpr_number, organisation=self.organisation or None,
-                     on_behalf_of_pid=acting, channel=channel, acr=live.acr)
+                     on_behalf_of_pid=acting, channel=channel, acr=live.acr,
+                     assurance=live.assurance)
 
     @rx.event
     @public
