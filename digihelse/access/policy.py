@@ -506,6 +506,12 @@ def keeps_schedule(role: str) -> bool:
     return role in SCHEDULING_ROLES
 
 
+def onboards_pupils(role: str) -> bool:
+    """Who may verify a pupil in person and give her a passkey activation code: the
+    school and youth-clinic nurses, who serve her in the youth service (the table says)."""
+    return role_may(role, Service.YOUTH, Action.MANAGE_SCHEDULE)
+
+
 # --- Item and log visibility --------------------------------------------------------------
 
 def item_visible(relation: str, item: ItemFacts) -> bool:

@@ -112,14 +112,17 @@ class PasskeyRoutes:
         lang = _lang(request)
         next_path = safe_next_path(request.query_params.get("next") or HOME)
         eid = f"/auth/login?next={quote(next_path, safe='/')}"
+        intro = escape(t("passkey.login.intro", lang))
+        start = escape(t("passkey.login.button", lang))
+        help_text = escape(t("passkey.login.help", lang))
         body = (
             f'<div id="passkey-flow" data-next="{escape(next_path)}">'
-            f'<p>{escape(t("passkey.login.intro", lang))}</p>'
+            f"<p>{intro}</p>"
             '<p id="passkey-message" class="passkey-message" role="alert"></p>'
-            f'<button type="button" class="btn primary" id="passkey-login" '
-            f'data-passkey="login">{escape(t("passkey.login.button", lang))}</button>'
+            '<button type="button" class="btn primary" id="passkey-login" '
+            f'data-passkey="login">{start}</button>'
             + button(eid, t("passkey.login.eid", lang), primary=False)
-            + f'<p><a href="{MINID_HELP}">{escape(t("passkey.login.help", lang))}</a></p>'
+            + f'<p><a href="{MINID_HELP}">{help_text}</a></p>'
             + _script_texts(lang) + "</div>"
             '<script src="/passkey.js" defer></script>'
         )

@@ -8,7 +8,7 @@ from digihelse.access.personnel_areas import PAGE_AREAS, Area
 from digihelse.booking.rules import MAX_CANCEL_REASON
 from digihelse.ui.components.layout import T, shell
 from digihelse.ui.components.links import page_link
-from digihelse.ui.routes import CARER_LIST
+from digihelse.ui.routes import CARER_LIST, PERSONNEL_ACTIVATION
 from digihelse.ui.state.nurse import DAY_PATH, SCHEDULE_PATH, WEEK_PATH, DayRow, NurseDayState
 from digihelse.ui.state.session import SessionState
 
@@ -25,12 +25,14 @@ def personnel_nav(current: str) -> rx.Component:
         return rx.el.li(page_link(T(text_key), href=href, class_name="pnav-link", **props))
 
     schedule, cards = SessionState.keeps_schedule, SessionState.keeps_cards
+    onboarding = SessionState.onboards_pupils
     return rx.cond(
         schedule | cards,
         rx.el.nav(
             rx.el.ul(
                 rx.cond(schedule, rx.fragment(*[item(*page) for page in PERSONNEL_PAGES])),
                 rx.cond(cards, item("women", CARER_LIST, "pnav.women")),
+                rx.cond(onboarding, item("activation", PERSONNEL_ACTIVATION, "pnav.activation")),
                 class_name="pnav-list"),
             aria_label=T("pnav.label"),
             class_name="pnav",
@@ -39,7 +41,8 @@ def personnel_nav(current: str) -> rx.Component:
 
 
 # Who a page of each area is for, and where the refusal's link leads.
-_AREA_AUDIENCE = {Area.SCHEDULE: "pnav.only_schedule", Area.CARDS: "pnav.only_cards"}
+_AREA_AUDIENCE = {Area.SCHEDULE: "pnav.only_schedule", Area.CARDS: "pnav.only_cards",
+                  Area.ONBOARDING: "pnav.only_onboarding"}
 
 
 def wrong_role(area: Area) -> rx.Component:
@@ -58,7 +61,8 @@ def personnel_shell(current: str, *children: rx.Component) -> rx.Component:
     """A personnel page: the personnel menu with this page marked, then the page (no
     citizen navigation); for a role that may not use the page, a plain refusal instead."""
     area = PAGE_AREAS[current]
-    allowed = SessionState.keeps_schedule if area == Area.SCHEDULE else SessionState.keeps_cards
+    allowed = {Area.SCHEDULE: SessionState.keeps_schedule, Area.CARDS: SessionState.keeps_cards,
+               Area.ONBOARDING: SessionState.onboards_pupils}[area]
     return shell(personnel_nav(current),
                  rx.cond(SessionState.is_personnel & ~allowed, wrong_role(area),
                          rx.fragment(*children)),

@@ -142,6 +142,11 @@ class SessionState(rx.State):
         return self.is_personnel and personnel_areas.may_use(self.role, Area.SCHEDULE)
 
     @rx.var
+    def onboards_pupils(self) -> bool:
+        """School and youth-clinic nurses get Aktivering (passkeys for pupils)."""
+        return self.is_personnel and personnel_areas.may_use(self.role, Area.ONBOARDING)
+
+    @rx.var
     def keeps_cards(self) -> bool:
         """Personnel who keep pregnancy cards get Mine gravide."""
         return self.is_personnel and personnel_areas.may_use(self.role, Area.CARDS)
