@@ -68,7 +68,7 @@ from digihelse.core import db
 from digihelse.core.errors import ServiceError
 from digihelse.core.i18n.families import keyed
 from digihelse.core.timeutil import utcnow
-from digihelse.people.kinds import StaffRole
+from digihelse.people.kinds import PlaceKind, StaffRole
 from digihelse.people.models import Enrollment, Person, Personnel, Place, StaffAssignment
 from digihelse.people.registry import person_by_pid
 
@@ -183,7 +183,8 @@ def _is_nurse(actor: Actor) -> bool:
 
 
 def pupils_for(engine: Engine | None, nurse: Actor) -> list[PupilChoice]:
-    """The pupils enrolled at the nurse's places whom she may serve in the youth service."""
+    """The pupils enrolled at the nurse's schools (a youth-clinic nurse: at her clinic's
+    municipality's schools) whom she may serve in the youth service."""
     if not _is_nurse(nurse):
         return []
     with db.session(engine) as s:
@@ -207,8 +208,15 @@ def _enrolled_at_my_places(s: Session, nurse: Actor):
     staff = s.exec(select(Personnel).where(Personnel.person_id == me.id)).first()
     if staff is None:
         return []
-    places = s.exec(select(StaffAssignment.place_id)
-                    .where(StaffAssignment.personnel_id == staff.id)).all()
+    mine = s.exec(select(Place).join(StaffAssignment, StaffAssignment.place_id == Place.id)
+                  .where(StaffAssignment.personnel_id == staff.id)).all()
+    places = {place.id for place in mine}
+    # A youth clinic serves the young people of its municipality, wherever they go to school.
+    clinic_towns = {place.municipality_id for place in mine
+                    if place.kind == PlaceKind.YOUTH_CLINIC}
+    if clinic_towns:
+        places |= set(s.exec(select(Place.id).where(Place.municipality_id.in_(clinic_towns)))
+                      .all())
     return s.exec(select(Person, Place.name, Enrollment.school_class)
                   .join(Enrollment, Enrollment.person_id == Person.id)
                   .join(Place, Place.id == Enrollment.place_id)
