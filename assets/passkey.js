@@ -145,5 +145,21 @@
     }
   });
 
+  // /aktiver?kode=ABCD-EFGH (the nurse's QR code): fill the field once it is on the page.
+  const fromLink = new URLSearchParams(window.location.search).get("kode");
+  if (fromLink && /^[A-Za-z0-9-]{8,9}$/.test(fromLink)) {
+    const fill = () => {
+      const input = document.getElementById("activation-code");
+      if (!input) return false;
+      if (!input.value) input.value = fromLink.toUpperCase();
+      return true;
+    };
+    if (!fill()) {
+      const watch = new MutationObserver(() => { if (fill()) watch.disconnect(); });
+      watch.observe(document.documentElement, { childList: true, subtree: true });
+      setTimeout(() => watch.disconnect(), 30000);
+    }
+  }
+
   window.digihelsePasskey = { start };
 })();

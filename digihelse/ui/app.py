@@ -38,7 +38,7 @@ from digihelse.ui.state.lab_form import LabFormState
 from digihelse.ui.state.nurse import NurseDayState
 from digihelse.ui.state.nurse_schedule import NurseScheduleState
 from digihelse.ui.state.nurse_week import NurseWeekState
-from digihelse.ui.state.passkeys import ActivateState, NurseActivationState, PasskeysState
+from digihelse.ui.state.passkeys import NurseActivationState, PasskeysState
 from digihelse.ui.state.pregnancy_form import PregnancyFormState
 from digihelse.ui.state.session import SessionState
 from digihelse.ui.state.sharing import SharingState
@@ -93,7 +93,7 @@ PAGES = (
      [PERSONNEL, CarerState.load_card, CarerFormsState.card_shown]),
     (nurse_activation_page, routes.PERSONNEL_ACTIVATION, "DigiHelse – Aktivering",
      [PERSONNEL, NurseActivationState.load]),
-    (activate_page, routes.ACTIVATE, "DigiHelse – Aktiver", [PUBLIC, ActivateState.load]),
+    (activate_page, routes.ACTIVATE, "DigiHelse – Aktiver", [PUBLIC]),
     (passkeys_page, routes.PASSKEYS, "DigiHelse – Passnøkler", [CITIZEN, PasskeysState.load]),
     (minid_help_page, routes.MINID_HELP, "DigiHelse – Slik får du MinID", [PUBLIC]),
 )

@@ -10,12 +10,7 @@ from digihelse.ui import routes
 from digihelse.ui.components.layout import T, shell
 from digihelse.ui.components.links import document_link, page_link
 from digihelse.ui.pages.personnel import feedback, personnel_shell
-from digihelse.ui.state.passkeys import (
-    ActivateState,
-    NurseActivationState,
-    PasskeyRow,
-    PasskeysState,
-)
+from digihelse.ui.state.passkeys import NurseActivationState, PasskeyRow, PasskeysState
 
 N = NurseActivationState
 
@@ -54,8 +49,8 @@ def _issued() -> rx.Component:
 
 def _how(value: str, text_key: str) -> rx.Component:
     return rx.el.label(
+        # Not controlled: a tap shows at once, and the form is new for every code.
         rx.el.input(type="radio", name="verified-how", value=value,
-                    checked=N.verified_how == value,
                     on_change=lambda _v: N.set_verified_how(value), id=f"how-{value}"),
         " ", T(text_key), class_name="check",
     )
@@ -81,8 +76,7 @@ def _form() -> rx.Component:
             class_name="field",
         ),
         rx.el.label(
-            rx.el.input(type="checkbox", checked=N.confirmed, on_change=N.set_confirmed,
-                        id="activation-confirm"),
+            rx.el.input(type="checkbox", on_change=N.set_confirmed, id="activation-confirm"),
             " ", T("activation.confirm"), class_name="check",
         ),
         rx.cond(N.form_error != "",
@@ -137,9 +131,10 @@ def activate_page() -> rx.Component:
         rx.el.div(
             rx.el.label(T("activate.code"), html_for="activation-code", class_name="field-label"),
             rx.el.p(T("activate.code_hint"), id="activation-code-hint", class_name="muted small"),
+            # assets/passkey.js fills it from the QR code's link (?kode=), in the browser
+            # only: no state holds a code.
             rx.el.input(id="activation-code", name="code", type="text", auto_complete="off",
                         auto_capitalize="characters", spell_check=False, max_length=12,
-                        default_value=ActivateState.code, key=ActivateState.code,
                         aria_describedby="activation-code-hint", class_name="input"),
             class_name="field",
         ),

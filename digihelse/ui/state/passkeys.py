@@ -24,7 +24,7 @@ from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import to_oslo, today_oslo
 from digihelse.ui import routes
 from digihelse.ui.state.changes import assign
-from digihelse.ui.state.guard import CITIZEN, PERSONNEL, audience, live_session, public
+from digihelse.ui.state.guard import CITIZEN, PERSONNEL, audience, live_session
 from digihelse.ui.state.session import SessionState
 
 
@@ -172,20 +172,6 @@ class NurseActivationState(SessionState):
         assign(self, message=t("activation.revoked", session.lang) if ok
                else t("activation.revoke_failed", session.lang))
         await self._refresh_onboarded(session)
-
-
-class ActivateState(SessionState):
-    """/aktiver: the code from the QR's link (?kode=), if she came that way."""
-
-    code: str = ""
-
-    @rx.event
-    @public
-    def load(self):
-        """Reads only the page's own address: reveals and changes nothing."""
-        raw = self.router.url.query_parameters.get("kode", "")
-        assign(self, code=passkeys.shown_code(passkeys.normalise_code(raw))
-               if len(passkeys.normalise_code(raw)) == passkeys.CODE_LENGTH else "")
 
 
 @audience(CITIZEN)
