@@ -558,6 +558,22 @@ def onboarded_by(engine: Engine | None, nurse: Actor) -> list[PasskeyView]:
         return [_view(row, None, f"{given} {family}") for row, given, family in rows]
 
 
+def notice_keys(engine: Engine | None, user: Actor, age: int | None,
+                adult_from: int = 16) -> list[str]:
+    """What changed for her, said rather than done silently: MinID is here (her nurse's
+    passkey stays, for the youth service), or she turned 16 on a nurse's passkey (the
+    family service needs MinID). Message keys, for the home page."""
+    if user.is_personnel or user.on_behalf_of_pid is not None:
+        return []
+    if user.assurance == Assurance.PASSKEY_NURSE:
+        return ["passkeys.notice.sixteen"] if age is not None and age >= adult_from else []
+    with db.session(engine) as s:
+        nurse_key = s.exec(select(Passkey.id).where(
+            Passkey.pid == user.pid, Passkey.assurance == Assurance.PASSKEY_NURSE,
+            Passkey.revoked_at.is_(None))).first()
+    return ["passkeys.notice.minid"] if nurse_key is not None else []
+
+
 def _revoke(s: Session, key: Passkey, by: str, actor: Actor, now: dt.datetime) -> None:
     key.revoked_at, key.revoked_by = now, by
     s.add(key)

@@ -308,3 +308,16 @@ def test_the_alphabet_has_no_look_alikes():
 def test_every_refusal_has_a_text(code, lang):
     key = keyed("passkey.error", code)
     assert t(key, lang) != key
+
+
+# --- told, not done silently ----------------------------------------------------------------
+
+def test_she_is_told_what_changes_when_minid_comes_or_she_turns_16(engine, seeded):
+    activate(engine, issue(engine, seeded).code, SoftAuthenticator(ORIGIN))
+    emil = seeded["emil"]
+    on_passkey = Actor(emil.nin, "citizen", assurance=Assurance.PASSKEY_NURSE)
+    assert passkeys.notice_keys(engine, on_passkey, 15) == []
+    assert passkeys.notice_keys(engine, on_passkey, 16) == ["passkeys.notice.sixteen"]
+    assert passkeys.notice_keys(engine, _eid(emil), 15) == ["passkeys.notice.minid"]
+    assert passkeys.notice_keys(engine, _eid(seeded["sara"]), 13) == []
+    assert len(passkeys.my_passkeys(engine, _eid(emil))) == 1  # nothing removed
