@@ -297,23 +297,23 @@ def _store_challenge(engine: Engine | None, challenge: bytes, purpose: str,
                                purpose=purpose, expires_at=now + config.lifetime, **fields))
 
 
-def _take_challenge(s: Session, client_data_json: bytes, purpose: str,
+def _take_challenge(engine: Engine | None, client_data_json: bytes, purpose: str,
                     now: dt.datetime) -> tuple[PasskeyChallenge, bytes]:
-    """The challenge a ceremony's answer carries, taken once (deleted in the caller's
-    transaction: two answers to one challenge cannot both go on)."""
+    """The challenge a ceremony's answer carries, taken once in a transaction of its own:
+    spent whatever the answer turns out to be, and two answers to one challenge cannot
+    both go on (only the DELETE that removed the row does)."""
     try:
         challenge = parse_client_data_json(client_data_json).challenge
     except (WebAuthnException, ValueError, TypeError) as exc:
         raise PasskeyError("failed") from exc
     key = hashlib.sha256(challenge).hexdigest()
-    row = s.get(PasskeyChallenge, key)
-    if row is None or row.purpose != purpose:
-        raise PasskeyError("expired")
-    s.expunge(row)
-    taken = s.exec(delete(PasskeyChallenge).where(PasskeyChallenge.challenge_hash == key))
-    if taken.rowcount != 1:
-        raise PasskeyError("expired")
-    if as_utc(row.expires_at) <= now:
+    with db.write_session(engine) as s:
+        row = s.get(PasskeyChallenge, key)
+        if row is None:
+            raise PasskeyError("expired")
+        s.expunge(row)
+        taken = s.exec(delete(PasskeyChallenge).where(PasskeyChallenge.challenge_hash == key))
+    if taken.rowcount != 1 or row.purpose != purpose or as_utc(row.expires_at) <= now:
         raise PasskeyError("expired")
     return row, challenge
 
@@ -398,11 +398,11 @@ def finish_registration(engine: Engine | None, credential: str | dict, purpose: 
         parsed = parse_registration_credential_json(credential)
     except (WebAuthnException, ValueError, TypeError, KeyError) as exc:
         raise PasskeyError("failed") from exc
+    row, challenge = _take_challenge(engine, parsed.response.client_data_json, purpose, now)
+    if purpose == "add" and (user is None or user.pid != row.pid
+                             or user.assurance != Assurance.EID):
+        raise PasskeyError("not_allowed")
     with db.write_session(engine) as s:
-        row, challenge = _take_challenge(s, parsed.response.client_data_json, purpose, now)
-        if purpose == "add" and (user is None or user.pid != row.pid
-                                 or user.assurance != Assurance.EID):
-            raise PasskeyError("not_allowed")
         try:
             verified = verify_registration_response(
                 credential=parsed, expected_challenge=challenge,
@@ -477,8 +477,8 @@ def finish_login(engine: Engine | None, credential: str | dict, config: PasskeyC
         parsed = parse_authentication_credential_json(credential)
     except (WebAuthnException, ValueError, TypeError, KeyError) as exc:
         raise PasskeyError("failed") from exc
+    row, challenge = _take_challenge(engine, parsed.response.client_data_json, "login", now)
     with db.write_session(engine) as s:
-        row, challenge = _take_challenge(s, parsed.response.client_data_json, "login", now)
         key = s.exec(select(Passkey).where(Passkey.credential_id == parsed.id,
                                            Passkey.revoked_at.is_(None))).first()
         if key is None:

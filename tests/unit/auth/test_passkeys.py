@@ -321,3 +321,14 @@ def test_she_is_told_what_changes_when_minid_comes_or_she_turns_16(engine, seede
     assert passkeys.notice_keys(engine, _eid(emil), 15) == ["passkeys.notice.minid"]
     assert passkeys.notice_keys(engine, _eid(seeded["sara"]), 13) == []
     assert len(passkeys.my_passkeys(engine, _eid(emil))) == 1  # nothing removed
+
+
+def test_a_challenge_is_spent_even_by_an_answer_that_fails(engine, seeded):
+    issued = issue(engine, seeded)
+    options = passkeys.start_activation(engine, issued.code, PHONE, CONFIG, T0)
+    device = SoftAuthenticator(ORIGIN)
+    with refused("failed"):
+        passkeys.finish_registration(engine, device.create(options, origin="https://x.example"),
+                                     "activate", CONFIG, now=T0)
+    with refused("expired"):  # the same challenge again, now from the right origin
+        passkeys.finish_registration(engine, device.create(options), "activate", CONFIG, now=T0)
