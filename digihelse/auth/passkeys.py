@@ -53,7 +53,7 @@ from webauthn.helpers.structs import (
 
 from digihelse.access import enforcement
 from digihelse.access.actors import Action, Actor, Service
-from digihelse.access.policy import Assurance
+from digihelse.access.policy import Assurance, onboards_pupils
 from digihelse.audit import log as audit_log
 from digihelse.auth.attempts import as_utc, sha256_hex
 from digihelse.auth.models import (
@@ -68,7 +68,7 @@ from digihelse.core import db
 from digihelse.core.errors import ServiceError
 from digihelse.core.i18n.families import keyed
 from digihelse.core.timeutil import utcnow
-from digihelse.people.kinds import PlaceKind, StaffRole
+from digihelse.people.kinds import PlaceKind
 from digihelse.people.models import Enrollment, Person, Personnel, Place, StaffAssignment
 from digihelse.people.registry import person_by_pid
 
@@ -179,7 +179,8 @@ class PupilChoice:
 
 
 def _is_nurse(actor: Actor) -> bool:
-    return actor.is_personnel and actor.role == StaffRole.SCHOOL_NURSE
+    """A school or youth-clinic nurse (the policy says which roles onboard pupils)."""
+    return actor.is_personnel and onboards_pupils(actor.role)
 
 
 def pupils_for(engine: Engine | None, nurse: Actor) -> list[PupilChoice]:
