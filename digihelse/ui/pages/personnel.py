@@ -16,6 +16,11 @@ PERSONNEL_PAGES = [("today", DAY_PATH, "pnav.today"), ("schedule", SCHEDULE_PATH
                    ("week", WEEK_PATH, "pnav.week")]
 
 
+def in_menu(area: Area):
+    """Whether the signed-in role's menu has this area (SessionState.personnel_menu)."""
+    return SessionState.personnel_menu.contains(area.value)
+
+
 def personnel_nav(current: str) -> rx.Component:
     """I dag · Min timeplan · Uke for those who keep a booking schedule (school nurses,
     midwives), Mine gravide for those who keep pregnancy cards (midwives, GPs); the current
@@ -24,8 +29,8 @@ def personnel_nav(current: str) -> rx.Component:
         props = {"aria_current": "page"} if key == current else {}
         return rx.el.li(page_link(T(text_key), href=href, class_name="pnav-link", **props))
 
-    schedule, cards = SessionState.keeps_schedule, SessionState.keeps_cards
-    onboarding = SessionState.onboards_pupils
+    schedule, cards = in_menu(Area.SCHEDULE), in_menu(Area.CARDS)
+    onboarding = in_menu(Area.ONBOARDING)
     return rx.cond(
         schedule | cards,
         rx.el.nav(
@@ -48,7 +53,7 @@ _AREA_AUDIENCE = {Area.SCHEDULE: "pnav.only_schedule", Area.CARDS: "pnav.only_ca
 def wrong_role(area: Area) -> rx.Component:
     """What a person whose role may not use the page sees instead of it: who it is for,
     and the way to her own start page. Nothing of the page is loaded."""
-    own_start = rx.cond(SessionState.keeps_schedule, DAY_PATH, CARER_LIST)
+    own_start = rx.cond(in_menu(Area.SCHEDULE), DAY_PATH, CARER_LIST)
     return rx.el.div(
         rx.el.h1(T("pnav.wrong_role.title")),
         rx.el.p(T(_AREA_AUDIENCE[area]), class_name="lead"),
@@ -61,8 +66,7 @@ def personnel_shell(current: str, *children: rx.Component) -> rx.Component:
     """A personnel page: the personnel menu with this page marked, then the page (no
     citizen navigation); for a role that may not use the page, a plain refusal instead."""
     area = PAGE_AREAS[current]
-    allowed = {Area.SCHEDULE: SessionState.keeps_schedule, Area.CARDS: SessionState.keeps_cards,
-               Area.ONBOARDING: SessionState.onboards_pupils}[area]
+    allowed = in_menu(area)
     return shell(personnel_nav(current),
                  rx.cond(SessionState.is_personnel & ~allowed, wrong_role(area),
                          rx.fragment(*children)),

@@ -17,7 +17,6 @@ from sqlmodel import col, select
 from digihelse.access import personnel_areas, policy
 from digihelse.access.actors import Action, Actor, Channel, Service
 from digihelse.access.enforcement import SubjectChoice, representable_subjects
-from digihelse.access.personnel_areas import Area
 from digihelse.auth.current import CurrentUser, user_for
 from digihelse.core.db import session as db_session
 from digihelse.core.errors import ServiceError
@@ -137,19 +136,13 @@ class SessionState(rx.State):
             and policy.young(self.own_age)
 
     @rx.var
-    def keeps_schedule(self) -> bool:
-        """Personnel with a booking schedule get I dag, Min timeplan and Uke."""
-        return self.is_personnel and personnel_areas.may_use(self.role, Area.SCHEDULE)
-
-    @rx.var
-    def onboards_pupils(self) -> bool:
-        """School and youth-clinic nurses get Aktivering (passkeys for pupils)."""
-        return self.is_personnel and personnel_areas.may_use(self.role, Area.ONBOARDING)
-
-    @rx.var
-    def keeps_cards(self) -> bool:
-        """Personnel who keep pregnancy cards get Mine gravide."""
-        return self.is_personnel and personnel_areas.may_use(self.role, Area.CARDS)
+    def personnel_menu(self) -> list[str]:
+        """The personnel areas the role may use (Area values, in menu order): "schedule"
+        (I dag, Min timeplan, Uke), "cards" (Mine gravide), "onboarding" (Aktivering).
+        One var, empty for citizens, so a citizen's tab carries next to nothing for it."""
+        if not self.is_personnel:
+            return []
+        return [str(area) for area in personnel_areas.areas_for(self.role)]
 
     def _may_open(self, page_key: str) -> bool:
         """A personnel page's data loads only for a role that may use the page."""
