@@ -17,6 +17,7 @@ from digihelse.http.security import SecurityHeaders
 def build_api(settings: Settings | None = None) -> Starlette:
     from digihelse.auth.runtime import build_auth_runtime
     from digihelse.http.auth import AuthRoutes
+    from digihelse.http.passkey import PasskeyRoutes
 
     settings = settings or get_settings()
     runtime = build_auth_runtime(settings)
@@ -25,6 +26,7 @@ def build_api(settings: Settings | None = None) -> Starlette:
         Route("/timer/{booking_id:int}.ics", booking_calendar, methods=["GET"]),
     ]
     routes += AuthRoutes(runtime).routes()
+    routes += PasskeyRoutes(runtime).routes()
     for provider in runtime.providers:
         routes += provider.routes()
     from digihelse.http.fhir.routes import fhir_routes

@@ -19,7 +19,8 @@ def _ics(cookie: str | None, booking_id: int) -> str | None:
     user = current_user(cookie)
     if user is None:
         return None
-    actor = Actor(pid=user.pid, role=user.role, name=user.name, acr=user.acr)
+    actor = Actor(pid=user.pid, role=user.role, name=user.name, acr=user.acr,
+                  assurance=user.assurance)
     return calendar_file(get_engine(), actor, booking_id, now=utcnow())
 
 
