@@ -18,6 +18,14 @@ def test_midwife_records_a_checkup_and_nora_sees_it(browser: Browser, base_url: 
     nora.get_by_role("link", name="Helsekort").first.click()
     expect(nora.get_by_role("heading", level=1)).to_have_text("Helsekort for gravide")
     expect(nora.locator("#ga-today")).to_have_text("uke 27+3 i dag")
+    # When to call whom: 113 first, her birth institution, her midwife for what can wait.
+    call = nora.locator("#when-to-call")
+    expect(call.get_by_role("heading", level=2)).to_have_text("Når bør du ringe?")
+    expect(nora.locator("#call-113")).to_have_attribute("href", "tel:113")
+    expect(call).to_contain_text("kjenner mindre liv enn vanlig")
+    expect(nora.locator("#birth-contact")).to_have_text("Fødestedet ditt står under Kontakter")
+    expect(nora.locator("#section-contacts")).to_contain_text("Fjordvik sykehus")
+    call.screenshot(path="/tmp/shots/when-to-call.png")
     # Her test results and background, as on the paper card; earlier pregnancies are
     # hidden from a partner until she chooses otherwise, and the card says so.
     expect(nora.locator("#lab-results")).to_contain_text("Hb, første trimester")

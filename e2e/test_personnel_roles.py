@@ -31,7 +31,7 @@ def _menu(page: Page) -> list[str]:
 def test_a_school_nurse_meets_no_midwife_page(page: Page, nurse: str):
     login_personnel(page, nurse)
     expect(page.locator("#day-title")).to_be_visible()
-    assert _menu(page) == ["I dag", "Min timeplan", "Uke"]
+    assert _menu(page) == ["I dag", "Min timeplan", "Uke", "Aktivering"]
     for path in CARD_PAGES:
         _refused(page, path, "for jordmødre og fastleger")
         assert "Mine gravide" not in _menu(page)
@@ -58,6 +58,8 @@ def test_a_midwife_has_both(page: Page):
     login_personnel(page, "Lise")
     expect(page.locator("#day-title")).to_be_visible()
     assert _menu(page) == ["I dag", "Min timeplan", "Uke", "Mine gravide"]
+    # Passkey activation is the school and youth-clinic nurses' (issue 14).
+    _refused(page, "/personell/aktivering", "for helsesykepleiere i skolehelsetjenesten")
     page.get_by_role("link", name="Mine gravide").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mine gravide")
     expect(page.locator("#wrong-role")).to_have_count(0)

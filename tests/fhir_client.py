@@ -65,6 +65,12 @@ def outcome(response: httpx.Response, status: int) -> OperationOutcome:
     return result
 
 
+def hidden(response: httpx.Response, unknown: httpx.Response) -> None:
+    """A refusal that reveals nothing: the same 404 and body as an id that does not exist."""
+    assert response.status_code == unknown.status_code == 404, response.text
+    assert response.content == unknown.content
+
+
 def patient_id(client: TestClient, given: str) -> str:
     """The opaque Patient id of someone the client may see (themself or a child)."""
     bundle = fhir(client.get(f"{API}/Patient"), Bundle)

@@ -51,6 +51,9 @@ class Actor:
     on_behalf_of_pid: str | None = None
     channel: Channel = Channel.WEB
     acr: str | None = None
+    # How the session's login proved who she is (an access.policy.Assurance value): the
+    # policy caps what a nurse-verified passkey login reaches.
+    assurance: str = "eid"
 
     @property
     def is_personnel(self) -> bool:

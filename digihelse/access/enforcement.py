@@ -140,17 +140,17 @@ def facts_for(s: Session, actor: Actor, subject_pid: str, service: Service) -> p
     actor_facts = _person_facts(me) if me is not None else None
     if subject_pid == actor.pid:
         own = actor_facts or _facts_from_nin(actor.pid)
-        return policy.Facts(own, own, (policy.SelfRelation(),))
+        return policy.Facts(own, own, (policy.SelfRelation(),), actor.assurance)
     subject = person_by_pid(s, subject_pid)
     subject_facts = _person_facts(subject) if subject is not None else None
     if me is None or subject is None:
-        return policy.Facts(actor_facts, subject_facts, ())
+        return policy.Facts(actor_facts, subject_facts, (), actor.assurance)
     relations: list[policy.Relation]
     if actor.is_personnel:
         relations = [_personnel_relation(s, actor, me, subject, service)]
     else:
         relations = _parent_relations(s, me, subject) + _fullmakt_relations(s, me, subject)
-    return policy.Facts(actor_facts, subject_facts, tuple(relations))
+    return policy.Facts(actor_facts, subject_facts, tuple(relations), actor.assurance)
 
 
 def decide(s: Session, actor: Actor, subject_pid: str, service: Service,

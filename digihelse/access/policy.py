@@ -91,6 +91,7 @@ class Reason(enum.StrEnum):
     NO_RELATION = "no_relation"
     UNKNOWN_PERSON = "unknown_person"
     ACTION_NOT_ALLOWED = "action_not_allowed"  # the relation allows other actions, not this
+    LOGIN_LEVEL = "login_level"  # the login (a nurse-verified passkey) does not reach this
 
 
 # --- Inputs -------------------------------------------------------------------------------
@@ -145,6 +146,14 @@ class PersonnelRelation:
 Relation = SelfRelation | ParentRelation | FullmaktRelation | PersonnelRelation
 
 
+class Assurance(enum.StrEnum):
+    """What the login behind a session proves about who she is (UserSession.assurance)."""
+
+    EID = "eid"  # MinID, BankID, Buypass, Commfides through ID-porten (or HelseID)
+    PASSKEY_EID = "passkey_eid"  # "passkey, eid-derived": added in an eID session
+    PASSKEY_NURSE = "passkey_nurse"  # "passkey, nurse-verified": onboarded by her nurse
+
+
 @dataclass(frozen=True)
 class Facts:
     """Everything the rules need about one actor and one subject."""
@@ -152,6 +161,7 @@ class Facts:
     actor: PersonFacts | None  # None: not in the registry
     subject: PersonFacts | None
     relations: tuple[Relation, ...] = ()
+    assurance: str = Assurance.EID  # how the actor logged in
 
 
 @dataclass(frozen=True)
@@ -287,6 +297,67 @@ RULES: tuple[Rule, ...] = (
          basis=CareBasis.PREGNANCY_CARER),
 )
 
+# --- What a login's assurance reaches -----------------------------------------------------
+#
+# A passkey from the school nurse: the nurse verified the pupil in person (she knows her, or
+# saw an ID card) and bound a one-time code to the pupil's national id number; the pupil then
+# registered a passkey: a possession factor (a key that never leaves her device) unlocked
+# with user verification (PIN or biometrics). In eIDAS terms (Implementing Regulation (EU)
+# 2015/1502, annex 2.2.1, authentication means) that is two factors, as substantial asks;
+# but the identity proofing (annex 2.1.2) is a nurse's, not that of an eID issuer under
+# supervision, with no check against the passport or population register's documents.
+# So the login counts as below ID-porten's "idporten-loa-substantial" (MinID's level, which
+# health data normally needs), and reaches only what the youth service offers a 12-year-old
+# without a parent and what her nurse would do for her in person anyway: her own youth-clinic
+# and school-nurse times (see, book, cancel, message). Never acting for anyone, never a
+# fullmakt, never the family service, the pregnancy card or the access log: those hold other
+# people's data or health data a wrong person must not see, and they wait for MinID/BankID.
+#
+# A passkey added after MinID or BankID ("passkey, eid-derived") inherits that eID's level,
+# as the Helsenorge app's biometrics do after the first login, but only for a set number of
+# days after an eID login (Settings.passkey_eid_days, 90 by default); then the login asks
+# for the eID again (digihelse/auth/passkeys.py). It has no limit here.
+
+
+@dataclass(frozen=True)
+class AssuranceLimit:
+    """What a login of a given assurance may ever reach, whatever the relation rows say."""
+
+    relations: frozenset[RelationKind]
+    services: frozenset[Service]
+    actions: frozenset[Action]
+    source: str = ""
+
+
+ASSURANCE_LIMITS: dict[str, AssuranceLimit] = {
+    Assurance.PASSKEY_NURSE: AssuranceLimit(
+        frozenset({S}), frozenset({Y}), _BOOKING,
+        source="eIDAS 2015/1502 2.1.2, 2.2.1; ID-porten levels (idporten-loa-substantial)"),
+}
+
+
+def limit_for(assurance: str) -> AssuranceLimit | None:
+    """The cap on a login of this assurance (None: only the relation rows apply). An
+    unknown value gets the strictest cap there is, never none."""
+    if assurance in (Assurance.EID, Assurance.PASSKEY_EID):
+        return None
+    return ASSURANCE_LIMITS.get(assurance, ASSURANCE_LIMITS[Assurance.PASSKEY_NURSE])
+
+
+def _capped(decision: Decision, kind: RelationKind, service: Service,
+            limit: AssuranceLimit | None) -> Decision:
+    if limit is None or not decision.allowed:
+        return decision
+    if kind not in limit.relations or service not in limit.services:
+        return refused(Reason.LOGIN_LEVEL, kind)
+    allowed = decision.allowed & limit.actions
+    if not allowed:
+        return refused(Reason.LOGIN_LEVEL, kind)
+    if allowed == decision.allowed:
+        return decision
+    return Decision(allowed, decision.relation, True, str(Reason.LOGIN_LEVEL))
+
+
 # Why nothing is allowed when the table has no row at all for a relation and service.
 NO_ROW_REASON: dict[tuple[RelationKind, Service], Reason] = {
     (P, Y): Reason.YOUTH_SERVICE_PERSONAL,
@@ -401,7 +472,9 @@ def decide(facts: Facts, service: Service, on: dt.date,
     if not facts.relations:
         return refused(Reason.NO_RELATION)
     context = _Context(facts.actor, facts.subject, service, on, thresholds or Thresholds())
-    decisions = [_decide_one(rel, context) for rel in facts.relations]
+    limit = limit_for(facts.assurance)
+    decisions = [_capped(_decide_one(rel, context), rel.kind, service, limit)
+                 for rel in facts.relations]
     best = max(decisions, key=lambda d: (bool(d.allowed), not d.limited, len(d.allowed)))
     allowed = frozenset().union(*(d.allowed for d in decisions))
     return Decision(allowed, best.relation, best.limited, best.reason)
@@ -431,6 +504,12 @@ SCHEDULING_ROLES = frozenset({SCHOOL_NURSE, MIDWIFE})
 def keeps_schedule(role: str) -> bool:
     """School nurses and midwives."""
     return role in SCHEDULING_ROLES
+
+
+def onboards_pupils(role: str) -> bool:
+    """Who may verify a pupil in person and give her a passkey activation code: the
+    school and youth-clinic nurses, who serve her in the youth service (the table says)."""
+    return role_may(role, Service.YOUTH, Action.MANAGE_SCHEDULE)
 
 
 # --- Item and log visibility --------------------------------------------------------------

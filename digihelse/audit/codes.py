@@ -35,7 +35,7 @@ WHAT_OBJECTS: dict[What, tuple[str, ...]] = {
     What.CARD: ("pregnancy_record", "consultation", "lab_result", "own_note", "history",
                 "pregnancy_list"),
     What.SHARING: ("fullmakt", "fullmakt_list", "fullmakt_receiver"),
-    What.LOGIN: ("session",),
+    What.LOGIN: ("session", "passkey", "passkey_activation"),
     What.LOG: ("access_log",),
 }
 
@@ -45,10 +45,14 @@ _HIDEABLE = ("pregnancy_record", "consultation", "lab_result", "own_note")
 # ".named" take {name}: the other person the row is about (the fullmakt's receiver or giver).
 TEXTS: dict[tuple[str, str], str] = {
     ("login", "session"): "log.do.login",
+    ("create", "passkey_activation"): "log.do.create_passkey_activation",
+    ("create", "passkey"): "log.do.create_passkey",
+    ("revoke", "passkey"): "log.do.revoke_passkey",
     ("logout", "session"): "log.do.logout",
     ("read", "access_log"): "log.do.read_log",
     ("view_access_log", "access_log"): "log.do.read_log",
     ("read", "appointment"): "log.do.read_appointment",
+    ("read", "patient"): "log.do.read_patient",
     ("create", "appointment"): "log.do.create_appointment",
     ("update", "appointment"): "log.do.update_appointment",
     ("read", "pregnancy_record"): "log.do.read_card",

@@ -21,6 +21,7 @@ class CurrentUser:
     acr: str | None
     hpr_number: str | None = None
     organisation: str | None = None
+    assurance: str = "eid"  # an access.policy.Assurance value
 
     @property
     def is_personnel(self) -> bool:
@@ -41,13 +42,15 @@ def user_for(info: SessionInfo) -> CurrentUser:
             if found is not None:
                 person, staff = found
                 return CurrentUser(info.pid, person.full_name, person.given_name, staff.role,
-                                   info.provider, info.acr, staff.hpr_number, staff.organisation)
+                                   info.provider, info.acr, staff.hpr_number, staff.organisation,
+                                   info.assurance)
         person = person_by_pid(s, info.pid)
     if person is None:
         # A valid synthetic id number that is not in our registry: a person we know nothing of.
-        return CurrentUser(info.pid, "", "", info.role, info.provider, info.acr, info.hpr_number)
+        return CurrentUser(info.pid, "", "", info.role, info.provider, info.acr, info.hpr_number,
+                           assurance=info.assurance)
     return CurrentUser(info.pid, person.full_name, person.given_name, info.role, info.provider,
-                       info.acr, info.hpr_number)
+                       info.acr, info.hpr_number, assurance=info.assurance)
 
 
 def current_user(cookie_header: str | None, settings: Settings | None = None,

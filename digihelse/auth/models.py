@@ -36,6 +36,10 @@ class UserSession(SQLModel, table=True):
     role: str = Field(max_length=32)  # "citizen" or a StaffRole
     hpr_number: str | None = None
     id_token: str | None = None  # kept as id_token_hint for logout
+    # How the login proved who she is (an access.policy.Assurance value): "eid" for an
+    # OpenID Connect login, or a passkey's ("passkey_nurse", "passkey_eid").
+    assurance: str = Field(default="eid", max_length=16)
+    passkey_id: int | None = Field(default=None, index=True)  # the passkey it was made with
     created_at: dt.datetime = Field(default_factory=utcnow)
     last_seen: dt.datetime = Field(default_factory=utcnow)
     ended_at: dt.datetime | None = None
@@ -133,3 +137,75 @@ class AuthSecret(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=255)
     value: str
     created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+# -- passkeys (WebAuthn): digihelse/auth/passkeys.py -----------------------------------
+
+
+class Passkey(SQLModel, table=True):
+    """One WebAuthn credential of a person: its public key, never anything secret.
+
+    `assurance` is what a login with it proves ("passkey_nurse": she was verified in person
+    by her school nurse; "passkey_eid": added in a MinID/BankID session, which it keeps for
+    a set number of days after `eid_verified_at`)."""
+
+    __tablename__ = "passkey"
+    id: int | None = Field(default=None, primary_key=True)
+    pid: str = Field(max_length=11, index=True)
+    credential_id: str = Field(unique=True, max_length=1400)  # base64url, as WebAuthn sends it
+    public_key: str  # COSE key, base64url
+    sign_count: int = 0
+    user_handle: str = Field(max_length=100)  # base64url; one per person
+    assurance: str = Field(max_length=16)
+    device: str = Field(default="", max_length=80)  # "iPhone", "Android", "Windows" ...
+    transports: str = Field(default="", max_length=120)
+    onboarded_by_pid: str | None = Field(default=None, max_length=11, index=True)
+    onboarded_by_name: str | None = None
+    onboarded_by_hpr: str | None = Field(default=None, max_length=9)
+    eid_acr: str | None = None  # the eID level it was added under
+    eid_verified_at: dt.datetime | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    last_used_at: dt.datetime | None = None
+    revoked_at: dt.datetime | None = None
+    revoked_by: str | None = Field(default=None, max_length=16)  # "self" or "nurse"
+
+
+class PasskeyActivation(SQLModel, table=True):
+    """A one-time activation code a school nurse made for a pupil she verified in person.
+    Only a keyed hash of the code is stored; it is bound to the pupil's national id number,
+    expires, and is spent by the first passkey registered with it."""
+
+    __tablename__ = "passkey_activation"
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(unique=True, max_length=64)
+    pupil_pid: str = Field(max_length=11, index=True)
+    nurse_pid: str = Field(max_length=11)
+    nurse_name: str
+    nurse_hpr: str = Field(max_length=9)
+    verified_how: str = Field(max_length=16)  # "known" or "id_card"
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    expires_at: dt.datetime = Field(index=True)
+    used_at: dt.datetime | None = None
+
+
+class PasskeyChallenge(SQLModel, table=True):
+    """A WebAuthn challenge we issued, taken once by its ceremony's answer."""
+
+    __tablename__ = "passkey_challenge"
+    challenge_hash: str = Field(primary_key=True, max_length=64)  # sha256 of the challenge
+    purpose: str = Field(max_length=8)  # "activate", "add" or "login"
+    pid: str | None = Field(default=None, max_length=11)  # whom a registration is for
+    activation_id: int | None = None
+    user_handle: str | None = Field(default=None, max_length=100)
+    acr: str | None = None  # "add": the eID level of the session it was asked in
+    next_path: str = "/"
+    expires_at: dt.datetime = Field(index=True)
+
+
+class PasskeyCodeFailure(SQLModel, table=True):
+    """A wrong activation code, by whom (a hash of the client address), for the rate limit."""
+
+    __tablename__ = "passkey_code_failure"
+    id: int | None = Field(default=None, primary_key=True)
+    client_hash: str = Field(max_length=64, index=True)
+    at: dt.datetime = Field(default_factory=utcnow, index=True)

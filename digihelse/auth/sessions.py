@@ -36,6 +36,8 @@ class SessionInfo:
     id_token: str | None
     id_hash: str = ""  # names the session without being its cookie
     expires_at: dt.datetime | None = None  # the idle or absolute timeout, whichever is first
+    assurance: str = "eid"  # an access.policy.Assurance value
+    passkey_id: int | None = None  # the passkey the login used
 
 
 def hash_session_id(session_id: str) -> str:
@@ -66,7 +68,8 @@ TOUCH_EVERY = dt.timedelta(seconds=60)
 
 def _info(row: UserSession, expires_at: dt.datetime | None = None) -> SessionInfo:
     return SessionInfo(row.pid, row.provider, row.role, row.acr, row.hpr_number, row.sid,
-                       row.issuer, row.id_token, row.id_hash, expires_at)
+                       row.issuer, row.id_token, row.id_hash, expires_at, row.assurance,
+                       row.passkey_id)
 
 
 class SessionStore:
@@ -81,15 +84,17 @@ class SessionStore:
 
     def create(self, *, provider: str, pid: str, role: str, issuer: str, sid: str | None,
                acr: str | None, hpr_number: str | None = None,
-               id_token: str | None = None) -> str:
-        """Store a new session and return the cookie value (never stored in clear)."""
+               id_token: str | None = None, assurance: str = "eid",
+               passkey_id: int | None = None) -> str:
+        """Store a new session and return the cookie value (never stored in clear).
+        A passkey login names its passkey, so removing the passkey ends the session."""
         session_id = new_session_id()
         now = self.now()
         with write_session(self.engine) as s:
             s.add(UserSession(
                 id_hash=hash_session_id(session_id), provider=provider, pid=pid, role=role,
                 issuer=issuer, sid=sid, acr=acr, hpr_number=hpr_number, id_token=id_token,
-                created_at=now, last_seen=now,
+                assurance=assurance, passkey_id=passkey_id, created_at=now, last_seen=now,
             ))
         return session_id
 
@@ -142,6 +147,15 @@ class SessionStore:
                        UserSession.ended_at.is_(None))
                 .values(ended_at=self.now(), end_reason=reason, id_token=None)
             )
+            return result.rowcount or 0
+
+    def end_by_passkey(self, passkey_id: int, reason: str = "passkey_removed") -> int:
+        """End every live session logged in with this passkey (it was removed)."""
+        with write_session(self.engine) as s:
+            result = s.exec(
+                update(UserSession)
+                .where(UserSession.passkey_id == passkey_id, UserSession.ended_at.is_(None))
+                .values(ended_at=self.now(), end_reason=reason, id_token=None))
             return result.rowcount or 0
 
     def logged_out(self, issuer: str, sid: str) -> bool:

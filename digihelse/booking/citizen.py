@@ -75,6 +75,7 @@ from digihelse.booking.views import Appointment, Appointments, FreeSlot, PlaceIn
 from digihelse.core.db import SessionOrEngine, transaction
 from digihelse.core.i18n.families import keyed
 from digihelse.core.settings import BookingSettings
+from digihelse.core.text import optional_text
 from digihelse.core.timeutil import OSLO, aware_utc, to_oslo
 from digihelse.healthcard import dating
 from digihelse.healthcard.models import Consultation, PregnancyRecord
@@ -207,7 +208,7 @@ def book(
     LimitReached, ClientKeyReused, AccessDenied."""
     now = aware_utc(now)
     check_input(client_key, topic, note)
-    note = (note or "").strip() or None
+    note = optional_text(note)
     with transaction(s_or_engine) as s:
         if actor.is_personnel:
             raise AccessDenied("personnel_cannot_book", "pupils book their own appointments")
@@ -283,7 +284,7 @@ def cancel(
     """Cancel a booking. Pupils (and parents in the basic service) until the cancel
     notice; nurses at any time, with a reason the pupil reads in the app."""
     now = aware_utc(now)
-    reason = (reason or "").strip() or None
+    reason = optional_text(reason)
     check_reason(reason)
     with transaction(s_or_engine) as s:
         booking, slot, person = load_booking(s, booking_id, lock=True)
@@ -424,6 +425,10 @@ def appointments_for(
             if decision is None or not visible(decision.relation, booking):
                 continue
             relation = decision.relation
+            may_cancel = (booking.status == BookingStatus.BOOKED
+                          and decision.allows(Action.CANCEL))
+            too_late = not actor.is_personnel and inside_cancel_notice(slot.start_at, now,
+                                                                       settings)
             appointment = Appointment(
                 booking.id, slot.id, place.id, place.name, place.address, f"{given} {family}",
                 slot.start_at, slot.end_at, booking.status, booking.service, booking.topic,
@@ -431,10 +436,10 @@ def appointments_for(
                 None if booking.id in moved_to or booking.cancel_reason == MOVED_REASON
                 else booking.cancel_reason,
                 visibility_key(booking, shared, relation),
-                can_change=booking.status == BookingStatus.BOOKED
-                and decision.allows(Action.CANCEL) and (
-                    actor.is_personnel or not inside_cancel_notice(slot.start_at, now, settings)),
+                can_change=may_cancel and not too_late,
                 visit_key=booking.visit_key, moved_to=moved_to.get(booking.id),
+                too_late=may_cancel and too_late, place_phone=place.phone,
+                place_phone_hours=place.phone_hours,
             )
             # Past means the time has gone; a time cancelled for later today is not past.
             if slot.end_at <= now or booking.status in (BookingStatus.ATTENDED,

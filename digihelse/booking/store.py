@@ -15,6 +15,7 @@ from digihelse.booking.models import Booking, BookingStatus, CancelledBy, Slot, 
 from digihelse.booking.rules import NURSE_ROLES
 from digihelse.booking.views import FreeSlot
 from digihelse.core.settings import BookingSettings
+from digihelse.core.text import optional_text
 from digihelse.core.timeutil import OSLO
 from digihelse.people.kinds import StaffRole
 from digihelse.people.models import Person, Personnel, Place
@@ -130,7 +131,7 @@ def cancel_row(s: Session, booking: Booking, *, now: dt.datetime, by: CancelledB
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = booking.updated_at = now
     booking.cancelled_by = by
-    booking.cancel_reason = reason
+    booking.cancel_reason = optional_text(reason)
     s.add(booking)
     s.flush()
 

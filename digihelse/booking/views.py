@@ -96,6 +96,10 @@ class Appointment:
     # A booking moved to another time: that time (UTC). cancel_reason is then None: the
     # service's own marker for a move never leaves it.
     moved_to: dt.datetime | None = None
+    # Booked, hers to cancel, but inside the notice: she must call the place instead.
+    too_late: bool = False
+    place_phone: str = ""
+    place_phone_hours: str = ""
 
     @property
     def start_local(self) -> dt.datetime:

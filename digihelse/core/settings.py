@@ -94,6 +94,12 @@ class Settings:
     # Open websockets one client address may hold (one per tab); the excess is refused.
     max_sockets_per_address: int = 20
     booking: BookingSettings = field(default_factory=BookingSettings)
+    # Passkeys (digihelse/auth/passkeys.py): how long a nurse's activation code and a
+    # WebAuthn challenge live, how many wrong codes one address may try in that time, and
+    # how long a passkey added after MinID/BankID keeps that eID's assurance.
+    passkey_code_minutes: int = 15
+    passkey_code_max_failures: int = 5
+    passkey_eid_days: int = 90
     # DIGIHELSE_SCHEDULER=0 turns the background jobs off (e.g. on all but one host).
     scheduler: bool = True
     # With several workers one leads the jobs; its lease lasts this long, so another takes
@@ -167,6 +173,9 @@ class Environment(BaseSettings):
     DIGIHELSE_JWKS_REFETCH_LIMIT: int = 3
     DIGIHELSE_ANON_TAB_SECONDS: int = 300
     DIGIHELSE_MAX_SOCKETS_PER_ADDRESS: int = 20
+    DIGIHELSE_PASSKEY_CODE_MINUTES: int = 15
+    DIGIHELSE_PASSKEY_CODE_MAX_FAILURES: int = 5
+    DIGIHELSE_PASSKEY_EID_DAYS: int = 90
     DIGIHELSE_YOUTH_SELF_SERVICE_AGE: int = _LAW.youth_self_service_age
     DIGIHELSE_BASIC_SELF_SERVICE_AGE: int = _LAW.basic_self_service_age
     DIGIHELSE_PARENT_FULL_ACCESS_BELOW: int = _LAW.parent_full_access_below
@@ -253,6 +262,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         data_dir=e.DIGIHELSE_DATA_DIR,
         anonymous_tab_seconds=e.DIGIHELSE_ANON_TAB_SECONDS,
         max_sockets_per_address=e.DIGIHELSE_MAX_SOCKETS_PER_ADDRESS,
+        passkey_code_minutes=e.DIGIHELSE_PASSKEY_CODE_MINUTES,
+        passkey_code_max_failures=e.DIGIHELSE_PASSKEY_CODE_MAX_FAILURES,
+        passkey_eid_days=e.DIGIHELSE_PASSKEY_EID_DAYS,
         youth_self_service_age=e.DIGIHELSE_YOUTH_SELF_SERVICE_AGE,
         basic_self_service_age=e.DIGIHELSE_BASIC_SELF_SERVICE_AGE,
         parent_full_access_below=e.DIGIHELSE_PARENT_FULL_ACCESS_BELOW,
@@ -287,6 +299,12 @@ def check_settings(settings: Settings) -> None:
         problems.append("DIGIHELSE_ANON_TAB_SECONDS must be at least 1.")
     if settings.max_sockets_per_address < 1:
         problems.append("DIGIHELSE_MAX_SOCKETS_PER_ADDRESS must be at least 1.")
+    if not 1 <= settings.passkey_code_minutes <= 60:
+        problems.append("DIGIHELSE_PASSKEY_CODE_MINUTES must be between 1 and 60.")
+    if settings.passkey_code_max_failures < 1:
+        problems.append("DIGIHELSE_PASSKEY_CODE_MAX_FAILURES must be at least 1.")
+    if not 1 <= settings.passkey_eid_days <= 365:
+        problems.append("DIGIHELSE_PASSKEY_EID_DAYS must be between 1 and 365.")
     for oidc in (settings.citizen_oidc, settings.personnel_oidc):
         if settings.is_production and oidc.embedded:
             problems.append(

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from digihelse.access.actors import Action, Actor
 from digihelse.core.db import SessionOrEngine, transaction
+from digihelse.core.text import plain_text
 from digihelse.core.timeutil import aware_utc, to_oslo
 from digihelse.healthcard import dating
 from digihelse.healthcard.errors import check_version, fail_if
@@ -58,7 +59,7 @@ def _fill(consultation: Consultation, draft: ConsultationDraft, due: dt.date) ->
     consultation.urine_protein = draft.urine_protein
     consultation.oedema = draft.oedema
     consultation.sf_height_cm = draft.sf_height_cm
-    consultation.note = draft.note.strip()
+    consultation.note = plain_text(draft.note)
 
 
 def _fetus_snapshot(draft: ConsultationDraft) -> list[dict[str, Any]]:
@@ -122,7 +123,7 @@ def edit_consultation(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str
         s.flush()
         _write_fetuses(s, consultation, draft)
         write_version(s, record.id, E_CONSULTATION, consultation, author_of(s, actor),
-                      action="update", at=now, reason=reason.strip(),
+                      action="update", at=now, reason=plain_text(reason),
                       fetuses=_fetus_snapshot(draft))
         log(s, actor, woman_pid, "update", E_CONSULTATION, consultation.id)
         return consultation

@@ -7,6 +7,7 @@ import datetime as dt
 
 from digihelse.access.actors import Action, Actor
 from digihelse.core.db import SessionOrEngine, transaction
+from digihelse.core.text import plain_text
 from digihelse.core.timeutil import aware_utc, to_oslo
 from digihelse.healthcard.errors import check_version, fail_if
 from digihelse.healthcard.guard import log, require
@@ -25,10 +26,10 @@ from digihelse.healthcard.versioning import E_LAB, author_of, write_version
 def _fill_lab(row: LabResult, draft: LabDraft) -> None:
     rule = LAB_RULES[draft.kind]
     row.kind, row.taken_on = draft.kind, draft.taken_on
-    row.value = draft.value.strip()
+    row.value = plain_text(draft.value)
     row.value_num = parse_number(draft.value) if rule.numeric else None
     row.unit = rule.unit
-    row.note = draft.note.strip()
+    row.note = plain_text(draft.note)
 
 
 def record_lab_result(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str,
@@ -71,6 +72,6 @@ def edit_lab_result(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str,
         s.add(row)
         s.flush()
         write_version(s, record.id, E_LAB, row, author_of(s, actor), action="update", at=now,
-                      reason=reason.strip())
+                      reason=plain_text(reason))
         log(s, actor, woman_pid, "update", E_LAB, row.id)
         return row

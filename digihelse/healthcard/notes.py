@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from digihelse.access.actors import Action, Actor
 from digihelse.core.db import SessionOrEngine, transaction
+from digihelse.core.text import plain_text
 from digihelse.core.timeutil import aware_utc
 from digihelse.healthcard.errors import ItemNotFound, fail_if
 from digihelse.healthcard.guard import log, require
@@ -35,7 +36,7 @@ def add_own_note(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str, tex
         require(s, actor, woman_pid, Action.WRITE_OWN_NOTES, object_type=E_NOTE)
         _woman, record = record_for(s, woman_pid)
         fail_if(validate_note(kind, text))
-        note = OwnNote(record_id=record.id, kind=kind, text=text.strip(),
+        note = OwnNote(record_id=record.id, kind=kind, text=plain_text(text),
                        hidden_from_proxy=hidden_from_proxy, created_at=now, updated_at=now)
         s.add(note)
         s.flush()
@@ -59,8 +60,8 @@ def edit_own_note(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str, no
     with transaction(s_or_engine) as s:
         record, note = _her_note(s, actor, woman_pid, note_id)
         fail_if(validate_note(note.kind, text))
-        if note.text != text.strip():
-            note.text, note.version, note.updated_at = text.strip(), note.version + 1, now
+        if note.text != plain_text(text):
+            note.text, note.version, note.updated_at = plain_text(text), note.version + 1, now
             s.add(note)
             s.flush()
             write_version(s, record.id, E_NOTE, note, author_of(s, actor), action="update",

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from digihelse.access.actors import AccessDenied, Action, Actor
 from digihelse.core.db import SessionOrEngine, transaction
+from digihelse.core.text import plain_text
 from digihelse.core.timeutil import aware_utc, to_oslo
 from digihelse.healthcard import dating
 from digihelse.healthcard.dating import DatingMethod
@@ -162,6 +163,6 @@ def update_pregnancy(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str,
         s.add(record)
         s.flush()
         write_version(s, record.id, E_RECORD, record, author_of(s, actor), action="update",
-                      at=now, reason=reason.strip())
+                      at=now, reason=plain_text(reason))
         log(s, actor, woman_pid, "update", E_RECORD, record.id)
         return record

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from digihelse.core.i18n.families import keyed
+from digihelse.core.text import plain_text
 from digihelse.healthcard import dating
 from digihelse.healthcard.dating import DatingError, DatingMethod, UltrasoundDating
 from digihelse.healthcard.models import LabKind, NoteKind, Presentation, UrineProtein
@@ -216,7 +217,7 @@ def has_findings(draft: ConsultationDraft) -> bool:
                 draft.oedema, draft.sf_height_cm)
     fetus = any(v is not None for f in draft.fetuses
                 for v in (f.heart_rate, f.presentation, f.movements))
-    return any(v is not None for v in measured) or fetus or bool(draft.note.strip())
+    return any(v is not None for v in measured) or fetus or bool(plain_text(draft.note))
 
 
 def _bp_errors(errors: Errors, systolic: int | None, diastolic: int | None) -> None:
@@ -398,7 +399,7 @@ def validate_note(kind: str, text: str) -> Errors:
     errors: Errors = {}
     if kind not in set(NoteKind):
         errors["kind"] = "card.error.choice"
-    if not text.strip():
+    if not plain_text(text):  # hidden controls alone are no note
         errors["text"] = "card.error.note_empty"
     else:
         _text_errors(errors, "text", text, NOTE_MAX)
@@ -407,7 +408,7 @@ def validate_note(kind: str, text: str) -> Errors:
 
 def validate_reason(reason: str | None) -> Errors:
     """An edit must say why (every change is versioned with its reason)."""
-    if reason is None or not reason.strip():
+    if reason is None or not plain_text(reason):
         return {"reason": "card.error.reason_required"}
     if len(reason) > REASON_MAX:
         return {"reason": "card.error.too_long"}

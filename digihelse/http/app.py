@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from digihelse.core.settings import Settings, get_settings
 from digihelse.http.calendar import booking_calendar
+from digihelse.http.csp import ContentSecurityPolicy
 from digihelse.http.health import healthz
 from digihelse.http.loopback import LoopbackHost
 from digihelse.http.security import SecurityHeaders
@@ -16,6 +17,7 @@ from digihelse.http.security import SecurityHeaders
 def build_api(settings: Settings | None = None) -> Starlette:
     from digihelse.auth.runtime import build_auth_runtime
     from digihelse.http.auth import AuthRoutes
+    from digihelse.http.passkey import PasskeyRoutes
 
     settings = settings or get_settings()
     runtime = build_auth_runtime(settings)
@@ -24,6 +26,7 @@ def build_api(settings: Settings | None = None) -> Starlette:
         Route("/timer/{booking_id:int}.ics", booking_calendar, methods=["GET"]),
     ]
     routes += AuthRoutes(runtime).routes()
+    routes += PasskeyRoutes(runtime).routes()
     for provider in runtime.providers:
         routes += provider.routes()
     from digihelse.http.fhir.routes import fhir_routes
@@ -31,6 +34,7 @@ def build_api(settings: Settings | None = None) -> Starlette:
     routes += fhir_routes(runtime)
     app = Starlette(routes=routes, middleware=[
         Middleware(LoopbackHost, settings=settings),
-        Middleware(SecurityHeaders, hsts=settings.cookie_secure)])
+        Middleware(SecurityHeaders, hsts=settings.cookie_secure),
+        Middleware(ContentSecurityPolicy)])
     app.state.auth = runtime
     return app

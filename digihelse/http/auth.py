@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from digihelse.access.actors import CITIZEN_ROLE
 from digihelse.audit.log import Entry, append
-from digihelse.auth import tabs
+from digihelse.auth import passkeys, tabs
 from digihelse.auth.current import session_store
 from digihelse.auth.login_start import safe_next_path
 from digihelse.auth.outcome import LoginFailed, LoginResult
@@ -42,6 +42,7 @@ from digihelse.ui.routes import HOME, PERSONNEL_HOME
 log = logging.getLogger(__name__)
 LANG_COOKIE = "digihelse_lang"
 LOGIN_PATHS = {CITIZEN: "/auth/login", PERSONNEL: "/auth/personnel/login"}
+PASSKEY_ISSUER = "passkey"  # a passkey login's session: no provider to log out at
 
 _MESSAGES = {
     "provider_error": "login.failed.cancelled",
@@ -167,6 +168,9 @@ class AuthRoutes:
             action="login", object_type="session", actor_pid=pid, actor_role=role,
             actor_hpr=hpr, subject_pid=pid, detail=f"acr={claims.get('acr')}",
         ))
+        if provider == CITIZEN:
+            # Her passkeys added after an eID login keep its assurance from now on.
+            await asyncio.to_thread(passkeys.eid_login_seen, None, pid, claims.get("acr"))
         response = RedirectResponse(result.next_path, status_code=303)
         _set_session_cookie(response, self.runtime, session_id)
         return _no_store(response)
@@ -230,7 +234,7 @@ class AuthRoutes:
             return Response("Cross-site logout refused", status_code=403)
         info = await self._end_session(request, "logout")
         target = LOGGED_OUT_PATH
-        if info is not None:
+        if info is not None and info.issuer != PASSKEY_ISSUER:
             rp = self.runtime.rp(info.provider)
             try:
                 await rp.ensure_discovery()

@@ -19,7 +19,8 @@ def _ics(cookie: str | None, booking_id: int) -> str | None:
     user = current_user(cookie)
     if user is None:
         return None
-    actor = Actor(pid=user.pid, role=user.role, name=user.name, acr=user.acr)
+    actor = Actor(pid=user.pid, role=user.role, name=user.name, acr=user.acr,
+                  assurance=user.assurance)
     return calendar_file(get_engine(), actor, booking_id, now=utcnow())
 
 
@@ -27,10 +28,9 @@ async def booking_calendar(request: Request) -> Response:
     booking_id = request.path_params["booking_id"]
     try:
         text = await asyncio.to_thread(_ics, request.headers.get("cookie"), booking_id)
-    except AccessDenied:
-        return Response("Ingen tilgang", status_code=403)
-    except BookingError:
-        return Response("Fant ikke timen", status_code=404)
+    except (AccessDenied, BookingError):
+        # Someone else's booking answers as one that does not exist: nothing is revealed.
+        return Response("Fant ikke timen", status_code=404, headers={"Cache-Control": "no-store"})
     if text is None:
         return Response("Logg inn først", status_code=401)
     return Response(text, media_type="text/calendar; charset=utf-8", headers={

@@ -22,6 +22,12 @@ margin:0 0 12px;padding:10px 16px}
 .primary{background:#005a70;color:#fff}.secondary{background:#fff;color:#005a70}
 .muted{color:#4a4a4a;font-size:.95rem}
 a:focus-visible{outline:3px solid #1a1a1a;outline-offset:2px;box-shadow:0 0 0 6px #ffbf47}
+button.btn{width:100%;cursor:pointer;font-family:inherit}
+button:focus-visible{outline:3px solid #1a1a1a;outline-offset:2px;box-shadow:0 0 0 6px #ffbf47}
+.passkey-message:empty{display:none}.passkey-message{padding:12px 16px;border-radius:8px;
+margin:0 0 16px}.passkey-message[data-state=working]{background:#e8f1f8;
+border-left:4px solid #005a70}.passkey-message[data-state=problem]{background:#fdecea;
+border-left:4px solid #a4161a}
 """
 
 

@@ -19,6 +19,12 @@ from digihelse.ui.pages.home import home_page
 from digihelse.ui.pages.not_found import not_found_page
 from digihelse.ui.pages.nurse_schedule import nurse_schedule_page
 from digihelse.ui.pages.nurse_week import nurse_week_page
+from digihelse.ui.pages.passkeys import (
+    activate_page,
+    minid_help_page,
+    nurse_activation_page,
+    passkeys_page,
+)
 from digihelse.ui.pages.personnel import personnel_home_page
 from digihelse.ui.pages.sharing import sharing_page
 from digihelse.ui.state.access_log import AccessLogState
@@ -32,6 +38,7 @@ from digihelse.ui.state.lab_form import LabFormState
 from digihelse.ui.state.nurse import NurseDayState
 from digihelse.ui.state.nurse_schedule import NurseScheduleState
 from digihelse.ui.state.nurse_week import NurseWeekState
+from digihelse.ui.state.passkeys import NurseActivationState, PasskeysState
 from digihelse.ui.state.pregnancy_form import PregnancyFormState
 from digihelse.ui.state.school_holidays import SchoolHolidayState
 from digihelse.ui.state.session import SessionState
@@ -47,7 +54,8 @@ app = rx.App(
     html_lang="nb",
     api_transformer=build_api(),
     head_components=[rx.el.meta(name="theme-color", content="#005a70"),
-                     rx.el.script(src="/layout.js", defer=True)],
+                     rx.el.script(src="/layout.js", defer=True),
+                     rx.el.script(src="/passkey.js", defer=True)],
 )
 # Before every event handler: the live session behind the cookie, or nothing happens.
 app.add_middleware(SessionGuard(), index=0)
@@ -86,6 +94,11 @@ PAGES = (
      [PERSONNEL, CarerState.load_list]),
     (carer_card_page, routes.CARER_CARD, "DigiHelse – Helsekort",
      [PERSONNEL, CarerState.load_card, CarerFormsState.card_shown]),
+    (nurse_activation_page, routes.PERSONNEL_ACTIVATION, "DigiHelse – Aktivering",
+     [PERSONNEL, NurseActivationState.load]),
+    (activate_page, routes.ACTIVATE, "DigiHelse – Aktiver", [PUBLIC]),
+    (passkeys_page, routes.PASSKEYS, "DigiHelse – Passnøkler", [CITIZEN, PasskeysState.load]),
+    (minid_help_page, routes.MINID_HELP, "DigiHelse – Slik får du MinID", [PUBLIC]),
 )
 for page, route, title, on_load in PAGES:
     app.add_page(page, route=route, title=title, on_load=on_load)

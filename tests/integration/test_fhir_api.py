@@ -24,6 +24,7 @@ from tests.fhir_client import (
     access_log,
     all_pages,
     fhir,
+    hidden,
     logged_in,
     login,
     outcome,
@@ -183,19 +184,24 @@ def test_patient_reads_herself_with_her_national_id_only_as_identifier(fhir_api)
 def test_a_parent_reads_the_child_he_may_act_for_but_not_others(fhir_api):
     per = logged_in(fhir_api, "Per")
     jonas = patient_id(per, "Jonas")
+    before = len(access_log())
     child = fhir(per.get(f"{API}/Patient/{jonas}"), Patient)
+    [read] = access_log()[before:]  # every read of a person's details is logged
+    assert (read.action, read.object_type, read.outcome, read.channel) == (
+        "read", "patient", "ok", "api")
     assert child.name[0].text == "Jonas Hansen"
     assert child.identifier[0].value == pid_of(per, "Jonas")
     # Tor's daughter is 17: a parent's access has ended (§ 4-3), so she is refused to him.
     maja = patient_id(logged_in(fhir_api, "Maja"), "Maja")
-    outcome(logged_in(fhir_api, "Tor").get(f"{API}/Patient/{maja}"), 403)
+    tor = logged_in(fhir_api, "Tor")
+    hidden(tor.get(f"{API}/Patient/{maja}"), tor.get(f"{API}/Patient/999999"))
     # A stranger: refused, and the refusal is in the access log, channel "api".
     noah = logged_in(fhir_api, "Noah")
     before = len(access_log())
-    outcome(noah.get(f"{API}/Patient/{jonas}"), 403)
+    refused = noah.get(f"{API}/Patient/{jonas}")
     [row] = access_log()[before:]
     assert (row.outcome, row.channel, row.object_type) == ("denied", "api", "patient")
-    outcome(noah.get(f"{API}/Patient/999999"), 404)
+    hidden(refused, noah.get(f"{API}/Patient/999999"))
 
 
 def test_patient_search_lists_exactly_those_one_may_act_for(fhir_api):

@@ -16,6 +16,7 @@ from tests.fhir_client import (
     FHIR_JSON,
     access_log,
     fhir,
+    hidden,
     logged_in,
     outcome,
     patient_id,
@@ -157,7 +158,8 @@ def test_booking_rules_refuse_with_403_and_422(fhir_api):
     ({"slot": [{"reference": "Schedule/1-1"}]}, 422),
     ({"slot": []}, 422),
     ({"resourceType": "Patient"}, 422),
-    ({"participant": [{"actor": {"reference": "Patient/999999"}, "status": "accepted"}]}, 422),
+    # An unknown patient answers as one she may not see (404): nothing is revealed.
+    ({"participant": [{"actor": {"reference": "Patient/999999"}, "status": "accepted"}]}, 404),
     ({"slot": [{"reference": "Slot/999999"}]}, 422),
     ({"start": "not a time"}, 422),
 ])
@@ -187,10 +189,22 @@ def test_a_parent_books_for_a_small_child_but_never_sees_youth_bookings(fhir_api
     sara_id = patient_id(per, "Sara")
     seen = fhir(per.get(f"{API}/Appointment?patient=Patient/{sara_id}"), Bundle)
     assert seen.total == 0
+    patch = [{"op": "replace", "path": "/status", "value": "cancelled"}]
+
+    def try_cancel(appointment_id: str):
+        return per.patch(f"{API}/Appointment/{appointment_id}", json=patch,
+                         headers={"Content-Type": "application/json-patch+json",
+                                  "If-Match": 'W/"1"'})
+
     for entry in hers.entry:
-        outcome(per.get(f"{API}/Appointment/{entry.resource.id}"), 404)
-    # And a stranger is refused outright.
-    outcome(logged_in(fhir_api, "Ella").get(f"{API}/Appointment/{made.id}"), 403)
+        hidden(per.get(f"{API}/Appointment/{entry.resource.id}"),
+               per.get(f"{API}/Appointment/999999"))
+        # Nor can he cancel it, and the refusal is that of an appointment that is not there.
+        hidden(try_cancel(entry.resource.id), try_cancel("999999"))
+        hidden(per.get(f"/timer/{entry.resource.id}.ics"), per.get("/timer/999999.ics"))
+    # A stranger is refused as if the appointment did not exist.
+    ella = logged_in(fhir_api, "Ella")
+    hidden(ella.get(f"{API}/Appointment/{made.id}"), ella.get(f"{API}/Appointment/999999"))
     outcome(per.get(f"{API}/Appointment/999999"), 404)
     cancel(per, made.id)
 

@@ -44,7 +44,7 @@ from digihelse.core import db
 from digihelse.core.db import transaction
 from digihelse.http.fhir import mapping
 from digihelse.http.fhir.context import JSON_PATCH, Ctx, ResourceSpec, Result, SearchParam
-from digihelse.http.fhir.outcome import FhirError
+from digihelse.http.fhir.outcome import FhirError, not_found
 from digihelse.http.fhir.patient import patient_for_reference
 from digihelse.http.fhir.search import date_filters, int_id, paging, reference_id, searchset
 from digihelse.people.models import Person, Place
@@ -156,7 +156,7 @@ def create(ctx: Ctx) -> Result:
         number = int_id(patient_id)
         person = None if number is None else s.get(Person, number)
         if person is None:
-            raise _invalid(f"Patient/{patient_id} is not known.", "value")
+            raise not_found()
         slot_row = s.get(Slot, slot_id)
     if slot_row is not None:
         for given, actual, name in ((resource.start, slot_row.start_at, "start"),
@@ -216,9 +216,9 @@ def read(ctx: Ctx) -> Result:
         row = s.get(Booking, number) if number is not None else None
         person = s.get(Person, row.person_id) if row is not None else None
     if row is None or person is None:
-        raise FhirError(404, f"Appointment/{ctx.resource_id} is not known.")
+        raise not_found()
     if row.id not in _visible_ids(ctx, person):
-        raise FhirError(404, f"Appointment/{ctx.resource_id} is not known.")
+        raise not_found()
     with db.session(ctx.engine) as s:
         return _result(_rows(s, [row.id])[row.id])
 
@@ -238,7 +238,7 @@ def search(ctx: Ctx) -> Result:
             number = int_id(reference_id(patient, "Patient"))
             person = s.get(Person, number) if number is not None else None
             if person is None:
-                raise FhirError(404, f"{patient} is not known.")
+                raise not_found()
     ids = _visible_ids(ctx, person)
     with db.session(ctx.engine) as s:
         rows = list(_rows(s, sorted(ids)).values())
@@ -270,14 +270,14 @@ def _change_status(ctx: Ctx, wanted: str, reason: str | None) -> Result:
         row = s.get(Booking, number) if number is not None else None
         person = s.get(Person, row.person_id) if row is not None else None
         if row is None or person is None:
-            raise FhirError(404, f"Appointment/{ctx.resource_id} is not known.")
+            raise not_found()
         actor = _acting(ctx.actor, person)
         # The same door the service uses, so a refusal is logged before anything is said.
         decision = enforcement.require(s, actor, person.nin, Service(row.service), Action.CANCEL,
                                   object_type="appointment", object_id=str(row.id))
         if not policy.item_visible(decision.relation, policy.ItemFacts(
                 Service(row.service), guardian_reservation=row.guardian_reservation)):
-            raise FhirError(404, f"Appointment/{ctx.resource_id} is not known.")
+            raise not_found()
         if expected != mapping.appointment_version(row):
             raise FhirError(412, "The appointment changed since you read it: read it again.",
                             code="conflict")

@@ -137,7 +137,8 @@ def _actor_from_cookie(cookie_header: str | None) -> Actor | None:
     if user is None:
         return None
     return Actor(pid=user.pid, role=user.role, name=user.name, hpr_number=user.hpr_number,
-                 organisation=user.organisation, channel=Channel.API, acr=user.acr)
+                 organisation=user.organisation, channel=Channel.API, acr=user.acr,
+                 assurance=user.assurance)
 
 
 def _same_origin(request: Request, public_url: str) -> bool:

@@ -41,9 +41,33 @@ class Ctx:
         if media not in media_types:
             raise FhirError(415, f"Send the body as {media_types[0]}.")
         try:
-            return json.loads(self.body or b"null")
+            body = json.loads(self.body or b"null")
         except (ValueError, UnicodeDecodeError) as exc:
             raise FhirError(400, f"The body is not JSON: {exc}.", code="structure") from exc
+        except RecursionError as exc:  # thousands of nested brackets
+            raise FhirError(400, "The body nests too deeply.", code="structure") from exc
+        if _depth(body) > MAX_DEPTH:
+            # No resource we take nests this deep; a deeper one would exhaust the validator.
+            raise FhirError(400, "The body nests too deeply.", code="structure")
+        return body
+
+
+MAX_DEPTH = 32  # an Appointment nests 5 deep; the margin is for extensions
+
+
+def _depth(value: Any, limit: int = MAX_DEPTH + 1) -> int:
+    """How deep lists and objects nest (counting stops past the limit)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > limit:
+            return depth
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
 
 
 @dataclass

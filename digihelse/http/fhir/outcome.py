@@ -44,6 +44,16 @@ class FhirError(Exception):
         return operation_outcome(self.diagnostics, code=self.code, severity=self.severity)
 
 
+# One answer for every person-related resource the caller may not see, whether it exists
+# or not: the same status and body, so a refusal tells nothing (the reason goes to the
+# server log and the access log).
+NOT_FOUND_TEXT = "No such resource, or not one you may see."
+
+
+def not_found() -> FhirError:
+    return FhirError(404, NOT_FOUND_TEXT, code="not-found")
+
+
 def operation_outcome(diagnostics: str, *, code: str = "processing",
                       severity: str = "error") -> OperationOutcome:
     return OperationOutcome.model_validate(

@@ -13,7 +13,7 @@ from digihelse.access.actors import Action, Actor, Service
 from digihelse.core import db
 from digihelse.http.fhir import mapping
 from digihelse.http.fhir.context import Ctx, ResourceSpec, Result, SearchParam
-from digihelse.http.fhir.outcome import FhirError
+from digihelse.http.fhir.outcome import FhirError, not_found
 from digihelse.http.fhir.search import int_id, paging, reference_id, searchset
 from digihelse.people.models import Person
 from digihelse.people.registry import person_by_pid
@@ -51,7 +51,7 @@ def patient_for_reference(s: Session, actor: Actor, value: str | None) -> Person
         return me
     person = person_by_id(s, reference_id(value, "Patient"))
     if person is None:
-        raise FhirError(404, f"Patient/{value} is not known.")
+        raise not_found()
     require_patient(s, actor, person)
     return person
 
@@ -61,9 +61,14 @@ def read(ctx: Ctx) -> Result:
     with db.session(ctx.engine) as s:
         person = person_by_id(s, ctx.resource_id)
         if person is None:
-            raise FhirError(404, f"Patient/{ctx.resource_id} is not known.")
+            raise not_found()
         require_patient(s, ctx.actor, person)
-        return Result(mapping.patient(person))
+        resource = mapping.patient(person)
+    # Name, birth date and national id number are personal data: every read is logged.
+    with db.write_session(ctx.engine) as s:
+        enforcement.record_access(s, ctx.actor, person.nin, action="read",
+                                  object_type="patient", object_id=str(person.id))
+    return Result(resource)
 
 
 def search(ctx: Ctx) -> Result:

@@ -20,7 +20,7 @@ from digihelse.healthcard import service as card_service
 from digihelse.healthcard.models import Consultation, PregnancyRecord
 from digihelse.http.fhir import mapping
 from digihelse.http.fhir.context import Ctx, ResourceSpec, Result, SearchParam
-from digihelse.http.fhir.outcome import FhirError
+from digihelse.http.fhir.outcome import FhirError, not_found
 from digihelse.http.fhir.patient import patient_for_reference, person_by_id
 from digihelse.http.fhir.search import (
     Query,
@@ -50,7 +50,7 @@ def _search_subject(ctx: Ctx, query: Query) -> Person:
             return patient_for_reference(s, ctx.actor, None)
         person = person_by_id(s, reference_id(value, "Patient"))
     if person is None:
-        raise FhirError(404, f"{value} is not known.")
+        raise not_found()
     return person
 
 
@@ -67,7 +67,7 @@ def read_episode(ctx: Ctx) -> Result:
         found = _record_woman(s, int_id(ctx.resource_id or ""))
     card = _card(ctx, found[1]) if found is not None else None
     if found is None or card is None or card.record_id != found[0].id:
-        raise FhirError(404, f"EpisodeOfCare/{ctx.resource_id} is not known.")
+        raise not_found()
     return Result(mapping.episode_of_care(card, found[1]))
 
 
@@ -103,7 +103,7 @@ def read_observation(ctx: Ctx) -> Result:
                 for observation in mapping.observations(row, found[1]):
                     if observation.id == ctx.resource_id:
                         return Result(observation)
-    raise FhirError(404, f"Observation/{ctx.resource_id} is not known.")
+    raise not_found()
 
 
 def search_observation(ctx: Ctx) -> Result:

@@ -31,7 +31,7 @@ from digihelse.http.fhir import appointment, directory, patient, pregnancy
 from digihelse.http.fhir.auth import authenticate
 from digihelse.http.fhir.capability import capability_statement
 from digihelse.http.fhir.context import Ctx, ResourceSpec
-from digihelse.http.fhir.outcome import FhirError, error_response, fhir_response
+from digihelse.http.fhir.outcome import FhirError, error_response, fhir_response, not_found
 from digihelse.http.fhir.search import Query
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,22 @@ async def _body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
+# What a write may be told as 403: about what the caller may do here, never about the
+# person (her age, her card, her address). Every other refusal is the 404 of an unknown id.
+_SAYABLE = frozenset({"action_not_allowed", "view_only", "role_not_permitted",
+                      "not_your_place", "login_level", "personnel_cannot_book",
+                      "personnel_only"})
+
+
+def refusal(method: str, exc: AccessDenied) -> FhirError:
+    """A refusal that reveals nothing: reads and searches get the unknown id's 404, writes
+    a plain 403 only for reasons about the caller. The reason itself goes to the log."""
+    log.info("FHIR %s refused: %s", method, exc.code)
+    if method != "GET" and exc.code in _SAYABLE:
+        return FhirError(403, "You may not do this.", code="forbidden")
+    return not_found()
+
+
 class FhirApi:
     """The dispatcher; `runtime` gives the providers whose bearer tokens are accepted."""
 
@@ -103,13 +119,12 @@ class FhirApi:
         except FhirError as exc:
             return error_response(exc)
         except AccessDenied as exc:
-            return error_response(FhirError(403, f"Access denied: {exc.message}",
-                                            code="forbidden"))
+            return error_response(refusal(request.method, exc))
         except (BookingError, CardError) as exc:
             code = getattr(exc, "code", "error")
-            status = 404 if code in ("not_found", "card_not_found", "item_not_found") else 422
-            return error_response(FhirError(status, f"Refused ({code}).",
-                                            code="not-found" if status == 404 else "processing"))
+            if code in ("not_found", "card_not_found", "item_not_found"):
+                return error_response(not_found())
+            return error_response(FhirError(422, f"Refused ({code}).", code="processing"))
         except Exception:
             log.exception("FHIR request failed: %s %s", request.method, request.url.path)
             return error_response(FhirError(500, "Something went wrong on our side."))

@@ -181,9 +181,11 @@ def parse_date(raw: str) -> DateFilter:
                 last = first.replace(year=first.year + 1)
             lower = dt.datetime.combine(first, dt.time(), tzinfo=OSLO)
             upper = dt.datetime.combine(last, dt.time(), tzinfo=OSLO)
+        return DateFilter(prefix, lower.astimezone(dt.UTC), upper.astimezone(dt.UTC))
     except ValueError as exc:
         raise FhirError(400, f"{value!r} is not a valid date: {exc}.") from exc
-    return DateFilter(prefix, lower.astimezone(dt.UTC), upper.astimezone(dt.UTC))
+    except OverflowError as exc:  # 0001-01-01 in Oslo is before year 1 in UTC, and so on
+        raise FhirError(400, f"{value!r} is outside the dates this service holds.") from exc
 
 
 def date_filters(query: Query, name: str) -> list[DateFilter]:

@@ -30,6 +30,18 @@ def _actions(item: AppointmentRow) -> rx.Component:
     )
 
 
+def _call(item: AppointmentRow) -> rx.Component:
+    """Too late to change on line: say so before she tries, with the number to call."""
+    return rx.el.p(
+        item.too_late,
+        rx.cond(item.phone != "", rx.fragment(
+            " ", T("place.phone"), " ",
+            rx.el.a(item.phone, href=item.tel, class_name="inline-link"),
+            rx.cond(item.phone_hours != "", rx.el.span(" (", item.phone_hours, ")")))),
+        class_name="notice too-late",
+    )
+
+
 def _appointment(item: AppointmentRow, upcoming: bool) -> rx.Component:
     return rx.el.li(
         rx.el.h3(item.when),
@@ -40,6 +52,7 @@ def _appointment(item: AppointmentRow, upcoming: bool) -> rx.Component:
         rx.cond(item.cancel_reason != "", rx.el.p(item.cancel_reason)),
         rx.el.p(item.visibility, class_name="visibility"),
         rx.cond(item.show_actions, _actions(item)) if upcoming else rx.fragment(),
+        rx.cond(item.too_late != "", _call(item)) if upcoming else rx.fragment(),
         class_name="card appointment",
     )
 

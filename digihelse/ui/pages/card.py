@@ -7,7 +7,7 @@ from digihelse.core.i18n.families import keyed
 from digihelse.healthcard.validation import NOTE_MAX
 from digihelse.ui import routes
 from digihelse.ui.components.layout import T, loaded_or_error, shell
-from digihelse.ui.components.links import page_link
+from digihelse.ui.components.links import anchor_link, page_link
 from digihelse.ui.components.texts import by_lang
 from digihelse.ui.state import card_display  # the rows' types, for the annotations
 from digihelse.ui.state.card import CardState
@@ -87,6 +87,23 @@ def _consultation(row: card_display.ConsultationRow, state=CardState,
                          class_name="btn btn-secondary space-top no-print"),
         ) if owner else rx.fragment(),
         class_name="card",
+    )
+
+
+def when_to_call(state=CardState) -> rx.Component:
+    """When to call whom, as the paper card's back page says: 113 first, then the birth
+    institution (day and night), then her midwife for what can wait."""
+    return rx.el.section(
+        rx.el.h2(T("card.call.title"), id="call-title"),
+        rx.el.p(rx.el.strong(T("card.call.emergency")), " ",
+                rx.el.a("113", href="tel:113", class_name="inline-link",
+                        id="call-113")),
+        rx.el.p(T("card.call.birth")),
+        # Her birth institution is in Kontakter (no copy in the state: the tab stays lean).
+        rx.el.p(anchor_link(T("card.call.birth_is"), href="#section-contacts",
+                            id="birth-contact")),
+        rx.el.p(T("card.call.midwife")),
+        aria_labelledby="call-title", class_name="card call-box", id="when-to-call",
     )
 
 
@@ -328,6 +345,7 @@ def card_page() -> rx.Component:
                     class_name="print-only", id="print-head"),
             overview(),
             book_next(),
+            when_to_call(),
             # Only the woman herself shares her card (routes.SHARE).
             rx.cond(CardState.can_write_notes & ~CardState.acting_for_other,
                     rx.el.a(T("sharing.link"), href="/helsekort/del", id="share-link",

@@ -4,7 +4,7 @@ import reflex as rx
 
 from digihelse.ui import routes
 from digihelse.ui.components.layout import T, shell
-from digihelse.ui.components.links import document_link
+from digihelse.ui.components.links import document_link, page_link
 
 
 def _service(title_key: str, text_key: str) -> rx.Component:
@@ -18,6 +18,10 @@ def front_page() -> rx.Component:
         document_link(T("front.login"), href=f"/auth/login?next={routes.HOME}",
                 class_name="btn btn-primary", id="login"),
         rx.el.p(T("front.login_hint"), class_name="hint"),
+        document_link(T("front.passkey_login"), href=f"/auth/passkey/login?next={routes.HOME}",
+                      class_name="btn btn-secondary", id="passkey-login-link"),
+        rx.el.p(page_link(T("front.no_minid"), href=routes.MINID_HELP), " · ",
+                page_link(T("front.have_code"), href=routes.ACTIVATE)),
         rx.el.section(
             rx.el.h2(T("front.services"), id="services-heading"),
             rx.el.ul(

@@ -145,6 +145,7 @@ def home_page() -> rx.Component:
                 ),
                 page_link(T("home.all_appointments"), href=routes.APPOINTMENTS,
                           class_name="btn btn-secondary"),
+                rx.el.p(page_link(T("home.passkeys"), href=routes.PASSKEYS, id="passkeys-link")),
             ),
             rx.el.p(T("home.loading"), role="status"),
         ),

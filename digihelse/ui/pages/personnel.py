@@ -8,12 +8,17 @@ from digihelse.access.personnel_areas import PAGE_AREAS, Area
 from digihelse.booking.rules import MAX_CANCEL_REASON
 from digihelse.ui.components.layout import T, shell
 from digihelse.ui.components.links import page_link
-from digihelse.ui.routes import CARER_LIST
+from digihelse.ui.routes import CARER_LIST, PERSONNEL_ACTIVATION
 from digihelse.ui.state.nurse import DAY_PATH, SCHEDULE_PATH, WEEK_PATH, DayRow, NurseDayState
 from digihelse.ui.state.session import SessionState
 
 PERSONNEL_PAGES = [("today", DAY_PATH, "pnav.today"), ("schedule", SCHEDULE_PATH, "pnav.schedule"),
                    ("week", WEEK_PATH, "pnav.week")]
+
+
+def in_menu(area: Area):
+    """Whether the signed-in role's menu has this area (SessionState.personnel_menu)."""
+    return SessionState.personnel_menu.contains(area.value)
 
 
 def personnel_nav(current: str) -> rx.Component:
@@ -24,13 +29,15 @@ def personnel_nav(current: str) -> rx.Component:
         props = {"aria_current": "page"} if key == current else {}
         return rx.el.li(page_link(T(text_key), href=href, class_name="pnav-link", **props))
 
-    schedule, cards = SessionState.keeps_schedule, SessionState.keeps_cards
+    schedule, cards = in_menu(Area.SCHEDULE), in_menu(Area.CARDS)
+    onboarding = in_menu(Area.ONBOARDING)
     return rx.cond(
         schedule | cards,
         rx.el.nav(
             rx.el.ul(
                 rx.cond(schedule, rx.fragment(*[item(*page) for page in PERSONNEL_PAGES])),
                 rx.cond(cards, item("women", CARER_LIST, "pnav.women")),
+                rx.cond(onboarding, item("activation", PERSONNEL_ACTIVATION, "pnav.activation")),
                 class_name="pnav-list"),
             aria_label=T("pnav.label"),
             class_name="pnav",
@@ -39,13 +46,14 @@ def personnel_nav(current: str) -> rx.Component:
 
 
 # Who a page of each area is for, and where the refusal's link leads.
-_AREA_AUDIENCE = {Area.SCHEDULE: "pnav.only_schedule", Area.CARDS: "pnav.only_cards"}
+_AREA_AUDIENCE = {Area.SCHEDULE: "pnav.only_schedule", Area.CARDS: "pnav.only_cards",
+                  Area.ONBOARDING: "pnav.only_onboarding"}
 
 
 def wrong_role(area: Area) -> rx.Component:
     """What a person whose role may not use the page sees instead of it: who it is for,
     and the way to her own start page. Nothing of the page is loaded."""
-    own_start = rx.cond(SessionState.keeps_schedule, DAY_PATH, CARER_LIST)
+    own_start = rx.cond(in_menu(Area.SCHEDULE), DAY_PATH, CARER_LIST)
     return rx.el.div(
         rx.el.h1(T("pnav.wrong_role.title")),
         rx.el.p(T(_AREA_AUDIENCE[area]), class_name="lead"),
@@ -58,7 +66,7 @@ def personnel_shell(current: str, *children: rx.Component) -> rx.Component:
     """A personnel page: the personnel menu with this page marked, then the page (no
     citizen navigation); for a role that may not use the page, a plain refusal instead."""
     area = PAGE_AREAS[current]
-    allowed = SessionState.keeps_schedule if area == Area.SCHEDULE else SessionState.keeps_cards
+    allowed = in_menu(area)
     return shell(personnel_nav(current),
                  rx.cond(SessionState.is_personnel & ~allowed, wrong_role(area),
                          rx.fragment(*children)),

@@ -18,6 +18,7 @@ from digihelse.core.i18n.formatting import clock, weekday_day_month
 from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import to_oslo, utcnow
 from digihelse.ui import routes
+from digihelse.ui.state.booking import tel_link
 from digihelse.ui.state.guard import CITIZEN, audience
 from digihelse.ui.state.session import SessionState
 
@@ -37,6 +38,10 @@ class AppointmentRow:
     visit: str = ""  # a pregnancy consultation's "Uke 28"
     move_href: str = ""  # the booking screen that moves it
     show_actions: bool = True  # a partner who only looks at her pregnancy times gets none
+    too_late: str = ""  # "Det er for sent å endre timen på nett. Ring …"
+    phone: str = ""  # the place's number, and the link that dials it
+    tel: str = ""
+    phone_hours: str = ""
 
 
 def when_text(start_at: dt.datetime, lang: str) -> str:
@@ -74,7 +79,10 @@ def row(appointment: views.Appointment, lang: str) -> AppointmentRow:
         f"{routes.BOOK}?svangerskap=1&flytt={appointment.booking_id}"
         if appointment.service == Service.PREGNANCY else
         f"{routes.BOOK}?flytt={appointment.booking_id}&sted={appointment.place_id}",
-        appointment.can_change or appointment.service != Service.PREGNANCY,
+        appointment.can_change,
+        t("appts.too_late", lang, place=appointment.place_name) if appointment.too_late else "",
+        appointment.place_phone, tel_link(appointment.place_phone),
+        appointment.place_phone_hours,
     )
 
 

@@ -10,6 +10,7 @@ import reflex as rx
 
 from digihelse.access.actors import Actor, Service
 from digihelse.access.enforcement import AccessDenied
+from digihelse.auth import passkeys
 from digihelse.booking.changes import mark_seen, unseen_changes
 from digihelse.booking.citizen import appointments_for, booking_refusal, places_for
 from digihelse.booking.pregnancy import pregnancy_booking_options
@@ -23,6 +24,7 @@ from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import today_oslo, utcnow
 from digihelse.healthcard import service as healthcard
 from digihelse.people.age_notices import notices_for
+from digihelse.people.nin import InvalidNin, age_on, parse_nin
 from digihelse.ui import routes
 from digihelse.ui.state.appointments import AppointmentRow, row, when_text
 from digihelse.ui.state.booking import PlaceOption, place_option
@@ -94,6 +96,13 @@ def _card_line(actor: Actor, lang: str) -> str:
     return line[:1].upper() + line[1:]
 
 
+def _own_age(pid: str, today) -> int | None:
+    try:
+        return age_on(parse_nin(pid).birth_date, today)
+    except InvalidNin:
+        return None
+
+
 def _load(actor: Actor, lang: str, has_card: bool) -> Home:
     today = today_oslo()
     with db_session() as s:
@@ -102,6 +111,9 @@ def _load(actor: Actor, lang: str, has_card: bool) -> Home:
         # Her own school and youth clinic, or a young child's school and health station;
         # nothing where the policy lets her see but not book (a parent of a teenager).
         places = [] if booking_refusal(s, actor) else places_for(s, actor)
+    # What her passkey reaches, when that changed (MinID came, or she turned 16).
+    notices += [t(key, lang) for key in passkeys.notice_keys(
+        get_engine(), actor, _own_age(actor.pid, today), get_settings().basic_self_service_age)]
     try:
         upcoming = appointments_for(get_engine(), actor, actor.subject_pid, now=utcnow(),
                                     settings=get_settings().booking).upcoming

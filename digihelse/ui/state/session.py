@@ -17,7 +17,6 @@ from sqlmodel import col, select
 from digihelse.access import personnel_areas, policy
 from digihelse.access.actors import Action, Actor, Channel, Service
 from digihelse.access.enforcement import SubjectChoice, representable_subjects
-from digihelse.access.personnel_areas import Area
 from digihelse.auth.current import CurrentUser, user_for
 from digihelse.core.db import session as db_session
 from digihelse.core.errors import ServiceError
@@ -65,7 +64,7 @@ class SubjectOption:
 
 def _subjects(user: CurrentUser) -> tuple[list[SubjectChoice], set[str]]:
     """Whom the user may act for, and which of them have a pregnancy card she may see."""
-    actor = Actor(pid=user.pid, role=user.role, name=user.name)
+    actor = Actor(pid=user.pid, role=user.role, name=user.name, assurance=user.assurance)
     with db_session() as s:
         choices = representable_subjects(s, actor)
         viewers = [c.pid for c in choices
@@ -137,14 +136,13 @@ class SessionState(rx.State):
             and policy.young(self.own_age)
 
     @rx.var
-    def keeps_schedule(self) -> bool:
-        """Personnel with a booking schedule get I dag, Min timeplan and Uke."""
-        return self.is_personnel and personnel_areas.may_use(self.role, Area.SCHEDULE)
-
-    @rx.var
-    def keeps_cards(self) -> bool:
-        """Personnel who keep pregnancy cards get Mine gravide."""
-        return self.is_personnel and personnel_areas.may_use(self.role, Area.CARDS)
+    def personnel_menu(self) -> list[str]:
+        """The personnel areas the role may use (Area values, in menu order): "schedule"
+        (I dag, Min timeplan, Uke), "cards" (Mine gravide), "onboarding" (Aktivering).
+        One var, empty for citizens, so a citizen's tab carries next to nothing for it."""
+        if not self.is_personnel:
+            return []
+        return [str(area) for area in personnel_areas.areas_for(self.role)]
 
     def _may_open(self, page_key: str) -> bool:
         """A personnel page's data loads only for a role that may use the page."""
@@ -164,7 +162,8 @@ class SessionState(rx.State):
         acting = self._acting_pid if self._acting_pid not in ("", live.pid) else None
         return Actor(pid=live.pid, role=live.role, name=self.display_name,
                      hpr_number=live.hpr_number, organisation=self.organisation or None,
-                     on_behalf_of_pid=acting, channel=channel, acr=live.acr)
+                     on_behalf_of_pid=acting, channel=channel, acr=live.acr,
+                     assurance=live.assurance)
 
     @rx.event
     @public

@@ -9,7 +9,7 @@ from digihelse.people.kinds import StaffRole
 
 
 def test_each_role_has_its_own_pages():
-    assert personnel_areas.areas_for(StaffRole.SCHOOL_NURSE) == [Area.SCHEDULE]
+    assert personnel_areas.areas_for(StaffRole.SCHOOL_NURSE) == [Area.SCHEDULE, Area.ONBOARDING]
     assert personnel_areas.areas_for(StaffRole.MIDWIFE) == [Area.SCHEDULE, Area.CARDS]
     assert personnel_areas.areas_for(StaffRole.GP) == [Area.CARDS]
     assert not personnel_areas.may_open(StaffRole.SCHOOL_NURSE, "women")
@@ -17,6 +17,9 @@ def test_each_role_has_its_own_pages():
     assert not personnel_areas.may_open(StaffRole.GP, "schedule")
     assert not personnel_areas.may_open(StaffRole.GP, "week")
     assert personnel_areas.may_open(StaffRole.MIDWIFE, "card")
+    assert personnel_areas.may_open(StaffRole.SCHOOL_NURSE, "activation")
+    assert not personnel_areas.may_open(StaffRole.MIDWIFE, "activation")
+    assert not personnel_areas.may_open(StaffRole.GP, "activation")
 
 
 def test_a_citizen_or_an_unknown_role_opens_no_personnel_page():

@@ -35,6 +35,28 @@ def test_the_database_refuses_update_and_delete(engine, statement):
         s.exec(text(statement))
 
 
+def test_no_insert_replaces_a_row_or_breaks_the_chain(engine):
+    """INSERT OR REPLACE with an existing id (SQLite) and an insert that does not link to
+    the last row are refused, as UPDATE and DELETE are."""
+    from digihelse.audit.models import AccessLog
+
+    _fill(engine)
+    statement = ("INSERT OR REPLACE INTO access_log SELECT * FROM access_log WHERE id = 2"
+                 if engine.dialect.name == "sqlite" else
+                 "INSERT INTO access_log SELECT * FROM access_log WHERE id = 2")
+    with pytest.raises(DatabaseError, match="append-only"), engine.begin() as conn:
+        conn.exec_driver_sql(statement)
+    with pytest.raises(DatabaseError, match="append-only"), db.write_session(engine) as s:
+        s.add(AccessLog(actor_role="citizen", object_type="appointment", action="read",
+                        channel="web", outcome="ok", prev_hash="1" * 64, row_hash="2" * 64))
+        s.flush()
+    if engine.dialect.name == "postgresql":
+        with pytest.raises(DatabaseError, match="append-only"), engine.begin() as conn:
+            conn.exec_driver_sql("TRUNCATE access_log")
+    with db.session(engine) as s:
+        assert verify(s).ok and verify(s).rows == 5
+
+
 def _tamper(engine, statement):
     # An attacker with file access could drop the trigger; the chain still tells.
     with engine.begin() as conn:

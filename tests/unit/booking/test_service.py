@@ -420,6 +420,22 @@ def test_appointments_for_the_pupil(world):
     assert later.upcoming == [] and [p.booking_id for p in later.past] == [booking.id]
 
 
+def test_inside_the_cancel_notice_she_is_told_to_call_before_she_tries(world):
+    _book(world, "ida", world.slot_at(TUESDAY, 10))
+    early = citizen.appointments_for(world.engine, world.pupil("ida"), world.persons["ida"].nin,
+                                     now=oslo(TUESDAY, 7, 59), settings=SETTINGS)
+    assert early.upcoming[0].can_change and not early.upcoming[0].too_late
+    [late] = citizen.appointments_for(world.engine, world.pupil("ida"),
+                                      world.persons["ida"].nin, now=oslo(TUESDAY, 8, 30),
+                                      settings=SETTINGS).upcoming
+    assert late.too_late and not late.can_change
+    assert late.place_phone  # the number to call is there, with the place's name
+    # Her nurse may still change it: for personnel it is never too late.
+    [nurse_view] = citizen.appointments_for(world.engine, world.kari, world.persons["ida"].nin,
+                                            now=oslo(TUESDAY, 8, 30), settings=SETTINGS).upcoming
+    assert nurse_view.can_change and not nurse_view.too_late
+
+
 def test_parents_never_see_the_youth_service(world):
     _book(world, "sara", world.slot_at(TUESDAY, 10))
     per = Actor(pid=world.persons["per"].nin, role="citizen", name="Per Hansen",
@@ -616,3 +632,9 @@ def test_a_nurses_reason_longer_than_its_column_is_refused_plainly(world):
                        settings=SETTINGS)
     assert long.value.message_key == "booking.error.note_too_long"
     assert world.booking(booking.id).status == BookingStatus.BOOKED
+
+
+def test_hidden_controls_never_reach_the_nurse(world):
+    booking = _book(world, "ida", world.slot_at(TUESDAY, 10),
+                    note="Hei\u0000 \u202etxet\u202c nå")
+    assert world.booking(booking.id).note == "Hei txet nå"

@@ -182,6 +182,7 @@ def test_reason_and_notes():
     assert v.validate_reason("   ") == {"reason": "card.error.reason_required"}
     assert v.validate_reason("Feil vekt skrevet inn") == {}
     assert v.validate_note("question", " ") == {"text": "card.error.note_empty"}
+    assert v.validate_note("question", "\u0000\u202e") == {"text": "card.error.note_empty"}
     assert v.validate_note("diary", "Hei") == {"kind": "card.error.choice"}
 
 
