@@ -1,4 +1,5 @@
-"""Command line: `python -m digihelse.cli migrate|seed|bootstrap|verify-audit`."""
+"""Command line: `python -m digihelse.cli migrate|seed|bootstrap|verify-audit`, and
+`backup FILE` / `restore FILE` (an online, consistent copy of the database)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,15 @@ from digihelse.core.settings import get_settings
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="digihelse")
-    parser.add_argument("command", choices=["migrate", "seed", "bootstrap", "verify-audit"],
+    parser.add_argument("command", choices=["migrate", "seed", "bootstrap", "verify-audit",
+                                            "backup", "restore"],
                         help="bootstrap = migrate, then seed the demo data; "
-                             "verify-audit = check the access log's hash chain")
+                             "verify-audit = check the access log's hash chain; "
+                             "backup FILE / restore FILE = copy the database out / back")
+    parser.add_argument("file", nargs="?", help="the backup file (backup and restore)")
     args = parser.parse_args(argv)
+    if args.command in ("backup", "restore"):
+        return _backup_or_restore(args.command, args.file)
     if args.command in ("migrate", "bootstrap"):
         db.migrate()
         print("database migrated")
@@ -39,6 +45,25 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"access log intact ({report.rows} rows)")
     return 0
+
+
+def _backup_or_restore(command: str, file: str | None) -> int:
+    from pathlib import Path
+
+    from digihelse.core import backup
+
+    if not file:
+        print(f"say where: python -m digihelse.cli {command} FILE")
+        return 2
+    url = get_settings().database_url
+    if command == "backup":
+        backup.backup(url, Path(file))
+        print(f"backup written to {file}")
+        return 0
+    done = backup.restore(url, Path(file))
+    state = "intact" if done.log_ok else "BROKEN"
+    print(f"restored: {done.bookings} bookings; access log {state} ({done.log_rows} rows)")
+    return 0 if done.log_ok else 1
 
 
 if __name__ == "__main__":
