@@ -50,6 +50,21 @@ def pkce_challenge(verifier: str) -> str:
 
 async def start_login(rp: RelyingParty, next_path: str, locale: str = "nb") -> str:
     """Record a login attempt and return the provider's authorization URL."""
+    url, _state = await start_bound_login(rp, next_path, locale)
+    return url
+
+
+def binding_cookie(state: str) -> str:
+    """The name of the cookie that binds a login attempt to the browser that started it
+    (RFC 9700 4.7.1): derived from the state, so a callback URL opened in any other
+    browser finds no such cookie, and logins in two tabs do not overwrite each other."""
+    return f"digihelse_login_{sha256_hex(state)[:24]}"
+
+
+async def start_bound_login(rp: RelyingParty, next_path: str,
+                            locale: str = "nb") -> tuple[str, str]:
+    """Record a login attempt; the authorization URL, and the state for the browser's
+    binding cookie (with PAR the URL no longer carries it)."""
     doc = await rp.ensure_discovery()
     state = secrets.token_urlsafe(32)
     nonce = secrets.token_urlsafe(32)
@@ -86,7 +101,7 @@ async def start_login(rp: RelyingParty, next_path: str, locale: str = "nb") -> s
         # RFC 9126: the parameters travel server to server, authenticated, and the
         # browser carries only an opaque, single-use reference to them.
         params = {"client_id": oidc.client_id, "request_uri": await _push(rp, doc, params)}
-    return endpoint + ("&" if "?" in endpoint else "?") + urlencode(params)
+    return endpoint + ("&" if "?" in endpoint else "?") + urlencode(params), state
 
 
 def _pushes_requests(rp: RelyingParty, doc: Mapping[str, Any]) -> bool:

@@ -101,6 +101,10 @@ class RelyingParty:
         """Record a login attempt and return the provider's authorization URL."""
         return await login_start.start_login(self, next_path, locale)
 
+    async def start_bound_login(self, next_path: str, locale: str = "nb") -> tuple[str, str]:
+        """The authorization URL and the state that names the browser's binding cookie."""
+        return await login_start.start_bound_login(self, next_path, locale)
+
     async def finish_login(self, params: Mapping[str, str]) -> LoginResult:
         """Handle the callback: check state, iss and code, redeem the code, validate."""
         return await callback.finish_login(self, params)

@@ -16,7 +16,7 @@ from digihelse.access.actors import CITIZEN_ROLE
 from digihelse.audit.log import Entry, append
 from digihelse.auth import passkeys, tabs
 from digihelse.auth.current import session_store
-from digihelse.auth.login_start import safe_next_path
+from digihelse.auth.login_start import binding_cookie, safe_next_path
 from digihelse.auth.outcome import LoginFailed, LoginResult
 from digihelse.auth.runtime import (
     CITIZEN,
@@ -47,6 +47,7 @@ PASSKEY_ISSUER = "passkey"  # a passkey login's session: no provider to log out 
 _MESSAGES = {
     "provider_error": "login.failed.cancelled",
     "state_missing": "login.failed.expired",
+    "other_browser": "login.failed.other_browser",
     "state_unknown": "login.failed.expired",
     "state_expired": "login.failed.expired",
     "code_replayed": "login.failed.expired",
@@ -130,11 +131,17 @@ class AuthRoutes:
         next_path = safe_next_path(request.query_params.get("next"))
         lang = _lang(request)
         try:
-            url = await self.runtime.rp(provider).start_login(next_path, lang)
+            url, state = await self.runtime.rp(provider).start_bound_login(next_path, lang)
         except LoginFailed as exc:
             log.warning("login could not start at %s: %s", provider, exc.code)
             return self._failure_page(lang, provider, next_path, exc.code, status=503)
-        return _no_store(RedirectResponse(url, status_code=303))
+        response = RedirectResponse(url, status_code=303)
+        # Lax: the provider's redirect back is a top-level GET, which carries it.
+        settings = self.runtime.settings
+        response.set_cookie(binding_cookie(state), "1", path="/auth/", httponly=True,
+                            samesite="lax", secure=settings.cookie_secure,
+                            max_age=settings.login_attempt_seconds)
+        return _no_store(response)
 
     # -- finishing it -------------------------------------------------------------------
 
@@ -146,6 +153,14 @@ class AuthRoutes:
 
     async def _callback(self, request: Request, provider: str) -> Response:
         lang = _lang(request)
+        state = request.query_params.get("state", "")
+        if state and binding_cookie(state) not in request.cookies:
+            # A callback this browser did not start (login CSRF): no session, and the
+            # attempt is left alone for the browser that did start it.
+            await asyncio.to_thread(_audit, Entry(
+                action="login", object_type="session", outcome="failed",
+                actor_role=provider, detail="other_browser: no binding cookie"))
+            return self._failure_page(lang, provider, "/", "other_browser", status=400)
         try:
             result = await self.runtime.rp(provider).finish_login(request.query_params)
             role, hpr = await asyncio.to_thread(self._authorise, provider, result)
@@ -173,7 +188,7 @@ class AuthRoutes:
             await asyncio.to_thread(passkeys.eid_login_seen, None, pid, claims.get("acr"))
         response = RedirectResponse(result.next_path, status_code=303)
         _set_session_cookie(response, self.runtime, session_id)
-        return _no_store(response)
+        return _no_store(response)  # the binding cookie expires with the attempt
 
     def _authorise(self, provider: str, result: LoginResult) -> tuple[str, str | None]:
         """The role the login gives: citizens are citizens; personnel must be registered

@@ -134,6 +134,25 @@ def test_a_replayed_callback_is_refused(make_app):
     assert again.status_code == 400 and "Start på nytt" in again.text
 
 
+def test_a_callback_opened_in_another_browser_logs_nobody_in(make_app):
+    """Login CSRF: the attacker starts a login, signs in at the provider and sends the
+    callback URL to his victim. Her browser has no binding cookie for that attempt."""
+    attacker = make_app()
+    to_provider = attacker.get("/auth/login?next=/hjem", follow_redirects=False)
+    page = attacker.get(to_provider.headers["location"])
+    request_id = re.search(r'name="request" value="([^"]+)"', page.text).group(1)
+    callback = attacker.post("/idp/authorize", follow_redirects=False, data={
+        "request": request_id, "pid": _pid(attacker, "Emil"),
+        "acr": "idporten-loa-substantial"}).headers["location"]
+    victim = TestClient(attacker.app, base_url=BASE)
+    opened = victim.get(callback, follow_redirects=False)
+    assert opened.status_code == 400 and "ikke startet i denne nettleseren" in opened.text
+    assert not _sessions() and "digihelse_session" not in victim.cookies
+    assert _log()[-1].detail.startswith("other_browser")
+    # The browser that started it is not locked out by the attempt.
+    assert attacker.get(callback, follow_redirects=False).status_code == 303
+
+
 def test_the_failure_page_speaks_the_users_language(make_app):
     client = make_app()
     client.cookies.set("digihelse_lang", "en")
