@@ -33,6 +33,11 @@ def pytest_configure(config):
     os.environ["TZ"] = next(zone for zone in FAR_ZONES
                             if dt.datetime.now(ZoneInfo(zone)).date() != oslo)
     time.tzset()
+    # Tests log in hundreds of times a minute from one address; the tests of the limits
+    # themselves set low ones (tests/integration/test_rate_limits.py).
+    for name in ("DIGIHELSE_RATE_LOGIN", "DIGIHELSE_RATE_FHIR_READ",
+                 "DIGIHELSE_RATE_FHIR_WRITE"):
+        os.environ.setdefault(name, "100000/minute")
 
 
 def pytest_generate_tests(metafunc):

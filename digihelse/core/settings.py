@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import limits
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -100,6 +101,12 @@ class Settings:
     passkey_code_minutes: int = 15
     passkey_code_max_failures: int = 5
     passkey_eid_days: int = 90
+    # Rate limits ("N/second|minute|hour", the `limits` notation): login starts and
+    # callbacks per client address; FHIR reads and writes per caller (her session or
+    # token). Past them: 429 with Retry-After.
+    rate_login: str = "120/minute"
+    rate_fhir_read: str = "600/minute"
+    rate_fhir_write: str = "60/minute"
     # DIGIHELSE_SCHEDULER=0 turns the background jobs off (e.g. on all but one host).
     scheduler: bool = True
     # With several workers one leads the jobs; its lease lasts this long, so another takes
@@ -176,6 +183,9 @@ class Environment(BaseSettings):
     DIGIHELSE_PASSKEY_CODE_MINUTES: int = 15
     DIGIHELSE_PASSKEY_CODE_MAX_FAILURES: int = 5
     DIGIHELSE_PASSKEY_EID_DAYS: int = 90
+    DIGIHELSE_RATE_LOGIN: str = "120/minute"
+    DIGIHELSE_RATE_FHIR_READ: str = "600/minute"
+    DIGIHELSE_RATE_FHIR_WRITE: str = "60/minute"
     DIGIHELSE_YOUTH_SELF_SERVICE_AGE: int = _LAW.youth_self_service_age
     DIGIHELSE_BASIC_SELF_SERVICE_AGE: int = _LAW.basic_self_service_age
     DIGIHELSE_PARENT_FULL_ACCESS_BELOW: int = _LAW.parent_full_access_below
@@ -265,6 +275,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         passkey_code_minutes=e.DIGIHELSE_PASSKEY_CODE_MINUTES,
         passkey_code_max_failures=e.DIGIHELSE_PASSKEY_CODE_MAX_FAILURES,
         passkey_eid_days=e.DIGIHELSE_PASSKEY_EID_DAYS,
+        rate_login=e.DIGIHELSE_RATE_LOGIN,
+        rate_fhir_read=e.DIGIHELSE_RATE_FHIR_READ,
+        rate_fhir_write=e.DIGIHELSE_RATE_FHIR_WRITE,
         youth_self_service_age=e.DIGIHELSE_YOUTH_SELF_SERVICE_AGE,
         basic_self_service_age=e.DIGIHELSE_BASIC_SELF_SERVICE_AGE,
         parent_full_access_below=e.DIGIHELSE_PARENT_FULL_ACCESS_BELOW,
@@ -303,6 +316,13 @@ def check_settings(settings: Settings) -> None:
         problems.append("DIGIHELSE_PASSKEY_CODE_MINUTES must be between 1 and 60.")
     if settings.passkey_code_max_failures < 1:
         problems.append("DIGIHELSE_PASSKEY_CODE_MAX_FAILURES must be at least 1.")
+    for name, value in (("DIGIHELSE_RATE_LOGIN", settings.rate_login),
+                        ("DIGIHELSE_RATE_FHIR_READ", settings.rate_fhir_read),
+                        ("DIGIHELSE_RATE_FHIR_WRITE", settings.rate_fhir_write)):
+        try:
+            limits.parse(value)
+        except ValueError:
+            problems.append(f"{name} must read like 60/minute, not {value!r}.")
     if not 1 <= settings.passkey_eid_days <= 365:
         problems.append("DIGIHELSE_PASSKEY_EID_DAYS must be between 1 and 365.")
     for oidc in (settings.citizen_oidc, settings.personnel_oidc):

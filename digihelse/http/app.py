@@ -11,6 +11,7 @@ from digihelse.http.calendar import booking_calendar
 from digihelse.http.csp import ContentSecurityPolicy
 from digihelse.http.health import healthz
 from digihelse.http.loopback import LoopbackHost
+from digihelse.http.ratelimit import RateLimits
 from digihelse.http.security import SecurityHeaders
 
 
@@ -34,6 +35,7 @@ def build_api(settings: Settings | None = None) -> Starlette:
     routes += fhir_routes(runtime)
     app = Starlette(routes=routes, middleware=[
         Middleware(LoopbackHost, settings=settings),
+        Middleware(RateLimits, settings=settings),
         Middleware(SecurityHeaders, hsts=settings.cookie_secure),
         Middleware(ContentSecurityPolicy)])
     app.state.auth = runtime

@@ -20,39 +20,6 @@ from digihelse.core import db
 BASE = "http://localhost:8000"
 
 
-@pytest.fixture
-def make_app(tmp_path, monkeypatch):
-    """Build the API for given environment settings, on a fresh seeded database."""
-    from digihelse.auth import current
-    from digihelse.core import settings as settings_module
-
-    def build(**env: str):
-        monkeypatch.setenv("DIGIHELSE_DATA_DIR", str(tmp_path))
-        monkeypatch.delenv("DATABASE_URL", raising=False)
-        monkeypatch.setenv("PORT", "8000")
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        settings_module.get_settings.cache_clear()
-        current.session_store.cache_clear()
-        db.migrate()
-        from digihelse_dev.seed import seed
-
-        with db.session() as s:
-            seed(s)
-        from digihelse.http.app import build_api
-
-        api = build_api()
-        # The server would call itself over loopback; here the calls go straight in.
-        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=api))
-        for rp in api.state.auth.relying_parties.values():
-            rp.http = http
-        return TestClient(api, base_url=BASE)
-
-    yield build
-    settings_module.get_settings.cache_clear()
-    current.session_store.cache_clear()
-
-
 def _pid(client: TestClient, given: str, issuer: str = "/idp") -> str:
     users = client.get(f"{issuer}/testusers").json()
     return next(u["pid"] for u in users if u["name"].startswith(given))
