@@ -48,6 +48,8 @@ def make_code(page: Page, pupil: str, *, check_page: bool = False) -> str:
     shown = page.locator("#activation-code-shown")
     expect(shown).to_have_text(CODE)
     expect(page.locator("#activation-qr")).to_be_visible()
+    page.wait_for_function("() => { const qr = document.getElementById('activation-qr');"
+                           " return qr && qr.complete && qr.naturalWidth > 0; }")  # it drew
     expect(page.locator("#activation-expiry")).to_contain_text("Gyldig til kl.")
     if check_page:
         assert_accessible(page)

@@ -26,7 +26,7 @@ def _message_box() -> rx.Component:
 
 
 def _passkey_button(text_key: str, kind: str, **props) -> rx.Component:
-    return rx.el.button(T(text_key), type="button", class_name="btn btn-primary",
+    return rx.el.button(T(text_key), type="button", class_name="btn btn-primary space-top",
                         custom_attrs={"data-passkey": kind}, **props)
 
 
@@ -140,7 +140,7 @@ def activate_page() -> rx.Component:
         ),
         _message_box(),
         _passkey_button("activate.button", "activate", id="activate-button"),
-        rx.el.p(T("activate.what_next"), class_name="muted"),
+        rx.el.p(T("activate.what_next"), class_name="muted space-top"),
         rx.el.p(page_link(T("activate.minid"), href=routes.MINID_HELP)),
         _script_texts(),
         signed_in=False,

@@ -332,3 +332,13 @@ def test_a_challenge_is_spent_even_by_an_answer_that_fails(engine, seeded):
                                      "activate", CONFIG, now=T0)
     with refused("expired"):  # the same challenge again, now from the right origin
         passkeys.finish_registration(engine, device.create(options), "activate", CONFIG, now=T0)
+
+
+def test_the_qr_code_is_an_svg_image_a_browser_can_show():
+    from urllib.parse import unquote
+
+    from digihelse.ui.state.passkeys import qr_data_uri
+
+    uri = qr_data_uri("http://localhost:8000/aktiver?kode=ABCDEFGH")
+    assert uri.startswith("data:image/svg+xml")
+    assert "xmlns='http://www.w3.org/2000/svg'" in unquote(uri)  # an <img> needs the namespace
