@@ -6,11 +6,13 @@ is 429 with Retry-After: a plain-words page for a browser, an OperationOutcome f
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import time
 from html import escape
 
 import limits
+from limits.errors import StorageError
 from limits.storage import MemoryStorage, RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 from starlette.requests import Request
@@ -21,6 +23,7 @@ from digihelse.core.settings import Settings
 from digihelse.http.fhir.outcome import FhirError, error_response
 from digihelse.http.html import page
 
+log = logging.getLogger(__name__)
 LOGIN_PATHS = ("/auth/login", "/auth/personnel/login", "/auth/callback",
                "/auth/personnel/callback")
 FHIR_PREFIX = "/fhir/"
@@ -42,8 +45,11 @@ class RateLimits:
 
     def __init__(self, app: ASGIApp, *, settings: Settings) -> None:
         self.app = app
-        storage = (RedisStorage(settings.redis_url) if settings.redis_url
-                   else MemoryStorage())
+        # Short timeouts and wrapped errors: with Redis down the limits open rather than
+        # take the API down with them (the API itself needs no Redis).
+        storage = (RedisStorage(settings.redis_url, wrap_exceptions=True, socket_timeout=0.5,
+                                socket_connect_timeout=0.5)
+                   if settings.redis_url else MemoryStorage())
         self.limiter = MovingWindowRateLimiter(storage)
         self.login = limits.parse(settings.rate_login)
         self.fhir_read = limits.parse(settings.rate_fhir_read)
@@ -68,12 +74,22 @@ class RateLimits:
             return
         request = Request(scope)
         rule = self._rule(request)
-        if rule is None or self.limiter.hit(rule[0], rule[1], rule[2]):
+        if rule is None or self._allowed(*rule):
             await self.app(scope, receive, send)
             return
-        reset, _remaining = self.limiter.get_window_stats(rule[0], rule[1], rule[2])
+        try:
+            reset, _remaining = self.limiter.get_window_stats(rule[0], rule[1], rule[2])
+        except StorageError:
+            reset = time.time() + 1
         retry = str(max(1, math.ceil(reset - time.time())))
         await self._too_many(request, rule[1], retry)(scope, receive, send)
+
+    def _allowed(self, item: limits.RateLimitItem, kind: str, who: str) -> bool:
+        try:
+            return self.limiter.hit(item, kind, who)
+        except StorageError as exc:
+            log.warning("rate limits unavailable (%s): letting %s through", exc, kind)
+            return True
 
     def _too_many(self, request: Request, kind: str, retry: str):
         headers = {"Retry-After": retry, "Cache-Control": "no-store"}
