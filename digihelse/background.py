@@ -34,6 +34,14 @@ def run_age_notices() -> int:
     return len(created)
 
 
+def run_audit_checkpoint() -> None:
+    """Sign the access log's head, so a cut-off tail or a rebuilt chain is found later."""
+    from digihelse.audit.log import checkpoint
+
+    with db.write_session() as s:
+        checkpoint(s)
+
+
 def sweep_login_flows() -> int:
     """Expired login flow rows of the test providers (requests, codes, sessions, replay
     markers); they are also swept on the way, this catches what nobody touched since."""
@@ -167,6 +175,9 @@ def _start() -> None:
                       name="notices before 12 and 16", replace_existing=True,
                       coalesce=True, max_instances=1, misfire_grace_time=3600)
     scheduler.add_job(run_age_notices, id="age_notices_now", replace_existing=True)
+    scheduler.add_job(run_audit_checkpoint, IntervalTrigger(minutes=15),
+                      id="audit_checkpoint", name="sign the access log's head",
+                      replace_existing=True, coalesce=True, max_instances=1)
     if settings.test_providers:
         # Only the embedded test providers (digihelse_dev, not in the product) keep flows.
         scheduler.add_job(sweep_login_flows, IntervalTrigger(minutes=15),

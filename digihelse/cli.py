@@ -43,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
         if not report.ok:
             print(f"access log BROKEN at row {report.first_bad_id}: {report.problem}")
             return 1
+        from digihelse.audit.log import checkpoint
+
+        with db.write_session() as s:  # what was verified is signed for the next check
+            checkpoint(s)
         print(f"access log intact ({report.rows} rows)")
     return 0
 

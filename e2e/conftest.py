@@ -29,6 +29,15 @@ PHONE = {
 RUN_FIRST = ("test_lean_tabs.py",)
 
 
+def pytest_configure(config):
+    # Tests that append to the server's access log directly key it as the server does.
+    import os
+
+    from e2e.server import E2E_AUDIT_KEY
+
+    os.environ.setdefault("DIGIHELSE_AUDIT_KEY", E2E_AUDIT_KEY)
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "e2e" in item.nodeid.split("/")[0]:

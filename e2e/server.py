@@ -41,6 +41,9 @@ class RunningServer:
             return ""
 
 
+E2E_AUDIT_KEY = "e2e-audit-key-" + "0" * 32
+
+
 def server_env(port: int, data_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update({
@@ -54,6 +57,8 @@ def server_env(port: int, data_dir: Path, extra: dict[str, str] | None = None) -
         "DIGIHELSE_RATE_LOGIN": "100000/minute",
         "DIGIHELSE_RATE_FHIR_READ": "100000/minute",
         "DIGIHELSE_RATE_FHIR_WRITE": "100000/minute",
+        # One audit key for the server and the tests that append to its log directly.
+        "DIGIHELSE_AUDIT_KEY": E2E_AUDIT_KEY,
     })
     env.pop("DATABASE_URL", None)
     env.update(extra or {})

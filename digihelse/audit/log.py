@@ -1,22 +1,32 @@
 """Writing and verifying the access log.
 
 Each row's hash covers its content and the previous row's hash, so removing, changing or
-reordering rows breaks the chain; the database refuses UPDATE and DELETE besides. Rows
+reordering rows breaks the chain; the database refuses UPDATE, DELETE and any insert
+that does not append besides. The hash is an HMAC with the audit key, which lives in the
+settings and never in the database: whoever can write the database cannot write a row
+that verifies. Checkpoints (the head and the row count, signed with the same key) are
+taken at intervals, so a cut-off tail or a chain rebuilt from scratch is found too. Rows
 are appended inside the caller's write transaction, so an action and its record commit
 together or not at all."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import hmac
 import json
+import os
+import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from digihelse.audit.models import AccessLog
-from digihelse.core.timeutil import utcnow
+from digihelse.audit.models import AccessLog, AuditCheckpoint
+from digihelse.core.settings import get_settings
+from digihelse.core.timeutil import aware_utc, utcnow
 
 GENESIS = "0" * 64
 _CHAINED_FIELDS = (
@@ -36,8 +46,35 @@ def _canonical(row: AccessLog) -> str:
     return json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def row_hash(prev_hash: str, row: AccessLog) -> str:
-    return hashlib.sha256(f"{prev_hash}|{_canonical(row)}".encode()).hexdigest()
+@functools.lru_cache(maxsize=4)
+def _key(configured: str | None, data_dir: Path) -> bytes:
+    """DIGIHELSE_AUDIT_KEY; outside production, else a key file made once in the data
+    folder (never the database), shared by every worker on the machine."""
+    if configured:
+        return configured.encode()
+    path = data_dir / "audit.key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip().encode()
+    with os.fdopen(fd, "w") as file:
+        file.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()
+
+
+def audit_key() -> bytes:
+    settings = get_settings()
+    return _key(settings.audit_key, settings.data_dir)
+
+
+def row_hash(prev_hash: str, row: AccessLog, key: bytes | None = None) -> str:
+    """The row's link: an HMAC with the audit key (or, for rows written before there
+    was one, keyed = 0, a plain SHA-256)."""
+    text = f"{prev_hash}|{_canonical(row)}".encode()
+    if row.keyed == 0:
+        return hashlib.sha256(text).hexdigest()
+    return hmac.new(key or audit_key(), text, hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -71,7 +108,7 @@ def append(s: Session, entry: Entry, at: dt.datetime | None = None) -> AccessLog
     """Append one record in the session's transaction (the caller commits)."""
     _lock_chain(s)
     last = s.exec(select(AccessLog.row_hash).order_by(AccessLog.id.desc()).limit(1)).first()
-    row = AccessLog(at=at or utcnow(), prev_hash=last or GENESIS, row_hash="",
+    row = AccessLog(at=at or utcnow(), prev_hash=last or GENESIS, row_hash="", keyed=1,
                     **entry.__dict__)
     row.row_hash = row_hash(row.prev_hash, row)
     s.add(row)
@@ -87,15 +124,51 @@ class ChainReport:
     problem: str | None = None
 
 
-def verify(s: Session) -> ChainReport:
-    """Walk the whole log and check every link of the chain."""
+def verify(s: Session, key: bytes | None = None) -> ChainReport:
+    """Walk the whole log and check every link of the chain, then the latest checkpoint:
+    its signature, and that the row it names is still there with the same hash."""
+    key = key or audit_key()
     prev = GENESIS
     count = 0
+    keyed_seen = False
+    hashes: dict[int, str] = {}
     for row in s.exec(select(AccessLog).order_by(AccessLog.id)):
         count += 1
         if row.prev_hash != prev:
             return ChainReport(count, False, row.id, "the link to the previous row is broken")
-        if row_hash(prev, row) != row.row_hash:
+        if row.keyed == 0 and keyed_seen:
+            return ChainReport(count, False, row.id, "an unkeyed row after keyed ones")
+        keyed_seen = keyed_seen or row.keyed != 0
+        if not hmac.compare_digest(row_hash(prev, row, key), row.row_hash):
             return ChainReport(count, False, row.id, "the row's content does not match its hash")
         prev = row.row_hash
+        hashes[row.id] = row.row_hash
+    last = s.exec(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc()).limit(1)).first()
+    if last is not None:
+        if not hmac.compare_digest(_signature(last, key), last.signature):
+            return ChainReport(count, False, None, "the latest checkpoint is not ours")
+        if hashes.get(last.head_id) != last.head_hash or count < last.rows:
+            return ChainReport(count, False, last.head_id,
+                               "rows are missing or rewritten since the latest checkpoint")
     return ChainReport(count, True)
+
+
+def _signature(point: AuditCheckpoint, key: bytes) -> str:
+    at = aware_utc(point.at).isoformat(timespec="microseconds")
+    text = f"{point.rows}|{point.head_id}|{point.head_hash}|{at}".encode()
+    return hmac.new(key, b"checkpoint|" + text, hashlib.sha256).hexdigest()
+
+
+def checkpoint(s: Session, now: dt.datetime | None = None) -> AuditCheckpoint | None:
+    """Sign the chain's head as it is now (the caller commits); None for an empty log."""
+    _lock_chain(s)
+    head = s.exec(select(AccessLog).order_by(AccessLog.id.desc()).limit(1)).first()
+    if head is None:
+        return None
+    rows = len(s.exec(select(AccessLog.id)).all())
+    point = AuditCheckpoint(at=aware_utc(now or utcnow()), rows=rows,
+                            head_id=head.id, head_hash=head.row_hash, signature="")
+    point.signature = _signature(point, audit_key())
+    s.add(point)
+    s.flush()
+    return point

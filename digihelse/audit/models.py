@@ -29,3 +29,19 @@ class AccessLog(SQLModel, table=True):
     hidden_from_parents: bool = False
     prev_hash: str = Field(max_length=64)
     row_hash: str = Field(max_length=64, unique=True)
+    # 1: row_hash is an HMAC with the audit key (DIGIHELSE_AUDIT_KEY), which the database
+    # never holds; 0: a plain SHA-256, as rows written before the key existed.
+    keyed: int = Field(default=1)
+
+
+class AuditCheckpoint(SQLModel, table=True):
+    """The chain's head at a moment (how many rows, the last row's id and hash), signed
+    with the audit key: a cut-off tail or a chain rebuilt from scratch no longer matches."""
+
+    __tablename__ = "audit_checkpoint"
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow)
+    rows: int
+    head_id: int
+    head_hash: str = Field(max_length=64)
+    signature: str = Field(max_length=64)

@@ -105,6 +105,9 @@ class Settings:
     # callbacks per client address; FHIR reads and writes per caller (her session or
     # token). Past them: 429 with Retry-After.
     rate_login: str = "120/minute"
+    # The access log's HMAC key (DIGIHELSE_AUDIT_KEY); required in production. Elsewhere a
+    # key file in the data folder is made on first use. Never stored in the database.
+    audit_key: str | None = None
     rate_fhir_read: str = "600/minute"
     rate_fhir_write: str = "60/minute"
     # DIGIHELSE_SCHEDULER=0 turns the background jobs off (e.g. on all but one host).
@@ -184,6 +187,7 @@ class Environment(BaseSettings):
     DIGIHELSE_PASSKEY_CODE_MAX_FAILURES: int = 5
     DIGIHELSE_PASSKEY_EID_DAYS: int = 90
     DIGIHELSE_RATE_LOGIN: str = "120/minute"
+    DIGIHELSE_AUDIT_KEY: str | None = None
     DIGIHELSE_RATE_FHIR_READ: str = "600/minute"
     DIGIHELSE_RATE_FHIR_WRITE: str = "60/minute"
     DIGIHELSE_YOUTH_SELF_SERVICE_AGE: int = _LAW.youth_self_service_age
@@ -276,6 +280,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         passkey_code_max_failures=e.DIGIHELSE_PASSKEY_CODE_MAX_FAILURES,
         passkey_eid_days=e.DIGIHELSE_PASSKEY_EID_DAYS,
         rate_login=e.DIGIHELSE_RATE_LOGIN,
+        audit_key=e.DIGIHELSE_AUDIT_KEY,
         rate_fhir_read=e.DIGIHELSE_RATE_FHIR_READ,
         rate_fhir_write=e.DIGIHELSE_RATE_FHIR_WRITE,
         youth_self_service_age=e.DIGIHELSE_YOUTH_SELF_SERVICE_AGE,
@@ -323,6 +328,9 @@ def check_settings(settings: Settings) -> None:
             limits.parse(value)
         except ValueError:
             problems.append(f"{name} must read like 60/minute, not {value!r}.")
+    if settings.is_production and len(settings.audit_key or "") < 32:
+        problems.append("DIGIHELSE_AUDIT_KEY (at least 32 characters) is required in "
+                        "production: it keys the access log's chain.")
     if not 1 <= settings.passkey_eid_days <= 365:
         problems.append("DIGIHELSE_PASSKEY_EID_DAYS must be between 1 and 365.")
     for oidc in (settings.citizen_oidc, settings.personnel_oidc):

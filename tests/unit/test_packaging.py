@@ -265,7 +265,8 @@ def test_the_demo_data_is_never_loaded_in_production(monkeypatch, capsys):
                         "DIGIHELSE_OIDC_ISSUER": "https://idporten.example.no",
                         "DIGIHELSE_OIDC_CLIENT_SECRET": "x",
                         "DIGIHELSE_HELSEID_ISSUER": "https://helseid.example.no",
-                        "DIGIHELSE_HELSEID_PRIVATE_KEY": "pem"}.items():
+                        "DIGIHELSE_HELSEID_PRIVATE_KEY": "pem",
+                        "DIGIHELSE_AUDIT_KEY": "k" * 32}.items():
         monkeypatch.setenv(name, value)
     settings_module.get_settings.cache_clear()
     try:

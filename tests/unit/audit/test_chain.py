@@ -104,3 +104,76 @@ def test_concurrent_writers_keep_one_unbroken_chain(engine):
     with db.session(engine) as s:
         report = verify(s)
     assert report.ok and report.rows == writers * 3
+
+
+def _drop_triggers(engine):
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("DROP TRIGGER access_log_append_only ON access_log")
+            conn.exec_driver_sql("DROP TRIGGER access_log_insert_appends ON access_log")
+        else:
+            for name in ("no_update", "no_delete", "insert_appends"):
+                conn.exec_driver_sql(f"DROP TRIGGER access_log_{name}")
+
+
+def test_a_chain_rebuilt_without_the_key_is_found(engine):
+    """Rows rewritten and re-linked by someone with the database but not the key: plain
+    SHA-256 links, or HMACs with a key of his own, do not verify."""
+    from sqlmodel import select
+
+    from digihelse.audit.log import GENESIS
+    from digihelse.audit.models import AccessLog
+
+    _fill(engine)
+    with db.write_session(engine) as s:
+        from digihelse.audit.log import checkpoint
+
+        checkpoint(s)
+    _drop_triggers(engine)
+    with db.write_session(engine) as s:
+        prev = GENESIS
+        for row in s.exec(select(AccessLog).order_by(AccessLog.id)).all():
+            row.subject_pid, row.prev_hash = "01010750160", prev
+            row.row_hash = row_hash_with(prev, row, b"his own key")
+            prev = row.row_hash
+    with db.session(engine) as s:
+        report = verify(s)
+    assert not report.ok and report.first_bad_id == 1
+
+
+def row_hash_with(prev, row, key):
+    from digihelse.audit.log import row_hash
+
+    return row_hash(prev, row, key)
+
+
+def test_a_cut_off_tail_is_found_by_the_checkpoint(engine):
+    from digihelse.audit.log import checkpoint
+
+    _fill(engine)
+    with db.write_session(engine) as s:
+        point = checkpoint(s)
+    assert point is not None and point.rows == 5
+    _drop_triggers(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM access_log WHERE id >= 4")
+    with db.session(engine) as s:
+        report = verify(s)
+    assert not report.ok and "since the latest checkpoint" in report.problem
+
+
+def test_a_forged_checkpoint_is_found(engine):
+    from digihelse.audit.log import checkpoint
+
+    _fill(engine)
+    with db.write_session(engine) as s:
+        checkpoint(s)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("DROP TRIGGER audit_checkpoint_append_only ON audit_checkpoint")
+        else:
+            conn.exec_driver_sql("DROP TRIGGER audit_checkpoint_no_update")
+        conn.exec_driver_sql("UPDATE audit_checkpoint SET rows = 3")
+    with db.session(engine) as s:
+        report = verify(s)
+    assert not report.ok and report.problem == "the latest checkpoint is not ours"

@@ -61,9 +61,20 @@ def test_production_with_real_providers_starts_without_test_providers():
                        "DIGIHELSE_OIDC_ISSUER": "https://idporten.example.no",
                        "DIGIHELSE_OIDC_CLIENT_SECRET": "x",
                        "DIGIHELSE_HELSEID_ISSUER": "https://helseid.example.no",
-                       "DIGIHELSE_HELSEID_PRIVATE_KEY": "pem"})
+                       "DIGIHELSE_HELSEID_PRIVATE_KEY": "pem",
+                       "DIGIHELSE_AUDIT_KEY": "k" * 32})
     assert not s.test_providers
     assert not s.citizen_oidc.embedded and not s.personnel_oidc.embedded
+
+
+def test_production_needs_the_audit_key():
+    with pytest.raises(SettingsError, match="DIGIHELSE_AUDIT_KEY"):
+        load_settings({"DIGIHELSE_ENV": "production",
+                       "DIGIHELSE_PUBLIC_URL": "https://digihelse.example.no",
+                       "DIGIHELSE_OIDC_ISSUER": "https://idporten.example.no",
+                       "DIGIHELSE_OIDC_CLIENT_SECRET": "x",
+                       "DIGIHELSE_HELSEID_ISSUER": "https://helseid.example.no",
+                       "DIGIHELSE_HELSEID_PRIVATE_KEY": "pem"})
 
 
 def test_plain_http_issuer_only_on_loopback():

@@ -15,7 +15,7 @@ PRODUCTION = {"DIGIHELSE_ENV": "production", "DIGIHELSE_PUBLIC_URL": "https://dh
               "DIGIHELSE_OIDC_ISSUER": "https://idporten.example.no",
               "DIGIHELSE_OIDC_CLIENT_SECRET": "x",
               "DIGIHELSE_HELSEID_ISSUER": "https://helseid.example.no",
-              "DIGIHELSE_HELSEID_PRIVATE_KEY": "pem"}
+              "DIGIHELSE_HELSEID_PRIVATE_KEY": "pem", "DIGIHELSE_AUDIT_KEY": "k" * 32}
 NAVIGATE = {"sec-fetch-mode": "navigate", "accept": "text/html"}
 
 
