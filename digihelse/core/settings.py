@@ -110,6 +110,7 @@ class Settings:
     audit_key: str | None = None
     rate_fhir_read: str = "600/minute"
     rate_fhir_write: str = "60/minute"
+    rate_socket_connect: str = "120/minute"  # new websockets per client address
     # DIGIHELSE_SCHEDULER=0 turns the background jobs off (e.g. on all but one host).
     scheduler: bool = True
     # With several workers one leads the jobs; its lease lasts this long, so another takes
@@ -190,6 +191,7 @@ class Environment(BaseSettings):
     DIGIHELSE_AUDIT_KEY: str | None = None
     DIGIHELSE_RATE_FHIR_READ: str = "600/minute"
     DIGIHELSE_RATE_FHIR_WRITE: str = "60/minute"
+    DIGIHELSE_RATE_SOCKET_CONNECT: str = "120/minute"
     DIGIHELSE_YOUTH_SELF_SERVICE_AGE: int = _LAW.youth_self_service_age
     DIGIHELSE_BASIC_SELF_SERVICE_AGE: int = _LAW.basic_self_service_age
     DIGIHELSE_PARENT_FULL_ACCESS_BELOW: int = _LAW.parent_full_access_below
@@ -283,6 +285,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         audit_key=e.DIGIHELSE_AUDIT_KEY,
         rate_fhir_read=e.DIGIHELSE_RATE_FHIR_READ,
         rate_fhir_write=e.DIGIHELSE_RATE_FHIR_WRITE,
+        rate_socket_connect=e.DIGIHELSE_RATE_SOCKET_CONNECT,
         youth_self_service_age=e.DIGIHELSE_YOUTH_SELF_SERVICE_AGE,
         basic_self_service_age=e.DIGIHELSE_BASIC_SELF_SERVICE_AGE,
         parent_full_access_below=e.DIGIHELSE_PARENT_FULL_ACCESS_BELOW,
@@ -323,7 +326,8 @@ def check_settings(settings: Settings) -> None:
         problems.append("DIGIHELSE_PASSKEY_CODE_MAX_FAILURES must be at least 1.")
     for name, value in (("DIGIHELSE_RATE_LOGIN", settings.rate_login),
                         ("DIGIHELSE_RATE_FHIR_READ", settings.rate_fhir_read),
-                        ("DIGIHELSE_RATE_FHIR_WRITE", settings.rate_fhir_write)):
+                        ("DIGIHELSE_RATE_FHIR_WRITE", settings.rate_fhir_write),
+                        ("DIGIHELSE_RATE_SOCKET_CONNECT", settings.rate_socket_connect)):
         try:
             limits.parse(value)
         except ValueError:

@@ -40,17 +40,32 @@ def _caller(request: Request, cookie_name: str) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def limiter_for(settings: Settings) -> MovingWindowRateLimiter:
+    """One moving-window limiter: on Redis when scaled out (every worker counts the
+    same), in this process otherwise. Short timeouts and wrapped errors, so that with
+    Redis down a caller can let the request through rather than fail it."""
+    storage = (RedisStorage(settings.redis_url, wrap_exceptions=True, socket_timeout=0.5,
+                            socket_connect_timeout=0.5)
+               if settings.redis_url else MemoryStorage())
+    return MovingWindowRateLimiter(storage)
+
+
+def allowed(limiter: MovingWindowRateLimiter, item: limits.RateLimitItem, kind: str,
+            who: str) -> bool:
+    """Count one hit; True when within the limit, or when the counter is unreachable."""
+    try:
+        return limiter.hit(item, kind, who)
+    except StorageError as exc:
+        log.warning("rate limits unavailable (%s): letting %s through", exc, kind)
+        return True
+
+
 class RateLimits:
     """The ASGI middleware. Routes it does not know pass untouched."""
 
     def __init__(self, app: ASGIApp, *, settings: Settings) -> None:
         self.app = app
-        # Short timeouts and wrapped errors: with Redis down the limits open rather than
-        # take the API down with them (the API itself needs no Redis).
-        storage = (RedisStorage(settings.redis_url, wrap_exceptions=True, socket_timeout=0.5,
-                                socket_connect_timeout=0.5)
-                   if settings.redis_url else MemoryStorage())
-        self.limiter = MovingWindowRateLimiter(storage)
+        self.limiter = limiter_for(settings)
         self.login = limits.parse(settings.rate_login)
         self.fhir_read = limits.parse(settings.rate_fhir_read)
         self.fhir_write = limits.parse(settings.rate_fhir_write)
@@ -74,7 +89,7 @@ class RateLimits:
             return
         request = Request(scope)
         rule = self._rule(request)
-        if rule is None or self._allowed(*rule):
+        if rule is None or allowed(self.limiter, *rule):
             await self.app(scope, receive, send)
             return
         try:
@@ -83,13 +98,6 @@ class RateLimits:
             reset = time.time() + 1
         retry = str(max(1, math.ceil(reset - time.time())))
         await self._too_many(request, rule[1], retry)(scope, receive, send)
-
-    def _allowed(self, item: limits.RateLimitItem, kind: str, who: str) -> bool:
-        try:
-            return self.limiter.hit(item, kind, who)
-        except StorageError as exc:
-            log.warning("rate limits unavailable (%s): letting %s through", exc, kind)
-            return True
 
     def _too_many(self, request: Request, kind: str, retry: str):
         headers = {"Retry-After": retry, "Cache-Control": "no-store"}

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from redis.asyncio import Redis
+from socketio.exceptions import ConnectionRefusedError as SocketRefused
 
 from digihelse.ui.tabs.socket_limit import LocalSocketCount, RedisSocketCount, refusal_message
 from tests.redis_server import RedisServer
@@ -91,3 +92,21 @@ async def test_a_socket_that_left_during_its_connect_stops_counting():
         namespace._address_of[sid] = "10.0.0.1"
     assert namespace.sweep_departed() == 1
     assert set(namespace._address_of) == {connected, connecting}
+
+
+async def test_new_connects_past_the_rate_are_refused_with_a_message():
+    from digihelse.core.settings import load_settings
+    from digihelse.ui.tabs.socket_limit import CONNECT_RATE_MESSAGE, LimitedEventNamespace
+
+    settings = load_settings({"DIGIHELSE_RATE_SOCKET_CONNECT": "2/minute"})
+    namespace = LimitedEventNamespace("/_event", None, LocalSocketCount(10), settings)
+    environ = {"asgi.scope": {"client": ("10.0.0.5", 5000), "headers": []}}
+    refused = []
+    for n in range(3):
+        try:
+            await namespace.on_connect(f"s{n}", environ)
+        except SocketRefused as exc:
+            refused.append(str(exc.args[0] if exc.args else exc))
+        except Exception:  # noqa: S110  past the limit check: Reflex's own connect, no app here
+            pass
+    assert refused == [CONNECT_RATE_MESSAGE]

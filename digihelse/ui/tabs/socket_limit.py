@@ -13,13 +13,20 @@ import time
 import uuid
 from typing import Any
 
+import limits
 from reflex.app import App, EventNamespace
 from reflex_base import constants
 from socketio.exceptions import ConnectionRefusedError as SocketRefused
 
 from digihelse.core.settings import Settings, get_settings
+from digihelse.http.ratelimit import allowed, limiter_for
 
 logger = logging.getLogger(__name__)
+
+
+CONNECT_RATE_MESSAGE = ("For mange nye tilkoblinger fra samme adresse. Vent litt, så kobler "
+                        "siden seg til igjen. / Too many new connections from one address: "
+                        "wait a little and the page reconnects.")
 
 
 def refusal_message(limit: int) -> str:
@@ -153,9 +160,15 @@ class LimitedEventNamespace(EventNamespace):
     # How often sockets that left without a disconnect event are looked for.
     SWEEP_SECONDS = 30.0
 
-    def __init__(self, namespace: str, app: App, count: LocalSocketCount) -> None:
+    def __init__(self, namespace: str, app: App, count: LocalSocketCount,
+                 settings: Settings | None = None) -> None:
         super().__init__(namespace, app)
         self.count = count
+        settings = settings or get_settings()
+        # New connects per address per minute (DIGIHELSE_RATE_SOCKET_CONNECT): a tab
+        # reconnects now and then, a loop that opens sockets does not get far.
+        self.connect_rate = limits.parse(settings.rate_socket_connect)
+        self.connects = limiter_for(settings)
         self._address_of: dict[str, str] = {}
         self._swept_at = time.monotonic()
 
@@ -181,6 +194,10 @@ class LimitedEventNamespace(EventNamespace):
         if time.monotonic() - self._swept_at > self.SWEEP_SECONDS:
             self.sweep_departed()
         address = self.client_address(sid, environ)
+        if not await asyncio.to_thread(allowed, self.connects, self.connect_rate,
+                                       "socket-connect", address):
+            logger.warning("Refused a websocket from %s: too many connects", address)
+            raise SocketRefused(CONNECT_RATE_MESSAGE)
         if not await self.count.acquire(address, sid):
             logger.warning("Refused a websocket from %s: %d tabs open, the limit",
                            address, self.count.limit)
@@ -214,7 +231,8 @@ def install_socket_limit(app: App, redis: Any | None = None,
     current = app.event_namespace
     if app.sio is None or current is None:
         raise RuntimeError("The app has no websocket to limit")
-    limited = LimitedEventNamespace(current.namespace, app, socket_count(settings, redis))
+    limited = LimitedEventNamespace(current.namespace, app, socket_count(settings, redis),
+                                    settings)
     app.sio.register_namespace(limited)  # replaces the handler for the same namespace
     app._event_namespace = limited
     return limited
