@@ -21,7 +21,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 from digihelse.audit.models import AccessLog, AuditCheckpoint
@@ -128,10 +128,11 @@ def verify(s: Session, key: bytes | None = None) -> ChainReport:
     """Walk the whole log and check every link of the chain, then the latest checkpoint:
     its signature, and that the row it names is still there with the same hash."""
     key = key or audit_key()
+    last = s.exec(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc()).limit(1)).first()
     prev = GENESIS
     count = 0
     keyed_seen = False
-    hashes: dict[int, str] = {}
+    head_now = None  # the checkpoint's head row's hash as it is now
     for row in s.exec(select(AccessLog).order_by(AccessLog.id)):
         count += 1
         if row.prev_hash != prev:
@@ -142,12 +143,12 @@ def verify(s: Session, key: bytes | None = None) -> ChainReport:
         if not hmac.compare_digest(row_hash(prev, row, key), row.row_hash):
             return ChainReport(count, False, row.id, "the row's content does not match its hash")
         prev = row.row_hash
-        hashes[row.id] = row.row_hash
-    last = s.exec(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc()).limit(1)).first()
+        if last is not None and row.id == last.head_id:
+            head_now = row.row_hash
     if last is not None:
         if not hmac.compare_digest(_signature(last, key), last.signature):
             return ChainReport(count, False, None, "the latest checkpoint is not ours")
-        if hashes.get(last.head_id) != last.head_hash or count < last.rows:
+        if head_now != last.head_hash or count < last.rows:
             return ChainReport(count, False, last.head_id,
                                "rows are missing or rewritten since the latest checkpoint")
     return ChainReport(count, True)
@@ -165,7 +166,7 @@ def checkpoint(s: Session, now: dt.datetime | None = None) -> AuditCheckpoint | 
     head = s.exec(select(AccessLog).order_by(AccessLog.id.desc()).limit(1)).first()
     if head is None:
         return None
-    rows = len(s.exec(select(AccessLog.id)).all())
+    rows = s.exec(select(func.count()).select_from(AccessLog)).one()
     point = AuditCheckpoint(at=aware_utc(now or utcnow()), rows=rows,
                             head_id=head.id, head_hash=head.row_hash, signature="")
     point.signature = _signature(point, audit_key())

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
@@ -27,29 +26,9 @@ JSON = {"Origin": BASE}
 
 
 @pytest.fixture
-def client(tmp_path, monkeypatch):
-    from digihelse.auth import current
-    from digihelse.core import settings as settings_module
-
-    monkeypatch.setenv("DIGIHELSE_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setenv("PORT", "8000")
-    settings_module.get_settings.cache_clear()
-    current.session_store.cache_clear()
-    db.migrate()
-    from digihelse_dev.seed import seed
-
-    with db.session() as s:
-        seed(s)
-    from digihelse.http.app import build_api
-
-    api = build_api()
-    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=api))
-    for rp in api.state.auth.relying_parties.values():
-        rp.http = http
-    yield TestClient(api, base_url=BASE)
-    settings_module.get_settings.cache_clear()
-    current.session_store.cache_clear()
+def client(make_app):
+    """The API on a fresh seeded database (tests/integration/conftest.py)."""
+    return make_app()
 
 
 def _pid(client: TestClient, given: str, issuer: str = "/idp") -> str:
