@@ -62,7 +62,8 @@ def setup(folder: Path, clients: int) -> tuple[str, list[Actor], list[int], dt.d
     for weekday in range(7):
         opening_hours.save_schedule_item(engine, kari, opening_hours.WeeklyHours(
             place_id=school_id, weekday=weekday, start=dt.time(7), end=dt.time(22),
-            slot_minutes=5, valid_from=now.astimezone(OSLO).date()), now=now)
+            slot_minutes=5, valid_from=now.astimezone(OSLO).date()), now=now,
+            settings=BENCH_SETTINGS)
     with db.session(engine) as s:
         slots = [f.slot_id for f in citizen.free_slots(s, school_id, now=now, days=28,
                                                    settings=BENCH_SETTINGS)]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -14,7 +15,7 @@ from digihelse.access.actors import AccessDenied, Action, Actor, Service
 from digihelse.access.enforcement import decide, thresholds
 from digihelse.access.fullmakt import shares_card
 from digihelse.access.policy import explain
-from digihelse.booking import ics
+from digihelse.booking import ics, lean, slot_events
 from digihelse.booking.access import (
     authorize,
     booking_service,
@@ -77,6 +78,7 @@ from digihelse.core.i18n.families import keyed
 from digihelse.core.settings import BookingSettings
 from digihelse.core.text import optional_text
 from digihelse.core.timeutil import OSLO, aware_utc, to_oslo
+from digihelse.core.writer import writer_for
 from digihelse.healthcard import dating
 from digihelse.healthcard.models import Consultation, PregnancyRecord
 from digihelse.notify.outbox import drop_pending
@@ -209,44 +211,71 @@ def book(
     now = aware_utc(now)
     check_input(client_key, topic, note)
     note = optional_text(note)
+    request = dict(slot_id=slot_id, client_key=client_key, topic=topic, note=note, now=now,
+                   settings=settings)
+    if isinstance(s_or_engine, Engine):
+        booking = _lean_book(s_or_engine, actor, request)
+        if booking is not None:
+            slot_events.tell({booking.slot_id})
+            return booking
     with transaction(s_or_engine) as s:
-        if actor.is_personnel:
-            raise AccessDenied("personnel_cannot_book", "pupils book their own appointments")
-        slot = load_slot(s, slot_id, lock=True)
-        person = lock_person(s, actor.subject_pid)
-        place = s.get(Place, slot.place_id)
-        assert place is not None
-        service = slot_service(s, slot, actor)
-        authorize(s, actor, person.nin, Action.BOOK, place_id=place.id, service=service)
-        visit_key = None
-        if service == Service.PREGNANCY:
-            visit_key = visit_for_slot(s, her_record(s, person, slot), slot)
-            topic = None  # a consultation has no topics: she writes what she wants to raise
-        else:
-            check_place_for_person(s, person, place, service,
-                                   youth_age=_youth_age(person, now))
-            check_topic(topic, service)
+        return _book(s, actor, **request)
 
-        existing = by_client_key(s, client_key)
-        if existing is not None:
-            return _same_request(existing, slot_id=slot.id, person=person, moved_from=None)
-        check_bookable(slot, now, settings)
-        check_limit(s, person, now, settings)
 
-        booking = Booking(
-            slot_id=slot.id, person_id=person.id, service=service, topic=topic, note=note,
-            visit_key=visit_key, client_key=client_key, created_at=now, updated_at=now,
-            booked_by_pid=actor.pid if actor.pid != person.nin else None,
-        )
-        if not insert_booking(s, booking):
-            return _after_refused_insert(s, client_key, slot, person, now, settings)
-        record_booking_access(s, actor, person.nin, action="create", object_id=booking.id,
-                              service=service)
-        where = sms_where(service, place.kind)
-        queue_notices(s, booking=booking, person=person, start=slot.start_at, kind="confirmed",
-                body=confirmation_text(slot.start_at, where), now=now, settings=settings,
-                reminder=True, where=where)
-        return booking
+def _lean_book(engine: Engine, actor: Actor, request: dict) -> Booking | None:
+    """The common case in a transaction of its own: on SQLite one of the writer's group
+    commits, on PostgreSQL its own. None when it is not the common case: nothing was
+    written, and the general path decides in a new transaction."""
+    try:
+        group = writer_for(engine)
+        if group is not None:
+            return group.run(lambda conn: lean.book(conn, actor, **request))
+        with engine.begin() as conn:
+            return lean.book(conn, actor, **request)
+    except lean.Unusual:
+        return None
+
+
+def _book(s: Session, actor: Actor, *, slot_id: int, client_key: str, topic: str | None,
+          note: str | None, now: dt.datetime, settings: BookingSettings) -> Booking:
+    """book() in the caller's session and transaction: the general path."""
+    if actor.is_personnel:
+        raise AccessDenied("personnel_cannot_book", "pupils book their own appointments")
+    slot = load_slot(s, slot_id, lock=True)
+    person = lock_person(s, actor.subject_pid)
+    place = s.get(Place, slot.place_id)
+    assert place is not None
+    service = slot_service(s, slot, actor)
+    authorize(s, actor, person.nin, Action.BOOK, place_id=place.id, service=service)
+    visit_key = None
+    if service == Service.PREGNANCY:
+        visit_key = visit_for_slot(s, her_record(s, person, slot), slot)
+        topic = None  # a consultation has no topics: she writes what she wants to raise
+    else:
+        check_place_for_person(s, person, place, service,
+                               youth_age=_youth_age(person, now))
+        check_topic(topic, service)
+
+    existing = by_client_key(s, client_key)
+    if existing is not None:
+        return _same_request(existing, slot_id=slot.id, person=person, moved_from=None)
+    check_bookable(slot, now, settings)
+    check_limit(s, person, now, settings)
+
+    booking = Booking(
+        slot_id=slot.id, person_id=person.id, service=service, topic=topic, note=note,
+        visit_key=visit_key, client_key=client_key, created_at=now, updated_at=now,
+        booked_by_pid=actor.pid if actor.pid != person.nin else None,
+    )
+    if not insert_booking(s, booking):
+        return _after_refused_insert(s, client_key, slot, person, now, settings)
+    record_booking_access(s, actor, person.nin, action="create", object_id=booking.id,
+                          service=service)
+    where = sms_where(service, place.kind)
+    queue_notices(s, booking=booking, person=person, start=slot.start_at, kind="confirmed",
+            body=confirmation_text(slot.start_at, where), now=now, settings=settings,
+            reminder=True, where=where)
+    return booking
 
 
 def _same_request(existing: Booking, *, slot_id: int, person: Person,

@@ -94,6 +94,17 @@ def serves(place_kind: str, service: Service) -> bool:
     return service in PLACE_SERVICES.get(place_kind, frozenset())
 
 
+def place_serves_person(place_kind: str, place_municipality: int | None,
+                        person_municipality: int | None, service: Service, *,
+                        enrolled: bool, youth_age: bool) -> bool:
+    """The rule of check_place_for_person(), on facts already loaded (enrolled: she is a
+    pupil of this place, asked only of schools)."""
+    local = place_kind != PlaceKind.HEALTH_STATION \
+        or person_municipality in (None, place_municipality)
+    ages = place_kind != PlaceKind.YOUTH_CLINIC or youth_age
+    return serves(place_kind, service) and enrolled and local and ages
+
+
 def check_place_for_person(s: Session, person: Person, place: Place, service: Service,
                            *, youth_age: bool) -> None:
     """The place serves this service; schools take their own pupils; the youth clinic takes
@@ -101,10 +112,8 @@ def check_place_for_person(s: Session, person: Person, place: Place, service: Se
     of their municipality."""
     enrolled = place.kind not in SCHOOL_PLACES or s.exec(select(Enrollment.id).where(
         Enrollment.person_id == person.id, Enrollment.place_id == place.id)).first()
-    local = place.kind != PlaceKind.HEALTH_STATION \
-        or person.municipality_id in (None, place.municipality_id)
-    ages = place.kind != PlaceKind.YOUTH_CLINIC or youth_age
-    if not (serves(place.kind, service) and enrolled and local and ages):
+    if not place_serves_person(place.kind, place.municipality_id, person.municipality_id,
+                               service, enrolled=bool(enrolled), youth_age=youth_age):
         raise AccessDenied("not_your_place", "this place does not serve you",
                            "booking.error.not_your_place")
 

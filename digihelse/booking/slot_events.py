@@ -36,11 +36,17 @@ def _collect(session: Session, _context) -> None:
             changed |= _slot_ids(obj)
 
 
+def tell(slots: set[int]) -> None:
+    """Tell the slots a committed change touched (for writes that bypass the ORM session:
+    the lean booking path)."""
+    broadcast.publish(CHANNEL, {"slots": sorted(slots)})
+
+
 @event.listens_for(Session, "after_commit")
 def _tell(session: Session) -> None:
     changed = session.info.pop(_KEY, None)
     if changed:
-        broadcast.publish(CHANNEL, {"slots": sorted(changed)})
+        tell(changed)
 
 
 @event.listens_for(Session, "after_soft_rollback")
