@@ -86,22 +86,29 @@ _TABLE = AccessLog.__table__
 _LAST_HASH = select(_TABLE.c.row_hash).order_by(_TABLE.c.id.desc()).limit(1)
 
 
+def chained_rows(prev_hash: str, entries: list[Entry], at: dt.datetime) -> list[dict]:
+    """The access_log rows of these entries, linked onto prev_hash (the head now), as
+    append() makes them: each row's HMAC covers its content and the row before."""
+    key, rows = audit_key(), []
+    for entry in entries:
+        fields = {**entry.__dict__, "at": at}
+        link = hmac.new(key, f"{prev_hash}|{_canonical_values(fields)}".encode(),
+                        hashlib.sha256).hexdigest()
+        rows.append({**fields, "prev_hash": prev_hash, "row_hash": link, "keyed": 1})
+        prev_hash = link
+    return rows
+
+
 def append_rows(conn: Connection, entries: list[Entry], at: dt.datetime | None = None) -> None:
     """Append records on a Core connection, in its transaction (the lean path: one read of
-    the head and one INSERT of every row). The same rows, hashes and locks as append()."""
+    the head and one INSERT a row). The same rows, hashes and locks as append()."""
     if not entries:
         return
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(727274)"))
     prev = conn.execute(_LAST_HASH).scalar() or GENESIS
-    at, key, rows = at or utcnow(), audit_key(), []
-    for entry in entries:
-        fields = {**entry.__dict__, "at": at}
-        link = hmac.new(key, f"{prev}|{_canonical_values(fields)}".encode(),
-                        hashlib.sha256).hexdigest()
-        rows.append({**fields, "prev_hash": prev, "row_hash": link, "keyed": 1})
-        prev = link
-    for row in rows:  # one by one: the guard trigger checks each against the row before
+    for row in chained_rows(prev, entries, at or utcnow()):
+        # One by one: the guard trigger checks each against the row before it.
         conn.execute(_TABLE.insert(), row)
 
 

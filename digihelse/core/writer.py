@@ -34,8 +34,13 @@ logger = logging.getLogger(__name__)
 MAX_BATCH = 64  # requests in one transaction: enough to make one fsync go far
 
 
+CHECKPOINT_EVERY = 200  # requests between WAL checkpoints (a booking writes ~15 pages)
+IDLE_SECONDS = 5.0  # a writer with nothing to do for this long ends its thread
+
+
 class GroupWriter:
-    """The writer thread of one SQLite database (see the module's docstring)."""
+    """The writer thread of one SQLite database (see the module's docstring). It ends
+    after IDLE_SECONDS without work; writer_for() makes a new one when needed."""
 
     def __init__(self, engine: Engine, *, max_batch: int = MAX_BATCH) -> None:
         from digihelse.core import db  # db imports this module lazily, never at import
@@ -44,9 +49,15 @@ class GroupWriter:
         self._lock = db._writer_lock(engine)
         self._queue: queue.SimpleQueue[tuple[Work, Future | None]] = queue.SimpleQueue()
         self._max_batch = max_batch
+        self._state = threading.Lock()  # guards closed against a run() racing the idle end
+        self.closed = False
         self._thread = threading.Thread(target=self._loop, name="digihelse-writer",
                                         daemon=True)
+        self._pages_since = 0
+        self._checkpoint = threading.Event()
         self._thread.start()
+        threading.Thread(target=self._checkpointer, name="digihelse-checkpoint",
+                         daemon=True).start()
         self.batches = 0  # how many transactions it committed (for tests and benchmarks)
 
     def in_writer(self) -> bool:
@@ -57,39 +68,90 @@ class GroupWriter:
         if self.in_writer():
             raise RuntimeError("the writer cannot wait for itself")
         future: Future = Future()
-        self._queue.put((work, future))
+        with self._state:
+            closed = self.closed
+            if not closed:
+                self._queue.put((work, future))
+        if closed:  # it ended while idle, just now: its successor takes the work
+            return writer_for(self.engine, fresh=self).run(work)
         return future.result()
 
-    def submit(self, work: Work) -> None:
-        """Queue work without waiting for it (failures are logged)."""
-        self._queue.put((work, None))
-
     def _loop(self) -> None:
-        while True:
-            batch = [self._queue.get()]
-            while len(batch) < self._max_batch:
+        conn: Connection | None = None
+        try:
+            while True:
                 try:
-                    batch.append(self._queue.get_nowait())
+                    first = self._queue.get(timeout=IDLE_SECONDS)
                 except queue.Empty:
-                    break
-            try:
-                self._run_batch(batch)
-            except Exception:  # pragma: no cover - _run_batch answers every future
-                logger.exception("the writer's batch failed")
+                    with self._state:
+                        if self._queue.empty():
+                            self.closed = True
+                            _forget(self)
+                            return
+                    continue
+                batch = [first]
+                while len(batch) < self._max_batch:
+                    try:
+                        batch.append(self._queue.get_nowait())
+                    except queue.Empty:
+                        break
+                try:
+                    if conn is None or conn.closed or conn.invalidated:
+                        conn = self.engine.connect()
+                        # Checkpoints are the checkpointer's (below), not inside a COMMIT
+                        # that 60 callers wait for.
+                        conn.connection.driver_connection.execute(
+                            "PRAGMA wal_autocheckpoint=0")
+                    self._run_batch(conn, batch)
+                    self._pages_since += len(batch)
+                    if self._pages_since >= CHECKPOINT_EVERY:
+                        self._pages_since = 0
+                        self._checkpoint.set()
+                except BaseException as exc:  # no connection: every caller hears why
+                    for _work, future in batch:
+                        if future is not None and not future.done():
+                            future.set_exception(exc)
+                    if conn is not None:
+                        conn.close()
+                    conn = None
+        finally:
+            if conn is not None:
+                conn.close()
+            self._checkpoint.set()  # it sees closed and ends
 
-    def _run_batch(self, batch: list[tuple[Work, Future | None]]) -> None:
+    def _checkpointer(self) -> None:
+        """Copies the WAL back into the database (PASSIVE: never blocks the writer) on its
+        own connection, while the writer goes on; SQLite restarts the WAL from its start
+        once it has been copied, so it does not grow."""
+        while not self.closed:
+            self._checkpoint.wait()
+            self._checkpoint.clear()
+            if self.closed:
+                return
+            try:
+                with self.engine.connect() as conn:  # outside any transaction
+                    conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except Exception:  # pragma: no cover - the next one tries again
+                logger.exception("WAL checkpoint failed")
+
+    def _run_batch(self, conn: Connection,
+                   batch: list[tuple[Work, Future | None]]) -> None:
         outcomes: list[tuple[Future | None, Any, BaseException | None]] = []
         try:
-            with self._lock, self.engine.connect() as conn, conn.begin():
+            with self._lock, conn.begin():
+                # Savepoints on the sqlite3 connection itself: SQLAlchemy's cost more
+                # than the work of a lean request.
+                raw = conn.connection.driver_connection
                 for work, future in batch:
-                    savepoint = conn.begin_nested()
+                    raw.execute("SAVEPOINT request")
                     try:
                         result = work(conn)
                     except BaseException as exc:  # the caller's own error, for the caller
-                        savepoint.rollback()
+                        raw.execute("ROLLBACK TO request")
+                        raw.execute("RELEASE request")
                         outcomes.append((future, None, exc))
                     else:
-                        savepoint.commit()
+                        raw.execute("RELEASE request")
                         outcomes.append((future, result, None))
         except BaseException as exc:  # the COMMIT (or BEGIN) failed: nothing was written
             for _work, future in batch:
@@ -97,6 +159,8 @@ class GroupWriter:
                     logger.error("queued write lost: %s", exc)
                 elif not future.done():
                     future.set_exception(exc)
+            if conn.in_transaction():
+                conn.rollback()
             return
         self.batches += 1
         for future, result, exc in outcomes:
@@ -109,21 +173,35 @@ class GroupWriter:
                 future.set_result(result)
 
 
-_writers: dict[str, GroupWriter] = {}
+_writers: dict[int, tuple[Engine, GroupWriter]] = {}  # by id(engine)
 _guard = threading.Lock()
 
 
-def writer_for(engine: Engine) -> GroupWriter | None:
-    """The group-commit writer of this SQLite database (made on first use); None for
-    other databases, whose callers write in transactions of their own."""
-    if engine.dialect.name != "sqlite" or ":memory:" in str(engine.url):
-        return None
-    key = str(engine.url)
+def writer_for(engine: Engine, *, fresh: GroupWriter | None = None) -> GroupWriter | None:
+    """The group-commit writer of this engine's SQLite database (made on first use; the
+    app has one engine per database and worker); None for other databases, whose callers
+    write in transactions of their own. `fresh`: that writer has ended, make a new one.
+
+    One writer per engine, not per file name: a writer keeps its connection open, and a
+    file made anew under the same name (a test's database) must not be written through
+    an old connection. Two engines on one file are two writers, serialised by SQLite."""
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return None  # an in-memory database is one connection's own
+    found = _writers.get(id(engine))
+    if found is not None and found[0] is engine and not found[1].closed:
+        return found[1]
     with _guard:
-        found = _writers.get(key)
-        if found is None:
-            found = _writers[key] = GroupWriter(engine)
-        return found
+        found = _writers.get(id(engine))
+        if found is None or found[0] is not engine or found[1].closed or found[1] is fresh:
+            found = _writers[id(engine)] = (engine, GroupWriter(engine))
+        return found[1]
+
+
+def _forget(writer: GroupWriter) -> None:
+    with _guard:
+        for key, (_engine, found) in list(_writers.items()):
+            if found is writer:
+                del _writers[key]
 
 
 def _forget_after_fork() -> None:

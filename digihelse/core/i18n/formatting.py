@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -11,6 +12,7 @@ from digihelse.core.i18n import normalise_lang
 from digihelse.core.timeutil import to_oslo
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and asked for the same days over and over
 def day_month(day: dt.date, lang: str) -> str:
     """'25. november' / '25 November'."""
     lang = normalise_lang(lang)
@@ -19,6 +21,7 @@ def day_month(day: dt.date, lang: str) -> str:
     return format_date(day, "d. MMMM", locale=lang)
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and asked for the same days over and over
 def weekday_day_month(day: dt.date, lang: str) -> str:
     """'onsdag 25. november' / 'Wednesday 25 November'."""
     lang = normalise_lang(lang)
@@ -32,10 +35,12 @@ def clock(moment: dt.datetime) -> str:
     return to_oslo(moment).strftime("%H.%M")
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and asked for the same days over and over
 def long_date(day: dt.date, lang: str) -> str:
     return format_date(day, "long", locale="en_GB" if normalise_lang(lang) == "en" else lang)
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and asked for the same days over and over
 def weekday_day_short_month(day: dt.date, lang: str) -> str:
     """'tirsdag 25. nov' / 'Tuesday 25 Nov': the short form on a time button."""
     lang = normalise_lang(lang)
