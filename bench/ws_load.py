@@ -52,9 +52,10 @@ class Target:
     counter: bool = False
 
 
+COUNTER = "counter / (floor)"
 TARGETS = [Target("/bestill (Ida)", "/bestill", "Ida"),
            Target("/helsekort (Nora)", "/helsekort", "Nora"),
-           Target("counter / (floor)", "/", "", counter=True)]
+           Target(COUNTER, "/", "", counter=True)]
 
 
 @dataclass
@@ -173,7 +174,8 @@ def _server(work: Path, name: str, extra: dict[str, str], respawn: bool) -> Runn
     return start_server(data, data, extra_env=extra, respawn=respawn)
 
 
-def run_all(work: Path, counts: list[int], seconds: float) -> list[Cell]:
+def run_all(work: Path, counts: list[int], seconds: float, scaled_too: bool = True
+            ) -> list[Cell]:
     ours = [t for t in TARGETS if not t.counter]
     floor = [t for t in TARGETS if t.counter]
     quiet = {"DIGIHELSE_SCHEDULER": "0", "DIGIHELSE_MAX_SOCKETS_PER_ADDRESS": "10000"}
@@ -192,6 +194,8 @@ def run_all(work: Path, counts: list[int], seconds: float) -> list[Cell]:
     finally:
         stop_server(counter)
 
+    if not scaled_too:
+        return cells
     scaled = "2 workers, Redis"
     # A folder of its own in /tmp: as root, PostgreSQL runs as `postgres`, which cannot
     # enter the run's private temporary folder.
@@ -233,15 +237,41 @@ def table(cells: list[Cell]) -> str:
     return "\n".join(lines)
 
 
+def targets(cells: list[Cell], counts: list[int]) -> str:
+    """Issue #17's targets, each beside its floor from this run: server CPU per event at
+    most 3x the counter's (at the largest client count measured under 200, or the only
+    one), and p95 at 200 clients at most 300 ms."""
+    lines = []
+    for config in dict.fromkeys(c.config for c in cells):
+        by = {(c.target, c.clients): c for c in cells if c.config == config}
+        for target in (t for t in TARGETS if not t.counter):
+            for clients in counts:
+                ours, floor = by.get((target.label, clients)), by.get((COUNTER, clients))
+                if not ours or not floor or not floor.cpu_ms:
+                    continue
+                ratio = ours.cpu_ms / floor.cpu_ms
+                line = (f"{target.label}, {config}, {clients} clients: {ours.cpu_ms:.2f} CPU "
+                        f"ms/event = {ratio:.1f}x the counter's {floor.cpu_ms:.2f} (target "
+                        f"≤ 3x: {'met' if ratio <= 3 else 'not met'})")
+                if clients == 200:
+                    line += (f"; p95 {ours.pct(0.95):.0f} ms, counter {floor.pct(0.95):.0f} ms "
+                             f"(target ≤ 300 ms: {'met' if ours.pct(0.95) <= 300 else 'not met'})")
+                lines.append(line)
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds a cell")
     parser.add_argument("--clients", default="1,50,200", help="client counts, comma-separated")
+    parser.add_argument("--one-worker", action="store_true",
+                        help="only the one-worker configuration (no PostgreSQL, no Redis)")
     args = parser.parse_args()
     counts = [int(n) for n in args.clients.split(",")]
     with tempfile.TemporaryDirectory(prefix="digihelse-wsload-") as tmp:
-        cells = run_all(Path(tmp), counts, args.seconds)
+        cells = run_all(Path(tmp), counts, args.seconds, scaled_too=not args.one_worker)
     print(table(cells))
+    print(targets(cells, counts))
     by = {(c.target, c.config, c.clients): c for c in cells}
     for target in TARGETS:
         for clients in counts:

@@ -4,11 +4,12 @@ Synchronous SQLModel (callers run it in a worker thread); no UI imports."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 from sqlalchemy import event, or_
 from sqlalchemy.engine import Connection, Engine
@@ -40,6 +41,7 @@ from digihelse.people.nin import InvalidNin, age_on, parse_nin
 from digihelse.people.registry import children_of, person_by_pid
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def thresholds() -> policy.Thresholds:
@@ -156,9 +158,50 @@ def facts_for(s: Session, actor: Actor, subject_pid: str, service: Service) -> p
 def decide(s: Session, actor: Actor, subject_pid: str, service: Service,
            on: dt.date | None = None, *, limits: policy.Thresholds | None = None
            ) -> policy.Decision:
-    """What the actor may do for the subject in a service, on a date (today in Oslo)."""
-    return policy.decide(facts_for(s, actor, subject_pid, service), service,
-                         on or today_oslo(), limits or thresholds())
+    """What the actor may do for the subject in a service, on a date (today in Oslo).
+    Inside reading() it is decided once per subject and service for the whole page."""
+    decisions = s.info.get(_DECISIONS)
+    key = (actor, subject_pid, service, on, limits)
+    if decisions is not None and key in decisions:
+        return decisions[key]
+    decision = policy.decide(facts_for(s, actor, subject_pid, service), service,
+                             on or today_oslo(), limits or thresholds())
+    if decisions is not None:
+        decisions[key] = decision
+    return decision
+
+
+# --- One page's reads: one transaction, one decision a subject, the log after ----------
+
+_DECISIONS = "digihelse.access.decisions"
+_READ_LOG = "digihelse.access.read_log"
+_MEMO = "digihelse.access.read_memo"
+
+
+def read_once(s: Session, key: tuple, compute: Callable[[], T]) -> T:
+    """Inside reading(): compute once per page (the card and its booking box ask for the
+    same rows); elsewhere, every time."""
+    if _DECISIONS not in s.info:
+        return compute()
+    memo = s.info.setdefault(_MEMO, {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+@contextlib.contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """A page's reads in one read transaction (no write lock), with one policy decision
+    per subject and service, and its access-log rows held back (record_access collects
+    them) until the reads are done. Then they are appended (audit.log.write_reads) and
+    committed before this returns: the data read here leaves the service only once the
+    log says it was read. A refusal is logged at once, as always (_log_denial)."""
+    with db.session(engine) as s:
+        s.info[_DECISIONS], s.info[_READ_LOG] = {}, []
+        yield s
+        entries = s.info.pop(_READ_LOG)
+        s.rollback()  # the reads' transaction ends: nothing in it was written
+    audit_log.write_reads(engine, entries)
 
 
 # --- Logging ------------------------------------------------------------------------------
@@ -180,7 +223,7 @@ def _entry(actor: Actor, subject_pid: str, *, action: str, object_type: str,
 def record_access(s: Session, actor: Actor, subject_pid: str, *, action: Action | str,
                   object_type: str, object_id: str | None = None,
                   service: Service | None = None, hidden_from_parents: bool = False
-                  ) -> AccessLog:
+                  ) -> AccessLog | None:
     """Log a successful read or write in the caller's transaction (the caller commits).
 
     Anything in the youth service is hidden from parents, whatever the caller says
@@ -189,6 +232,10 @@ def record_access(s: Session, actor: Actor, subject_pid: str, *, action: Action 
     entry = _entry(actor, subject_pid, action=str(action), object_type=object_type,
                    object_id=object_id, outcome="ok",
                    detail=service.value if service else None, hidden_from_parents=hidden)
+    held = s.info.get(_READ_LOG)
+    if held is not None:  # inside reading(): written, and committed, before it returns
+        held.append(entry)
+        return None
     return audit_log.append(s, entry)
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, select
 
 from digihelse.audit.models import AccessLog, AuditCheckpoint
@@ -97,6 +97,30 @@ def chained_rows(prev_hash: str, entries: list[Entry], at: dt.datetime) -> list[
         rows.append({**fields, "prev_hash": prev_hash, "row_hash": link, "keyed": 1})
         prev_hash = link
     return rows
+
+
+def write_reads(engine: Engine, entries: list[Entry]) -> None:
+    """Append the access-log rows of a read that is done, and return once they are
+    committed (durably: synchronous=FULL, or PostgreSQL's commit).
+
+    What the log promises, and this keeps: no read of health data goes unlogged, even on
+    a crash. The reader calls this after her reads and before their data leaves the
+    service (enforcement.reading()), so data that was shown has a committed row: if the
+    process or the machine dies before the commit, nothing was shown. The reader does not
+    hold the write lock while she reads, nor wait for a commit of her own: on SQLite the
+    rows join the writer's next group commit (core/writer.py) with whatever else is
+    being written; on PostgreSQL they take a short transaction of their own (the chain's
+    advisory lock orders several writers, as for append())."""
+    if not entries:
+        return
+    from digihelse.core.writer import writer_for
+
+    group = writer_for(engine)
+    if group is not None:
+        group.run(lambda conn: append_rows(conn, entries))
+        return
+    with engine.begin() as conn:
+        append_rows(conn, entries)
 
 
 def append_rows(conn: Connection, entries: list[Entry], at: dt.datetime | None = None) -> None:

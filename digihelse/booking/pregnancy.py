@@ -23,8 +23,10 @@ from digihelse.core.db import SessionOrEngine, transaction
 from digihelse.core.settings import BookingSettings
 from digihelse.core.timeutil import aware_utc, to_oslo
 from digihelse.healthcard import dating
+from digihelse.healthcard.card import held_days
 from digihelse.healthcard.dating import ScheduleItem
-from digihelse.healthcard.models import Consultation, PregnancyRecord
+from digihelse.healthcard.lookup import active_record
+from digihelse.healthcard.models import PregnancyRecord
 from digihelse.healthcard.service import CardNotFound
 from digihelse.people.models import Person, Personnel, Place, StaffAssignment
 from digihelse.people.registry import person_by_pid
@@ -79,8 +81,7 @@ class PregnancyBookingOptions:
 
 
 def _record_of(s: Session, woman: Person) -> PregnancyRecord:
-    record = s.exec(select(PregnancyRecord).where(PregnancyRecord.woman_id == woman.id,
-                                                  PregnancyRecord.active)).first()
+    record = active_record(s, woman)
     if record is None:
         raise CardNotFound()
     return record
@@ -89,9 +90,8 @@ def _record_of(s: Session, woman: Person) -> PregnancyRecord:
 def _next_visit(s: Session, record: PregnancyRecord, today: dt.date) -> ScheduleItem | None:
     if record.due_date is None:
         return None
-    held = s.exec(select(Consultation.held_on).where(Consultation.record_id == record.id))
-    return dating.next_consultation(dating.recommended_schedule(record.due_date, list(held)),
-                                    today)
+    return dating.next_consultation(
+        dating.recommended_schedule(record.due_date, held_days(s, record.id)), today)
 
 
 def _booked(s: Session, woman: Person, now: dt.datetime) -> BookedConsultation | None:

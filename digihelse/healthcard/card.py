@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from digihelse.access import policy
 from digihelse.access.actors import Action, Actor
+from digihelse.access.enforcement import read_once
 from digihelse.core.db import SessionOrEngine, transaction
 from digihelse.core.timeutil import today_oslo
 from digihelse.healthcard import dating, reference
@@ -52,6 +53,12 @@ def author_views(s: Session, personnel_ids: Iterable[int | None]) -> dict[int, A
                   .where(col(Personnel.id).in_(ids))).all()
     return {worker.id: AuthorView(person.full_name, str(worker.role), worker.hpr_number,
                                   worker.organisation) for worker, person in rows}
+
+
+def held_days(s: Session, record_id: int) -> list[dt.date]:
+    """The days of every consultation held (hidden ones too), once per page."""
+    return read_once(s, ("held_on", record_id), lambda: list(s.exec(
+        select(Consultation.held_on).where(Consultation.record_id == record_id))))
 
 
 def _consultations(s: Session, record: PregnancyRecord) -> list[Consultation]:
@@ -115,8 +122,8 @@ def _background(record: PregnancyRecord, proxy: bool) -> Background:
 def _card_view(s: Session, decision: policy.Decision, woman: Person, record: PregnancyRecord,
                on: dt.date) -> CardView:
     relation = decision.relation
-    consultations = [c for c in _consultations(s, record)
-                     if visible(relation, c.hidden_from_proxy)]
+    every = _consultations(s, record)
+    consultations = [c for c in every if visible(relation, c.hidden_from_proxy)]
     fetuses = fetus_rows(s, [c.id for c in consultations])
     authors = author_views(s, (c.author_personnel_id for c in consultations))
     timeline = tuple(ConsultationView(
@@ -127,8 +134,7 @@ def _card_view(s: Session, decision: policy.Decision, woman: Person, record: Pre
         c.updated_at) for c in consultations)
     # The schedule counts every consultation held, also those hidden from this viewer:
     # "done" says nothing about what was found.
-    all_days = [row for row in s.exec(select(Consultation.held_on)
-                                      .where(Consultation.record_id == record.id))]
+    all_days = read_once(s, ("held_on", record.id), lambda: [c.held_on for c in every])
     schedule = (dating.recommended_schedule(record.due_date, all_days)
                 if record.due_date else [])
     ultrasounds = (dating.recommended_ultrasounds(

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from digihelse.access.enforcement import read_once
 from digihelse.healthcard.errors import CardNotFound, ItemNotFound
 from digihelse.healthcard.models import PregnancyRecord
 from digihelse.people.models import Person
@@ -24,8 +25,8 @@ def active_record(s: Session, woman_row: Person, *, lock: bool = False
     query = select(PregnancyRecord).where(PregnancyRecord.woman_id == woman_row.id,
                                           PregnancyRecord.active)
     if lock:  # FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises
-        query = query.with_for_update()
-    return s.exec(query).first()
+        return s.exec(query.with_for_update()).first()
+    return read_once(s, ("active_record", woman_row.id), lambda: s.exec(query).first())
 
 
 def record_for(s: Session, pid: str, *, lock: bool = False

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, select
 
 from digihelse.people.models import Enrollment, ParentChild, Person, Personnel, Place
@@ -34,8 +37,26 @@ def info(person: Person) -> PersonInfo:
                       person.address_protection)
 
 
+_PERSONS = "digihelse.people.by_pid"  # Session.info: the persons this transaction read
+
+
 def person_by_pid(s: Session, pid: str) -> Person | None:
-    return s.exec(select(Person).where(Person.nin == pid)).first()
+    """The person with this national id number. Read once a transaction: the policy, the
+    service and the page all ask for the same person, and the ORM hands back the one
+    object of its identity map anyway (a second SELECT would not refresh it)."""
+    known = s.info.setdefault(_PERSONS, {})
+    person = known.get(pid)
+    if person is None:
+        person = s.exec(select(Person).where(Person.nin == pid)).first()
+        if person is not None:  # a miss is not kept: she may be registered meanwhile
+            known[pid] = person
+    return person
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget_persons(session: OrmSession, _transaction: SessionTransaction) -> None:
+    # Any end, a savepoint's too: a person made in a savepoint rolled back is gone.
+    session.info.pop(_PERSONS, None)
 
 
 def personnel_by_pid(s: Session, pid: str) -> tuple[Person, Personnel] | None:

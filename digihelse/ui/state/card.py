@@ -4,7 +4,6 @@ her midwife or GP sees and writes it."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 from collections.abc import Callable
 from functools import partial
@@ -13,7 +12,6 @@ from typing import Any
 import reflex as rx
 
 from digihelse.access.actors import Actor
-from digihelse.booking.pregnancy import pregnancy_booking_options
 from digihelse.core.db import get_engine
 from digihelse.core.errors import ServiceError
 from digihelse.core.i18n import t, tn
@@ -21,6 +19,7 @@ from digihelse.core.i18n.formatting import day_month
 from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import today_oslo, utcnow
 from digihelse.healthcard import service as card
+from digihelse.healthcard.page import card_page
 from digihelse.healthcard.validation import (
     NO_FINDINGS,
     ConsultationDraft,
@@ -91,14 +90,20 @@ def _load(actor: Actor, woman_pid: str, lang: str
     return display(view, lang, today_oslo()), raw
 
 
+def _load_page(actor: Actor, woman_pid: str, lang: str
+               ) -> tuple[CardDisplay, dict[int, dict[str, str]], BookBox]:
+    """The citizen's card and its booking box, read and logged as one (card_page)."""
+    view, options = card_page(get_engine(), actor, woman_pid, utcnow(),
+                              settings=get_settings().booking)
+    raw = {c.id: form_values(c) for c in view.timeline} if view.can_edit else {}
+    shown = display(view, lang, today_oslo())
+    book = BookBox() if options is None else book_box(
+        options, lang, own=actor.pid == woman_pid, name=shown.woman_name)
+    return shown, raw, book
+
+
 def _load_history(actor: Actor, woman_pid: str, lang: str) -> list[HistoryRow]:
     return history_rows(card.history(get_engine(), actor, woman_pid), lang)
-
-
-def _load_book_box(actor: Actor, woman_pid: str, lang: str, name: str) -> BookBox:
-    options = pregnancy_booking_options(get_engine(), actor, woman_pid, utcnow(),
-                                        settings=get_settings().booking)
-    return book_box(options, lang, own=actor.pid == woman_pid, name=name)
 
 
 def parse_consultation(form: dict) -> tuple[ConsultationDraft | None, dict[str, str]]:
@@ -233,14 +238,22 @@ class CardState(SessionState):
             assign(self, loaded=False)
             return
         self._set_woman(session._actor().subject_pid)
-        await self._refresh(session)
+        # The card and its booking box in one read (without the box when that is refused,
+        # logged: the card itself still shows); the history only when it is open.
+        assign(self, error="")
         book = BookBox()
-        # Without the box when refused (logged): the card itself still shows.
-        with contextlib.suppress(ServiceError):
-            if not self.error:
-                book = await asyncio.to_thread(_load_book_box, session._actor(),
-                                               self._woman_pid, session.lang,
-                                               self.woman_name)
+        try:
+            shown, raw, book = await asyncio.to_thread(
+                _load_page, session._actor(), self._woman_pid, session.lang)
+            if self._history_shown:
+                assign(self, history=await asyncio.to_thread(
+                    _load_history, session._actor(), self._woman_pid, session.lang))
+        except ServiceError as exc:
+            assign(self, error=t(exc.message_key, session.lang), charts=[], consultations=[],
+                   history=[])
+        else:
+            assign(self, _raw=raw)
+            self._show(shown)
         assign(self, book=book, loaded=True)
 
     @rx.event
