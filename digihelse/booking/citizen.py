@@ -36,6 +36,7 @@ from digihelse.booking.errors import (
     SlotUnavailable,
     TooLate,
 )
+from digihelse.booking.free_weeks import free_in_window
 from digihelse.booking.models import MOVED_REASON, Booking, BookingStatus, CancelledBy, Slot
 from digihelse.booking.notices import (
     cancelled_text,
@@ -167,8 +168,8 @@ def free_slots(
     end_day = from_date + dt.timedelta(days=days)
     end = dt.datetime.combine(end_day, dt.time(), tzinfo=OSLO).astimezone(dt.UTC)
     earliest = max(start, now + settings.min_notice)
-    # `> earliest` would drop a slot starting exactly at the window start; include it.
-    return free_slot_rows(s, place_id, earliest - dt.timedelta(microseconds=1), end)
+    # From `earliest` on, inclusive: a slot starting exactly at the window start counts.
+    return free_in_window(s, place_id, start, end, earliest)
 
 
 def midwife_free_slots(
@@ -187,8 +188,10 @@ def midwife_free_slots(
     start, _ = day_bounds(from_date)
     _, end = day_bounds(from_date + dt.timedelta(days=days - 1))
     earliest = max(start, now + settings.min_notice)
-    return free_slot_rows(s, place_id, earliest - dt.timedelta(microseconds=1), end,
-                           personnel_id=midwife_id)
+    if place_id is None:  # all her places: no one place's version to trust
+        return free_slot_rows(s, None, earliest - dt.timedelta(microseconds=1), end,
+                              personnel_id=midwife_id)
+    return free_in_window(s, place_id, start, end, earliest, personnel_id=midwife_id)
 
 
 def book(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Index, UniqueConstraint, text
+from sqlalchemy import BigInteger, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from digihelse.core.timeutil import utcnow
@@ -200,3 +200,12 @@ class Booking(SQLModel, table=True):
     # cancelled this booking; kept here, not in the tab, so it stays seen on every device.
     change_seen_at: dt.datetime | None = None
     marked_at: dt.datetime | None = None  # when attended / no-show was recorded
+
+
+class PlaceVersion(SQLModel, table=True):
+    """How often a place's free times may have changed: kept by database triggers
+    (migration 0015) on every slot and booking change, read by the free-week cache."""
+
+    __tablename__ = "place_version"
+    place_id: int = Field(foreign_key="place.id", primary_key=True)
+    version: int = Field(sa_type=BigInteger, nullable=False)

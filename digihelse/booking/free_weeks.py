@@ -1,0 +1,58 @@
+"""A cache of each place's free times, a window (a week of the strip) at a time, right
+across workers: an entry is used only while its place's version in the database
+(place_version, kept by triggers on every slot and booking change: migration 0015) is
+the one it was read at. Checking costs one indexed read of one row; a miss reads the
+window as free_slot_rows() does. The process only remembers; the database decides."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+
+from sqlmodel import Session, select
+
+from digihelse.booking.models import PlaceVersion
+from digihelse.booking.store import free_slot_rows
+from digihelse.booking.views import FreeSlot
+
+MAX_ENTRIES = 2048  # windows kept in this process (a few kB each)
+
+_Key = tuple[str, int, int | None, dt.datetime, dt.datetime]
+_entries: OrderedDict[_Key, tuple[int, tuple[FreeSlot, ...]]] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _version(s: Session, place_id: int) -> int:
+    found = s.exec(select(PlaceVersion.version).where(PlaceVersion.place_id == place_id)).first()
+    return found or 0
+
+
+def free_in_window(s: Session, place_id: int, start: dt.datetime, end: dt.datetime,
+                   earliest: dt.datetime, *, personnel_id: int | None = None
+                   ) -> list[FreeSlot]:
+    """free_slot_rows(s, place_id, earliest - 1 µs, end, personnel_id=...) for a window
+    [start, end) with start <= earliest: the window's free slots from `earliest` on."""
+    # The version first: a change committed after it makes the entry stale, never wrong.
+    version = _version(s, place_id)
+    engine = s.get_bind().engine
+    key: _Key = (f"{id(engine.pool)}:{engine.url}", place_id, personnel_id, start, end)
+    with _lock:
+        found = _entries.get(key)
+        if found is not None:
+            _entries.move_to_end(key)
+    if found is None or found[0] != version:
+        rows = tuple(free_slot_rows(s, place_id, start - dt.timedelta(microseconds=1), end,
+                                    personnel_id=personnel_id))
+        found = (version, rows)
+        with _lock:
+            _entries[key] = found
+            while len(_entries) > MAX_ENTRIES:
+                _entries.popitem(last=False)
+    return [slot for slot in found[1] if slot.start_at >= earliest]
+
+
+def clear() -> None:
+    """Forget every entry (tests)."""
+    with _lock:
+        _entries.clear()
