@@ -10,6 +10,9 @@ import datetime as dt
 import threading
 from collections import OrderedDict
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, select
 
 from digihelse.booking.models import PlaceVersion
@@ -23,9 +26,27 @@ _entries: OrderedDict[_Key, tuple[int, tuple[FreeSlot, ...]]] = OrderedDict()
 _lock = threading.Lock()
 
 
+_SEEN = "digihelse.booking.place_versions"  # Session.info: versions read in this transaction
+
+
 def _version(s: Session, place_id: int) -> int:
-    found = s.exec(select(PlaceVersion.version).where(PlaceVersion.place_id == place_id)).first()
-    return found or 0
+    """Read once a transaction: a week strip that seeks asks for several weeks."""
+    seen = s.info.setdefault(_SEEN, {})
+    if place_id not in seen:
+        found = s.exec(select(PlaceVersion.version)
+                       .where(PlaceVersion.place_id == place_id)).first()
+        seen[place_id] = found or 0
+    return seen[place_id]
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget_versions(session: OrmSession, _transaction: SessionTransaction) -> None:
+    session.info.pop(_SEEN, None)
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _forget_after_write(session: OrmSession, _context: object) -> None:
+    session.info.pop(_SEEN, None)  # this transaction's own write may have bumped one
 
 
 def free_in_window(s: Session, place_id: int, start: dt.datetime, end: dt.datetime,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from digihelse.access.actors import Actor
+from digihelse.access.enforcement import reading
 from digihelse.booking import citizen, errors, views
 from digihelse.booking.access import booking_service
 from digihelse.booking.pregnancy import PregnancyBookingOptions, pregnancy_booking_options
@@ -105,7 +106,7 @@ def _load_places(actor: Actor, moving: bool = False
                  ) -> tuple[list[views.PlaceInfo], str | None]:
     """Where she may book, or why she may not book now (a message key): the policy's
     reason, or the limit of upcoming bookings (which a move does not add to)."""
-    with db_session() as s:
+    with reading(get_engine()) as s:  # one read, one decision for her subject
         refusal = citizen.booking_refusal(s, actor)
         if refusal is None and not moving and citizen.at_booking_limit(
                 s, actor, now=utcnow(), settings=get_settings().booking):
@@ -138,14 +139,26 @@ def cancel_line(start_at: dt.datetime, lang: str) -> str:
     return t("book.cancel_until", lang, when=slot_label(deadline, lang))
 
 
-def _load_slots(place_id: int, from_date: dt.date, days: int,
-                midwife_id: int = 0) -> list[views.FreeSlot]:
+def _slots_in(s, place_id: int, from_date: dt.date, days: int,
+              midwife_id: int = 0) -> list[views.FreeSlot]:
+    if midwife_id:
+        return citizen.midwife_free_slots(s, midwife_id, from_date=from_date, days=days,
+                                          place_id=place_id, settings=get_settings().booking)
+    return citizen.free_slots(s, place_id, from_date=from_date, days=days,
+                              settings=get_settings().booking)
+
+
+def _seek_week(place_id: int, first_day: dt.date, offset: int, weeks: int, seek: bool,
+               midwife_id: int = 0) -> tuple[int, list[views.FreeSlot]]:
+    """The week at `offset`; with `seek`, the first from there that has free times (or
+    the last one), in one read."""
     with db_session() as s:
-        if midwife_id:
-            return citizen.midwife_free_slots(s, midwife_id, from_date=from_date, days=days,
-                                              place_id=place_id, settings=get_settings().booking)
-        return citizen.free_slots(s, place_id, from_date=from_date, days=days,
-                                  settings=get_settings().booking)
+        while True:
+            start = first_day + dt.timedelta(weeks=offset)
+            slots = _slots_in(s, place_id, start, 7, midwife_id)
+            if slots or not seek or offset >= weeks - 1:
+                return offset, slots
+            offset += 1
 
 
 def _load_options(actor: Actor) -> PregnancyBookingOptions:
@@ -295,14 +308,12 @@ class BookingState(SessionState):
         # coming back to the page re-sends nothing that stayed the same.
         offset = 0 if seek else self.week_offset
         weeks = self._weeks()
-        for _ in range(weeks if seek else 1):
-            start = first_day + dt.timedelta(weeks=offset)
-            end = start + dt.timedelta(days=6)
-            slots = await asyncio.to_thread(_load_slots, self.place_id, start, 7,
-                                            self._midwife_id) if self.place_id else []
-            if slots or not seek or offset >= weeks - 1:
-                break
-            offset += 1
+        slots: list[views.FreeSlot] = []
+        if self.place_id:
+            offset, slots = await asyncio.to_thread(_seek_week, self.place_id, first_day,
+                                                    offset, weeks, seek, self._midwife_id)
+        start = first_day + dt.timedelta(weeks=offset)
+        end = start + dt.timedelta(days=6)
         assign(self, week_offset=offset,
                published_weeks=get_settings().booking.horizon_days // 7,
                week_title=f"{day_month(start, lang)} – {day_month(end, lang)}",
