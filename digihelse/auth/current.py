@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from dataclasses import dataclass
+
+from sqlmodel import Session
 
 from digihelse.auth.sessions import SessionInfo, SessionStore, cookie_value
 from digihelse.core.db import session as db_session
@@ -35,8 +38,9 @@ def session_store() -> SessionStore:
                         absolute_seconds=settings.session_absolute_seconds)
 
 
-def user_for(info: SessionInfo) -> CurrentUser:
-    with db_session() as s:
+def user_for(info: SessionInfo, session: Session | None = None) -> CurrentUser:
+    """The user of a live session; in the caller's session when given (one read)."""
+    with contextlib.nullcontext(session) if session is not None else db_session() as s:
         if info.provider == "personnel":
             found = personnel_by_pid(s, info.pid)
             if found is not None:

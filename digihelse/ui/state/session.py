@@ -7,17 +7,19 @@ backend-only vars; the browser sees names and opaque choice keys."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from dataclasses import dataclass
 from urllib.parse import quote
 
 import reflex as rx
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from digihelse.access import personnel_areas, policy
 from digihelse.access.actors import Action, Actor, Channel, Service
 from digihelse.access.enforcement import SubjectChoice, representable_subjects
 from digihelse.auth.current import CurrentUser, user_for
+from digihelse.auth.sessions import SessionInfo
 from digihelse.core.db import session as db_session
 from digihelse.core.errors import ServiceError
 from digihelse.core.i18n import DEFAULT_LANG, normalise_lang, t
@@ -62,10 +64,21 @@ class SubjectOption:
     enabled: bool
 
 
-def _subjects(user: CurrentUser) -> tuple[list[SubjectChoice], set[str]]:
+def _user_and_subjects(live: SessionInfo
+                       ) -> tuple[CurrentUser, list[SubjectChoice], set[str]]:
+    """The user, and (a citizen) whom she may act for, in one read."""
+    with db_session() as s:
+        user = user_for(live, s)
+        if user.is_personnel:
+            return user, [], set()
+        return (user, *_subjects(user, s))
+
+
+def _subjects(user: CurrentUser, session: Session | None = None
+              ) -> tuple[list[SubjectChoice], set[str]]:
     """Whom the user may act for, and which of them have a pregnancy card she may see."""
     actor = Actor(pid=user.pid, role=user.role, name=user.name, assurance=user.assurance)
-    with db_session() as s:
+    with contextlib.nullcontext(session) if session is not None else db_session() as s:
         choices = representable_subjects(s, actor)
         viewers = [c.pid for c in choices
                    if Action.VIEW_CARD in c.for_service(Service.PREGNANCY).allowed]
@@ -181,7 +194,8 @@ class SessionState(rx.State):
 
     async def _resolve(self) -> None:
         live = live_session()
-        user = await asyncio.to_thread(user_for, live) if live else None
+        user, choices, with_card = await asyncio.to_thread(_user_and_subjects, live) \
+            if live else (None, [], set())
         previous = self._pid
         assign(
             self,
@@ -196,8 +210,6 @@ class SessionState(rx.State):
             own_age=age_on(parse_nin(user.pid).birth_date, today_oslo()) if user else None,
             organisation=(user.organisation or "") if user else "",
         )
-        choices, with_card = await asyncio.to_thread(_subjects, user) \
-            if user and not user.is_personnel else ([], set())
         assign(self, _card_pids=sorted(with_card))
         self._set_subjects(choices, keep=self._acting_pid if previous == self._pid else "")
         assign(self, checked=True)
