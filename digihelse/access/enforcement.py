@@ -196,12 +196,21 @@ def reading(engine: Engine) -> Iterator[Session]:
     them) until the reads are done. Then they are appended (audit.log.write_reads) and
     committed before this returns: the data read here leaves the service only once the
     log says it was read. A refusal is logged at once, as always (_log_denial)."""
-    with db.session(engine) as s:
-        s.info[_DECISIONS], s.info[_READ_LOG] = {}, []
+    entries: list[audit_log.Entry] = []
+    with held_reads(engine, entries) as s:
         yield s
-        entries = s.info.pop(_READ_LOG)
-        s.rollback()  # the reads' transaction ends: nothing in it was written
     audit_log.write_reads(engine, entries)
+
+
+@contextlib.contextmanager
+def held_reads(engine: Engine, entries: list[audit_log.Entry]) -> Iterator[Session]:
+    """reading() without the writing: the rows are left in `entries`, and the caller
+    writes them (audit.log.write_reads_async) before anything read here leaves it."""
+    with db.session(engine) as s:
+        s.info[_DECISIONS], s.info[_READ_LOG] = {}, entries
+        yield s
+        s.info.pop(_READ_LOG)
+        s.rollback()  # the reads' transaction ends: nothing in it was written
 
 
 # --- Logging ------------------------------------------------------------------------------

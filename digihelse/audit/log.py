@@ -11,6 +11,7 @@ together or not at all."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import functools
 import hashlib
@@ -121,6 +122,20 @@ def write_reads(engine: Engine, entries: list[Entry]) -> None:
         return
     with engine.begin() as conn:
         append_rows(conn, entries)
+
+
+async def write_reads_async(engine: Engine, entries: list[Entry]) -> None:
+    """write_reads() for a caller on an event loop: it awaits the commit without holding a
+    worker thread while the group commit is under way. The same promise."""
+    if not entries:
+        return
+    from digihelse.core.writer import writer_for
+
+    group = writer_for(engine)
+    if group is not None:
+        await asyncio.wrap_future(group.submit(lambda conn: append_rows(conn, entries)))
+    else:
+        await asyncio.to_thread(write_reads, engine, entries)
 
 
 def append_rows(conn: Connection, entries: list[Entry], at: dt.datetime | None = None) -> None:

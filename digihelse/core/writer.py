@@ -65,6 +65,11 @@ class GroupWriter:
 
     def run(self, work: Callable[[Connection], T]) -> T:
         """Run work(connection) in the next batch and return its result once committed."""
+        return self.submit(work).result()
+
+    def submit(self, work: Callable[[Connection], T]) -> Future:
+        """Queue work for the next batch; the future is resolved once it is committed
+        (asyncio.wrap_future() awaits it without holding a thread)."""
         if self.in_writer():
             raise RuntimeError("the writer cannot wait for itself")
         future: Future = Future()
@@ -73,8 +78,8 @@ class GroupWriter:
             if not closed:
                 self._queue.put((work, future))
         if closed:  # it ended while idle, just now: its successor takes the work
-            return writer_for(self.engine, fresh=self).run(work)
-        return future.result()
+            return writer_for(self.engine, fresh=self).submit(work)
+        return future
 
     def _loop(self) -> None:
         conn: Connection | None = None

@@ -19,7 +19,7 @@ from digihelse.core.i18n.formatting import day_month
 from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import today_oslo, utcnow
 from digihelse.healthcard import service as card
-from digihelse.healthcard.page import card_page
+from digihelse.healthcard.page import card_page_async
 from digihelse.healthcard.validation import (
     NO_FINDINGS,
     ConsultationDraft,
@@ -90,11 +90,11 @@ def _load(actor: Actor, woman_pid: str, lang: str
     return display(view, lang, today_oslo()), raw
 
 
-def _load_page(actor: Actor, woman_pid: str, lang: str
-               ) -> tuple[CardDisplay, dict[int, dict[str, str]], BookBox]:
+async def _load_page(actor: Actor, woman_pid: str, lang: str
+                     ) -> tuple[CardDisplay, dict[int, dict[str, str]], BookBox]:
     """The citizen's card and its booking box, read and logged as one (card_page)."""
-    view, options = card_page(get_engine(), actor, woman_pid, utcnow(),
-                              settings=get_settings().booking)
+    view, options = await card_page_async(get_engine(), actor, woman_pid, utcnow(),
+                                          settings=get_settings().booking)
     raw = {c.id: form_values(c) for c in view.timeline} if view.can_edit else {}
     shown = display(view, lang, today_oslo())
     book = BookBox() if options is None else book_box(
@@ -243,8 +243,8 @@ class CardState(SessionState):
         assign(self, error="")
         book = BookBox()
         try:
-            shown, raw, book = await asyncio.to_thread(
-                _load_page, session._actor(), self._woman_pid, session.lang)
+            shown, raw, book = await _load_page(session._actor(), self._woman_pid,
+                                                session.lang)
             if self._history_shown:
                 assign(self, history=await asyncio.to_thread(
                     _load_history, session._actor(), self._woman_pid, session.lang))

@@ -79,3 +79,19 @@ def test_a_refusal_is_logged_at_once_and_hands_over_nothing(engine, seeded):
         card_page(engine, kari, seeded["nora"].nin, utcnow(), settings=SETTINGS)
     rows = _log(engine)[before:]
     assert [r[5] for r in rows] == ["denied"]
+
+
+def test_the_async_read_gives_and_logs_what_the_one_read_does(engine, seeded):
+    import asyncio
+
+    from digihelse.healthcard.page import card_page_async
+
+    nora = citizen(seeded["nora"])
+    now = utcnow()
+    before = len(_log(engine))
+    sync = card_page(engine, nora, nora.pid, now, settings=SETTINGS)
+    middle = len(_log(engine))
+    result = asyncio.run(card_page_async(engine, nora, nora.pid, now, settings=SETTINGS))
+    rows = _log(engine)  # committed by the time it returned
+    assert result == sync
+    assert rows[middle:] == rows[before:middle] and rows[middle:]
