@@ -74,6 +74,7 @@ from digihelse.booking.store import (
     place_kind_of,
 )
 from digihelse.booking.views import Appointment, Appointments, FreeSlot, PlaceInfo
+from digihelse.core import db
 from digihelse.core.db import SessionOrEngine, transaction
 from digihelse.core.i18n.families import keyed
 from digihelse.core.settings import BookingSettings
@@ -233,7 +234,7 @@ def _lean_book(engine: Engine, actor: Actor, request: dict) -> Booking | None:
         group = writer_for(engine)
         if group is not None:
             return group.run(lambda conn: lean.book(conn, actor, **request))
-        with engine.begin() as conn:
+        with db.immediate(engine).begin() as conn:  # SQLite in memory: one connection
             return lean.book(conn, actor, **request)
     except lean.Unusual:
         return None

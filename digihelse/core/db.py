@@ -94,6 +94,13 @@ def session(engine: Engine | None = None) -> Iterator[Session]:
         yield s
 
 
+def immediate(engine: Engine) -> Engine:
+    """The engine whose SQLite transactions begin IMMEDIATE (others as they are)."""
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(**{_BEGIN_MODE: "IMMEDIATE"})
+    return engine
+
+
 @contextlib.contextmanager
 def write_session(engine: Engine | None = None) -> Iterator[Session]:
     """A session whose transaction takes the write lock at once (BEGIN IMMEDIATE on

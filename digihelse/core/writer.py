@@ -72,6 +72,10 @@ class GroupWriter:
         (asyncio.wrap_future() awaits it without holding a thread)."""
         if self.in_writer():
             raise RuntimeError("the writer cannot wait for itself")
+        if self._lock._is_owned():  # type: ignore[attr-defined]  # CPython's RLock
+            # This thread is inside a write transaction of its own (db.transaction): the
+            # writer would wait for it, and it for the writer.
+            raise RuntimeError("a write transaction of this thread is still open")
         future: Future = Future()
         with self._state:
             closed = self.closed

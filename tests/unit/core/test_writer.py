@@ -123,3 +123,9 @@ def test_the_writer_cannot_wait_for_itself(engine):
 def test_other_databases_write_on_their_own(tmp_path):
     memory = db.make_engine("sqlite://")
     assert writer.writer_for(memory) is None
+
+
+def test_a_thread_inside_its_own_write_transaction_is_told_not_left_waiting(engine):
+    group = writer.writer_for(engine)
+    with db.transaction(engine), pytest.raises(RuntimeError):
+        group.run(_request(7, False))
