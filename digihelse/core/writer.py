@@ -125,6 +125,8 @@ class GroupWriter:
                     conn = None
         finally:
             if conn is not None:
+                with contextlib.suppress(Exception):  # back to the pool as it came
+                    conn.connection.driver_connection.execute("PRAGMA wal_autocheckpoint=1000")
                 conn.close()
             self._checkpoint.set()  # it sees closed and ends
 
