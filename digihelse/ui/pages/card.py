@@ -6,6 +6,7 @@ import reflex as rx
 from digihelse.core.i18n.families import keyed
 from digihelse.healthcard.validation import NOTE_MAX
 from digihelse.ui import routes
+from digihelse.ui.components.client_actions import in_browser
 from digihelse.ui.components.layout import T, loaded_or_error, shell
 from digihelse.ui.components.links import anchor_link, page_link
 from digihelse.ui.components.texts import by_lang
@@ -350,7 +351,8 @@ def card_page() -> rx.Component:
             rx.cond(CardState.can_write_notes & ~CardState.acting_for_other,
                     rx.el.a(T("sharing.link"), href="/helsekort/del", id="share-link",
                             class_name="btn btn-secondary no-print share-link")),
-            rx.el.button(T("card.print.button"), type="button", on_click=CardState.print_card,
+            rx.el.button(T("card.print.button"), type="button",
+                         on_click=in_browser("() => window.print()"),
                          class_name="btn btn-secondary no-print"),
             charts(),
             timeline(),

@@ -30,12 +30,12 @@ from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import to_oslo, today_oslo, utcnow
 from digihelse.ui.state.card_display import when_text
 from digihelse.ui.state.changes import assign
-from digihelse.ui.state.focus import focus_on
+from digihelse.ui.state.client_actions import focus_on
 from digihelse.ui.state.guard import CITIZEN, audience
 from digihelse.ui.state.session import SessionState
 
 # After each step the new step's heading takes the focus.
-FOCUS_STEP = focus_on("step-heading")
+FOCUS_STEP = "step-heading"
 
 
 @dataclass
@@ -338,7 +338,7 @@ class BookingState(SessionState):
         self.step, self.error, self.alternatives = "confirm", "", []
         # One key per confirm screen: a double tap or a retry books once.
         self._client_key = uuid.uuid4().hex
-        return FOCUS_STEP
+        focus_on(self, FOCUS_STEP)
 
     @rx.event
     async def relabel(self):
@@ -369,7 +369,7 @@ class BookingState(SessionState):
     @rx.event
     def back_to_times(self):
         self.step, self.error = "choose", ""
-        return FOCUS_STEP
+        focus_on(self, FOCUS_STEP)
 
     @rx.event
     def toggle_topic(self, value: str):
@@ -401,7 +401,7 @@ class BookingState(SessionState):
             self.step = "done"
         finally:
             self.busy = False
-        yield FOCUS_STEP
+        focus_on(self, FOCUS_STEP)
 
     def _book(self, actor: Actor):
         if self.moving_id:
