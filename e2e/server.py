@@ -58,6 +58,7 @@ def server_env(port: int, data_dir: Path, extra: dict[str, str] | None = None) -
         "DIGIHELSE_RATE_FHIR_READ": "100000/minute",
         "DIGIHELSE_RATE_FHIR_WRITE": "100000/minute",
         "DIGIHELSE_RATE_SOCKET_CONNECT": "100000/minute",
+        "DIGIHELSE_RATE_BOOKING": "100000/minute",
         # One audit key for the server and the tests that append to its log directly.
         "DIGIHELSE_AUDIT_KEY": E2E_AUDIT_KEY,
     })

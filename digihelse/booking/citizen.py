@@ -44,6 +44,7 @@ from digihelse.booking.notices import (
     sms_where,
 )
 from digihelse.booking.opening_hours import next_drop_in
+from digihelse.booking.rate import count_request
 from digihelse.booking.reminders import queue_notices, reminder_key
 from digihelse.booking.rules import (
     NURSE_ROLES,
@@ -209,6 +210,7 @@ def book(
     now = aware_utc(now)
     check_input(client_key, topic, note)
     note = optional_text(note)
+    count_request(actor, settings)
     with transaction(s_or_engine) as s:
         if actor.is_personnel:
             raise AccessDenied("personnel_cannot_book", "pupils book their own appointments")
@@ -286,6 +288,7 @@ def cancel(
     now = aware_utc(now)
     reason = optional_text(reason)
     check_reason(reason)
+    count_request(actor, settings)
     with transaction(s_or_engine) as s:
         booking, slot, person = load_booking(s, booking_id, lock=True)
         authorize(s, actor, person.nin, Action.CANCEL, place_id=slot.place_id,
@@ -325,6 +328,7 @@ def move(
     one booked in one transaction. If the new slot is taken, nothing changes (SlotTaken)."""
     now = aware_utc(now)
     check_input(client_key, None, None)
+    count_request(actor, settings)
     with transaction(s_or_engine) as s:
         old, old_slot, person = load_booking(s, booking_id, lock=True)
         person = lock_person(s, person.nin)

@@ -48,6 +48,10 @@ class BookingSettings:
     alternatives_window: dt.timedelta = dt.timedelta(days=14)
     horizon_days: int = 28  # how far ahead slots are generated
     mark_grace: dt.timedelta = dt.timedelta(minutes=15)  # "Møtt" may be set this early
+    # Booking requests (book, move, cancel) per person, pages and FHIR alike
+    # (DIGIHELSE_RATE_BOOKING, the `limits` notation; ";" between several). None, no cap,
+    # only where the settings are built in code (the services' own tests).
+    rate_per_person: str | None = None
 
 
 @dataclass(frozen=True)
@@ -192,6 +196,9 @@ class Environment(BaseSettings):
     DIGIHELSE_RATE_FHIR_READ: str = "600/minute"
     DIGIHELSE_RATE_FHIR_WRITE: str = "60/minute"
     DIGIHELSE_RATE_SOCKET_CONNECT: str = "120/minute"
+    # Enough for a parent booking for three children, not for a script churning times
+    # and the place's SMS.
+    DIGIHELSE_RATE_BOOKING: str = "10/minute;50/day"
     DIGIHELSE_YOUTH_SELF_SERVICE_AGE: int = _LAW.youth_self_service_age
     DIGIHELSE_BASIC_SELF_SERVICE_AGE: int = _LAW.basic_self_service_age
     DIGIHELSE_PARENT_FULL_ACCESS_BELOW: int = _LAW.parent_full_access_below
@@ -297,7 +304,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             cancel_notice=dt.timedelta(minutes=e.DIGIHELSE_BOOKING_CANCEL_NOTICE_MINUTES),
             max_active_future_bookings=e.DIGIHELSE_BOOKING_MAX_ACTIVE,
             reminder_before=dt.timedelta(hours=e.DIGIHELSE_BOOKING_REMINDER_HOURS),
-            horizon_days=e.DIGIHELSE_BOOKING_HORIZON_DAYS),
+            horizon_days=e.DIGIHELSE_BOOKING_HORIZON_DAYS,
+            rate_per_person=e.DIGIHELSE_RATE_BOOKING),
         scheduler=e.DIGIHELSE_SCHEDULER,
         leader_seconds=e.DIGIHELSE_LEADER_SECONDS,
         job_interval_seconds=e.DIGIHELSE_JOB_INTERVAL_SECONDS,
@@ -327,9 +335,10 @@ def check_settings(settings: Settings) -> None:
     for name, value in (("DIGIHELSE_RATE_LOGIN", settings.rate_login),
                         ("DIGIHELSE_RATE_FHIR_READ", settings.rate_fhir_read),
                         ("DIGIHELSE_RATE_FHIR_WRITE", settings.rate_fhir_write),
-                        ("DIGIHELSE_RATE_SOCKET_CONNECT", settings.rate_socket_connect)):
+                        ("DIGIHELSE_RATE_SOCKET_CONNECT", settings.rate_socket_connect),
+                        ("DIGIHELSE_RATE_BOOKING", settings.booking.rate_per_person or "")):
         try:
-            limits.parse(value)
+            limits.parse_many(value)
         except ValueError:
             problems.append(f"{name} must read like 60/minute, not {value!r}.")
     if settings.is_production and len(settings.audit_key or "") < 32:
