@@ -14,7 +14,7 @@ from digihelse.access.actors import AccessDenied, Action, Actor, Service
 from digihelse.access.enforcement import decide, thresholds
 from digihelse.access.fullmakt import shares_card
 from digihelse.access.policy import explain
-from digihelse.booking import ics
+from digihelse.booking import holds, ics, offers
 from digihelse.booking.access import (
     authorize,
     booking_service,
@@ -167,7 +167,7 @@ def free_slots(
     end = dt.datetime.combine(end_day, dt.time(), tzinfo=OSLO).astimezone(dt.UTC)
     earliest = max(start, now + settings.min_notice)
     # `> earliest` would drop a slot starting exactly at the window start; include it.
-    return free_slot_rows(s, place_id, earliest - dt.timedelta(microseconds=1), end)
+    return free_slot_rows(s, place_id, earliest - dt.timedelta(microseconds=1), end, now=now)
 
 
 def midwife_free_slots(
@@ -187,7 +187,7 @@ def midwife_free_slots(
     _, end = day_bounds(from_date + dt.timedelta(days=days - 1))
     earliest = max(start, now + settings.min_notice)
     return free_slot_rows(s, place_id, earliest - dt.timedelta(microseconds=1), end,
-                           personnel_id=midwife_id)
+                           personnel_id=midwife_id, now=now)
 
 
 def book(
@@ -240,6 +240,7 @@ def book(
             visit_key=visit_key, client_key=client_key, created_at=now, updated_at=now,
             booked_by_pid=actor.pid if actor.pid != person.nin else None,
         )
+        holds.clear_for_booking(s, slot.id, person.id, now)
         if not insert_booking(s, booking):
             return _after_refused_insert(s, client_key, slot, person, now, settings)
         record_booking_access(s, actor, person.nin, action="create", object_id=booking.id,
@@ -304,6 +305,7 @@ def cancel(
             raise TooLate("cancel_notice")
         cancel_row(s, booking, now=now, by=CancelledBy.NURSE if by_nurse else CancelledBy.PUPIL,
                     reason=reason)
+        offers.after_booking_ended(s, booking, slot, now=now, settings=settings)
         drop_pending(s, [reminder_key(booking.id)], now=now)
         record_booking_access(s, actor, person.nin, action="update",
                               object_id=booking.id, service=booking.service)
@@ -369,6 +371,7 @@ def move(
             created_at=now, updated_at=now,
         )
         by = CancelledBy.NURSE if by_nurse else CancelledBy.PUPIL
+        holds.clear_for_booking(s, new_slot.id, person.id, now)
         try:
             with s.begin_nested():  # both rows or neither
                 cancel_row(s, old, now=now, by=by, reason=MOVED_REASON)
@@ -378,6 +381,7 @@ def move(
             return _after_refused_insert(s, client_key, new_slot, person, now, settings,
                                          moved_from=old.id)
         drop_pending(s, [reminder_key(old.id)], now=now)
+        offers.after_booking_ended(s, old, old_slot, now=now, settings=settings)
         record_booking_access(s, actor, person.nin, action="update", object_id=old.id,
                               service=old.service)
         record_booking_access(s, actor, person.nin, action="create", object_id=new.id,

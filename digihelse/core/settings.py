@@ -48,6 +48,10 @@ class BookingSettings:
     alternatives_window: dt.timedelta = dt.timedelta(days=14)
     horizon_days: int = 28  # how far ahead slots are generated
     mark_grace: dt.timedelta = dt.timedelta(minutes=15)  # "Møtt" may be set this early
+    # A time she tapped is held for her this long while she confirms (DIGIHELSE_BOOKING_
+    # HOLD_MINUTES); an earlier-time offer holds its time this long (_OFFER_MINUTES).
+    hold_for: dt.timedelta = dt.timedelta(minutes=5)
+    offer_for: dt.timedelta = dt.timedelta(minutes=30)
     # Booking requests (book, move, cancel) per person, pages and FHIR alike
     # (DIGIHELSE_RATE_BOOKING, the `limits` notation; ";" between several). None, no cap,
     # only where the settings are built in code (the services' own tests).
@@ -210,6 +214,10 @@ class Environment(BaseSettings):
     DIGIHELSE_BOOKING_MAX_ACTIVE: int = _BOOKING.max_active_future_bookings
     DIGIHELSE_BOOKING_REMINDER_HOURS: int = _minutes(_BOOKING.reminder_before) // 60
     DIGIHELSE_BOOKING_HORIZON_DAYS: int = _BOOKING.horizon_days
+    DIGIHELSE_BOOKING_HOLD_MINUTES: int = Field(default=_minutes(_BOOKING.hold_for), ge=1,
+                                                le=60)
+    DIGIHELSE_BOOKING_OFFER_MINUTES: int = Field(default=_minutes(_BOOKING.offer_for), ge=1,
+                                                 le=24 * 60)
     DIGIHELSE_SCHEDULER: bool = True
     DIGIHELSE_LEADER_SECONDS: int = Field(default=30, ge=2, le=600)
     DIGIHELSE_JOB_INTERVAL_SECONDS: int = Field(default=60, ge=1, le=3600)
@@ -305,6 +313,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             max_active_future_bookings=e.DIGIHELSE_BOOKING_MAX_ACTIVE,
             reminder_before=dt.timedelta(hours=e.DIGIHELSE_BOOKING_REMINDER_HOURS),
             horizon_days=e.DIGIHELSE_BOOKING_HORIZON_DAYS,
+            hold_for=dt.timedelta(minutes=e.DIGIHELSE_BOOKING_HOLD_MINUTES),
+            offer_for=dt.timedelta(minutes=e.DIGIHELSE_BOOKING_OFFER_MINUTES),
             rate_per_person=e.DIGIHELSE_RATE_BOOKING),
         scheduler=e.DIGIHELSE_SCHEDULER,
         leader_seconds=e.DIGIHELSE_LEADER_SECONDS,
