@@ -254,11 +254,12 @@ def _void_offers(s: Session, query, now: dt.datetime) -> list[int]:
 
 
 def _freed_at(s: Session, slot: Slot) -> dt.datetime:
-    """When the time last came free: its last cancelled booking, or when it was made."""
+    """When the time last came free: its last cancelled booking, or when it was made,
+    opened again or unblocked."""
     cancelled = s.exec(select(Booking.cancelled_at).where(
         Booking.slot_id == slot.id, Booking.status == BookingStatus.CANCELLED)
         .order_by(col(Booking.cancelled_at).desc())).first()
-    return max(filter(None, (cancelled, slot.created_at)))
+    return max(filter(None, (cancelled, slot.created_at, slot.updated_at)))
 
 
 def _offerable(s: Session, slot: Slot, now: dt.datetime, settings: BookingSettings) -> bool:
@@ -287,7 +288,7 @@ def next_in_line(s: Session, slot: Slot, now: dt.datetime) -> tuple[EarlierWish,
         .join(Slot, Slot.id == Booking.slot_id)
         .where(EarlierWish.place_id == slot.place_id, EarlierWish.active == True,  # noqa: E712
                Booking.status == BookingStatus.BOOKED, Slot.start_at > slot.start_at,
-               EarlierWish.created_at <= freed,
+               EarlierWish.created_at < freed,
                col(EarlierWish.id).not_in(offered_before),
                col(EarlierWish.person_id).not_in(busy))
         .order_by(col(EarlierWish.created_at), col(EarlierWish.id))).all()
