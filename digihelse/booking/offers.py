@@ -128,13 +128,16 @@ def set_wish(s_or_engine: SessionOrEngine, actor: Actor, booking_id: int, *, on:
         return Wish(booking.id, wish.active, wish.mornings_only, tuple(days))
 
 
-def wishes_for(s: Session, booking_ids: list[int]) -> dict[int, Wish]:
-    """The wishes on these bookings (the caller has already been allowed to see them)."""
-    if not booking_ids:
-        return {}
-    rows = s.exec(select(EarlierWish).where(col(EarlierWish.booking_id).in_(booking_ids)))
-    return {w.booking_id: Wish(w.booking_id, w.active, w.mornings_only, _weekdays(w.weekdays))
-            for w in rows}
+def my_wishes(s_or_engine: SessionOrEngine, actor: Actor) -> dict[int, Wish]:
+    """booking id -> her wish, for the actor's subject's bookings (the page has already
+    shown her those bookings through appointments_for, which logs that)."""
+    with transaction(s_or_engine) as s:
+        person = s.exec(select(Person).where(Person.nin == actor.subject_pid)).first()
+        if person is None or actor.is_personnel:
+            return {}
+        rows = s.exec(select(EarlierWish).where(EarlierWish.person_id == person.id))
+        return {w.booking_id: Wish(w.booking_id, w.active, w.mornings_only,
+                                   _weekdays(w.weekdays)) for w in rows}
 
 
 def my_offers(s_or_engine: SessionOrEngine, actor: Actor, *,
@@ -160,6 +163,8 @@ def my_offers(s_or_engine: SessionOrEngine, actor: Actor, *,
         result = []
         for offer, slot, place_name, given, family, booking_id in rows:
             booking, booked_slot, _ = load_booking(s, booking_id)
+            if actor.pid != person.nin and booking.service != Service.BASIC:
+                continue  # her youth-service times are never a parent's to see
             relation = authorize(s, actor, person.nin, Action.VIEW_APPOINTMENTS,
                                  place_id=slot.place_id, service=Service(booking.service),
                                  object_id=booking.id)

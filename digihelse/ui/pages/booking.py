@@ -193,6 +193,8 @@ def confirm_step() -> rx.Component:
                 rx.el.p(T("book.who_else"), class_name="muted", id="who-else")),
         rx.cond(BookingState.cancel_line != "",
                 rx.el.p(BookingState.cancel_line, class_name="muted", id="cancel-line")),
+        rx.cond(BookingState.held_line != "",
+                rx.el.p(BookingState.held_line, class_name="muted small", id="held-line")),
         rx.cond(
             BookingState.pregnancy & (BookingState.moving_id == 0),
             rx.el.div(
@@ -218,6 +220,14 @@ def confirm_step() -> rx.Component:
                                on_change=BookingState.set_note, max_length=MAX_NOTE, rows=3,
                                class_name="textarea"),
                 class_name="fieldset",
+            ),
+        ),
+        rx.cond(
+            ~BookingState.pregnancy & (BookingState.moving_id == 0),
+            rx.el.label(
+                rx.el.input(type="checkbox", checked=BookingState.earlier,
+                            on_change=BookingState.set_earlier, id="earlier"),
+                " ", T("appts.earlier.wish"), class_name="check space-top",
             ),
         ),
         rx.cond(BookingState.error != "",
