@@ -225,8 +225,7 @@ def confirm_step() -> rx.Component:
         rx.cond(
             ~BookingState.pregnancy & (BookingState.moving_id == 0),
             rx.el.label(
-                rx.el.input(type="checkbox", checked=BookingState.earlier,
-                            on_change=BookingState.set_earlier, id="earlier"),
+                rx.el.input(type="checkbox", on_change=BookingState.set_earlier, id="earlier"),
                 " ", T("appts.earlier.wish"), class_name="check space-top",
             ),
         ),

@@ -144,6 +144,7 @@ class AppointmentsState(SessionState):
     past: list[AppointmentRow] = []
     offers: list[OfferRow] = []  # earlier times held for her
     day_chips: list[DayChip] = []  # Monday to Friday, in her language
+    _offer_starts: dict[int, str] = {}  # offer id -> its time (ISO), for the words after
     confirming_id: int = 0
     message: str = ""
     error: str = ""
@@ -168,6 +169,7 @@ class AppointmentsState(SessionState):
             return
         lang = session.lang
         self.offers = [offer_row(o, lang) for o in offered]
+        self._offer_starts = {o.offer_id: o.start_at.isoformat() for o in offered}
         self.day_chips = [DayChip(i, weekday_name(i, lang)) for i in range(5)]
         self.upcoming = [with_wish(row(a, lang), a, wishes.get(a.booking_id))
                          for a in result.upcoming]
@@ -242,9 +244,9 @@ class AppointmentsState(SessionState):
         except ServiceError as exc:
             self.error, self.message = t(exc.message_key, session.lang), ""
         else:
-            start = next((o for o in self.offers if o.offer_id == offer_id), None)
-            self.message = t("appts.offers.accepted", session.lang,
-                             when=start.when if start else "")
+            start = self._offer_starts.get(offer_id, "")
+            self.message = t("appts.offers.accepted", session.lang, when=when_text(
+                dt.datetime.fromisoformat(start), session.lang) if start else "")
             self.error = ""
         await self._refresh(session)
 
