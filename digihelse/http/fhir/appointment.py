@@ -347,7 +347,8 @@ SPEC = ResourceSpec(
     documentation=("Create books a free Slot for one Patient participant (201; 409 when the "
                    "slot was taken; 422 when a booking rule refuses it). The first identifier "
                    "is the idempotency key. Cancel with PUT or JSON Patch setting status to "
-                   "cancelled, with If-Match (412 without the current ETag)."),
+                   "cancelled, with If-Match (412 without the current ETag). The IHE ITI "
+                   "Scheduling operations $find, $hold and $book take Parameters."),
     interactions={"read": read, "search-type": search, "create": create, "update": update,
                   "patch": patch},
     search_params=(
@@ -356,7 +357,7 @@ SPEC = ResourceSpec(
         SearchParam("date", "date", "The start, with prefixes ge, gt, le, lt or eq."),
     ),
     versioning="versioned-update",
-)
+)  # routes.py adds the IHE operations (http/fhir/scheduling.py, which builds on this module)
 
 
 def throttled(exc: TooManyRequests) -> FhirError:
