@@ -3,6 +3,8 @@ the handler for the resource type and interaction in one table, runs it off the 
 and turns every refusal into an OperationOutcome.
 
     GET    /fhir/R4/metadata              CapabilityStatement (no login needed)
+    GET    /fhir/R4/$bulk-publish         SMART Scheduling Links manifest (no login), and
+    GET    /fhir/R4/bulk/<kind>.ndjson    its Location, Schedule and Slot files
     GET    /fhir/R4/{type}?params         search-type: a paged searchset Bundle
     POST   /fhir/R4/{type}                create
     GET    /fhir/R4/{type}/{id}           read
@@ -20,7 +22,7 @@ from dataclasses import replace
 from importlib import metadata as importlib_metadata
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from digihelse.access.actors import AccessDenied
@@ -30,7 +32,14 @@ from digihelse.core.db import get_engine
 from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import utcnow
 from digihelse.healthcard.service import CardError
-from digihelse.http.fhir import appointment, directory, patient, pregnancy, scheduling
+from digihelse.http.fhir import (
+    appointment,
+    bulk_publish,
+    directory,
+    patient,
+    pregnancy,
+    scheduling,
+)
 from digihelse.http.fhir.auth import authenticate
 from digihelse.http.fhir.capability import capability_statement
 from digihelse.http.fhir.context import Ctx, ResourceSpec
@@ -112,12 +121,30 @@ class FhirApi:
     def routes(self) -> list[BaseRoute]:
         methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
         return [Route(f"{PREFIX}/metadata", self.metadata, methods=["GET"]),
+                Route(f"{PREFIX}/$bulk-publish", self.bulk_manifest, methods=["GET"]),
+                Route(PREFIX + "/bulk/{kind}.ndjson", self.bulk_file, methods=["GET"]),
                 Route(PREFIX, self.dispatch, methods=methods),
                 Route(PREFIX + "/{path:path}", self.dispatch, methods=methods)]
 
     async def metadata(self, _request: Request) -> Response:
         statement = capability_statement(self.base, SPECS, _software_version())
         return fhir_response(statement)
+
+    async def bulk_manifest(self, _request: Request) -> Response:
+        """SMART Scheduling Links: public, like metadata (no personal data)."""
+        return JSONResponse(bulk_publish.manifest(self.base, utcnow()),
+                            headers={"Cache-Control": "no-store"})
+
+    async def bulk_file(self, request: Request) -> Response:
+        kind = request.path_params["kind"]
+        if kind not in bulk_publish.KINDS:
+            return error_response(not_found())
+        rows = await asyncio.to_thread(
+            bulk_publish.resources, get_engine(), kind,
+            public_url=self.runtime.settings.public_url, now=utcnow(),
+            settings=get_settings().booking)
+        return Response(bulk_publish.ndjson(rows), media_type="application/fhir+ndjson",
+                        headers={"Cache-Control": "no-store"})
 
     async def dispatch(self, request: Request) -> Response:
         try:
