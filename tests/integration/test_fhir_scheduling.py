@@ -87,8 +87,9 @@ def test_find_hold_book_move_and_cancel(fhir_api):
     notes = [e.resource for e in held.entry if e.resource.get_resource_type()
              == "OperationOutcome"]
     assert notes and "Held for the patient until" in notes[0].issue[0].diagnostics
-    # Held for Noah: not among Ella's proposals, and neither she can hold nor book it.
+    # Held for Noah: busy, not among Ella's proposals, and she can neither hold nor book it.
     slot_id = first.slot[0].reference.split("/")[1]
+    assert fhir(ella.get(f"{API}/Slot/{slot_id}"), Slot).status == "busy"
     hers = _appointments(fhir(_op(ella, "find", **_window(), location=f"Location/{vgs}"),
                               Bundle))
     assert slot_id not in [a.slot[0].reference.split("/")[1] for a in hers]
