@@ -50,6 +50,7 @@ def _book(page: Page, day: dt.date, clock: str, *, earlier: bool) -> None:
     if earlier:
         page.get_by_label("Gi meg beskjed om en tidligere time blir ledig").check()
         expect(page.locator("#earlier")).to_be_checked()
+        page.screenshot(path=str(ARTIFACTS / "earlier-confirm-step.png"), full_page=True)
     page.locator("#confirm").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Timen er bestilt")
 
@@ -130,6 +131,18 @@ def test_an_earlier_time_is_offered_taken_and_offered_on(browser: Browser, base_
     mia.goto("/timer")
     wait_for_app(mia)
     expect(mia.locator("#offers li")).to_contain_text(_seen(thursday, "13.20"))
+    # The same page in English and nynorsk, at 390 px, axe-clean.
+    mia.get_by_label("Språk").select_option("en")
+    expect(mia.locator("#offers h2")).to_have_text("An earlier time is free")
+    expect(mia.get_by_role("button", name="Take this time")).to_be_visible()
+    expect(mia.get_by_label("Tell me if an earlier time comes free")).to_be_checked()
+    assert_accessible(mia)
+    mia.get_by_label("Language").select_option("nn")
+    expect(mia.locator("#offers h2")).to_have_text("Ein tidlegare time er ledig")
+    expect(mia.get_by_label("Gi meg beskjed om ein tidlegare time blir ledig")).to_be_checked()
+    mia.screenshot(path=str(ARTIFACTS / "earlier-offer-nn.png"), full_page=True)
+    mia.get_by_label("Språk").select_option("nb")
+    expect(mia.locator("#offers h2")).to_have_text("En tidligere time er ledig")
     mia.locator("#offers li").get_by_role("button", name="Nei takk").click()
     expect(mia.get_by_role("status")).to_contain_text("Du beholder timen din")
     expect(mia.locator("#upcoming li").first).to_contain_text(_seen(thursday, "13.40"))
@@ -139,6 +152,7 @@ def test_an_earlier_time_is_offered_taken_and_offered_on(browser: Browser, base_
     expect(kari.locator(f"#day-{thursday.isoformat()}")).to_contain_text(
         "1 venter på en tidligere time")
     assert_accessible(kari)
+    kari.screenshot(path=str(ARTIFACTS / "earlier-nurse-week.png"), full_page=True)
 
 
 def test_a_chosen_time_is_held_while_she_confirms(browser: Browser, base_url: str):
