@@ -17,6 +17,7 @@ from digihelse.core.settings import BookingSettings
 from tests.factories import NOW, TUESDAY, World, oslo
 
 SETTINGS = BookingSettings()
+pytestmark = pytest.mark.postgres  # the rules hold on both databases
 THURSDAY = TUESDAY + dt.timedelta(days=2)
 ASKED = NOW + dt.timedelta(seconds=1)  # after the slots were made: a time free before
 LATER = NOW + dt.timedelta(minutes=1)  # she asked is not "coming free"; this one is
