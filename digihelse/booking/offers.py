@@ -331,7 +331,6 @@ def run_offers(s_or_engine: SessionOrEngine, *, now: dt.datetime | None = None,
     whose time or booking went away end, timed-out holds end, and every free time that
     someone waits for is offered. How many offers were made."""
     now = aware_utc(now)
-    made = 0
     with transaction(s_or_engine) as s:
         expired = list(s.exec(select(EarlierOffer).where(
             EarlierOffer.status == OfferStatus.OFFERED, EarlierOffer.expires_at <= now)).all())
@@ -342,26 +341,34 @@ def run_offers(s_or_engine: SessionOrEngine, *, now: dt.datetime | None = None,
             (Slot.status != SlotStatus.OPEN) | (EarlierWish.active == False))  # noqa: E712
         _void_offers(s, gone, now)
         holds.expire(s, now)
-        places = set(s.exec(select(EarlierWish.place_id).where(
-            EarlierWish.active == True)).all())  # noqa: E712
-        for place_id in sorted(places):
-            latest = s.exec(select(Slot.start_at).join(Booking, Booking.slot_id == Slot.id)
-                            .join(EarlierWish, EarlierWish.booking_id == Booking.id)
-                            .where(EarlierWish.place_id == place_id,
-                                   EarlierWish.active == True)  # noqa: E712
-                            .order_by(col(Slot.start_at).desc())).first()
-            if latest is None:
-                continue
-            taken = select(Booking.slot_id).where(Booking.status != BookingStatus.CANCELLED)
-            free = s.exec(select(Slot).where(
-                Slot.place_id == place_id, Slot.status == SlotStatus.OPEN,
-                Slot.start_at >= now + settings.min_notice, Slot.start_at < latest,
-                col(Slot.id).not_in(taken), col(Slot.id).not_in(held_slot_ids(now)))
-                .order_by(col(Slot.start_at))).all()
-            for slot in free:
-                made += offer_slot(s, slot, now=now, settings=settings) is not None
+        made = offer_free_times(s, now=now, settings=settings)
     if made:
         log.info("earlier-time offers: %d made", made)
+    return made
+
+
+def offer_free_times(s: Session, *, now: dt.datetime, settings: BookingSettings) -> int:
+    """Offer every free time that someone waits for (new hours the nurse added, a time
+    whose offers ran out): in time order, each to the next in line. How many offers."""
+    made = 0
+    places = set(s.exec(select(EarlierWish.place_id).where(
+        EarlierWish.active == True)).all())  # noqa: E712
+    for place_id in sorted(places):
+        latest = s.exec(select(Slot.start_at).join(Booking, Booking.slot_id == Slot.id)
+                        .join(EarlierWish, EarlierWish.booking_id == Booking.id)
+                        .where(EarlierWish.place_id == place_id,
+                               EarlierWish.active == True)  # noqa: E712
+                        .order_by(col(Slot.start_at).desc())).first()
+        if latest is None:
+            continue
+        taken = select(Booking.slot_id).where(Booking.status != BookingStatus.CANCELLED)
+        free = s.exec(select(Slot).where(
+            Slot.place_id == place_id, Slot.status == SlotStatus.OPEN,
+            Slot.start_at >= now + settings.min_notice, Slot.start_at < latest,
+            col(Slot.id).not_in(taken), col(Slot.id).not_in(held_slot_ids(now)))
+            .order_by(col(Slot.start_at))).all()
+        for slot in free:
+            made += offer_slot(s, slot, now=now, settings=settings) is not None
     return made
 
 

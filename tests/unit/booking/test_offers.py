@@ -184,8 +184,7 @@ def test_hours_the_nurse_adds_are_offered_but_never_at_another_place(world):
     assert _offers(world) == []  # the youth clinic is another place
     opening_hours.save_schedule_item(world.engine, world.kari, opening_hours.ExtraHours(
         place_id=world.school_id, day=TUESDAY + dt.timedelta(days=1), start=dt.time(12),
-        end=dt.time(13)), now=later, settings=SETTINGS)
-    offers.run_offers(world.engine, now=later, settings=SETTINGS)
+        end=dt.time(13)), now=later, settings=SETTINGS)  # offered at once, not by the job
     wednesday_noon = oslo(TUESDAY + dt.timedelta(days=1), 12)
     with db.session(world.engine) as s:
         offered = s.exec(select(EarlierOffer)).all()
