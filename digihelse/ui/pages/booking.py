@@ -181,7 +181,9 @@ def _who_sees() -> rx.Component:
 
 def confirm_step() -> rx.Component:
     return rx.fragment(
-        rx.el.h1(T("book.confirm.title"), tab_index=-1, id="step-heading"),
+        # Leaving the screen (another page) lets the held time go at once.
+        rx.el.h1(T("book.confirm.title"), tab_index=-1, id="step-heading",
+                 on_unmount=BookingState.leave_confirm),
         rx.el.div(
             rx.el.p(rx.el.strong(BookingState.chosen.label), class_name="when"),
             rx.el.p(chosen_place().name),

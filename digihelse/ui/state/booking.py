@@ -395,6 +395,15 @@ class BookingState(SessionState):
         focus_on(self, FOCUS_STEP)
 
     @rx.event
+    async def leave_confirm(self):
+        """The confirm screen went away: if not for another step, she left the page."""
+        if self.step == "confirm" and self.chosen.slot_id:
+            session, actor = await self._actor()
+            if session.logged_in:
+                await asyncio.to_thread(_release, actor)
+            self.step = "choose"
+
+    @rx.event
     def set_earlier(self, checked: bool):
         assign(self, earlier=bool(checked))
 
