@@ -31,7 +31,9 @@ YOUTH_CLINIC_MAX_AGE = 24
 class Thresholds:
     """The ages the rules turn on; each is a setting (DOMAIN.md says which are choices)."""
 
-    youth_self_service_age: int = 12  # the youth service's own figure (MinID only from 13)
+    # The youth service's own figure; MinID comes only from the year one turns 13
+    # (MinID's terms of use, 3.1).
+    youth_self_service_age: int = 12
     basic_self_service_age: int = 16  # helserettslig myndig, § 4-3
     parent_full_access_below: int = 12  # § 3-4: parents' access narrows from 12
     parent_no_access_from: int = 16  # § 3-4 / § 4-3: and ends at 16
