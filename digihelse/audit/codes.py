@@ -32,14 +32,14 @@ class What(enum.StrEnum):
 # Which object types each "what" filter covers (the query filters on these).
 WHAT_OBJECTS: dict[What, tuple[str, ...]] = {
     What.APPOINTMENTS: ("appointment", "booking"),
-    What.CARD: ("pregnancy_record", "consultation", "lab_result", "own_note", "history",
-                "pregnancy_list"),
+    What.CARD: ("pregnancy_record", "consultation", "lab_result", "own_note", "birth_plan",
+                "history", "pregnancy_list"),
     What.SHARING: ("fullmakt", "fullmakt_list", "fullmakt_receiver"),
     What.LOGIN: ("session", "passkey", "passkey_activation"),
     What.LOG: ("access_log",),
 }
 
-_HIDEABLE = ("pregnancy_record", "consultation", "lab_result", "own_note")
+_HIDEABLE = ("pregnancy_record", "consultation", "lab_result", "own_note", "birth_plan")
 
 # (action, object_type) -> the key of its verb phrase ("leste helsekortet"). Keys ending in
 # ".named" take {name}: the other person the row is about (the fullmakt's receiver or giver).
@@ -65,6 +65,9 @@ TEXTS: dict[tuple[str, str], str] = {
     ("create", "own_note"): "log.do.create_note",
     ("update", "own_note"): "log.do.update_note",
     ("delete", "own_note"): "log.do.delete_note",
+    ("read", "birth_plan"): "log.do.read_birth_plan",
+    ("create", "birth_plan"): "log.do.write_birth_plan",
+    ("update", "birth_plan"): "log.do.write_birth_plan",
     ("read", "history"): "log.do.read_history",
     ("read", "pregnancy_list"): "log.do.read_pregnancy_list",
     ("read", "fullmakt_list"): "log.do.read_fullmakt_list",

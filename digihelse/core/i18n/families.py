@@ -88,6 +88,7 @@ FAMILIES: dict[str, dict[str, str]] = {
         "consultation": "card.entity.consultation",
         "lab_result": "card.entity.lab_result",
         "own_note": "card.entity.own_note",
+        "birth_plan": "card.entity.birth_plan",
         "pregnancy_record": "card.entity.pregnancy_record",
     },
     "card.error.lab_range": {
@@ -223,6 +224,7 @@ FAMILIES: dict[str, dict[str, str]] = {
     "log.object": {
         "access_log": "log.object.access_log",
         "appointment": "log.object.appointment",
+        "birth_plan": "log.object.birth_plan",
         "booking": "log.object.booking",
         "consultation": "log.object.consultation",
         "fullmakt": "log.object.fullmakt",
