@@ -10,6 +10,7 @@ from digihelse.ui import routes
 from digihelse.ui.pages.access_log import access_log_page
 from digihelse.ui.pages.accessibility import accessibility_page
 from digihelse.ui.pages.appointments import appointments_page
+from digihelse.ui.pages.birth_plan import birth_plan_page
 from digihelse.ui.pages.booking import booking_page
 from digihelse.ui.pages.card import card_page
 from digihelse.ui.pages.carer import carer_card_page, carer_list_page
@@ -29,6 +30,7 @@ from digihelse.ui.pages.personnel import personnel_home_page
 from digihelse.ui.pages.sharing import sharing_page
 from digihelse.ui.state.access_log import AccessLogState
 from digihelse.ui.state.appointments import AppointmentsState
+from digihelse.ui.state.birth_plan import BirthPlanState
 from digihelse.ui.state.booking import BookingState
 from digihelse.ui.state.card import CardState, CarerState
 from digihelse.ui.state.carer_forms import CarerFormsState
@@ -92,8 +94,11 @@ PAGES = (
     (sharing_page, routes.SHARE, "DigiHelse – Del med partner", [CITIZEN, SharingState.load]),
     (carer_list_page, routes.CARER_LIST, "DigiHelse – Mine gravide",
      [PERSONNEL, CarerState.load_list]),
+    (birth_plan_page, routes.BIRTH_PLAN, "DigiHelse – Ønsker for fødselen",
+     [CITIZEN, BirthPlanState.load]),
     (carer_card_page, routes.CARER_CARD, "DigiHelse – Helsekort",
-     [PERSONNEL, CarerState.load_card, CarerFormsState.card_shown]),
+     [PERSONNEL, CarerState.load_card, CarerFormsState.card_shown,
+      BirthPlanState.load_for_carer]),
     (nurse_activation_page, routes.PERSONNEL_ACTIVATION, "DigiHelse – Aktivering",
      [PERSONNEL, NurseActivationState.load]),
     (activate_page, routes.ACTIVATE, "DigiHelse – Aktiver", [PUBLIC]),

@@ -6,6 +6,7 @@ APPOINTMENTS = "/timer"
 BOOK = "/bestill"
 CARD = "/helsekort"
 SHARE = "/helsekort/del"
+BIRTH_PLAN = "/helsekort/onsker"  # Ønsker for fødselen
 ACCESS_LOG = "/innsyn"
 PERSONNEL_HOME = "/personell"  # I dag; "?dag=YYYY-MM-DD" for another day
 PERSONNEL_SCHEDULE = "/personell/timeplan"

@@ -84,11 +84,22 @@ FAMILIES: dict[str, dict[str, str]] = {
         "manual": "card.dating.manual",
         "ultrasound": "card.dating.ultrasound",
     },
+    "birth.feeding": {
+        "breast": "birth.feeding.breast",
+        "formula": "birth.feeding.formula",
+        "unsure": "birth.feeding.unsure",
+    },
+    "birth.pain": {
+        "epidural": "birth.pain.epidural",
+        "natural": "birth.pain.natural",
+        "nitrous_oxide": "birth.pain.nitrous_oxide",
+        "wait_and_see": "birth.pain.wait_and_see",
+    },
     "card.entity": {
         "consultation": "card.entity.consultation",
         "lab_result": "card.entity.lab_result",
-        "own_note": "card.entity.own_note",
         "birth_plan": "card.entity.birth_plan",
+        "own_note": "card.entity.own_note",
         "pregnancy_record": "card.entity.pregnancy_record",
     },
     "card.error.lab_range": {
