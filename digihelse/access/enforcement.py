@@ -264,6 +264,17 @@ def _refuse(s: Session, actor: Actor, subject_pid: str, service: Service, action
                        f"service ({code}).", message_key=keyed("access.reason", code))
 
 
+def record_refusal(s: Session, actor: Actor, subject_pid: str, service: Service,
+                   action: Action | str, reason: str, *, object_type: str,
+                   object_id: str | None = None) -> None:
+    """Log a "denied" row for a refusal the caller answers as "not found" (one 404, so
+    the answer tells nothing), whatever becomes of the caller's transaction."""
+    _log_denial(s, _entry(actor, subject_pid, action=str(action), object_type=object_type,
+                          object_id=object_id, outcome="denied",
+                          detail=f"{service.value}:{reason}",
+                          hidden_from_parents=service != Service.BASIC))
+
+
 def require(s: Session, actor: Actor, subject_pid: str, service: Service, action: Action,
             on: dt.date | None = None, *, object_type: str, object_id: str | None = None
             ) -> policy.Decision:

@@ -246,9 +246,11 @@ _BOOKING = frozenset({A.VIEW_APPOINTMENTS, A.BOOK, A.CANCEL, A.SEND_MESSAGE})
 _NURSE = _BOOKING | {A.MANAGE_SCHEDULE}
 # Midwives and GPs keep the card; a midwife also runs her pregnancy bookings (a GP keeps
 # no schedule here: the booking service refuses GPs before the policy is asked).
+# Both write messages about the pregnancy: she to her midwife, the midwife back (issue 18).
 _CARER = frozenset({A.VIEW_CARD, A.EDIT_CARD, A.VIEW_APPOINTMENTS, A.CANCEL,
-                    A.MANAGE_SCHEDULE})
-_OWN_CARD = frozenset({A.VIEW_CARD, A.WRITE_OWN_NOTES, A.VIEW_APPOINTMENTS, A.BOOK, A.CANCEL})
+                    A.MANAGE_SCHEDULE, A.SEND_MESSAGE})
+_OWN_CARD = frozenset({A.VIEW_CARD, A.WRITE_OWN_NOTES, A.VIEW_APPOINTMENTS, A.BOOK, A.CANCEL,
+                       A.SEND_MESSAGE})
 _PARENT_NEEDS = (Condition.PARENTAL_RESPONSIBILITY, Condition.PARENT_AT_ADDRESS)
 _FULLMAKT_NEEDS = (Condition.IN_SCOPE, Condition.NOT_REVOKED, Condition.STARTED,
                    Condition.NOT_EXPIRED, Condition.RECEIVER_OF_AGE)
