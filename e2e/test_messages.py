@@ -1,0 +1,156 @@
+"""Secure messages on a phone: Ida writes to Kari, Kari sees it arrive in her inbox
+without reloading and answers, Ida sees the answer arrive; Per (Sara's father) sees
+nothing of Sara's messages, not even by typing the address; Nora writes to her midwife
+Lise. axe checks every new page. Screenshots land in /tmp/shots-msg."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, expect
+
+from e2e.booking_steps import new_phone
+from e2e.helpers import act_for, assert_accessible, login_citizen, login_personnel, wait_for_app
+
+SHOTS = Path("/tmp/shots-msg")
+
+
+def _shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _write(page: Page, text: str, place: str | None = None, topic: str | None = None) -> str:
+    """From the list: Ny melding, pick the place and topic, type, send; the conversation's
+    address."""
+    page.goto("/meldinger")
+    wait_for_app(page)
+    page.locator("#new-message").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ny melding")
+    if place:
+        page.get_by_label(place).check()
+    if topic:
+        page.get_by_role("button", name=topic, exact=True).click()
+    page.locator("#text").fill(text)
+    page.locator("#send").click()
+    expect(page.locator("#sent")).to_be_visible()
+    return page.url
+
+
+def test_ida_writes_kari_answers_both_live(page: Page, browser: Browser, base_url: str):
+    question = f"Kan jeg snakke med deg om noe? {uuid.uuid4().hex[:6]}"
+    answer = f"Ja, så klart! Kom innom. {uuid.uuid4().hex[:6]}"
+
+    kari = new_phone(browser, base_url)
+    login_personnel(kari, "Kari", "/personell/meldinger")
+    expect(kari.get_by_role("heading", level=1)).to_have_text("Meldinger")
+    expect(kari.locator("#promise")).to_have_text("Vi lover svar innen 2 skoledager.")
+    assert_accessible(kari)
+
+    login_citizen(page, "Ida", "/meldinger")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Meldinger")
+    assert_accessible(page)
+    page.locator("#new-message").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ny melding")
+    # Before sending: who reads it, when she gets an answer, and what to do if it is urgent.
+    expect(page.locator("#readers")).to_have_text(
+        "Helsesykepleieren på Fjordvik ungdomsskole leser meldingen. "
+        "Foreldrene dine kan ikke se den.")
+    expect(page.locator("#answer-time")).to_have_text("Du får svar innen 2 skoledager.")
+    urgent = page.locator("#urgent")
+    for number in ("113", "116 117", "116 111"):
+        expect(urgent.get_by_role("link", name=number)).to_be_visible()
+    expect(urgent).to_contain_text("Alarmtelefonen for barn og unge")
+    page.get_by_role("button", name="Følelser", exact=True).click()
+    expect(page.get_by_role("button", name="Følelser", exact=True)).to_have_attribute(
+        "aria-pressed", "true")
+    assert_accessible(page)
+    _shot(page, "1-ida-new-message")
+    page.locator("#text").fill(question)
+    page.locator("#send").click()
+    expect(page.locator("#sent")).to_contain_text("Du får svar innen 2 skoledager.")
+    expect(page.locator("#messages")).to_contain_text(question)
+    assert_accessible(page)
+
+    # Kari's inbox shows it without a reload: unanswered, who, age and class.
+    row = kari.locator("#inbox li").filter(has_text="Ida Berg").first
+    expect(row).to_contain_text("Ubesvart")
+    expect(row).to_contain_text(re.compile(r"14 år, Fjordvik ungdomsskole, 9B"))
+    expect(row).to_contain_text("Følelser")
+    _shot(kari, "2-kari-inbox")
+    row.get_by_role("link").click()
+    expect(kari.get_by_role("heading", level=1)).to_have_text("Ida Berg")
+    expect(kari.locator("#messages")).to_contain_text(question)
+    assert_accessible(kari)
+    kari.locator("#reply").fill(answer)
+    kari.get_by_label("Foreslå at eleven bestiller time").check()
+    kari.locator("#send-reply").click()
+    expect(kari.locator("#messages")).to_contain_text(answer)
+    _shot(kari, "3-kari-conversation")
+
+    # Ida's open conversation shows the answer without a reload, and offers a booking.
+    expect(page.locator("#messages")).to_contain_text(answer)
+    expect(page.locator("#book-from-conversation")).to_be_visible()
+    _shot(page, "4-ida-answer")
+    assert_accessible(page)
+    page.locator("#reply").fill("Takk!")
+    page.locator("#send-reply").click()
+    expect(page.locator("#messages")).to_contain_text("Takk!")
+    page.locator("#close").click()
+    page.locator("#close-yes").click()
+    expect(page.locator("#conv-topic")).to_contain_text("Lukket")
+    expect(page.locator("#reply")).to_have_count(0)
+
+    page.locator("#book-from-conversation").click()
+    expect(page).to_have_url(re.compile(r"/bestill\?sted=\d+"))
+    kari.context.close()
+
+
+def test_per_sees_nothing_of_saras_messages(page: Page, browser: Browser, base_url: str):
+    secret = f"Dette er privat {uuid.uuid4().hex[:6]}"
+    sara = new_phone(browser, base_url)
+    login_citizen(sara, "Sara", "/meldinger")
+    address = _write(sara, secret, place="Fjordvik ungdomsskole")
+    sara.context.close()
+
+    login_citizen(page, "Per", "/meldinger")
+    act_for(page, "Sara")
+    page.goto("/meldinger")
+    wait_for_app(page)
+    expect(page.locator("#no-conversations")).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text(secret)
+    expect(page.locator("#new-message")).to_have_count(0)
+    assert_accessible(page)
+    _shot(page, "5-per-for-sara")
+    page.goto(address.split("&")[0])
+    wait_for_app(page)
+    expect(page.locator("main")).to_contain_text("Fant ikke denne samtalen.")
+    expect(page.locator("main")).not_to_contain_text(secret)
+
+
+def test_nora_writes_to_her_midwife(page: Page, browser: Browser, base_url: str):
+    question = f"Er det normalt å være så sliten? {uuid.uuid4().hex[:6]}"
+    login_citizen(page, "Nora", "/meldinger")
+    page.locator("#new-message").click()
+    expect(page.locator("#readers")).to_contain_text("Jordmoren din, Lise Haugen")
+    page.get_by_role("button", name="Spørsmål om helsekortet", exact=True).click()
+    page.locator("#text").fill(question)
+    assert_accessible(page)
+    page.locator("#send").click()
+    expect(page.locator("#messages")).to_contain_text(question)
+    expect(page.locator("#share-state")).to_have_text(
+        "Bare du og jordmoren din ser denne samtalen.")
+    _shot(page, "6-nora-conversation")
+
+    lise = new_phone(browser, base_url)
+    login_personnel(lise, "Lise", "/personell/meldinger")
+    row = lise.locator("#inbox li").filter(has_text="Nora Lie").first
+    expect(row).to_contain_text("Spørsmål om helsekortet")
+    row.get_by_role("link").click()
+    expect(lise.locator("#messages")).to_contain_text(question)
+    lise.locator("#reply").fill("Ja, det er vanlig. Vi snakker om det på neste kontroll.")
+    lise.locator("#send-reply").click()
+    expect(page.locator("#messages")).to_contain_text("Ja, det er vanlig.")
+    lise.context.close()
