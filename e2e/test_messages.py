@@ -1,18 +1,23 @@
 """Secure messages on a phone: Ida writes to Kari, Kari sees it arrive in her inbox
 without reloading and answers, Ida sees the answer arrive; Per (Sara's father) sees
 nothing of Sara's messages, not even by typing the address; Nora writes to her midwife
-Lise. axe checks every new page. Screenshots land in /tmp/shots-msg."""
+Lise; an e-mail notification with no content reaches a real local SMTP server. axe
+checks every new page. Screenshots land in /tmp/shots-msg."""
 
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from pathlib import Path
 
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message as MessageHandler
 from playwright.sync_api import Browser, Page, expect
 
 from e2e.booking_steps import new_phone
 from e2e.helpers import act_for, assert_accessible, login_citizen, login_personnel, wait_for_app
+from e2e.server import E2E_SMTP_PORT
 
 SHOTS = Path("/tmp/shots-msg")
 
@@ -154,3 +159,51 @@ def test_nora_writes_to_her_midwife(page: Page, browser: Browser, base_url: str)
     lise.locator("#send-reply").click()
     expect(page.locator("#messages")).to_contain_text("Ja, det er vanlig.")
     lise.context.close()
+
+
+class _Mailbox(MessageHandler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.mails: list = []
+
+    def handle_message(self, message) -> None:
+        self.mails.append(message)
+
+
+def test_an_email_notification_without_content_reaches_the_smtp_server(
+        page: Page, browser: Browser, base_url: str):
+    mailbox = _Mailbox()
+    smtp = Controller(mailbox, hostname="127.0.0.1", port=E2E_SMTP_PORT)
+    smtp.start()
+    try:
+        question = f"Jeg har vondt i magen {uuid.uuid4().hex[:6]}"
+        login_citizen(page, "Emil", "/innstillinger/varsler")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Varsler om meldinger")
+        page.get_by_label("E-post", exact=True).check()
+        page.get_by_label("E-postadresse").fill("emil@example.org")
+        page.locator("#save-notify").click()
+        expect(page.get_by_text("Lagret.")).to_be_visible()
+        assert_accessible(page)
+        _shot(page, "7-emil-notify-settings")
+        _write(page, question, place="Fjordvik ungdomsskole")
+
+        kari = new_phone(browser, base_url)
+        login_personnel(kari, "Kari", "/personell/meldinger")
+        kari.locator("#inbox li").filter(has_text="Emil").first.get_by_role("link").click()
+        kari.locator("#reply").fill("Kom til meg i friminuttet, så snakker vi om magen.")
+        kari.locator("#send-reply").click()
+        expect(kari.locator("#messages")).to_contain_text("friminuttet")
+        kari.context.close()
+
+        deadline = time.monotonic() + 60
+        while not mailbox.mails and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert mailbox.mails, "no e-mail reached the SMTP server"
+        mail = mailbox.mails[0]
+        assert mail["To"] == "emil@example.org"
+        assert mail["Subject"] == "Du har en ny melding i DigiHelse"
+        raw = mail.as_string()
+        for secret in ("magen", "friminuttet", "Kari", "helsesykepleier", "Fjordvik"):
+            assert secret not in raw
+    finally:
+        smtp.stop()

@@ -78,6 +78,9 @@ TEXTS: dict[tuple[str, str], str] = {
     ("update", "conversation"): "log.do.update_message",
     ("show", "conversation"): "log.do.share_message",
     ("hide", "conversation"): "log.do.unshare_message",
+    ("update", "notify_preference"): "log.do.update_notify",
+    ("create", "push_subscription"): "log.do.add_push",
+    ("delete", "push_subscription"): "log.do.remove_push",
     **{("hide", o): "log.do.hide" for o in _HIDEABLE},
     **{("show", o): "log.do.show" for o in _HIDEABLE},
 }

@@ -17,7 +17,12 @@ from digihelse.ui.pages.carer_forms import lab_page, pregnancy_page
 from digihelse.ui.pages.front import front_page
 from digihelse.ui.pages.home import home_page
 from digihelse.ui.pages.inbox import inbox_page, staff_conversation_page
-from digihelse.ui.pages.messages import conversation_page, messages_page, new_message_page
+from digihelse.ui.pages.messages import (
+    conversation_page,
+    messages_page,
+    new_message_page,
+    notify_settings_page,
+)
 from digihelse.ui.pages.not_found import not_found_page
 from digihelse.ui.pages.nurse_schedule import nurse_schedule_page
 from digihelse.ui.pages.nurse_week import nurse_week_page
@@ -42,6 +47,7 @@ from digihelse.ui.state.messages import (
     InboxState,
     MessagesState,
     NewMessageState,
+    NotifySettingsState,
     StaffConversationState,
 )
 from digihelse.ui.state.nurse import NurseDayState
@@ -64,7 +70,8 @@ app = rx.App(
     api_transformer=build_api(),
     head_components=[rx.el.meta(name="theme-color", content="#005a70"),
                      rx.el.script(src="/layout.js", defer=True),
-                     rx.el.script(src="/passkey.js", defer=True)],
+                     rx.el.script(src="/passkey.js", defer=True),
+                     rx.el.script(src="/push.js", defer=True)],
 )
 # Before every event handler: the live session behind the cookie, or nothing happens.
 app.add_middleware(SessionGuard(), index=0)
@@ -113,6 +120,8 @@ PAGES = (
      [CITIZEN, NewMessageState.load]),
     (conversation_page, routes.CONVERSATION, "DigiHelse – Melding",
      [CITIZEN, ConversationState.load]),
+    (notify_settings_page, routes.NOTIFY_SETTINGS, "DigiHelse – Varsler",
+     [CITIZEN, NotifySettingsState.load]),
     (inbox_page, routes.INBOX, "DigiHelse – Meldinger", [PERSONNEL, InboxState.load]),
     (staff_conversation_page, routes.INBOX_CONVERSATION, "DigiHelse – Melding",
      [PERSONNEL, StaffConversationState.load]),

@@ -293,6 +293,8 @@ FAMILIES: dict[str, dict[str, str]] = {
         "other": "msg.category.other",
     },
     "msg.err": {
+        "bad_email": "msg.err.bad_email",
+        "bad_subscription": "msg.err.bad_subscription",
         "closed": "msg.err.closed",
         "control_characters": "msg.err.control_characters",
         "empty": "msg.err.empty",

@@ -18,6 +18,7 @@ from digihelse.ui.state.messages import (
     ListRow,
     MessagesState,
     NewMessageState,
+    NotifySettingsState,
 )
 
 
@@ -112,25 +113,21 @@ def new_message_page() -> rx.Component:
                                   class_name="chips"),
                         class_name="fieldset",
                     ),
+                    rx.el.p(NewMessageState.readers, class_name="notice", id="readers"),
+                    rx.el.p(T("msg.answer_line", answer=NewMessageState.answer),
+                            class_name="muted", id="answer-time"),
                     rx.el.label(T("msg.your_message"), html_for="text", class_name="field-label"),
                     rx.el.textarea(id="text", name="text", rows=6, max_length=MAX_BODY,
                                    default_value=NewMessageState.text,
                                    aria_describedby="readers answer-time",
                                    class_name="textarea"),
-                    rx.el.p(NewMessageState.readers, class_name="notice", id="readers"),
-                    rx.el.p(T("msg.answer_line", answer=NewMessageState.answer),
-                            class_name="muted", id="answer-time"),
-                    urgent(),
                     rx.cond(NewMessageState.error != "",
                             rx.el.p(NewMessageState.error, role="alert", class_name="error-box",
                                     id="send-error")),
-                    rx.el.div(
-                        rx.el.button(rx.cond(NewMessageState.busy, T("msg.sending"),
-                                             T("msg.send")),
-                                     type="submit", disabled=NewMessageState.busy,
-                                     class_name="btn btn-primary", id="send"),
-                        class_name="sticky-action",
-                    ),
+                    urgent(),
+                    rx.el.button(rx.cond(NewMessageState.busy, T("msg.sending"), T("msg.send")),
+                                 type="submit", disabled=NewMessageState.busy,
+                                 class_name="btn btn-primary space-top", id="send"),
                     on_submit=NewMessageState.send, id="new-message-form",
                 ),
             ),
@@ -198,5 +195,54 @@ def conversation_page() -> rx.Component:
                 rx.el.button(T("msg.close"), type="button", on_click=s.ask_close,
                              class_name="btn btn-secondary space-top", id="close"))),
             urgent(),
+        ),
+    )
+
+
+def notify_settings_page() -> rx.Component:
+    s = NotifySettingsState
+
+    def check(name: str, checked, label: str) -> rx.Component:
+        return rx.el.label(rx.el.input(type="checkbox", name=name, value="1",
+                                       default_checked=checked),
+                           " ", T(label), class_name="check-row")
+
+    return shell(
+        page_link(T("msg.back"), href=routes.MESSAGES, class_name="inline-link"),
+        rx.el.h1(T("notify.title")),
+        rx.el.p(T("notify.intro"), class_name="lead"),
+        _loaded(
+            s.loaded,
+            keyed_form(
+                rx.el.fieldset(
+                    rx.el.legend(T("notify.how")),
+                    check("sms", s.sms, "notify.sms"),
+                    check("email_on", s.email_on, "notify.email"),
+                    rx.el.label(T("notify.email_address"), html_for="email",
+                                class_name="field-label"),
+                    rx.el.input(id="email", name="email", type="email", auto_complete="email",
+                                default_value=s.email, max_length=254, class_name="input"),
+                    check("push_on", s.push_on, "notify.push"),
+                    class_name="fieldset",
+                ),
+                rx.el.button(T("notify.save"), type="submit", class_name="btn btn-primary",
+                             id="save-notify"),
+                form_key=s.form_key, on_submit=s.save, id="notify-form",
+            ),
+            rx.el.div(rx.cond(s.message != "", rx.el.p(s.message, class_name="notice")),
+                      role="status"),
+            rx.el.div(rx.cond(s.error != "", rx.el.p(s.error, class_name="error-box")),
+                      role="alert"),
+            rx.cond(s.push_available, rx.el.div(
+                rx.el.h2(T("notify.device")),
+                rx.el.p(T("notify.device_hint"), class_name="muted"),
+                rx.el.button(T("notify.device_add"), type="button",
+                             on_click=rx.call_script("window.digihelsePush()"),
+                             class_name="btn btn-secondary", id="push-subscribe"),
+                rx.el.p(id="push-result", data_texts=s.push_texts, aria_live="polite"),
+                rx.cond(s.push_devices > 0, rx.el.button(
+                    T("notify.devices_forget"), type="button", on_click=s.forget_devices,
+                    class_name="btn btn-secondary space-top")),
+                class_name="space-top")),
         ),
     )

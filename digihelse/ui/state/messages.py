@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 import reflex as rx
@@ -16,8 +17,9 @@ from digihelse.core.errors import ServiceError
 from digihelse.core.i18n import t
 from digihelse.core.i18n.families import keyed
 from digihelse.core.i18n.formatting import clock, weekday_day_month
+from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import to_oslo, today_oslo
-from digihelse.messages import service
+from digihelse.messages import preferences, service
 from digihelse.messages.models import MAX_BODY
 from digihelse.ui import routes
 from digihelse.ui.state import messages_live
@@ -427,8 +429,9 @@ class InboxState(SessionState):
                                        line.school, line.school_class) if x)
         if line.waiting_since is not None:
             state = t("inbox.unanswered", lang)
-            waiting = t("inbox.waited", lang, days=line.waited_days,
-                        answer=answer_time(box.reply_days, box.school_days, lang))
+            promise = answer_time(box.reply_days, box.school_days, lang)
+            waiting = t("inbox.waited", lang, days=line.waited_days, answer=promise) \
+                if line.waited_days else t("inbox.waited_today", lang, answer=promise)
         else:
             state = t("msg.closed", lang) if line.status == "closed" else (
                 t("inbox.handled", lang) if line.handled else t("inbox.answered", lang))
@@ -654,3 +657,70 @@ class StaffConversationState(_Conversation, SessionState):
         if value.isdigit():
             await self._do(lambda a: service.hand_over(get_engine(), a, self._id, int(value)),
                            "inbox.handed_over")
+
+
+# --- How she hears of new messages ---------------------------------------------------
+
+PUSH_TEXTS = {"unsupported": "notify.push.unsupported", "unavailable": "notify.push.unavailable",
+              "denied": "notify.push.denied", "done": "notify.push.done",
+              "failed": "notify.push.failed"}
+
+
+@audience(CITIZEN)
+class NotifySettingsState(SessionState):
+    sms: bool = True
+    email_on: bool = False
+    email: str = ""
+    push_on: bool = False
+    push_devices: int = 0
+    push_available: bool = False
+    push_texts: str = "{}"  # the script's words, in her language
+    form_key: int = 0
+    message: str = ""
+    error: str = ""
+    loaded: bool = False
+
+    @rx.event
+    async def load(self):
+        session = await self.get_state(SessionState)
+        self.loaded, self.message, self.error = False, "", ""
+        if not session.logged_in:
+            return
+        await self._refresh(session)
+        lang = session.lang
+        self.push_available = bool(get_settings().vapid_public_key)
+        self.push_texts = json.dumps({name: t(key, lang) for name, key in PUSH_TEXTS.items()},
+                                     ensure_ascii=False)
+        self.loaded = True
+
+    async def _refresh(self, session: SessionState) -> None:
+        actor = session._actor()
+        pref = await asyncio.to_thread(lambda: preferences.preference_of(get_engine(), actor))
+        self.sms, self.email_on, self.email = pref.sms, pref.email_on, pref.email
+        self.push_on, self.push_devices = pref.push_on, pref.push_devices
+        self.form_key += 1
+
+    @rx.event
+    async def save(self, form: dict):
+        session = await self.get_state(SessionState)
+        self.message, self.error = "", ""
+        actor = session._actor()
+        values = {"sms": bool(form.get("sms")), "email_on": bool(form.get("email_on")),
+                  "email": str(form.get("email", "")), "push_on": bool(form.get("push_on"))}
+        try:
+            await asyncio.to_thread(
+                lambda: preferences.save_preference(get_engine(), actor, **values))
+        except ServiceError as exc:
+            self.error = t(exc.message_key, session.lang)
+            return
+        self.message = t("notify.saved", session.lang)
+        await self._refresh(session)
+
+    @rx.event
+    async def forget_devices(self):
+        session = await self.get_state(SessionState)
+        actor = session._actor()
+        await asyncio.to_thread(lambda: preferences.remove_push_subscriptions(get_engine(),
+                                                                              actor))
+        self.message = t("notify.devices_removed", session.lang)
+        await self._refresh(session)
