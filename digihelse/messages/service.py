@@ -754,3 +754,75 @@ def send_broadcast(s_or_engine: SessionOrEngine, actor: Actor, place_id: int, gr
             _log(s, actor, pupil, conv, "create", "message")
             count += 1
         return count
+
+
+# --- The same messages for the FHIR API (Communication) ---------------------------------
+
+@dataclass(frozen=True)
+class CommunicationItem:
+    """One message with what a FHIR Communication says about it."""
+
+    message_id: int
+    conversation_id: int
+    place_id: int
+    person_id: int
+    service: str
+    category: str | None
+    author_kind: str
+    author_pid: str | None
+    author_name: str
+    author_hpr: str | None
+    body: str
+    at: dt.datetime
+    back_on: dt.date | None
+    in_response_to: int | None  # the message before it in the conversation
+
+
+def communications(s_or_engine: SessionOrEngine, actor: Actor, *,
+                   conversation_ids: set[int] | None = None,
+                   place_id: int | None = None, message_id: int | None = None
+                   ) -> list[CommunicationItem]:
+    """The messages the actor may read: a citizen those of her subject (actor.subject_pid),
+    personnel those of the places they serve; narrowed by conversation, place or message.
+    Each conversation read is in the access log."""
+    with transaction(s_or_engine) as s:
+        query = select(Conversation, Person).join(Person, Person.id == Conversation.person_id)
+        if actor.is_personnel:
+            places = [p.id for p in _my_places(s, actor)]
+            query = query.where(col(Conversation.place_id).in_(places))
+        else:
+            query = query.where(Person.nin == actor.subject_pid)
+        if place_id is not None:
+            query = query.where(Conversation.place_id == place_id)
+        if conversation_ids is not None:
+            query = query.where(col(Conversation.id).in_(conversation_ids))
+        if message_id is not None:
+            query = query.join(Message, Message.conversation_id == Conversation.id).where(
+                Message.id == message_id)
+        out: list[CommunicationItem] = []
+        for conv, person in s.exec(query.order_by(col(Conversation.id))).all():
+            decision = _decision(s, actor, conv, person)
+            if decision is None or not rules.may_read(
+                    decision, rules.item(conv.service, conv.shared_with_proxy)):
+                continue
+            rows = s.exec(select(Message).where(Message.conversation_id == conv.id)
+                          .order_by(col(Message.created_at), col(Message.id))).all()
+            before = None
+            for m in rows:
+                auto = m.author_kind == AuthorKind.AUTO
+                if message_id is None or m.id == message_id:
+                    out.append(CommunicationItem(
+                        m.id, conv.id, conv.place_id, conv.person_id, conv.service,
+                        conv.category, m.author_kind, m.author_pid, m.author_name,
+                        m.author_hpr, "" if auto else m.body, m.created_at,
+                        dt.date.fromisoformat(m.body) if auto else None, before))
+                before = m.id
+            _log(s, actor, person, conv, "read")
+        return out
+
+
+def conversation_of(s_or_engine: SessionOrEngine, message_id: int) -> int | None:
+    """The conversation a message belongs to (no access check: the caller then asks
+    reply(), which decides)."""
+    with transaction(s_or_engine) as s:
+        return s.exec(select(Message.conversation_id).where(Message.id == message_id)).first()
