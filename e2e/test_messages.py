@@ -207,3 +207,43 @@ def test_an_email_notification_without_content_reaches_the_smtp_server(
             assert secret not in raw
     finally:
         smtp.stop()
+
+
+def test_a_class_message_is_information_the_pupils_cannot_answer(page: Page, browser: Browser,
+                                                                 base_url: str):
+    text = f"Vaksinering for 8. trinn på torsdag {uuid.uuid4().hex[:6]}"
+    login_personnel(page, "Kari", "/personell/meldinger")
+    page.get_by_text("Melding til en klasse eller et trinn").click()
+    page.get_by_label("Klasse eller trinn").select_option("8")
+    page.get_by_label("Beskjed", exact=True).fill(text)
+    assert_accessible(page)
+    _shot(page, "8-kari-class-message")
+    page.locator("#send-broadcast").click()
+    expect(page.get_by_text(re.compile(r"Sendt til \d+ elever i 8\."))).to_be_visible()
+
+    mia = new_phone(browser, base_url)
+    login_citizen(mia, "Mia", "/meldinger")
+    row = mia.locator("#conversations li").filter(has_text="Informasjon").first
+    expect(row).to_contain_text("Ny")
+    row.get_by_role("link").click()
+    expect(mia.locator("#messages")).to_contain_text(text)
+    expect(mia.locator("#info-only")).to_be_visible()
+    expect(mia.locator("#reply")).to_have_count(0)
+    assert_accessible(mia)
+    _shot(mia, "9-mia-class-message")
+    mia.context.close()
+
+
+def test_her_access_log_shows_the_nurse_read_her_message(page: Page, browser: Browser,
+                                                         base_url: str):
+    login_citizen(page, "Ella", "/meldinger")
+    _write(page, f"Et spørsmål {uuid.uuid4().hex[:6]}", place="Fjordvik videregående skole")
+    mona = new_phone(browser, base_url)
+    login_personnel(mona, "Mona", "/personell/meldinger")
+    mona.locator("#inbox li").filter(has_text="Ella").first.get_by_role("link").click()
+    expect(mona.locator("#messages")).to_contain_text("Et spørsmål")
+    mona.context.close()
+    page.goto("/innsyn")
+    wait_for_app(page)
+    expect(page.locator("main")).to_contain_text("leste en melding")
+    expect(page.locator("main")).to_contain_text("Mona Berge")

@@ -122,6 +122,8 @@ class Settings:
     dev: bool = False
     # Notifications of new messages (notify/channels.py): e-mail over SMTP when a host is
     # set, Web Push when a VAPID private key is (RFC 8292); otherwise both to the log.
+    sms_gateway_url: str | None = None  # notify/channels.py HttpSmsGateway; else the log
+    sms_gateway_token: str | None = None
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_from: str = "DigiHelse <ikke-svar@digihelse.invalid>"
@@ -218,6 +220,8 @@ class Environment(BaseSettings):
     DIGIHELSE_LEADER_SECONDS: int = Field(default=30, ge=2, le=600)
     DIGIHELSE_JOB_INTERVAL_SECONDS: int = Field(default=60, ge=1, le=3600)
     DIGIHELSE_DEV: bool = False
+    DIGIHELSE_SMS_GATEWAY_URL: str | None = None
+    DIGIHELSE_SMS_GATEWAY_TOKEN: str | None = None
     DIGIHELSE_SMTP_HOST: str | None = None
     DIGIHELSE_SMTP_PORT: int = 25
     DIGIHELSE_SMTP_FROM: str = "DigiHelse <ikke-svar@digihelse.invalid>"
@@ -322,6 +326,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         leader_seconds=e.DIGIHELSE_LEADER_SECONDS,
         job_interval_seconds=e.DIGIHELSE_JOB_INTERVAL_SECONDS,
         dev=e.DIGIHELSE_DEV,
+        sms_gateway_url=e.DIGIHELSE_SMS_GATEWAY_URL or None,
+        sms_gateway_token=e.DIGIHELSE_SMS_GATEWAY_TOKEN or None,
         smtp_host=e.DIGIHELSE_SMTP_HOST or None,
         smtp_port=e.DIGIHELSE_SMTP_PORT,
         smtp_from=e.DIGIHELSE_SMTP_FROM,

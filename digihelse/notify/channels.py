@@ -124,6 +124,24 @@ class WebPushSender:
             raise RuntimeError("; ".join(errors)[:400])
 
 
+class HttpSmsGateway:
+    """An SMS gateway that finds the number itself, from the national id number, in the
+    contact register (Kontakt- og reservasjonsregisteret), as the health sector's gateways
+    do: POST {"recipient": nin, "text": body} as JSON with a bearer token. A status other
+    than 2xx raises, so the outbox retries."""
+
+    def __init__(self, url: str, token: str | None = None, timeout: float = 10.0) -> None:
+        self.url, self.token, self.timeout = url, token, timeout
+
+    def send(self, recipient_pid: str, body: str) -> None:
+        import httpx
+
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        response = httpx.post(self.url, json={"recipient": recipient_pid, "text": body},
+                              headers=headers, timeout=self.timeout)
+        response.raise_for_status()
+
+
 class ChannelSenders:
     """The sender for each outbox channel; a channel with none raises (and is retried,
     then given up), never silently dropped."""
@@ -161,7 +179,10 @@ def default_senders(engine: Engine, *, sms: Sender | None = None,
 
 def senders_from_settings(engine: Engine, settings, sms: Sender | None = None
                           ) -> ChannelSenders:
-    """The deployment's senders, from core.settings.Settings."""
+    """The deployment's senders, from core.settings.Settings: the SMS gateway when its URL
+    is set (else `sms`, the log by default)."""
+    if settings.sms_gateway_url:
+        sms = HttpSmsGateway(settings.sms_gateway_url, settings.sms_gateway_token)
     smtp = SmtpSettings(settings.smtp_host, settings.smtp_port, settings.smtp_from,
                         settings.smtp_starttls, settings.smtp_user,
                         settings.smtp_password) if settings.smtp_host else None

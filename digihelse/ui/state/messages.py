@@ -242,6 +242,20 @@ class _Conversation:
                             type(self).live_refresh)
         return view
 
+    async def _do(self, call, done_key: str = ""):
+        session = await self.get_state(SessionState)
+        self.message, self.error = "", ""
+        try:
+            actor = session._actor()
+            await asyncio.to_thread(lambda: call(actor))
+        except ServiceError as exc:
+            self.error = t(exc.message_key, session.lang)
+            return False
+        if done_key:
+            self.message = t(done_key, session.lang)
+        await self._fill(session)
+        return True
+
 
 @audience(CITIZEN)
 class ConversationState(_Conversation, SessionState):
@@ -290,20 +304,6 @@ class ConversationState(_Conversation, SessionState):
     @rx.event
     def set_reply_text(self, value: str):
         self.reply_text = value[:MAX_BODY + 100]
-
-    async def _do(self, call, done_key: str = ""):
-        session = await self.get_state(SessionState)
-        self.message, self.error = "", ""
-        try:
-            actor = session._actor()
-            await asyncio.to_thread(lambda: call(actor))
-        except ServiceError as exc:
-            self.error = t(exc.message_key, session.lang)
-            return False
-        if done_key:
-            self.message = t(done_key, session.lang)
-        await self._fill(session)
-        return True
 
     @rx.event
     def ask_close(self):
@@ -588,20 +588,6 @@ class StaffConversationState(_Conversation, SessionState):
     @rx.event
     def set_reply_text(self, value: str):
         self.reply_text = value[:MAX_BODY + 100]
-
-    async def _do(self, call, done_key: str = ""):
-        session = await self.get_state(SessionState)
-        self.message, self.error = "", ""
-        try:
-            actor = session._actor()
-            await asyncio.to_thread(lambda: call(actor))
-        except ServiceError as exc:
-            self.error = t(exc.message_key, session.lang)
-            return False
-        if done_key:
-            self.message = t(done_key, session.lang)
-        await self._fill(session)
-        return True
 
     @rx.event
     def ask_close(self):

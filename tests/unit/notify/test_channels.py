@@ -174,3 +174,31 @@ def test_the_channels_she_chose(engine, seeded):
     assert [(r.channel, r.body) for r in rows] == [("email", TEXT)]
     assert all(json.dumps(r.body).count("Hei") == 0 for r in rows)
     assert rows[0].created_at <= dt.datetime.now(dt.UTC)
+
+
+def test_an_sms_through_the_gateway_stand_in(engine, seeded, push_endpoint):
+    from digihelse.notify.channels import ChannelSenders, HttpSmsGateway
+
+    _answer_ida(engine, seeded)  # SMS is the default channel
+    gateway = HttpSmsGateway(f"{push_endpoint}/sms", token="secret")
+    assert dispatch(engine, ChannelSenders({"sms": gateway})).sent == 1
+    [(path, headers, body)] = _PushEndpoint.received
+    assert path == "/sms" and headers["authorization"] == "Bearer secret"
+    assert json.loads(body) == {"recipient": seeded["ida"].nin, "text": TEXT}
+
+
+def test_a_failing_gateway_is_retried(engine, seeded, push_endpoint):
+    from digihelse.notify.channels import ChannelSenders, HttpSmsGateway
+
+    _PushEndpoint.status = 503
+    _answer_ida(engine, seeded)
+    report = dispatch(engine, ChannelSenders({"sms": HttpSmsGateway(f"{push_endpoint}/sms")}))
+    assert (report.sent, report.retrying) == (0, 1)
+
+
+def test_a_channel_without_a_sender_is_retried_not_dropped(engine, seeded):
+    from digihelse.notify.channels import ChannelSenders
+
+    _answer_ida(engine, seeded)
+    report = dispatch(engine, ChannelSenders({}))
+    assert (report.sent, report.retrying) == (0, 1)
