@@ -195,6 +195,14 @@ def test_an_email_notification_without_content_reaches_the_smtp_server(
         expect(kari.locator("#messages")).to_contain_text("friminuttet")
         kari.context.close()
 
+        # Home says so first, and the list marks it.
+        page.goto("/hjem")
+        wait_for_app(page)
+        expect(page.locator("#unread-messages")).to_have_text("Du har 1 ny melding")
+        assert_accessible(page)
+        page.locator("#unread-messages").click()
+        expect(page.locator("#conversations .unread")).to_have_count(1)
+
         deadline = time.monotonic() + 60
         while not mailbox.mails and time.monotonic() < deadline:
             time.sleep(0.5)

@@ -350,9 +350,8 @@ def reply(s_or_engine: SessionOrEngine, actor: Actor, conversation_id: int, body
                           suggests_booking=staff and suggests_booking, created_at=now)
         s.add(message)
         conv.last_message_at = now
-        if staff:
+        if staff:  # answered; "handled" stays the nurse's own mark
             conv.waiting_since, conv.staff_seen_at = None, now
-            conv.handled_at, conv.handled_by = now, _signature(actor)
         else:
             conv.waiting_since = conv.waiting_since or now
             conv.citizen_seen_at, conv.handled_at, conv.handled_by = now, None, None
