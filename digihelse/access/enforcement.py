@@ -110,6 +110,12 @@ def _care_bases(s: Session, staff: Personnel, subject: Person,
                                                Place.kind == PlaceKind.YOUTH_CLINIC)).first()
         if clinic is not None:
             care.add(policy.CareBasis.YOUTH_CLINIC)
+    if policy.CareBasis.HEALTH_STATION in wanted and places and subject.municipality_id:
+        station = s.exec(select(Place.id).where(
+            Place.id.in_(places), Place.kind == PlaceKind.HEALTH_STATION,
+            Place.municipality_id == subject.municipality_id)).first()
+        if station is not None:
+            care.add(policy.CareBasis.HEALTH_STATION)
     if policy.CareBasis.PREGNANCY_CARER in wanted:
         record = s.exec(select(PregnancyRecord.id).where(
             PregnancyRecord.woman_id == subject.id, PregnancyRecord.active,

@@ -66,6 +66,11 @@ class CareBasis(enum.StrEnum):
     SCHOOL = "school"  # the worker serves a school the pupil attends
     YOUTH_CLINIC = "youth_clinic"  # the worker serves a youth clinic, open to all from 12
     PREGNANCY_CARER = "pregnancy_carer"  # midwife or GP on the woman's active record
+    # The worker serves a health station of the child's municipality: the health station
+    # serves the municipality's children (forskrift om helsestasjons- og
+    # skolehelsetjenesten § 2: barn og ungdom 0–20 år), so a parent's message for a child
+    # under 12 reaches a nurse who may read it.
+    HEALTH_STATION = "health_station"
 
 
 class Reason(enum.StrEnum):
@@ -295,6 +300,10 @@ RULES: tuple[Rule, ...] = (
     Rule(H, Y, _NURSE, from_age="youth_self_service_age", needs=_CARE,
          roles=frozenset({SCHOOL_NURSE}), basis=CareBasis.YOUTH_CLINIC),
     Rule(H, B, _NURSE, needs=_CARE, roles=frozenset({SCHOOL_NURSE}), basis=CareBasis.SCHOOL),
+    # The health station's nurse for the young children whose parents act for them (under
+    # 12): from 12 a pupil has her school nurse and the youth clinic (our choice of scope).
+    Rule(H, B, _NURSE, below_age="parent_full_access_below", needs=_CARE,
+         roles=frozenset({SCHOOL_NURSE}), basis=CareBasis.HEALTH_STATION),
     Rule(H, G, _CARER, needs=_CARE, roles=frozenset({MIDWIFE, GP}),
          basis=CareBasis.PREGNANCY_CARER),
 )

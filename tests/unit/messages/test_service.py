@@ -111,6 +111,19 @@ def test_per_writes_to_the_health_station_for_jonas(engine, seeded):
     with db.session(engine) as s:
         conv = s.get(Conversation, conv_id)
     assert conv.started_by_pid == seeded["per"].nin and conv.service == "basic"
+    # The health station's nurse reads and answers; the answer is told to Per.
+    anders = staff(engine, seeded["anders"])
+    with db.session(engine) as s:
+        station = s.get(Place, conv.place_id)
+    assert conv_id in [line.id for line in service.inbox(engine, anders, station.id).lines]
+    message_id = service.reply(engine, anders, conv_id, "Vi ringer deg i morgen.")
+    with db.session(engine) as s:
+        told = s.exec(select(Outbox.recipient_pid).where(
+            Outbox.dedupe_key.startswith(f"message:{message_id}:"))).all()
+    assert told == [seeded["per"].nin]
+    # The midwife at the same health station has no care for Jonas.
+    with pytest.raises(ConversationNotFound):
+        service.open_conversation(engine, staff(engine, seeded["lise"]), conv_id)
 
 
 def _fullmakt(engine, giver, receiver, scope="pregnancy"):
