@@ -41,6 +41,8 @@ def _row(row: InboxRow) -> rx.Component:
             href=row.href,
             class_name=rx.cond(row.unanswered, "conv-link unread", "conv-link"),
         ),
+        page_link(row.bookings_label, href=row.href + "#bookings",
+                  class_name="inline-link small"),
         class_name="conv-item",
     )
 
@@ -119,7 +121,8 @@ def inbox_page() -> rx.Component:
 
 
 def _booking(row: BookingRow) -> rx.Component:
-    return rx.el.li(row.when, " · ", row.status)
+    return rx.el.li(page_link(row.when, href=row.href, class_name="inline-link"), " · ",
+                    row.status)
 
 
 def staff_conversation_page() -> rx.Component:

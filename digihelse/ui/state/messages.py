@@ -365,6 +365,7 @@ class InboxRow:
     unanswered: bool
     assigned: str
     when: str
+    bookings_label: str  # "Timene til Ida Berg"
 
 
 @audience(PERSONNEL)
@@ -441,7 +442,8 @@ class InboxState(SessionState):
                         state, line.waiting_since is not None,
                         t("inbox.assigned", lang, name=line.assigned_name)
                         if line.assigned_name else "",
-                        when(line.last_message_at, lang))
+                        when(line.last_message_at, lang),
+                        t("inbox.bookings_of", lang, name=line.person_name))
 
     @rx.event
     async def choose_place(self, value: str):
@@ -511,6 +513,7 @@ class InboxState(SessionState):
 class BookingRow:
     when: str
     status: str
+    href: str  # her day view on that day
 
 
 @audience(PERSONNEL)
@@ -567,7 +570,9 @@ class StaffConversationState(_Conversation, SessionState):
         self.journal = t("inbox.journal_by", lang, name=view.journal_by) if view.journal else ""
         self.assigned = t("inbox.assigned", lang, name=view.assigned_name) \
             if view.assigned_name else ""
-        self.bookings = [BookingRow(when(b.start_at, lang), t(keyed("status", b.status), lang))
+        self.bookings = [BookingRow(when(b.start_at, lang), t(keyed("status", b.status), lang),
+                                    f"{routes.PERSONNEL_HOME}?dag="
+                                    f"{to_oslo(b.start_at).date().isoformat()}")
                          for b in view.bookings]
         self.back_href = f"{routes.INBOX}?sted={view.place_id}"
         try:
