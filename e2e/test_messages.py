@@ -186,6 +186,8 @@ def test_an_email_notification_without_content_reaches_the_smtp_server(
         assert_accessible(page)
         _shot(page, "7-emil-notify-settings")
         _write(page, question, place="Fjordvik ungdomsskole")
+        page.goto("/hjem")  # away from the conversation: an open one would show it as read
+        wait_for_app(page)
 
         kari = new_phone(browser, base_url)
         login_personnel(kari, "Kari", "/personell/meldinger")
@@ -196,7 +198,7 @@ def test_an_email_notification_without_content_reaches_the_smtp_server(
         kari.context.close()
 
         # Home says so first, and the list marks it.
-        page.goto("/hjem")
+        page.reload()
         wait_for_app(page)
         expect(page.locator("#unread-messages")).to_have_text("Du har 1 ny melding")
         assert_accessible(page)
@@ -248,8 +250,22 @@ def test_her_access_log_shows_the_nurse_read_her_message(page: Page, browser: Br
     _write(page, f"Et spørsmål {uuid.uuid4().hex[:6]}", place="Fjordvik videregående skole")
     mona = new_phone(browser, base_url)
     login_personnel(mona, "Mona", "/personell/meldinger")
+    # A template for the replies she writes often, then used in an answer.
+    mona.get_by_text("Maler for svar").click()
+    mona.get_by_label("Navn på malen").fill("Kom innom")
+    mona.get_by_label("Tekst", exact=True).fill("Kom innom kontoret mitt, rom 105.")
+    mona.get_by_role("button", name="Lagre malen").click()
+    expect(mona.get_by_text("Malen er lagret.")).to_be_visible()
     mona.locator("#inbox li").filter(has_text="Ella").first.get_by_role("link").first.click()
     expect(mona.locator("#messages")).to_contain_text("Et spørsmål")
+    mona.get_by_label("Bruk en mal").select_option(label="Kom innom")
+    expect(mona.locator("#reply")).to_have_value("Kom innom kontoret mitt, rom 105.")
+    mona.locator("#send-reply").click()
+    expect(mona.locator("#messages")).to_contain_text("rom 105")
+    mona.locator("#mark-journal").click()
+    expect(mona.locator("#journal")).to_contain_text("Dokumentert i journalen av Mona Berge")
+    assert_accessible(mona)
+    _shot(mona, "10-mona-template-journal")
     mona.context.close()
     page.goto("/innsyn")
     wait_for_app(page)

@@ -49,6 +49,11 @@ def answer_time(reply_days: int, school_days: bool, lang: str) -> str:
     return t(key, lang, days=reply_days)
 
 
+def on_page(router, path: str) -> bool:
+    """Whether the tab shows this page now (the event carries the tab's current URL)."""
+    return router.url.path.rstrip("/") == path
+
+
 def conversation_id(router) -> int:
     raw = router.url.query_parameters.get("id", "")
     return int(raw) if raw.isdigit() else 0
@@ -321,9 +326,12 @@ class ConversationState(_Conversation, SessionState):
 
     @rx.event
     async def live_refresh(self):
-        """Asked by the server when this conversation changed on any worker."""
+        """Asked by the server when this conversation changed on any worker. Only while
+        the tab still shows it: reading it marks it read and is logged as a read."""
         session = await self.get_state(SessionState)
-        if self.loaded and self._id and session.logged_in:
+        if not on_page(self.router, routes.CONVERSATION):
+            messages_live.unwatch(self.router.session.client_token)
+        elif self.loaded and self._id and session.logged_in:
             await self._fill(session)
 
     @rx.event
@@ -454,7 +462,9 @@ class InboxState(SessionState):
     @rx.event
     async def live_refresh(self):
         session = await self.get_state(SessionState)
-        if self.loaded and self.place and session.logged_in and session.is_personnel:
+        if not on_page(self.router, routes.INBOX):
+            messages_live.unwatch(self.router.session.client_token)
+        elif self.loaded and self.place and session.logged_in and session.is_personnel:
             await self._refresh(session, int(self.place))
 
     @rx.event
@@ -610,9 +620,12 @@ class StaffConversationState(_Conversation, SessionState):
 
     @rx.event
     async def live_refresh(self):
-        """Asked by the server when this conversation changed on any worker."""
+        """Asked by the server when this conversation changed on any worker. Only while
+        the tab still shows it: reading it marks it read and is logged as a read."""
         session = await self.get_state(SessionState)
-        if self.loaded and self._id and session.logged_in:
+        if not on_page(self.router, routes.INBOX_CONVERSATION):
+            messages_live.unwatch(self.router.session.client_token)
+        elif self.loaded and self._id and session.logged_in:
             await self._fill(session)
 
     @rx.event
