@@ -271,3 +271,21 @@ def test_her_access_log_shows_the_nurse_read_her_message(page: Page, browser: Br
     wait_for_app(page)
     expect(page.locator("main")).to_contain_text("leste en melding")
     expect(page.locator("main")).to_contain_text("Mona Berge")
+
+
+def test_the_new_message_page_in_nynorsk_and_english(page: Page):
+    login_citizen(page, "Noah", "/meldinger/ny")
+    expect(page.locator("#readers")).to_contain_text("Helsesykepleieren på Fjordvik videregående")
+    page.get_by_label("Språk").select_option("nn")
+    expect(page.locator("#readers")).to_have_text(
+        "Helsesjukepleiaren på Fjordvik videregående skole les meldinga. "
+        "Foreldra dine kan ikkje sjå ho.", timeout=10_000)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ny melding")
+    expect(page.locator("#answer-time")).to_have_text("Du får svar innan 2 skuledagar.")
+    page.get_by_label("Språk").select_option("en")
+    expect(page.locator("#readers")).to_contain_text("reads the message. Your parents cannot",
+                                                     timeout=10_000)
+    expect(page.get_by_role("heading", level=1)).to_have_text("New message")
+    assert_accessible(page)
+    page.get_by_label("Language").select_option("nb")
+    expect(page.locator("#readers")).to_contain_text("leser meldingen", timeout=10_000)
