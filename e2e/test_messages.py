@@ -137,10 +137,11 @@ def test_per_sees_nothing_of_saras_messages(page: Page, browser: Browser, base_u
 
 def test_nora_writes_to_her_midwife(page: Page, browser: Browser, base_url: str):
     question = f"Er det normalt å være så sliten? {uuid.uuid4().hex[:6]}"
-    login_citizen(page, "Nora", "/meldinger")
-    page.locator("#new-message").click()
+    login_citizen(page, "Nora", "/helsekort")
+    page.locator("#write-midwife").click()  # from her card, the card's topic chosen
     expect(page.locator("#readers")).to_contain_text("Jordmoren din, Lise Haugen")
-    page.get_by_role("button", name="Spørsmål om helsekortet", exact=True).click()
+    expect(page.get_by_role("button", name="Spørsmål om helsekortet", exact=True)
+           ).to_have_attribute("aria-pressed", "true")
     page.locator("#text").fill(question)
     assert_accessible(page)
     page.locator("#send").click()

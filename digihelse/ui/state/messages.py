@@ -172,7 +172,11 @@ class NewMessageState(SessionState):
             answer_time(r.reply_days, r.school_days, lang),
             [[c, t(keyed("msg.category", c), lang)] for c in r.categories]] for r in found}
         wanted = self.router.url.query_parameters.get("til", "")
+        if wanted in ("pregnancy", "youth", "basic"):  # the first place of that service
+            wanted = next((r.key for r in found if r.service == wanted), "")
         self._choose(wanted if wanted in self._where else (found[0].key if found else ""))
+        if self.place.startswith("pregnancy:") and wanted:
+            self.category = "card"
         self.loaded = True
 
     def _choose(self, key: str) -> None:
