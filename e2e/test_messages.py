@@ -270,8 +270,10 @@ def test_her_access_log_shows_the_nurse_read_her_message(page: Page, browser: Br
     mona.context.close()
     page.goto("/innsyn")
     wait_for_app(page)
+    page.get_by_label("Hva").select_option(label="Meldinger")
     expect(page.locator("main")).to_contain_text("leste en melding")
     expect(page.locator("main")).to_contain_text("Mona Berge")
+    assert_accessible(page)
 
 
 def test_the_new_message_page_in_nynorsk_and_english(page: Page):
