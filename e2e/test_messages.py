@@ -292,3 +292,30 @@ def test_the_new_message_page_in_nynorsk_and_english(page: Page):
     assert_accessible(page)
     page.get_by_label("Language").select_option("nb")
     expect(page.locator("#readers")).to_contain_text("leser meldingen", timeout=10_000)
+
+
+def test_per_writes_for_jonas_and_the_health_station_nurse_answers(page: Page, browser: Browser,
+                                                                    base_url: str):
+    question = f"Jonas har hatt vondt i øret i tre dager {uuid.uuid4().hex[:6]}"
+    login_citizen(page, "Per", "/hjem")
+    act_for(page, "Jonas")
+    page.goto("/meldinger/ny")
+    wait_for_app(page)
+    expect(page.locator("#readers")).to_have_text(
+        "Helsesykepleieren på Fjordvik helsestasjon leser meldingen.")
+    page.locator("#text").fill(question)
+    page.locator("#send").click()
+    expect(page.locator("#messages")).to_contain_text(question)
+
+    anders = new_phone(browser, base_url)
+    login_personnel(anders, "Anders", "/personell/meldinger")
+    anders.get_by_label("Sted").select_option(label="Fjordvik helsestasjon")
+    row = anders.locator("#inbox li").filter(has_text="Jonas Hansen").first
+    expect(row).to_contain_text("10 år")
+    row.get_by_role("link").first.click()
+    expect(anders.locator("#messages")).to_contain_text(question)
+    anders.locator("#reply").fill("Ring oss i morgen tidlig, så finner vi en time.")
+    anders.locator("#send-reply").click()
+    expect(page.locator("#messages")).to_contain_text("Ring oss i morgen tidlig")
+    assert_accessible(anders)
+    anders.context.close()
