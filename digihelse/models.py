@@ -5,5 +5,6 @@ import digihelse.audit.models
 import digihelse.auth.models
 import digihelse.booking.models
 import digihelse.healthcard.models
+import digihelse.messages.models
 import digihelse.notify.models
 import digihelse.people.models

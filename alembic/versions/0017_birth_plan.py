@@ -1,7 +1,7 @@
 """her birth plan: one per card, versioned like her notes
 
 Revision ID: 0017
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-04 21:50:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel  # noqa: F401
 from alembic import op
 
 revision: str = '0017'
-down_revision: str | None = '0013'
+down_revision: str | None = '0014'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -17,6 +17,13 @@ from digihelse.ui.pages.carer import carer_card_page, carer_list_page
 from digihelse.ui.pages.carer_forms import lab_page, pregnancy_page
 from digihelse.ui.pages.front import front_page
 from digihelse.ui.pages.home import home_page
+from digihelse.ui.pages.inbox import inbox_page, staff_conversation_page
+from digihelse.ui.pages.messages import (
+    conversation_page,
+    messages_page,
+    new_message_page,
+    notify_settings_page,
+)
 from digihelse.ui.pages.not_found import not_found_page
 from digihelse.ui.pages.nurse_schedule import nurse_schedule_page
 from digihelse.ui.pages.nurse_week import nurse_week_page
@@ -37,6 +44,14 @@ from digihelse.ui.state.carer_forms import CarerFormsState
 from digihelse.ui.state.guard import SessionGuard
 from digihelse.ui.state.home import HomeState
 from digihelse.ui.state.lab_form import LabFormState
+from digihelse.ui.state.messages import (
+    ConversationState,
+    InboxState,
+    MessagesState,
+    NewMessageState,
+    NotifySettingsState,
+    StaffConversationState,
+)
 from digihelse.ui.state.nurse import NurseDayState
 from digihelse.ui.state.nurse_schedule import NurseScheduleState
 from digihelse.ui.state.nurse_week import NurseWeekState
@@ -57,7 +72,8 @@ app = rx.App(
     api_transformer=build_api(),
     head_components=[rx.el.meta(name="theme-color", content="#005a70"),
                      rx.el.script(src="/layout.js", defer=True),
-                     rx.el.script(src="/passkey.js", defer=True)],
+                     rx.el.script(src="/passkey.js", defer=True),
+                     rx.el.script(src="/push.js", defer=True)],
 )
 # Before every event handler: the live session behind the cookie, or nothing happens.
 app.add_middleware(SessionGuard(), index=0)
@@ -104,6 +120,16 @@ PAGES = (
     (activate_page, routes.ACTIVATE, "DigiHelse – Aktiver", [PUBLIC]),
     (passkeys_page, routes.PASSKEYS, "DigiHelse – Passnøkler", [CITIZEN, PasskeysState.load]),
     (minid_help_page, routes.MINID_HELP, "DigiHelse – Slik får du MinID", [PUBLIC]),
+    (messages_page, routes.MESSAGES, "DigiHelse – Meldinger", [CITIZEN, MessagesState.load]),
+    (new_message_page, routes.MESSAGE_NEW, "DigiHelse – Ny melding",
+     [CITIZEN, NewMessageState.load]),
+    (conversation_page, routes.CONVERSATION, "DigiHelse – Melding",
+     [CITIZEN, ConversationState.load]),
+    (notify_settings_page, routes.NOTIFY_SETTINGS, "DigiHelse – Varsler",
+     [CITIZEN, NotifySettingsState.load]),
+    (inbox_page, routes.INBOX, "DigiHelse – Meldinger", [PERSONNEL, InboxState.load]),
+    (staff_conversation_page, routes.INBOX_CONVERSATION, "DigiHelse – Melding",
+     [PERSONNEL, StaffConversationState.load]),
 )
 for page, route, title, on_load in PAGES:
     app.add_page(page, route=route, title=title, on_load=on_load)

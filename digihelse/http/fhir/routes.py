@@ -3,6 +3,7 @@ the handler for the resource type and interaction in one table, runs it off the 
 and turns every refusal into an OperationOutcome.
 
     GET    /fhir/R4/metadata              CapabilityStatement (no login needed)
+    (Communication: secure messages, http/fhir/communication.py)
     GET    /fhir/R4/{type}?params         search-type: a paged searchset Bundle
     POST   /fhir/R4/{type}                create
     GET    /fhir/R4/{type}/{id}           read
@@ -27,7 +28,7 @@ from digihelse.core.db import get_engine
 from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import utcnow
 from digihelse.healthcard.service import CardError
-from digihelse.http.fhir import appointment, directory, patient, pregnancy
+from digihelse.http.fhir import appointment, communication, directory, patient, pregnancy
 from digihelse.http.fhir.auth import authenticate
 from digihelse.http.fhir.capability import capability_statement
 from digihelse.http.fhir.context import Ctx, ResourceSpec
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 PREFIX = "/fhir/R4"
 MAX_BODY = 64 * 1024
 SPECS: tuple[ResourceSpec, ...] = (
-    patient.SPEC, *directory.SPECS, appointment.SPEC, *pregnancy.SPECS)
+    patient.SPEC, *directory.SPECS, appointment.SPEC, *pregnancy.SPECS, communication.SPEC)
 _BY_TYPE = {spec.type: spec for spec in SPECS}
 _ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 
