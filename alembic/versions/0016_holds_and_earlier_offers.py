@@ -2,7 +2,7 @@
 that make one active hold or booking per slot a rule of the database
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-04 21:30:00
 
 0014 and 0015 are other branches' (messages, speed); whoever merges puts this after them
@@ -24,7 +24,7 @@ import sqlmodel  # noqa: F401
 from alembic import op
 
 revision: str = '0016'
-down_revision: str | None = '0013'
+down_revision: str | None = '0014'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -66,8 +66,15 @@ def run_earlier_offers(engine: Engine | None = None, *, now: dt.datetime | None 
 
 def run_dispatch(engine: Engine | None = None, sender: Sender | None = None, *,
                  now: dt.datetime | None = None, batch: int = 50) -> DispatchReport:
-    report = dispatch(engine or db.get_engine(), sender or LogSender(), now or utcnow(), batch,
-                      policy=DEFAULT_RETRY)
+    """Send what is due. The SMS sender given (the log by default) and, for e-mail and Web
+    Push, the senders the settings configure (notify/channels.py)."""
+    from digihelse.core.settings import get_settings
+    from digihelse.notify.channels import senders_from_settings
+
+    engine = engine or db.get_engine()
+    senders = sender if hasattr(sender, "for_channel") else senders_from_settings(
+        engine, get_settings(), sms=sender or LogSender())
+    report = dispatch(engine, senders, now or utcnow(), batch, policy=DEFAULT_RETRY)
     if report.failed:
         log.error("%d messages could not be sent and were given up", report.failed)
     return report
@@ -103,7 +110,7 @@ def build_scheduler(
                       replace_existing=True, **JOB_DEFAULTS)
     scheduler.add_job(run_dispatch, every,
                       id="dispatch_outbox", name="dispatch outbox",
-                      kwargs={"engine": engine, "sender": sender or LogSender()},
+                      kwargs={"engine": engine, "sender": sender},
                       replace_existing=True, **JOB_DEFAULTS)
     return scheduler
 

@@ -128,6 +128,19 @@ class Settings:
     job_interval_seconds: int = 60
     # DIGIHELSE_DEV=1 (`make dev`): Vite serves the frontend on :3000 beside the backend.
     dev: bool = False
+    # Notifications of new messages (notify/channels.py): e-mail over SMTP when a host is
+    # set, Web Push when a VAPID private key is (RFC 8292); otherwise both to the log.
+    sms_gateway_url: str | None = None  # notify/channels.py HttpSmsGateway; else the log
+    sms_gateway_token: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "DigiHelse <ikke-svar@digihelse.invalid>"
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    vapid_private_key: str | None = None
+    vapid_public_key: str | None = None  # what browsers subscribe with (applicationServerKey)
+    vapid_subject: str = "mailto:drift@digihelse.invalid"
 
     @property
     def is_production(self) -> bool:
@@ -222,6 +235,17 @@ class Environment(BaseSettings):
     DIGIHELSE_LEADER_SECONDS: int = Field(default=30, ge=2, le=600)
     DIGIHELSE_JOB_INTERVAL_SECONDS: int = Field(default=60, ge=1, le=3600)
     DIGIHELSE_DEV: bool = False
+    DIGIHELSE_SMS_GATEWAY_URL: str | None = None
+    DIGIHELSE_SMS_GATEWAY_TOKEN: str | None = None
+    DIGIHELSE_SMTP_HOST: str | None = None
+    DIGIHELSE_SMTP_PORT: int = 25
+    DIGIHELSE_SMTP_FROM: str = "DigiHelse <ikke-svar@digihelse.invalid>"
+    DIGIHELSE_SMTP_STARTTLS: bool = False
+    DIGIHELSE_SMTP_USER: str | None = None
+    DIGIHELSE_SMTP_PASSWORD: str | None = None
+    DIGIHELSE_VAPID_PRIVATE_KEY: str | None = None
+    DIGIHELSE_VAPID_PUBLIC_KEY: str | None = None
+    DIGIHELSE_VAPID_SUBJECT: str = "mailto:drift@digihelse.invalid"
 
 
 class _GivenEnvironment(Environment):
@@ -320,6 +344,17 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         leader_seconds=e.DIGIHELSE_LEADER_SECONDS,
         job_interval_seconds=e.DIGIHELSE_JOB_INTERVAL_SECONDS,
         dev=e.DIGIHELSE_DEV,
+        sms_gateway_url=e.DIGIHELSE_SMS_GATEWAY_URL or None,
+        sms_gateway_token=e.DIGIHELSE_SMS_GATEWAY_TOKEN or None,
+        smtp_host=e.DIGIHELSE_SMTP_HOST or None,
+        smtp_port=e.DIGIHELSE_SMTP_PORT,
+        smtp_from=e.DIGIHELSE_SMTP_FROM,
+        smtp_starttls=e.DIGIHELSE_SMTP_STARTTLS,
+        smtp_user=e.DIGIHELSE_SMTP_USER or None,
+        smtp_password=e.DIGIHELSE_SMTP_PASSWORD or None,
+        vapid_private_key=e.DIGIHELSE_VAPID_PRIVATE_KEY or None,
+        vapid_public_key=e.DIGIHELSE_VAPID_PUBLIC_KEY or None,
+        vapid_subject=e.DIGIHELSE_VAPID_SUBJECT,
     )
     check_settings(settings)
     return settings

@@ -64,6 +64,7 @@ def capability_statement(base: str, specs: Sequence[ResourceSpec],
         "name": "DigiHelseFhirApi",
         "title": "DigiHelse FHIR R4 API",
         "description": ("Appointments with the school health service and the youth clinic, "
+                        "secure messages with them and the midwife, "
                         "and the measurements of the pregnancy card, for helsenorge "
                         "(Meld. St. 9 (2023–2024), box 9.4)."),
         "software": {"name": "DigiHelse", "version": software_version},

@@ -5,6 +5,7 @@ and turns every refusal into an OperationOutcome.
     GET    /fhir/R4/metadata              CapabilityStatement (no login needed)
     GET    /fhir/R4/$bulk-publish         SMART Scheduling Links manifest (no login), and
     GET    /fhir/R4/bulk/<kind>.ndjson    its Location, Schedule and Slot files
+    (Communication: secure messages, http/fhir/communication.py)
     GET    /fhir/R4/{type}?params         search-type: a paged searchset Bundle
     POST   /fhir/R4/{type}                create
     GET    /fhir/R4/{type}/{id}           read
@@ -35,6 +36,7 @@ from digihelse.healthcard.service import CardError
 from digihelse.http.fhir import (
     appointment,
     bulk_publish,
+    communication,
     directory,
     patient,
     pregnancy,
@@ -54,7 +56,7 @@ SPECS: tuple[ResourceSpec, ...] = (
     patient.SPEC, *directory.SPECS,
     replace(appointment.SPEC, operations=scheduling.OPERATIONS,
             operation_definitions=scheduling.DEFINITIONS),
-    *pregnancy.SPECS)
+    *pregnancy.SPECS, communication.SPEC)
 _BY_TYPE = {spec.type: spec for spec in SPECS}
 _ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 

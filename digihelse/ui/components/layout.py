@@ -19,7 +19,7 @@ QUICK_EXIT_URL = "https://www.yr.no/"
 # The citizen's bottom navigation; "Helsekort" comes between the second and third item
 # for those with a pregnancy card.
 NAV_ITEMS = [(routes.HOME, "nav.home", "⌂"), (routes.APPOINTMENTS, "nav.appointments", "◷"),
-             (routes.ACCESS_LOG, "nav.log", "☰")]
+             (routes.MESSAGES, "nav.messages", "✉"), (routes.ACCESS_LOG, "nav.log", "☰")]
 
 
 def language_switch() -> rx.Component:

@@ -351,6 +351,13 @@ def card_page() -> rx.Component:
             rx.cond(CardState.can_write_notes & ~CardState.acting_for_other,
                     rx.el.a(T("sharing.link"), href="/helsekort/del", id="share-link",
                             class_name="btn btn-secondary no-print share-link")),
+            rx.cond(CardState.can_write_notes & ~CardState.acting_for_other,
+                    rx.el.a(T("birth.link"), href=routes.BIRTH_PLAN, id="birth-plan-link",
+                            class_name="btn btn-secondary no-print share-link")),
+            # A question about the card, to her midwife (secure messages, issue 18).
+            rx.cond(CardState.can_write_notes & ~CardState.acting_for_other,
+                    rx.el.a(T("card.write_midwife"), href="/meldinger/ny?til=pregnancy",
+                            id="write-midwife", class_name="btn btn-secondary no-print")),
             rx.el.button(T("card.print.button"), type="button",
                          on_click=in_browser("() => window.print()"),
                          class_name="btn btn-secondary no-print"),
