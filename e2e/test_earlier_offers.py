@@ -9,11 +9,39 @@ import datetime as dt
 import re
 import sqlite3
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from e2e.booking_steps import long_day, new_phone, school_day, time_label, today
 from e2e.conftest import ARTIFACTS
 from e2e.helpers import assert_accessible, login_citizen, login_personnel, wait_for_app
+
+PUPILS = ("Ida", "Emil", "Mia", "Sara")
+
+
+def _cancel_upcoming(database: str) -> None:
+    """The journeys share one server: what other journeys left booked for these pupils
+    would count against their limit of upcoming times, and against the order of waiting.
+    Cancelled as the pupil would (the seeded demo bookings stay)."""
+    now = dt.datetime.now(dt.UTC)
+    with sqlite3.connect(database) as db:
+        rows = db.execute(
+            "SELECT booking.id, slot.start_at FROM booking JOIN slot ON slot.id = "
+            "booking.slot_id JOIN person ON person.id = booking.person_id WHERE "
+            "person.given_name IN (?, ?, ?, ?) AND booking.status = "
+            "'booked' AND booking.client_key NOT LIKE 'demo-%'", PUPILS).fetchall()
+        ids = [i for i, start in rows
+               if dt.datetime.fromisoformat(str(start)).replace(tzinfo=dt.UTC) > now]
+        db.executemany("UPDATE booking SET status = 'cancelled', cancelled_by = 'pupil', "
+                       "cancelled_at = ?, updated_at = ? WHERE id = ?",
+                       [(now.isoformat(" "), now.isoformat(" "), i) for i in ids])
+
+
+@pytest.fixture(autouse=True)
+def pupils_without_upcoming_times(server):
+    _cancel_upcoming(str(server.database_path))
+    yield
+    _cancel_upcoming(str(server.database_path))
 
 
 def _tuesday_and_thursday() -> tuple[dt.date, dt.date]:
