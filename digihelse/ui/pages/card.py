@@ -240,6 +240,8 @@ def _section_block(block: card_display.SectionBlock, state=CardState) -> rx.Comp
     return rx.el.div(
         rx.el.h3(block.title),
         rx.foreach(block.lines, lambda line: rx.el.p(line)),
+        # On screen always; on paper only if she ticks it beside Skriv ut.
+        rx.cond(block.print_choice != "", rx.el.p(block.print_choice, class_name="print-choice")),
         rx.cond(block.hidden & state.can_write_notes,
                 rx.el.p(T("card.hidden.label"), class_name="small strong")),
         class_name="card background-block",
@@ -358,6 +360,8 @@ def card_page() -> rx.Component:
             rx.cond(CardState.can_write_notes & ~CardState.acting_for_other,
                     rx.el.a(T("card.write_midwife"), href="/meldinger/ny?til=pregnancy",
                             id="write-midwife", class_name="btn btn-secondary no-print")),
+            rx.el.label(rx.el.input(type="checkbox", id="print-terminations"), " ",
+                        T("card.print.terminations"), class_name="check print-choice-toggle"),
             rx.el.button(T("card.print.button"), type="button",
                          on_click=in_browser("() => window.print()"),
                          class_name="btn btn-secondary no-print"),
