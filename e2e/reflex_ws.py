@@ -29,7 +29,7 @@ def _is_probe_echo(update: dict[str, Any], value: bool) -> bool:
     if root.get("is_hydrated_rx_state_") is value:
         return True
     # A tab whose session ended answers every event by leaving for the ended page.
-    return any("session-ended" in json.dumps(event) for event in update.get("events", []))
+    return "session-ended" in json.dumps(update)
 
 
 def router_data(path: str, query: dict[str, str] | None = None) -> dict[str, Any]:
@@ -49,6 +49,7 @@ class Tab:
     token: str = field(default_factory=lambda: str(uuid.uuid4()))
     cookie: str | None = None
     path: str = "/"
+    query: dict[str, str] | None = None  # where the tab is, sent with every event
     updates: list[dict[str, Any]] = field(default_factory=list)
     received_bytes: int = 0
     refused: str | None = None
@@ -69,7 +70,7 @@ class Tab:
     def connect(self, path: str = "/", *, hydrate: bool = True,
                 query: dict[str, str] | None = None) -> Tab:
         """Open the socket; with `hydrate`, send the boot event as the browser does."""
-        self.path = path
+        self.path, self.query = path, query
         headers = {"Cookie": self.cookie} if self.cookie else {}
         auth = {"event": {"name": HYDRATE, "payload": {},
                           "router_data": router_data(path, query)}} if hydrate else None
@@ -91,7 +92,8 @@ class Tab:
         with self._lock:
             start = len(self.updates)
         self.sio.emit("event", {"name": name, "payload": payload or {},
-                                "router_data": router_data(self.path, query)},
+                                "router_data": router_data(
+                                    self.path, self.query if query is None else query)},
                       namespace=NAMESPACE)
         self.settle(settle, after=start)
         with self._lock:
@@ -104,7 +106,7 @@ class Tab:
         with self._lock:
             start = len(self.updates)
         flipped = not self._hydrated()
-        route = router_data(self.path)
+        route = router_data(self.path, self.query)
         self.sio.emit("event", {"name": name, "payload": payload or {}, "router_data": route},
                       namespace=NAMESPACE)
         self.sio.emit("event", {"name": SET_HYDRATED, "payload": {"value": flipped},
@@ -129,8 +131,8 @@ class Tab:
 
     def navigate(self, path: str, query: dict[str, str] | None = None) -> list[dict]:
         """A client-side navigation: the page's on_load chain, no new socket."""
-        self.path = path
-        return self.send(ON_LOAD, query=query)
+        self.path, self.query = path, query
+        return self.send(ON_LOAD)
 
     def settle(self, quiet: float = 0.4, timeout: float = 15.0, *, after: int | None = None,
                first: float = 3.0) -> None:

@@ -42,6 +42,9 @@ class RunningServer:
 
 
 E2E_AUDIT_KEY = "e2e-audit-key-" + "0" * 32
+# Where the server sends e-mail notifications: e2e/test_messages.py listens there with a
+# real SMTP server (aiosmtpd) while it needs one. Chosen once per test run.
+E2E_SMTP_PORT = free_port()
 
 
 def server_env(port: int, data_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -58,8 +61,13 @@ def server_env(port: int, data_dir: Path, extra: dict[str, str] | None = None) -
         "DIGIHELSE_RATE_FHIR_READ": "100000/minute",
         "DIGIHELSE_RATE_FHIR_WRITE": "100000/minute",
         "DIGIHELSE_RATE_SOCKET_CONNECT": "100000/minute",
+        "DIGIHELSE_RATE_BOOKING": "100000/minute",
         # One audit key for the server and the tests that append to its log directly.
         "DIGIHELSE_AUDIT_KEY": E2E_AUDIT_KEY,
+        "DIGIHELSE_SMTP_HOST": "127.0.0.1",
+        "DIGIHELSE_SMTP_PORT": str(E2E_SMTP_PORT),
+        # The outbox is sent every few seconds, so a notification arrives while a test waits.
+        "DIGIHELSE_JOB_INTERVAL_SECONDS": "3",
     })
     env.pop("DATABASE_URL", None)
     env.update(extra or {})

@@ -460,6 +460,34 @@ def test_fifty_clients_book_through_a_kill_9_of_one_worker_and_nothing_is_lost_o
 # -- Redis restarts ---------------------------------------------------------------------
 
 
+def _nurse_day_tab(cluster: Cluster, nurse: httpx.Client, day: str) -> Tab:
+    """A nurse's tab on the day view, once it shows the day's rows."""
+    deadline = time.monotonic() + 30
+    while True:
+        tab = Tab(cluster.base_url, cookie=cookie_header(nurse))
+        tab.connect("/personell", query={"dag": day})
+        if latest_var(tab, "nurse_day_state", "rows"):
+            return tab
+        tab.close()
+        assert time.monotonic() < deadline, "the nurse's tab never hydrated"
+        time.sleep(1)
+
+
+def _reaches(tab: Tab, pupil: str, timeout: float = 15) -> None:
+    """The booking by `pupil` arrives on the open tab, the way the browser would take it:
+    each live_refresh the server asks for is sent back."""
+    deadline = time.monotonic() + timeout
+    answered = 0
+    while not any(row["pupil"].startswith(pupil)
+                  for row in latest_var(tab, "nurse_day_state", "rows") or []):
+        assert time.monotonic() < deadline, "the booking never reached the tab"
+        asks = [e for e in tab.frontend_events() if e["name"].endswith("live_refresh")]
+        for ask in asks[answered:]:
+            tab.send(ask["name"])
+        answered = len(asks)
+        time.sleep(0.2)
+
+
 def test_a_redis_restart_loses_no_booking_and_tabs_reconnect(cluster: Cluster) -> None:
     cluster.wait_for_workers()
     # Away from the school the other tests booked full.
@@ -468,6 +496,10 @@ def test_a_redis_restart_loses_no_booking_and_tabs_reconnect(cluster: Cluster) -
     cookie = _session(cluster.base_url, "Noah")
     noah = _patient_id(cluster, "Noah")
     booked: list[int] = []
+    from digihelse.core.timeutil import to_oslo
+
+    day = to_oslo(cluster.sql("SELECT start_at FROM slot WHERE id = :s",
+                              s=slots[3])[0][0]).date().isoformat()
 
     def book(slot_id: int) -> int:
         with httpx.Client(base_url=cluster.base_url, timeout=60,
@@ -477,45 +509,28 @@ def test_a_redis_restart_loses_no_booking_and_tabs_reconnect(cluster: Cluster) -
         assert response.status_code == 201, response.text
         return int(response.json()["id"])
 
-    booked.append(book(slots[0]))
-    cluster.redis.kill()  # kill -9: the tabs' state goes with it (no persistence here)
-    booked.append(book(slots[1]))  # the API needs no Redis
-    cluster.redis.start()  # the same port, empty
-    booked.append(book(slots[2]))
-    rows = cluster.sql("SELECT id FROM booking WHERE id = ANY(:ids) AND status = 'booked'",
-                       ids=booked)
-    assert sorted(r[0] for r in rows) == sorted(booked)
-
-    # A nurse's tab connects again and sees today's data; a booking still reaches it live.
     nurse = login(cluster.base_url, "Mona", personnel=True)
     try:
-        day = cluster.sql("SELECT start_at FROM slot WHERE id = :s", s=slots[3])[0][0]
-        from digihelse.core.timeutil import to_oslo
+        # A tab that stays open through the restart: its state in Redis is lost with it.
+        open_through = _nurse_day_tab(cluster, nurse, day)
+        booked.append(book(slots[0]))
+        cluster.redis.kill()  # kill -9: the tabs' state goes with it (no persistence here)
+        booked.append(book(slots[1]))  # the API needs no Redis
+        cluster.redis.start()  # the same port, empty
+        booked.append(book(slots[2]))
+        rows = cluster.sql("SELECT id FROM booking WHERE id = ANY(:ids) AND status = 'booked'",
+                           ids=booked)
+        assert sorted(r[0] for r in rows) == sorted(booked)
 
-        deadline = time.monotonic() + 30
-        while True:
-            tab = Tab(cluster.base_url, cookie=cookie_header(nurse))
-            tab.connect("/personell", query={"dag": to_oslo(day).date().isoformat()})
-            rows = latest_var(tab, "nurse_day_state", "rows")
-            if rows:
-                break
-            tab.close()
-            assert time.monotonic() < deadline, "the nurse's tab never hydrated again"
-            time.sleep(1)
+        # A tab connecting afresh sees the day, and so does the one that stayed open (its
+        # next event loads the page again); a booking reaches both live.
+        fresh = _nurse_day_tab(cluster, nurse, day)
         try:
             book(slots[3])
-            deadline = time.monotonic() + 15
-            answered = 0
-            while not any(row["pupil"].startswith("Noah")
-                          for row in latest_var(tab, "nurse_day_state", "rows") or []):
-                assert time.monotonic() < deadline, "the booking never reached the tab"
-                # What the browser does with the server's ask: send the event back.
-                asks = [e for e in tab.frontend_events() if e["name"].endswith("live_refresh")]
-                for ask in asks[answered:]:
-                    tab.send(ask["name"])
-                answered = len(asks)
-                time.sleep(0.2)
+            _reaches(fresh, "Noah")
+            _reaches(open_through, "Noah")
         finally:
-            tab.close()
+            fresh.close()
+            open_through.close()
     finally:
         nurse.close()

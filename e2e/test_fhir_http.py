@@ -35,6 +35,7 @@ SUPPORTED = {
     "Appointment": {"read", "search-type", "create", "update", "patch"},
     "EpisodeOfCare": {"read", "search-type"},
     "Observation": {"read", "search-type"},
+    "Communication": {"read", "search-type", "create"},
 }
 
 

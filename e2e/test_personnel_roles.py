@@ -31,7 +31,7 @@ def _menu(page: Page) -> list[str]:
 def test_a_school_nurse_meets_no_midwife_page(page: Page, nurse: str):
     login_personnel(page, nurse)
     expect(page.locator("#day-title")).to_be_visible()
-    assert _menu(page) == ["I dag", "Min timeplan", "Uke", "Aktivering"]
+    assert _menu(page) == ["I dag", "Min timeplan", "Uke", "Meldinger", "Aktivering"]
     for path in CARD_PAGES:
         _refused(page, path, "for jordmødre og fastleger")
         assert "Mine gravide" not in _menu(page)
@@ -57,7 +57,7 @@ def test_a_gp_meets_no_schedule_page(page: Page):
 def test_a_midwife_has_both(page: Page):
     login_personnel(page, "Lise")
     expect(page.locator("#day-title")).to_be_visible()
-    assert _menu(page) == ["I dag", "Min timeplan", "Uke", "Mine gravide"]
+    assert _menu(page) == ["I dag", "Min timeplan", "Uke", "Meldinger", "Mine gravide"]
     # Passkey activation is the school and youth-clinic nurses' (issue 14).
     _refused(page, "/personell/aktivering", "for helsesykepleiere i skolehelsetjenesten")
     page.get_by_role("link", name="Mine gravide").click()

@@ -36,7 +36,8 @@ def pytest_configure(config):
     # Tests log in hundreds of times a minute from one address; the tests of the limits
     # themselves set low ones (tests/integration/test_rate_limits.py).
     for name in ("DIGIHELSE_RATE_LOGIN", "DIGIHELSE_RATE_FHIR_READ",
-                 "DIGIHELSE_RATE_FHIR_WRITE", "DIGIHELSE_RATE_SOCKET_CONNECT"):
+                 "DIGIHELSE_RATE_FHIR_WRITE", "DIGIHELSE_RATE_SOCKET_CONNECT",
+                 "DIGIHELSE_RATE_BOOKING"):
         os.environ.setdefault(name, "100000/minute")
 
 

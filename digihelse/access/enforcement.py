@@ -112,6 +112,12 @@ def _care_bases(s: Session, staff: Personnel, subject: Person,
                                                Place.kind == PlaceKind.YOUTH_CLINIC)).first()
         if clinic is not None:
             care.add(policy.CareBasis.YOUTH_CLINIC)
+    if policy.CareBasis.HEALTH_STATION in wanted and places and subject.municipality_id:
+        station = s.exec(select(Place.id).where(
+            Place.id.in_(places), Place.kind == PlaceKind.HEALTH_STATION,
+            Place.municipality_id == subject.municipality_id)).first()
+        if station is not None:
+            care.add(policy.CareBasis.HEALTH_STATION)
     if policy.CareBasis.PREGNANCY_CARER in wanted:
         record = s.exec(select(PregnancyRecord.id).where(
             PregnancyRecord.woman_id == subject.id, PregnancyRecord.active,
@@ -318,6 +324,17 @@ def _refuse(s: Session, actor: Actor, subject_pid: str, service: Service, action
                           hidden_from_parents=service == Service.YOUTH))
     raise AccessDenied(str(code), f"{action.value} is not allowed in the {service.value} "
                        f"service ({code}).", message_key=keyed("access.reason", code))
+
+
+def record_refusal(s: Session, actor: Actor, subject_pid: str, service: Service,
+                   action: Action | str, reason: str, *, object_type: str,
+                   object_id: str | None = None) -> None:
+    """Log a "denied" row for a refusal the caller answers as "not found" (one 404, so
+    the answer tells nothing), whatever becomes of the caller's transaction."""
+    _log_denial(s, _entry(actor, subject_pid, action=str(action), object_type=object_type,
+                          object_id=object_id, outcome="denied",
+                          detail=f"{service.value}:{reason}",
+                          hidden_from_parents=service != Service.BASIC))
 
 
 def require(s: Session, actor: Actor, subject_pid: str, service: Service, action: Action,

@@ -20,6 +20,7 @@ class Area(enum.StrEnum):
 # Each personnel page (by the key its page marks in the menu) and the area it belongs to.
 PAGE_AREAS: dict[str, Area] = {
     "today": Area.SCHEDULE, "schedule": Area.SCHEDULE, "week": Area.SCHEDULE,
+    "inbox": Area.SCHEDULE,  # the place's messages: those who keep its hours answer them
     "women": Area.CARDS, "card": Area.CARDS,
     "activation": Area.ONBOARDING,
 }

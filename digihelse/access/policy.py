@@ -31,7 +31,9 @@ YOUTH_CLINIC_MAX_AGE = 24
 class Thresholds:
     """The ages the rules turn on; each is a setting (DOMAIN.md says which are choices)."""
 
-    youth_self_service_age: int = 12  # the youth service's own figure (MinID only from 13)
+    # The youth service's own figure; MinID comes only from the year one turns 13
+    # (MinID's terms of use, 3.1).
+    youth_self_service_age: int = 12
     basic_self_service_age: int = 16  # helserettslig myndig, § 4-3
     parent_full_access_below: int = 12  # § 3-4: parents' access narrows from 12
     parent_no_access_from: int = 16  # § 3-4 / § 4-3: and ends at 16
@@ -66,6 +68,11 @@ class CareBasis(enum.StrEnum):
     SCHOOL = "school"  # the worker serves a school the pupil attends
     YOUTH_CLINIC = "youth_clinic"  # the worker serves a youth clinic, open to all from 12
     PREGNANCY_CARER = "pregnancy_carer"  # midwife or GP on the woman's active record
+    # The worker serves a health station of the child's municipality: the health station
+    # serves the municipality's children (forskrift om helsestasjons- og
+    # skolehelsetjenesten § 2: barn og ungdom 0–20 år), so a parent's message for a child
+    # under 12 reaches a nurse who may read it.
+    HEALTH_STATION = "health_station"
 
 
 class Reason(enum.StrEnum):
@@ -246,9 +253,11 @@ _BOOKING = frozenset({A.VIEW_APPOINTMENTS, A.BOOK, A.CANCEL, A.SEND_MESSAGE})
 _NURSE = _BOOKING | {A.MANAGE_SCHEDULE}
 # Midwives and GPs keep the card; a midwife also runs her pregnancy bookings (a GP keeps
 # no schedule here: the booking service refuses GPs before the policy is asked).
+# Both write messages about the pregnancy: she to her midwife, the midwife back (issue 18).
 _CARER = frozenset({A.VIEW_CARD, A.EDIT_CARD, A.VIEW_APPOINTMENTS, A.CANCEL,
-                    A.MANAGE_SCHEDULE})
-_OWN_CARD = frozenset({A.VIEW_CARD, A.WRITE_OWN_NOTES, A.VIEW_APPOINTMENTS, A.BOOK, A.CANCEL})
+                    A.MANAGE_SCHEDULE, A.SEND_MESSAGE})
+_OWN_CARD = frozenset({A.VIEW_CARD, A.WRITE_OWN_NOTES, A.VIEW_APPOINTMENTS, A.BOOK, A.CANCEL,
+                       A.SEND_MESSAGE})
 _PARENT_NEEDS = (Condition.PARENTAL_RESPONSIBILITY, Condition.PARENT_AT_ADDRESS)
 _FULLMAKT_NEEDS = (Condition.IN_SCOPE, Condition.NOT_REVOKED, Condition.STARTED,
                    Condition.NOT_EXPIRED, Condition.RECEIVER_OF_AGE)
@@ -293,6 +302,10 @@ RULES: tuple[Rule, ...] = (
     Rule(H, Y, _NURSE, from_age="youth_self_service_age", needs=_CARE,
          roles=frozenset({SCHOOL_NURSE}), basis=CareBasis.YOUTH_CLINIC),
     Rule(H, B, _NURSE, needs=_CARE, roles=frozenset({SCHOOL_NURSE}), basis=CareBasis.SCHOOL),
+    # The health station's nurse for the young children whose parents act for them (under
+    # 12): from 12 a pupil has her school nurse and the youth clinic (our choice of scope).
+    Rule(H, B, _NURSE, below_age="parent_full_access_below", needs=_CARE,
+         roles=frozenset({SCHOOL_NURSE}), basis=CareBasis.HEALTH_STATION),
     Rule(H, G, _CARER, needs=_CARE, roles=frozenset({MIDWIFE, GP}),
          basis=CareBasis.PREGNANCY_CARER),
 )

@@ -27,19 +27,21 @@ class What(enum.StrEnum):
     SHARING = "sharing"
     LOGIN = "login"
     LOG = "log"
+    MESSAGES = "messages"
 
 
 # Which object types each "what" filter covers (the query filters on these).
 WHAT_OBJECTS: dict[What, tuple[str, ...]] = {
     What.APPOINTMENTS: ("appointment", "booking"),
-    What.CARD: ("pregnancy_record", "consultation", "lab_result", "own_note", "history",
-                "pregnancy_list"),
+    What.CARD: ("pregnancy_record", "consultation", "lab_result", "own_note", "birth_plan",
+                "history", "pregnancy_list"),
     What.SHARING: ("fullmakt", "fullmakt_list", "fullmakt_receiver"),
     What.LOGIN: ("session", "passkey", "passkey_activation"),
     What.LOG: ("access_log",),
+    What.MESSAGES: ("conversation", "conversation_list", "message"),
 }
 
-_HIDEABLE = ("pregnancy_record", "consultation", "lab_result", "own_note")
+_HIDEABLE = ("pregnancy_record", "consultation", "lab_result", "own_note", "birth_plan")
 
 # (action, object_type) -> the key of its verb phrase ("leste helsekortet"). Keys ending in
 # ".named" take {name}: the other person the row is about (the fullmakt's receiver or giver).
@@ -65,10 +67,23 @@ TEXTS: dict[tuple[str, str], str] = {
     ("create", "own_note"): "log.do.create_note",
     ("update", "own_note"): "log.do.update_note",
     ("delete", "own_note"): "log.do.delete_note",
+    ("read", "birth_plan"): "log.do.read_birth_plan",
+    ("create", "birth_plan"): "log.do.write_birth_plan",
+    ("update", "birth_plan"): "log.do.write_birth_plan",
     ("read", "history"): "log.do.read_history",
     ("read", "pregnancy_list"): "log.do.read_pregnancy_list",
     ("read", "fullmakt_list"): "log.do.read_fullmakt_list",
     ("read", "fullmakt_receiver"): "log.do.read_fullmakt_receiver",
+    ("read", "conversation"): "log.do.read_message",
+    ("read", "conversation_list"): "log.do.read_message_list",
+    ("create", "message"): "log.do.create_message",
+    ("close", "conversation"): "log.do.close_message",
+    ("update", "conversation"): "log.do.update_message",
+    ("show", "conversation"): "log.do.share_message",
+    ("hide", "conversation"): "log.do.unshare_message",
+    ("update", "notify_preference"): "log.do.update_notify",
+    ("create", "push_subscription"): "log.do.add_push",
+    ("delete", "push_subscription"): "log.do.remove_push",
     **{("hide", o): "log.do.hide" for o in _HIDEABLE},
     **{("show", o): "log.do.show" for o in _HIDEABLE},
 }
@@ -98,6 +113,7 @@ DENIED: dict[What | None, str] = {
     What.SHARING: "log.denied.sharing",
     What.LOGIN: "log.denied.login",
     What.LOG: "log.denied.log",
+    What.MESSAGES: "log.denied.messages",
     None: "log.denied.other",
 }
 
@@ -106,7 +122,8 @@ WHO_LABELS = {Who.ALL: "log.who.all", Who.ME: "log.who.me",
               Who.PERSONNEL: "log.who.personnel", Who.FAMILY: "log.who.family"}
 WHAT_LABELS = {What.ALL: "log.what.all", What.APPOINTMENTS: "log.what.appointments",
                What.CARD: "log.what.card", What.SHARING: "log.what.sharing",
-               What.LOGIN: "log.what.login", What.LOG: "log.what.log"}
+               What.LOGIN: "log.what.login", What.LOG: "log.what.log",
+               What.MESSAGES: "log.what.messages"}
 
 
 def denied_key(object_type: str) -> str:

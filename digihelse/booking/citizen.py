@@ -15,7 +15,7 @@ from digihelse.access.actors import AccessDenied, Action, Actor, Service
 from digihelse.access.enforcement import decide, thresholds
 from digihelse.access.fullmakt import shares_card
 from digihelse.access.policy import explain
-from digihelse.booking import ics, lean, slot_events
+from digihelse.booking import holds, ics, lean, offers, slot_events
 from digihelse.booking.access import (
     authorize,
     booking_service,
@@ -46,6 +46,7 @@ from digihelse.booking.notices import (
     sms_where,
 )
 from digihelse.booking.opening_hours import next_drop_in
+from digihelse.booking.rate import count_request
 from digihelse.booking.reminders import queue_notices, reminder_key
 from digihelse.booking.rules import (
     NURSE_ROLES,
@@ -170,7 +171,7 @@ def free_slots(
     end = dt.datetime.combine(end_day, dt.time(), tzinfo=OSLO).astimezone(dt.UTC)
     earliest = max(start, now + settings.min_notice)
     # From `earliest` on, inclusive: a slot starting exactly at the window start counts.
-    return free_in_window(s, place_id, start, end, earliest)
+    return free_in_window(s, place_id, start, end, earliest, now=now)
 
 
 def midwife_free_slots(
@@ -191,8 +192,9 @@ def midwife_free_slots(
     earliest = max(start, now + settings.min_notice)
     if place_id is None:  # all her places: no one place's version to trust
         return free_slot_rows(s, None, earliest - dt.timedelta(microseconds=1), end,
-                              personnel_id=midwife_id)
-    return free_in_window(s, place_id, start, end, earliest, personnel_id=midwife_id)
+                              personnel_id=midwife_id, now=now)
+    return free_in_window(s, place_id, start, end, earliest, personnel_id=midwife_id,
+                          now=now)
 
 
 def book(
@@ -215,6 +217,7 @@ def book(
     now = aware_utc(now)
     check_input(client_key, topic, note)
     note = optional_text(note)
+    count_request(actor, settings)
     request = dict(slot_id=slot_id, client_key=client_key, topic=topic, note=note, now=now,
                    settings=settings)
     if isinstance(s_or_engine, Engine):
@@ -271,6 +274,7 @@ def _book(s: Session, actor: Actor, *, slot_id: int, client_key: str, topic: str
         visit_key=visit_key, client_key=client_key, created_at=now, updated_at=now,
         booked_by_pid=actor.pid if actor.pid != person.nin else None,
     )
+    holds.clear_for_booking(s, slot.id, person.id, now)
     if not insert_booking(s, booking):
         return _after_refused_insert(s, client_key, slot, person, now, settings)
     record_booking_access(s, actor, person.nin, action="create", object_id=booking.id,
@@ -319,6 +323,7 @@ def cancel(
     now = aware_utc(now)
     reason = optional_text(reason)
     check_reason(reason)
+    count_request(actor, settings)
     with transaction(s_or_engine) as s:
         booking, slot, person = load_booking(s, booking_id, lock=True)
         authorize(s, actor, person.nin, Action.CANCEL, place_id=slot.place_id,
@@ -334,6 +339,7 @@ def cancel(
             raise TooLate("cancel_notice")
         cancel_row(s, booking, now=now, by=CancelledBy.NURSE if by_nurse else CancelledBy.PUPIL,
                     reason=reason)
+        offers.after_booking_ended(s, booking, slot, now=now, settings=settings)
         drop_pending(s, [reminder_key(booking.id)], now=now)
         record_booking_access(s, actor, person.nin, action="update",
                               object_id=booking.id, service=booking.service)
@@ -358,6 +364,7 @@ def move(
     one booked in one transaction. If the new slot is taken, nothing changes (SlotTaken)."""
     now = aware_utc(now)
     check_input(client_key, None, None)
+    count_request(actor, settings)
     with transaction(s_or_engine) as s:
         old, old_slot, person = load_booking(s, booking_id, lock=True)
         person = lock_person(s, person.nin)
@@ -398,6 +405,7 @@ def move(
             created_at=now, updated_at=now,
         )
         by = CancelledBy.NURSE if by_nurse else CancelledBy.PUPIL
+        holds.clear_for_booking(s, new_slot.id, person.id, now)
         try:
             with s.begin_nested():  # both rows or neither
                 cancel_row(s, old, now=now, by=by, reason=MOVED_REASON)
@@ -407,6 +415,7 @@ def move(
             return _after_refused_insert(s, client_key, new_slot, person, now, settings,
                                          moved_from=old.id)
         drop_pending(s, [reminder_key(old.id)], now=now)
+        offers.after_booking_ended(s, old, old_slot, now=now, settings=settings)
         record_booking_access(s, actor, person.nin, action="update", object_id=old.id,
                               service=old.service)
         record_booking_access(s, actor, person.nin, action="create", object_id=new.id,

@@ -107,3 +107,15 @@ class InvalidSchedule(BookingError):
 
     code = "invalid_schedule"
     message_key = "booking.error.invalid_schedule"
+
+
+class TooManyRequests(BookingError):
+    """Too many booking requests from this person in a short time; `retry_after` says in
+    how many seconds the next one is let through."""
+
+    code = "too_many_requests"
+    message_key = "booking.error.too_many_requests"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__()
+        self.retry_after = retry_after

@@ -13,11 +13,13 @@ from collections import OrderedDict
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from digihelse.booking.models import PlaceVersion
+from digihelse.booking.offer_models import SlotHold, held_slot_ids
 from digihelse.booking.store import free_slot_rows
 from digihelse.booking.views import FreeSlot
+from digihelse.core.timeutil import utcnow
 
 MAX_ENTRIES = 2048  # windows kept in this process (a few kB each)
 
@@ -50,10 +52,12 @@ def _forget_after_write(session: OrmSession, _context: object) -> None:
 
 
 def free_in_window(s: Session, place_id: int, start: dt.datetime, end: dt.datetime,
-                   earliest: dt.datetime, *, personnel_id: int | None = None
-                   ) -> list[FreeSlot]:
+                   earliest: dt.datetime, *, personnel_id: int | None = None,
+                   now: dt.datetime | None = None) -> list[FreeSlot]:
     """free_slot_rows(s, place_id, earliest - 1 µs, end, personnel_id=...) for a window
-    [start, end) with start <= earliest: the window's free slots from `earliest` on."""
+    [start, end) with start <= earliest: the window's free slots from `earliest` on.
+    Holds are not in the cache (they time out without a write): a slot somebody holds at
+    `now` is filtered out after it, in the caller's transaction."""
     # The version first: a change committed after it makes the entry stale, never wrong.
     version = _version(s, place_id)
     engine = s.get_bind().engine
@@ -64,13 +68,18 @@ def free_in_window(s: Session, place_id: int, start: dt.datetime, end: dt.dateti
             _entries.move_to_end(key)
     if found is None or found[0] != version:
         rows = tuple(free_slot_rows(s, place_id, start - dt.timedelta(microseconds=1), end,
-                                    personnel_id=personnel_id))
+                                    personnel_id=personnel_id, skip_held=False))
         found = (version, rows)
         with _lock:
             _entries[key] = found
             while len(_entries) > MAX_ENTRIES:
                 _entries.popitem(last=False)
-    return [slot for slot in found[1] if slot.start_at >= earliest]
+    window = [slot for slot in found[1] if slot.start_at >= earliest]
+    if not window:
+        return window
+    held = set(s.exec(held_slot_ids(now or utcnow()).where(
+        col(SlotHold.slot_id).in_([slot.slot_id for slot in window]))).all())
+    return [slot for slot in window if slot.slot_id not in held]
 
 
 def clear() -> None:

@@ -1,4 +1,5 @@
-"""Background jobs (APScheduler 3): generate slots ahead, queue reminders, send the outbox.
+"""Background jobs (APScheduler 3): generate slots ahead, queue reminders, pass earlier-time
+offers on, send the outbox.
 Each job is idempotent; nothing starts at import (start_scheduler / stop_scheduler)."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
+from digihelse.booking.offers import run_offers
 from digihelse.booking.reminders import queue_reminders
 from digihelse.booking.schedule import GenerationResult, generate_slots
 from digihelse.core import db
@@ -33,7 +35,7 @@ log = logging.getLogger(__name__)
 # A late run is merged into one (coalesce) and never overlaps itself (max_instances);
 # a run more than a minute late is skipped, the next one does the same work anyway.
 JOB_DEFAULTS: dict[str, Any] = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
-JOB_IDS = ("generate_slots", "queue_reminders", "dispatch_outbox")
+JOB_IDS = ("generate_slots", "queue_reminders", "dispatch_outbox", "earlier_offers")
 
 
 def run_generate_slots(engine: Engine | None = None, *, now: dt.datetime | None = None,
@@ -56,10 +58,23 @@ def run_queue_reminders(engine: Engine | None = None, *, now: dt.datetime | None
     return queue_reminders(engine or db.get_engine(), now=now or utcnow(), settings=settings)
 
 
+def run_earlier_offers(engine: Engine | None = None, *, now: dt.datetime | None = None,
+                       settings: BookingSettings) -> int:
+    """Earlier-time offers: expired ones pass on, freed and new times are offered."""
+    return run_offers(engine or db.get_engine(), now=now or utcnow(), settings=settings)
+
+
 def run_dispatch(engine: Engine | None = None, sender: Sender | None = None, *,
                  now: dt.datetime | None = None, batch: int = 50) -> DispatchReport:
-    report = dispatch(engine or db.get_engine(), sender or LogSender(), now or utcnow(), batch,
-                      policy=DEFAULT_RETRY)
+    """Send what is due. The SMS sender given (the log by default) and, for e-mail and Web
+    Push, the senders the settings configure (notify/channels.py)."""
+    from digihelse.core.settings import get_settings
+    from digihelse.notify.channels import senders_from_settings
+
+    engine = engine or db.get_engine()
+    senders = sender if hasattr(sender, "for_channel") else senders_from_settings(
+        engine, get_settings(), sms=sender or LogSender())
+    report = dispatch(engine, senders, now or utcnow(), batch, policy=DEFAULT_RETRY)
     if report.failed:
         log.error("%d messages could not be sent and were given up", report.failed)
     return report
@@ -73,7 +88,7 @@ def build_scheduler(
     use_asyncio: bool = False,
     interval_seconds: int = 60,
 ) -> BaseScheduler:
-    """A scheduler with the three jobs, not started. With use_asyncio it is an
+    """A scheduler with the four jobs, not started. With use_asyncio it is an
     AsyncIOScheduler (start it inside a running event loop; the sync jobs run in the
     loop's thread pool), else a BackgroundScheduler with its own thread. Reminders and
     the outbox run every `interval_seconds`."""
@@ -89,9 +104,13 @@ def build_scheduler(
                       id="queue_reminders", name="queue 24 h reminders",
                       kwargs={"engine": engine, "settings": settings},
                       replace_existing=True, **JOB_DEFAULTS)
+    scheduler.add_job(run_earlier_offers, every,
+                      id="earlier_offers", name="earlier-time offers and holds",
+                      kwargs={"engine": engine, "settings": settings},
+                      replace_existing=True, **JOB_DEFAULTS)
     scheduler.add_job(run_dispatch, every,
                       id="dispatch_outbox", name="dispatch outbox",
-                      kwargs={"engine": engine, "sender": sender or LogSender()},
+                      kwargs={"engine": engine, "sender": sender},
                       replace_existing=True, **JOB_DEFAULTS)
     return scheduler
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sqlite3
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from digihelse.access import policy
 from digihelse.access.actors import Action, Actor, Service
@@ -171,11 +173,15 @@ def book(conn: Connection, actor: Actor, *, slot_id: int, client_key: str, topic
                   note=note, visit_key=None, client_key=client_key, created_at=now,
                   updated_at=now, booked_by_pid=None, status=str(BookingStatus.BOOKED),
                   guardian_reservation=False)
-    if lite:
-        inserted = cursor.execute(_SQLITE.booking,
-                                  [_bind(fields[c]) for c in _BOOKING_COLUMNS]).fetchone()
-    else:
-        inserted = conn.execute(_insert_pg(), fields).first()
+    _clear_holds(conn, cursor, slot_id, person_id, now)
+    try:
+        if lite:
+            inserted = cursor.execute(_SQLITE.booking,
+                                      [_bind(fields[c]) for c in _BOOKING_COLUMNS]).fetchone()
+        else:
+            inserted = conn.execute(_insert_pg(), fields).first()
+    except (sqlite3.IntegrityError, IntegrityError):  # held (0016's trigger): the general
+        raise Unusual from None  # path says so; the caller's savepoint undoes the above
     if inserted is None:  # taken meanwhile, or the key: the general path says which
         raise Unusual
     booking_id = inserted[0]
@@ -190,6 +196,33 @@ def book(conn: Connection, actor: Actor, *, slot_id: int, client_key: str, topic
     messages = _messages(booking_id, nin, start_at, sms_where(service, kind), now, settings)
     _queue(conn, cursor, booking_id, messages)
     return Booking.model_construct(id=booking_id, **fields)
+
+
+_OTHERS_HOLD = ("SELECT 1 FROM slot_hold WHERE slot_id = ? AND status = 'active' "
+                "AND expires_at > ? AND person_id != ? LIMIT 1")
+_END_OWN_HOLD = ("UPDATE slot_hold SET status = 'confirmed', ended_at = ? "
+                 "WHERE slot_id = ? AND person_id = ? AND status = 'active'")
+_END_TIMED_OUT = ("UPDATE slot_hold SET status = 'expired', ended_at = ? "
+                  "WHERE slot_id = ? AND expires_at <= ? AND status = 'active'")
+
+
+def _clear_holds(conn: Connection, cursor, slot_id: int, person_id: int,
+                 now: dt.datetime) -> None:
+    """holds.clear_for_booking() on this connection: her own hold on the slot is used up
+    and a timed-out one ended. Someone else's live hold: Unusual (the general path
+    refuses it with the alternatives), before anything is written."""
+    def run(sql: str, values: list):
+        if cursor is not None:
+            return cursor.execute(sql, [_bind(v) for v in values])
+        names = [f"p{i}" for i in range(len(values))]
+        for name in names:
+            sql = sql.replace("?", f":{name}", 1)
+        return conn.execute(text(sql), dict(zip(names, values, strict=True)))
+
+    if run(_OTHERS_HOLD, [slot_id, now, person_id]).fetchone() is not None:
+        raise Unusual
+    run(_END_OWN_HOLD, [now, slot_id, person_id])
+    run(_END_TIMED_OUT, [now, slot_id, now])
 
 
 def _insert_pg():

@@ -12,6 +12,7 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from digihelse.access.actors import AccessDenied, Actor
+from digihelse.booking import offers
 from digihelse.booking.access import authorize_schedule
 from digihelse.booking.errors import InvalidSchedule
 from digihelse.booking.models import (
@@ -340,7 +341,10 @@ def _regenerate(s: Session, affected: set[int], row: Any, now: dt.datetime,
         return GenerationResult(0, 0, [])
     plan = plan_generation(s, today=to_oslo(now).date(), days_ahead=settings.horizon_days,
                            now=now, personnel_ids=affected)
-    return apply_plan(s, plan, now=now)
+    result = apply_plan(s, plan, now=now)
+    if result.created:  # new hours: offered at once to those waiting for an earlier time
+        offers.offer_free_times(s, now=now, settings=settings)
+    return result
 
 
 def preview_schedule_change(

@@ -165,7 +165,8 @@ def own_free_slots(s_or_engine: SessionOrEngine, actor: Actor, place_id: int, *,
     with transaction(s_or_engine) as s:
         nurse = authorize_schedule(s, actor, place_id)
         _, end = day_bounds(to_oslo(now).date() + dt.timedelta(days=days))
-        return free_slot_rows(s, place_id, now, end, exclude=exclude, personnel_id=nurse.id)
+        return free_slot_rows(s, place_id, now, end, exclude=exclude, personnel_id=nurse.id,
+                              now=now)
 
 
 def _own_slot(s: Session, actor: Actor, slot_id: int) -> Slot:

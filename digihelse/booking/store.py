@@ -12,11 +12,12 @@ from sqlmodel import Session, col, select
 from digihelse.access.actors import AccessDenied
 from digihelse.booking.errors import BookingNotFound, SlotUnavailable
 from digihelse.booking.models import Booking, BookingStatus, CancelledBy, Slot, SlotStatus
+from digihelse.booking.offer_models import held_slot_ids
 from digihelse.booking.rules import NURSE_ROLES
 from digihelse.booking.views import FreeSlot
 from digihelse.core.settings import BookingSettings
 from digihelse.core.text import optional_text
-from digihelse.core.timeutil import OSLO
+from digihelse.core.timeutil import OSLO, utcnow
 from digihelse.people.kinds import StaffRole
 from digihelse.people.models import Person, Personnel, Place
 
@@ -71,9 +72,12 @@ def by_client_key(s: Session, client_key: str) -> Booking | None:
 
 def free_slot_rows(s: Session, place_id: int | None, start: dt.datetime, end: dt.datetime,
                    *, exclude: int | None = None,
-                   personnel_id: int | None = None) -> list[FreeSlot]:
+                   personnel_id: int | None = None,
+                   now: dt.datetime | None = None,
+                   skip_held: bool = True) -> list[FreeSlot]:
     """Free slots at a place (school nurses' only), or one midwife's (at a place, or at
-    any of hers when place_id is None)."""
+    any of hers when place_id is None); a slot somebody holds at `now` is not free
+    (skip_held=False keeps them: the free-week cache filters holds after it)."""
     taken = select(Booking.slot_id).where(Booking.status != BookingStatus.CANCELLED)
     query = (select(Slot, Person.given_name, Person.family_name)
              .join(Personnel, Personnel.id == Slot.personnel_id)
@@ -82,6 +86,8 @@ def free_slot_rows(s: Session, place_id: int | None, start: dt.datetime, end: dt
                     Slot.start_at > start, Slot.start_at < end,
                     col(Slot.id).not_in(taken))
              .order_by(col(Slot.start_at), col(Slot.id)))
+    if skip_held:
+        query = query.where(col(Slot.id).not_in(held_slot_ids(now or utcnow())))
     if place_id is not None:
         query = query.where(Slot.place_id == place_id)
     if personnel_id is not None:
@@ -102,7 +108,7 @@ def nearest_free(s: Session, slot: Slot, *, now: dt.datetime,
     midwife = slot.personnel_id if owner(s, slot).role == StaffRole.MIDWIFE else None
     rows = free_slot_rows(s, slot.place_id, earliest,
                           slot.start_at + settings.alternatives_window, exclude=slot.id,
-                          personnel_id=midwife)
+                          personnel_id=midwife, now=now)
     rows.sort(key=lambda f: (abs(f.start_at - slot.start_at), f.start_at))
     return sorted(rows[:settings.alternatives], key=lambda f: f.start_at)
 

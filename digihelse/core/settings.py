@@ -48,6 +48,14 @@ class BookingSettings:
     alternatives_window: dt.timedelta = dt.timedelta(days=14)
     horizon_days: int = 28  # how far ahead slots are generated
     mark_grace: dt.timedelta = dt.timedelta(minutes=15)  # "Møtt" may be set this early
+    # A time she tapped is held for her this long while she confirms (DIGIHELSE_BOOKING_
+    # HOLD_MINUTES); an earlier-time offer holds its time this long (_OFFER_MINUTES).
+    hold_for: dt.timedelta = dt.timedelta(minutes=5)
+    offer_for: dt.timedelta = dt.timedelta(minutes=30)
+    # Booking requests (book, move, cancel) per person, pages and FHIR alike
+    # (DIGIHELSE_RATE_BOOKING, the `limits` notation; ";" between several). None, no cap,
+    # only where the settings are built in code (the services' own tests).
+    rate_per_person: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +128,19 @@ class Settings:
     job_interval_seconds: int = 60
     # DIGIHELSE_DEV=1 (`make dev`): Vite serves the frontend on :3000 beside the backend.
     dev: bool = False
+    # Notifications of new messages (notify/channels.py): e-mail over SMTP when a host is
+    # set, Web Push when a VAPID private key is (RFC 8292); otherwise both to the log.
+    sms_gateway_url: str | None = None  # notify/channels.py HttpSmsGateway; else the log
+    sms_gateway_token: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "DigiHelse <ikke-svar@digihelse.invalid>"
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    vapid_private_key: str | None = None
+    vapid_public_key: str | None = None  # what browsers subscribe with (applicationServerKey)
+    vapid_subject: str = "mailto:drift@digihelse.invalid"
 
     @property
     def is_production(self) -> bool:
@@ -192,6 +213,9 @@ class Environment(BaseSettings):
     DIGIHELSE_RATE_FHIR_READ: str = "600/minute"
     DIGIHELSE_RATE_FHIR_WRITE: str = "60/minute"
     DIGIHELSE_RATE_SOCKET_CONNECT: str = "120/minute"
+    # Enough for a parent booking for three children, not for a script churning times
+    # and the place's SMS.
+    DIGIHELSE_RATE_BOOKING: str = "10/minute;50/day"
     DIGIHELSE_YOUTH_SELF_SERVICE_AGE: int = _LAW.youth_self_service_age
     DIGIHELSE_BASIC_SELF_SERVICE_AGE: int = _LAW.basic_self_service_age
     DIGIHELSE_PARENT_FULL_ACCESS_BELOW: int = _LAW.parent_full_access_below
@@ -203,10 +227,25 @@ class Environment(BaseSettings):
     DIGIHELSE_BOOKING_MAX_ACTIVE: int = _BOOKING.max_active_future_bookings
     DIGIHELSE_BOOKING_REMINDER_HOURS: int = _minutes(_BOOKING.reminder_before) // 60
     DIGIHELSE_BOOKING_HORIZON_DAYS: int = _BOOKING.horizon_days
+    DIGIHELSE_BOOKING_HOLD_MINUTES: int = Field(default=_minutes(_BOOKING.hold_for), ge=1,
+                                                le=60)
+    DIGIHELSE_BOOKING_OFFER_MINUTES: int = Field(default=_minutes(_BOOKING.offer_for), ge=1,
+                                                 le=24 * 60)
     DIGIHELSE_SCHEDULER: bool = True
     DIGIHELSE_LEADER_SECONDS: int = Field(default=30, ge=2, le=600)
     DIGIHELSE_JOB_INTERVAL_SECONDS: int = Field(default=60, ge=1, le=3600)
     DIGIHELSE_DEV: bool = False
+    DIGIHELSE_SMS_GATEWAY_URL: str | None = None
+    DIGIHELSE_SMS_GATEWAY_TOKEN: str | None = None
+    DIGIHELSE_SMTP_HOST: str | None = None
+    DIGIHELSE_SMTP_PORT: int = 25
+    DIGIHELSE_SMTP_FROM: str = "DigiHelse <ikke-svar@digihelse.invalid>"
+    DIGIHELSE_SMTP_STARTTLS: bool = False
+    DIGIHELSE_SMTP_USER: str | None = None
+    DIGIHELSE_SMTP_PASSWORD: str | None = None
+    DIGIHELSE_VAPID_PRIVATE_KEY: str | None = None
+    DIGIHELSE_VAPID_PUBLIC_KEY: str | None = None
+    DIGIHELSE_VAPID_SUBJECT: str = "mailto:drift@digihelse.invalid"
 
 
 class _GivenEnvironment(Environment):
@@ -297,11 +336,25 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             cancel_notice=dt.timedelta(minutes=e.DIGIHELSE_BOOKING_CANCEL_NOTICE_MINUTES),
             max_active_future_bookings=e.DIGIHELSE_BOOKING_MAX_ACTIVE,
             reminder_before=dt.timedelta(hours=e.DIGIHELSE_BOOKING_REMINDER_HOURS),
-            horizon_days=e.DIGIHELSE_BOOKING_HORIZON_DAYS),
+            horizon_days=e.DIGIHELSE_BOOKING_HORIZON_DAYS,
+            hold_for=dt.timedelta(minutes=e.DIGIHELSE_BOOKING_HOLD_MINUTES),
+            offer_for=dt.timedelta(minutes=e.DIGIHELSE_BOOKING_OFFER_MINUTES),
+            rate_per_person=e.DIGIHELSE_RATE_BOOKING),
         scheduler=e.DIGIHELSE_SCHEDULER,
         leader_seconds=e.DIGIHELSE_LEADER_SECONDS,
         job_interval_seconds=e.DIGIHELSE_JOB_INTERVAL_SECONDS,
         dev=e.DIGIHELSE_DEV,
+        sms_gateway_url=e.DIGIHELSE_SMS_GATEWAY_URL or None,
+        sms_gateway_token=e.DIGIHELSE_SMS_GATEWAY_TOKEN or None,
+        smtp_host=e.DIGIHELSE_SMTP_HOST or None,
+        smtp_port=e.DIGIHELSE_SMTP_PORT,
+        smtp_from=e.DIGIHELSE_SMTP_FROM,
+        smtp_starttls=e.DIGIHELSE_SMTP_STARTTLS,
+        smtp_user=e.DIGIHELSE_SMTP_USER or None,
+        smtp_password=e.DIGIHELSE_SMTP_PASSWORD or None,
+        vapid_private_key=e.DIGIHELSE_VAPID_PRIVATE_KEY or None,
+        vapid_public_key=e.DIGIHELSE_VAPID_PUBLIC_KEY or None,
+        vapid_subject=e.DIGIHELSE_VAPID_SUBJECT,
     )
     check_settings(settings)
     return settings
@@ -327,9 +380,10 @@ def check_settings(settings: Settings) -> None:
     for name, value in (("DIGIHELSE_RATE_LOGIN", settings.rate_login),
                         ("DIGIHELSE_RATE_FHIR_READ", settings.rate_fhir_read),
                         ("DIGIHELSE_RATE_FHIR_WRITE", settings.rate_fhir_write),
-                        ("DIGIHELSE_RATE_SOCKET_CONNECT", settings.rate_socket_connect)):
+                        ("DIGIHELSE_RATE_SOCKET_CONNECT", settings.rate_socket_connect),
+                        ("DIGIHELSE_RATE_BOOKING", settings.booking.rate_per_person or "")):
         try:
-            limits.parse(value)
+            limits.parse_many(value)
         except ValueError:
             problems.append(f"{name} must read like 60/minute, not {value!r}.")
     if settings.is_production and len(settings.audit_key or "") < 32:

@@ -16,7 +16,14 @@ from digihelse.core.timeutil import today_oslo
 from digihelse.healthcard import dating, reference
 from digihelse.healthcard.consultations import fetus_rows
 from digihelse.healthcard.dating import ScheduleItem
-from digihelse.healthcard.guard import is_proxy, log, notes_visible, require, visible
+from digihelse.healthcard.guard import (
+    is_proxy,
+    log,
+    notes_visible,
+    previous_for,
+    require,
+    visible,
+)
 from digihelse.healthcard.lookup import record_for
 from digihelse.healthcard.models import (
     Consultation,
@@ -112,7 +119,7 @@ def _background(record: PregnancyRecord, proxy: bool) -> Background:
         weight_before_kg=None if before_hidden else record.weight_before_kg,
         bmi=None if before_hidden else bmi(record.height_cm, record.weight_before_kg),
         previous_pregnancies=section(Section.PREVIOUS_PREGNANCIES,
-                                     dict(record.previous_pregnancies or {})),
+                                     previous_for(record.previous_pregnancies, proxy)),
         health=section(Section.HEALTH, dict(record.health or {})),
         lifestyle=section(Section.LIFESTYLE, dict(record.lifestyle or {})),
         contacts=section(Section.CONTACTS, dict(record.contacts or {})),

@@ -6,6 +6,8 @@ writes her own notes; her midwife or GP views and edits; a fullmakt receiver wit
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session
 
 from digihelse.access import policy
@@ -14,6 +16,10 @@ from digihelse.access.enforcement import record_access
 from digihelse.access.enforcement import require as require_access
 from digihelse.people.models import Personnel
 from digihelse.people.registry import personnel_by_pid
+
+# The count of earlier pregnancies a partner with fullmakt never sees (validation's
+# PREVIOUS_COUNTS names them).
+PREVIOUS_NEVER_TO_PROXY = "terminations"
 
 
 def require(s: Session, actor: Actor, woman_pid: str, action: Action, *, object_type: str,
@@ -42,6 +48,17 @@ def notes_visible(relation: str) -> bool:
     """Her own notes and questions are between her and her carers: a fullmakt receiver sees
     neither them nor that she wrote any (in the card or its history)."""
     return not is_proxy(relation)
+
+
+def previous_for(previous: dict[str, Any] | None, proxy: bool) -> dict[str, Any]:
+    """Her earlier pregnancies as the viewer may see them. Induced abortions are never
+    shown to a partner with fullmakt, not even when she shows him the section: that is
+    hers alone to tell (abortloven § 1 and helsepersonelloven § 21 keep it confidential;
+    a fullmakt is for following the pregnancy, not her history)."""
+    shown = dict(previous or {})
+    if proxy:
+        shown.pop(PREVIOUS_NEVER_TO_PROXY, None)
+    return shown
 
 
 def is_proxy(relation: str) -> bool:

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from digihelse.access.actors import Action, Actor
 from digihelse.core.db import SessionOrEngine, transaction
-from digihelse.healthcard.guard import is_proxy, log, notes_visible, require
+from digihelse.healthcard.guard import is_proxy, log, notes_visible, previous_for, require
 from digihelse.healthcard.lookup import record_for
 from digihelse.healthcard.models import CardVersion, PregnancyRecord, Section
 from digihelse.healthcard.versioning import E_NOTE, E_RECORD, HIDEABLE
@@ -62,6 +62,9 @@ def history(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str
             key = (row.entity, row.entity_id)
             snapshot = {k: v for k, v in (row.snapshot or {}).items()
                         if not (row.entity == E_RECORD and k in hidden_fields)}
+            if proxy and row.entity == E_RECORD and "previous_pregnancies" in snapshot:
+                snapshot["previous_pregnancies"] = previous_for(
+                    snapshot["previous_pregnancies"], proxy)
             changes = _changes(previous.get(key, {}), snapshot)
             previous[key] = snapshot
             if key in hidden_items or (proxy and not changes and row.action != "create") \

@@ -225,3 +225,39 @@ class CardVersion(SQLModel, table=True):
     author_hpr: str | None = Field(default=None, max_length=9)
     author_organisation: str | None = None
     at: dt.datetime = Field(default_factory=utcnow, index=True)
+
+
+class PainRelief(enum.StrEnum):
+    """What she thinks about pain relief (she may tick several)."""
+
+    WAIT_AND_SEE = "wait_and_see"  # decide on the day
+    NATURAL = "natural"  # bath, massage, acupuncture, sterile water
+    NITROUS_OXIDE = "nitrous_oxide"  # lystgass
+    EPIDURAL = "epidural"
+
+
+class Feeding(enum.StrEnum):
+    BREAST = "breast"
+    FORMULA = "formula"
+    UNSURE = "unsure"
+
+
+class BirthPlan(SQLModel, table=True):
+    """Her wishes for the birth ("Ønsker for fødselen"), in her words, one per card. Her
+    midwife and GP read it; a partner with fullmakt only if she lets him."""
+
+    __tablename__ = "pregnancy_birth_plan"
+    id: int | None = Field(default=None, primary_key=True)
+    record_id: int = Field(foreign_key="pregnancyrecord.id", unique=True)
+    pain_relief: list[str] = Field(default_factory=list, sa_type=JSON)  # PainRelief values
+    pain_relief_text: str = Field(default="", max_length=500)
+    companions: str = Field(default="", max_length=300)  # who is with her
+    language: str = Field(default="", max_length=100)
+    interpreter: bool = False
+    fears: str = Field(default="", max_length=1000)
+    feeding: str = Field(default="", max_length=8)  # a Feeding value, or "" not said
+    other: str = Field(default="", max_length=1000)
+    hidden_from_proxy: bool = False
+    version: int = 1
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)

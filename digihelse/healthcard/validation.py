@@ -21,7 +21,14 @@ from digihelse.core.i18n.families import keyed
 from digihelse.core.text import plain_text
 from digihelse.healthcard import dating
 from digihelse.healthcard.dating import DatingError, DatingMethod, UltrasoundDating
-from digihelse.healthcard.models import LabKind, NoteKind, Presentation, UrineProtein
+from digihelse.healthcard.models import (
+    Feeding,
+    LabKind,
+    NoteKind,
+    PainRelief,
+    Presentation,
+    UrineProtein,
+)
 
 Errors = dict[str, str]
 
@@ -420,3 +427,23 @@ def bmi(height_cm: float | None, weight_kg: float | None) -> float | None:
     if not height_cm or not weight_kg:
         return None
     return round(weight_kg / (height_cm / 100) ** 2, 1)
+
+
+# --- Her birth plan --------------------------------------------------------------------------
+
+BIRTH_PLAN_LIMITS = {"pain_relief_text": 500, "companions": 300, "language": 100,
+                     "fears": 1000, "other": 1000}
+
+
+def validate_birth_plan(pain_relief: list[str], feeding: str, texts: Mapping[str, str]
+                        ) -> Errors:
+    """Every problem with her birth plan, by field. Every field may be left empty: she
+    writes what she has thought about, and can come back."""
+    errors: Errors = {}
+    if any(choice not in set(PainRelief) for choice in pain_relief):
+        errors["pain_relief"] = "card.error.choice"
+    if feeding and feeding not in set(Feeding):
+        errors["feeding"] = "card.error.choice"
+    for name, limit in BIRTH_PLAN_LIMITS.items():
+        _text_errors(errors, name, texts.get(name, ""), limit)
+    return errors

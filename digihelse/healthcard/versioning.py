@@ -11,15 +11,17 @@ from typing import Any
 from sqlmodel import Session
 
 from digihelse.access.actors import Actor
-from digihelse.healthcard.models import CardVersion, Consultation, LabResult, OwnNote
+from digihelse.healthcard.models import BirthPlan, CardVersion, Consultation, LabResult, OwnNote
 from digihelse.healthcard.views import AuthorView
 from digihelse.people.registry import person_by_pid, personnel_by_pid
 
 # Entities in the version table, and the object types in the access log.
 E_RECORD, E_CONSULTATION, E_LAB, E_NOTE = ("pregnancy_record", "consultation", "lab_result",
                                            "own_note")
+E_BIRTH_PLAN = "birth_plan"
 # The items the woman can hide from fullmakt receivers one by one.
-HIDEABLE = {E_CONSULTATION: Consultation, E_LAB: LabResult, E_NOTE: OwnNote}
+HIDEABLE = {E_CONSULTATION: Consultation, E_LAB: LabResult, E_NOTE: OwnNote,
+            E_BIRTH_PLAN: BirthPlan}
 
 
 @dataclass(frozen=True)

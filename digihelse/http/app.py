@@ -28,6 +28,9 @@ def build_api(settings: Settings | None = None) -> Starlette:
     ]
     routes += AuthRoutes(runtime).routes()
     routes += PasskeyRoutes(runtime).routes()
+    from digihelse.http.push import PushRoutes
+
+    routes += PushRoutes(runtime).routes()
     for provider in runtime.providers:
         routes += provider.routes()
     from digihelse.http.fhir.routes import fhir_routes

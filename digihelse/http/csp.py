@@ -42,15 +42,10 @@ def script_hashes(html: bytes) -> list[str]:
             for body in _INLINE_SCRIPT.findall(html)]
 
 
-# 'unsafe-eval', for now: Reflex's frontend runs what a server event returns with
-# rx.call_script by eval() (state.js, _call_script). Only our server sends those, over
-# the same-origin websocket; an injected string cannot reach eval without also being a
-# script the hashes allow. Replacing our call_script uses lifts this (issue #16).
-SCRIPT_EVAL = "'unsafe-eval'"
-
-
 def policy_for(html: bytes) -> str:
-    scripts = " ".join(["'self'", SCRIPT_EVAL, *script_hashes(html)])
+    # No 'unsafe-eval': what a server event asks of the browser is data for code in the
+    # bundle (ui/state/client_actions.py), never a script to eval().
+    scripts = " ".join(["'self'", *script_hashes(html)])
     return f"{BASE_POLICY}; script-src {scripts}"
 
 

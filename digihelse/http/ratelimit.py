@@ -6,24 +6,18 @@ is 429 with Retry-After: a plain-words page for a browser, an OperationOutcome f
 from __future__ import annotations
 
 import hashlib
-import logging
-import math
-import time
 from html import escape
 
 import limits
-from limits.errors import StorageError
-from limits.storage import MemoryStorage, RedisStorage
-from limits.strategies import MovingWindowRateLimiter
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from digihelse.core.i18n import normalise_lang, t
+from digihelse.core.ratelimit import allowed, limiter_for, seconds_until_allowed
 from digihelse.core.settings import Settings
 from digihelse.http.fhir.outcome import FhirError, error_response
 from digihelse.http.html import page
 
-log = logging.getLogger(__name__)
 LOGIN_PATHS = ("/auth/login", "/auth/personnel/login", "/auth/callback",
                "/auth/personnel/callback")
 FHIR_PREFIX = "/fhir/"
@@ -38,26 +32,6 @@ def _caller(request: Request, cookie_name: str) -> str:
     if credential:
         return hashlib.sha256(credential.encode()).hexdigest()[:32]
     return request.client.host if request.client else "unknown"
-
-
-def limiter_for(settings: Settings) -> MovingWindowRateLimiter:
-    """One moving-window limiter: on Redis when scaled out (every worker counts the
-    same), in this process otherwise. Short timeouts and wrapped errors, so that with
-    Redis down a caller can let the request through rather than fail it."""
-    storage = (RedisStorage(settings.redis_url, wrap_exceptions=True, socket_timeout=0.5,
-                            socket_connect_timeout=0.5)
-               if settings.redis_url else MemoryStorage())
-    return MovingWindowRateLimiter(storage)
-
-
-def allowed(limiter: MovingWindowRateLimiter, item: limits.RateLimitItem, kind: str,
-            who: str) -> bool:
-    """Count one hit; True when within the limit, or when the counter is unreachable."""
-    try:
-        return limiter.hit(item, kind, who)
-    except StorageError as exc:
-        log.warning("rate limits unavailable (%s): letting %s through", exc, kind)
-        return True
 
 
 class RateLimits:
@@ -92,11 +66,7 @@ class RateLimits:
         if rule is None or allowed(self.limiter, *rule):
             await self.app(scope, receive, send)
             return
-        try:
-            reset, _remaining = self.limiter.get_window_stats(rule[0], rule[1], rule[2])
-        except StorageError:
-            reset = time.time() + 1
-        retry = str(max(1, math.ceil(reset - time.time())))
+        retry = str(seconds_until_allowed(self.limiter, *rule))
         await self._too_many(request, rule[1], retry)(scope, receive, send)
 
     def _too_many(self, request: Request, kind: str, retry: str):

@@ -21,6 +21,8 @@ class OutboxStatus(enum.StrEnum):
 
 class OutboxChannel(enum.StrEnum):
     SMS = "sms"
+    EMAIL = "email"
+    PUSH = "push"  # Web Push (RFC 8030) to each browser she subscribed
 
 
 class Outbox(SQLModel, table=True):

@@ -25,6 +25,13 @@ class Sender(Protocol):
     def send(self, recipient_pid: str, body: str) -> None: ...
 
 
+def sender_for(sender: Sender, channel: str) -> Sender:
+    """The sender of a channel: a channel router (notify/channels.py ChannelSenders) picks
+    one; a plain sender takes every channel (the SMS-only setups and tests)."""
+    pick = getattr(sender, "for_channel", None)
+    return pick(channel) if pick is not None else sender
+
+
 def mask_pid(pid: str) -> str:
     """Enough of a national id number to follow a message in the log, not to identify."""
     return f"{pid[:2]}*******{pid[-2:]}" if len(pid) == 11 else "***"
@@ -132,12 +139,12 @@ def dispatch(
             row.attempts += 1
             row.next_attempt_at = now + policy.lease
             s.add(row)
-            claimed.append((row.id, row.recipient_pid, row.body))
+            claimed.append((row.id, row.recipient_pid, row.body, row.channel))
 
     outcomes: list[tuple[int, str | None]] = []
-    for message_id, recipient_pid, body in claimed:
+    for message_id, recipient_pid, body, channel in claimed:
         try:
-            sender.send(recipient_pid, body)
+            sender_for(sender, channel).send(recipient_pid, body)
         except Exception as exc:  # any sender failure is retried, never raised
             log.warning("sending message %s failed: %s", message_id, exc)
             outcomes.append((message_id, f"{type(exc).__name__}: {exc}"[:500]))

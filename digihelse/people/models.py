@@ -31,6 +31,9 @@ class Place(SQLModel, table=True):
     # ("Hverdager 08.00–15.30"); shown as written.
     phone: str = Field(default="", max_length=20)
     phone_hours: str = Field(default="", max_length=200)
+    # The answer time the place promises for messages, in working days ("innen 2
+    # skoledager" at a school, "virkedager" elsewhere); the inbox measures waits against it.
+    reply_days: int = Field(default=2, sa_column_kwargs={"server_default": "2"})
 
 
 class Person(SQLModel, table=True):

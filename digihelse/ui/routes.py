@@ -6,6 +6,7 @@ APPOINTMENTS = "/timer"
 BOOK = "/bestill"
 CARD = "/helsekort"
 SHARE = "/helsekort/del"
+BIRTH_PLAN = "/helsekort/onsker"  # Ønsker for fødselen
 ACCESS_LOG = "/innsyn"
 PERSONNEL_HOME = "/personell"  # I dag; "?dag=YYYY-MM-DD" for another day
 PERSONNEL_SCHEDULE = "/personell/timeplan"
@@ -19,3 +20,9 @@ ACTIVATE = "/aktiver"  # the pupil types her nurse's code and makes a passkey; "
 PERSONNEL_ACTIVATION = "/personell/aktivering"  # the nurse makes an activation code
 PASSKEYS = "/innstillinger/passnokler"  # her passkeys: add, see, remove
 MINID_HELP = "/minid"  # how to get MinID, in plain words
+MESSAGES = "/meldinger"  # her conversations
+MESSAGE_NEW = "/meldinger/ny"  # "?til=youth:3" picks the place
+CONVERSATION = "/meldinger/samtale"  # "?id=N"
+NOTIFY_SETTINGS = "/innstillinger/varsler"  # which channels tell her of a new message
+INBOX = "/personell/meldinger"  # the place's inbox; "?sted=N" for another of her places
+INBOX_CONVERSATION = "/personell/meldinger/samtale"  # "?id=N"

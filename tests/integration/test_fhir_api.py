@@ -43,6 +43,7 @@ SUPPORTED = {
     "Appointment": {"read", "search-type", "create", "update", "patch"},
     "EpisodeOfCare": {"read", "search-type"},
     "Observation": {"read", "search-type"},
+    "Communication": {"read", "search-type", "create"},
 }
 
 

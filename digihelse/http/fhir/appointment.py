@@ -37,6 +37,7 @@ from digihelse.booking.errors import (
     SlotTaken,
     SlotUnavailable,
     TooLate,
+    TooManyRequests,
 )
 from digihelse.booking.models import Booking, BookingStatus, Slot
 from digihelse.booking.store import booking_with_place_and_nurse
@@ -188,6 +189,8 @@ def create(ctx: Ctx) -> Result:
     except ClientKeyReused as exc:
         raise FhirError(409, "This identifier was used for another appointment.",
                         code="duplicate") from exc
+    except TooManyRequests as exc:
+        raise throttled(exc) from exc
     except BookingError as exc:
         raise _invalid(f"The appointment cannot be booked ({exc.code}).",
                        "business-rule") from exc
@@ -294,6 +297,8 @@ def _change_status(ctx: Ctx, wanted: str, reason: str | None) -> Result:
             except InvalidTransition as exc:
                 raise FhirError(409, "This appointment can no longer be cancelled.",
                                 code="conflict") from exc
+            except TooManyRequests as exc:
+                raise throttled(exc) from exc
             except BookingError as exc:
                 raise _invalid(f"The appointment cannot be cancelled ({exc.code}).",
                                "business-rule") from exc
@@ -342,7 +347,8 @@ SPEC = ResourceSpec(
     documentation=("Create books a free Slot for one Patient participant (201; 409 when the "
                    "slot was taken; 422 when a booking rule refuses it). The first identifier "
                    "is the idempotency key. Cancel with PUT or JSON Patch setting status to "
-                   "cancelled, with If-Match (412 without the current ETag)."),
+                   "cancelled, with If-Match (412 without the current ETag). The IHE ITI "
+                   "Scheduling operations $find, $hold and $book take Parameters."),
     interactions={"read": read, "search-type": search, "create": create, "update": update,
                   "patch": patch},
     search_params=(
@@ -351,4 +357,11 @@ SPEC = ResourceSpec(
         SearchParam("date", "date", "The start, with prefixes ge, gt, le, lt or eq."),
     ),
     versioning="versioned-update",
-)
+)  # routes.py adds the IHE operations (http/fhir/scheduling.py, which builds on this module)
+
+
+def throttled(exc: TooManyRequests) -> FhirError:
+    """429 with Retry-After: too many booking requests from this person."""
+    return FhirError(429, f"Too many booking requests: try again in {exc.retry_after} s.",
+                     code="throttled", headers={"Retry-After": str(exc.retry_after),
+                                                "Cache-Control": "no-store"})

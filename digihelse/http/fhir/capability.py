@@ -12,6 +12,9 @@ from digihelse.http.fhir.context import ResourceSpec
 from digihelse.http.fhir.search import DEFAULT_COUNT, MAX_COUNT
 
 FHIR_VERSION = "4.0.1"
+# The Appointment operations follow IHE ITI Scheduling (its server actor).
+IHE_SCHEDULING_SERVER = (
+    "https://profiles.ihe.net/ITI/Scheduling/CapabilityStatement/IHE.Scheduling.server")
 PUBLISHED = "2025-06-01"
 PAGING_PARAMS = (
     ("_count", "number", f"Page size, 0-{MAX_COUNT} (default {DEFAULT_COUNT})."),
@@ -49,6 +52,9 @@ def capability_statement(base: str, specs: Sequence[ResourceSpec],
             "conditionalUpdate": False,
             "conditionalDelete": "not-supported",
             "searchParam": params or None,
+            "operation": [{"name": name.lstrip("$"),
+                           "definition": spec.operation_definitions.get(name.lstrip("$"))}
+                          for name in spec.operations] or None,
         })
     return CapabilityStatement.model_validate({
         "status": "active",
@@ -58,11 +64,13 @@ def capability_statement(base: str, specs: Sequence[ResourceSpec],
         "name": "DigiHelseFhirApi",
         "title": "DigiHelse FHIR R4 API",
         "description": ("Appointments with the school health service and the youth clinic, "
+                        "secure messages with them and the midwife, "
                         "and the measurements of the pregnancy card, for helsenorge "
                         "(Meld. St. 9 (2023–2024), box 9.4)."),
         "software": {"name": "DigiHelse", "version": software_version},
         "implementation": {"description": "DigiHelse FHIR R4 API", "url": base},
         "fhirVersion": FHIR_VERSION,
+        "instantiates": [IHE_SCHEDULING_SERVER],
         "format": ["application/fhir+json", "json"],
         "patchFormat": ["application/json-patch+json"],
         "rest": [{

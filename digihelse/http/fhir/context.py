@@ -97,3 +97,7 @@ class ResourceSpec:
     interactions: Mapping[str, Handler]  # "read", "search-type", "create", "update", "patch"
     search_params: tuple[SearchParam, ...] = ()
     versioning: str = "no-version"
+    # Type-level operations by name ("$find"), POSTed to /<type>/$name, and their canonical
+    # OperationDefinitions for the CapabilityStatement.
+    operations: Mapping[str, Handler] = field(default_factory=dict)
+    operation_definitions: Mapping[str, str] = field(default_factory=dict)

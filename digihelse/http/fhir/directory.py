@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from digihelse.booking.citizen import free_slots
 from digihelse.booking.models import Booking, BookingStatus, Slot
+from digihelse.booking.offer_models import SlotHold, held_slot_ids
 from digihelse.booking.rules import NURSE_ROLES, refusal
 from digihelse.core import db
 from digihelse.core.settings import BookingSettings
@@ -190,8 +191,10 @@ def read_slot(ctx: Ctx) -> Result:
         place = s.get(Place, row.place_id)
         booked = s.exec(select(Booking.id).where(
             Booking.slot_id == row.id, Booking.status != BookingStatus.CANCELLED)).first()
+        # A time somebody holds while she confirms (or an offer keeps) is not free either.
+        held = s.exec(held_slot_ids(ctx.now).where(SlotHold.slot_id == row.id)).first()
     assert place is not None  # a foreign key
-    status = slot_status(row, booked is not None, ctx.now, ctx.booking)
+    status = slot_status(row, booked is not None or held is not None, ctx.now, ctx.booking)
     return Result(mapping.slot(row, place, status))
 
 

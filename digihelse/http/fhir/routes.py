@@ -3,21 +3,27 @@ the handler for the resource type and interaction in one table, runs it off the 
 and turns every refusal into an OperationOutcome.
 
     GET    /fhir/R4/metadata              CapabilityStatement (no login needed)
+    GET    /fhir/R4/$bulk-publish         SMART Scheduling Links manifest (no login), and
+    GET    /fhir/R4/bulk/<kind>.ndjson    its Location, Schedule and Slot files
+    (Communication: secure messages, http/fhir/communication.py)
     GET    /fhir/R4/{type}?params         search-type: a paged searchset Bundle
     POST   /fhir/R4/{type}                create
     GET    /fhir/R4/{type}/{id}           read
     PUT    /fhir/R4/{type}/{id}           update
-    PATCH  /fhir/R4/{type}/{id}           patch (JSON Patch)"""
+    PATCH  /fhir/R4/{type}/{id}           patch (JSON Patch)
+    POST   /fhir/R4/{type}/${operation}   a type-level operation (Appointment $find, $hold,
+                                          $book: IHE ITI Scheduling); $find also with GET"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import re
+from dataclasses import replace
 from importlib import metadata as importlib_metadata
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from digihelse.access.actors import AccessDenied
@@ -27,7 +33,15 @@ from digihelse.core.db import get_engine
 from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import utcnow
 from digihelse.healthcard.service import CardError
-from digihelse.http.fhir import appointment, directory, patient, pregnancy
+from digihelse.http.fhir import (
+    appointment,
+    bulk_publish,
+    communication,
+    directory,
+    patient,
+    pregnancy,
+    scheduling,
+)
 from digihelse.http.fhir.auth import authenticate
 from digihelse.http.fhir.capability import capability_statement
 from digihelse.http.fhir.context import Ctx, ResourceSpec
@@ -39,7 +53,10 @@ log = logging.getLogger(__name__)
 PREFIX = "/fhir/R4"
 MAX_BODY = 64 * 1024
 SPECS: tuple[ResourceSpec, ...] = (
-    patient.SPEC, *directory.SPECS, appointment.SPEC, *pregnancy.SPECS)
+    patient.SPEC, *directory.SPECS,
+    replace(appointment.SPEC, operations=scheduling.OPERATIONS,
+            operation_definitions=scheduling.DEFINITIONS),
+    *pregnancy.SPECS, communication.SPEC)
 _BY_TYPE = {spec.type: spec for spec in SPECS}
 _ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 
@@ -106,12 +123,30 @@ class FhirApi:
     def routes(self) -> list[BaseRoute]:
         methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
         return [Route(f"{PREFIX}/metadata", self.metadata, methods=["GET"]),
+                Route(f"{PREFIX}/$bulk-publish", self.bulk_manifest, methods=["GET"]),
+                Route(PREFIX + "/bulk/{kind}.ndjson", self.bulk_file, methods=["GET"]),
                 Route(PREFIX, self.dispatch, methods=methods),
                 Route(PREFIX + "/{path:path}", self.dispatch, methods=methods)]
 
     async def metadata(self, _request: Request) -> Response:
         statement = capability_statement(self.base, SPECS, _software_version())
         return fhir_response(statement)
+
+    async def bulk_manifest(self, _request: Request) -> Response:
+        """SMART Scheduling Links: public, like metadata (no personal data)."""
+        return JSONResponse(bulk_publish.manifest(self.base, utcnow()),
+                            headers={"Cache-Control": "no-store"})
+
+    async def bulk_file(self, request: Request) -> Response:
+        kind = request.path_params["kind"]
+        if kind not in bulk_publish.KINDS:
+            return error_response(not_found())
+        rows = await asyncio.to_thread(
+            bulk_publish.resources, get_engine(), kind,
+            public_url=self.runtime.settings.public_url, now=utcnow(),
+            settings=get_settings().booking)
+        return Response(bulk_publish.ndjson(rows), media_type="application/fhir+ndjson",
+                        headers={"Cache-Control": "no-store"})
 
     async def dispatch(self, request: Request) -> Response:
         try:
@@ -141,6 +176,8 @@ class FhirApi:
             raise FhirError(404, f"The resource type {parts[0]!r} is not supported here.",
                             code="not-supported")
         with_id = len(parts) == 2
+        if with_id and parts[1].startswith("$"):
+            return await self._operation(request, spec, parts[1])
         if with_id and not _ID.fullmatch(parts[1]):
             raise FhirError(400, f"{parts[1]!r} is not a resource id.")
         interaction = _INTERACTIONS.get((request.method, with_id))
@@ -155,6 +192,22 @@ class FhirApi:
         ctx = Ctx(actor=actor, base=self.base, query=query, headers=request.headers,
                   body=body, engine=get_engine(), now=utcnow(), booking=get_settings().booking,
                   resource_id=parts[1] if with_id else None)
+        result = await asyncio.to_thread(handler, ctx)
+        return fhir_response(result.resource, result.status, result.headers)
+
+
+    async def _operation(self, request: Request, spec: ResourceSpec, name: str) -> Response:
+        handler = spec.operations.get(name)
+        if handler is None:
+            raise FhirError(404, f"{spec.type} has no operation {name!r}.", code="not-supported")
+        if request.method != "POST" and not (request.method == "GET" and name == "$find"):
+            raise FhirError(405, f"{name} is invoked with POST.", headers={"Allow": "POST"})
+        actor = await authenticate(request, self.runtime)
+        body = await _body(request) if request.method == "POST" else b""
+        query = Query(list(request.query_params.multi_items()))
+        ctx = Ctx(actor=actor, base=self.base, query=query, headers=request.headers, body=body,
+                  engine=get_engine(), now=utcnow(),
+                  booking=get_settings().booking)
         result = await asyncio.to_thread(handler, ctx)
         return fhir_response(result.resource, result.status, result.headers)
 

@@ -7,6 +7,7 @@ import reflex as rx
 from digihelse.auth.runtime import QUICK_EXIT_PATH
 from digihelse.core.i18n import LANG_NAMES, LANGS
 from digihelse.ui import routes
+from digihelse.ui.components.client_actions import client_actions, in_browser
 from digihelse.ui.components.links import anchor_link, native_form, page_link
 from digihelse.ui.components.texts import T
 from digihelse.ui.state.session import SessionState
@@ -18,7 +19,7 @@ QUICK_EXIT_URL = "https://www.yr.no/"
 # The citizen's bottom navigation; "Helsekort" comes between the second and third item
 # for those with a pregnancy card.
 NAV_ITEMS = [(routes.HOME, "nav.home", "⌂"), (routes.APPOINTMENTS, "nav.appointments", "◷"),
-             (routes.ACCESS_LOG, "nav.log", "☰")]
+             (routes.MESSAGES, "nav.messages", "✉"), (routes.ACCESS_LOG, "nav.log", "☰")]
 
 
 def language_switch() -> rx.Component:
@@ -38,10 +39,10 @@ def language_switch() -> rx.Component:
 # Ends the session (a keepalive request outlives the page), forgets this tab's token, and
 # replaces this page in the history with the neutral site.
 _QUICK_EXIT_SCRIPT = (
-    f"fetch('{QUICK_EXIT_PATH}', {{method: 'POST', keepalive: true, "
+    f"() => {{ fetch('{QUICK_EXIT_PATH}', {{method: 'POST', keepalive: true, "
     "credentials: 'same-origin'}).catch(() => {});"
     "try { sessionStorage.clear(); } catch (e) {}"
-    f"document.body.replaceChildren(); window.location.replace('{QUICK_EXIT_URL}');")
+    f"document.body.replaceChildren(); window.location.replace('{QUICK_EXIT_URL}'); }}")
 
 
 def quick_exit() -> rx.Component:
@@ -53,7 +54,7 @@ def quick_exit() -> rx.Component:
         href=QUICK_EXIT_URL,
         aria_label=T("shell.quick_exit_label"),
         rel="noreferrer",
-        on_click=rx.call_script(_QUICK_EXIT_SCRIPT).prevent_default,
+        on_click=in_browser(_QUICK_EXIT_SCRIPT).prevent_default,
         class_name="btn-link quick-exit",
         id="quick-exit",
     )
@@ -165,6 +166,7 @@ def shell(*children: rx.Component, citizen_nav: bool = True,
         header(signed_in),
         rx.el.main(*children, id="main", tab_index=-1, class_name="page"),
         footer(),
+        client_actions(),
         rx.cond(show_nav, bottom_nav()) if citizen_nav else rx.fragment(),
         class_name=rx.cond(show_nav, "app has-nav", "app") if citizen_nav else "app",
     )

@@ -4,7 +4,12 @@ import reflex as rx
 
 from digihelse.ui.components.layout import T, shell
 from digihelse.ui.components.links import page_link
-from digihelse.ui.state.appointments import AppointmentRow, AppointmentsState
+from digihelse.ui.state.appointments import (
+    AppointmentRow,
+    AppointmentsState,
+    DayChip,
+    OfferRow,
+)
 from digihelse.ui.state.session import SessionState
 
 
@@ -42,6 +47,65 @@ def _call(item: AppointmentRow) -> rx.Component:
     )
 
 
+def _day_chip(item: AppointmentRow, chip: DayChip) -> rx.Component:
+    return rx.el.button(
+        chip.name, type="button",
+        aria_pressed=rx.cond(item.days.contains(chip.index), "true", "false"),
+        on_click=AppointmentsState.toggle_day(item.booking_id, chip.index),
+        class_name="chip",
+    )
+
+
+def _earlier(item: AppointmentRow) -> rx.Component:
+    """"Gi meg beskjed om en tidligere time blir ledig", and when: mornings, weekdays."""
+    box = "earlier-" + item.booking_id.to_string()
+    return rx.el.div(
+        rx.el.label(
+            rx.el.input(type="checkbox", checked=item.earlier, id=box,
+                        on_change=lambda checked: AppointmentsState.set_earlier(
+                            item.booking_id, checked)),
+            " ", T("appts.earlier.wish"), class_name="check",
+        ),
+        rx.cond(item.earlier, rx.fragment(
+            rx.el.p(T("appts.earlier.how"), class_name="muted small"),
+            rx.el.label(
+                rx.el.input(type="checkbox", checked=item.mornings,
+                            on_change=lambda checked: AppointmentsState.set_mornings(
+                                item.booking_id, checked)),
+                " ", T("appts.earlier.mornings"), class_name="check",
+            ),
+            rx.el.div(
+                rx.el.p(T("appts.earlier.days"), class_name="field-label"),
+                rx.el.div(rx.foreach(AppointmentsState.day_chips,
+                                     lambda chip: _day_chip(item, chip)),
+                          class_name="chips"),
+                role="group", aria_label=T("appts.earlier.days"),
+            ),
+        )),
+        class_name="earlier",
+    )
+
+
+def _offer(offer: OfferRow) -> rx.Component:
+    return rx.el.li(
+        rx.el.h3(offer.when),
+        rx.el.p(offer.place),
+        rx.el.p(offer.nurse),
+        rx.el.p(offer.instead),
+        rx.el.p(offer.until, class_name="muted small"),
+        rx.el.div(
+            rx.el.button(T("appts.offers.accept"), type="button",
+                         on_click=AppointmentsState.accept_offer(offer.offer_id),
+                         class_name="btn btn-primary"),
+            rx.el.button(T("appts.offers.decline"), type="button",
+                         on_click=AppointmentsState.decline_offer(offer.offer_id),
+                         class_name="btn btn-secondary"),
+            class_name="row-actions",
+        ),
+        class_name="card appointment offer",
+    )
+
+
 def _appointment(item: AppointmentRow, upcoming: bool) -> rx.Component:
     return rx.el.li(
         rx.el.h3(item.when),
@@ -52,6 +116,7 @@ def _appointment(item: AppointmentRow, upcoming: bool) -> rx.Component:
         rx.cond(item.cancel_reason != "", rx.el.p(item.cancel_reason)),
         rx.el.p(item.visibility, class_name="visibility"),
         rx.cond(item.show_actions, _actions(item)) if upcoming else rx.fragment(),
+        rx.cond(item.can_wish, _earlier(item)) if upcoming else rx.fragment(),
         rx.cond(item.too_late != "", _call(item)) if upcoming else rx.fragment(),
         class_name="card appointment",
     )
@@ -69,6 +134,15 @@ def appointments_page() -> rx.Component:
         rx.cond(
             AppointmentsState.loaded,
             rx.fragment(
+                rx.cond(
+                    AppointmentsState.offers.length() > 0,
+                    rx.el.section(
+                        rx.el.h2(T("appts.offers.title")),
+                        rx.el.ul(rx.foreach(AppointmentsState.offers, _offer),
+                                 class_name="card-list"),
+                        id="offers", aria_label=T("appts.offers.title"),
+                    ),
+                ),
                 rx.el.h2(T("appts.upcoming")),
                 rx.cond(
                     AppointmentsState.upcoming.length() > 0,

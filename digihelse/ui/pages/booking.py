@@ -181,7 +181,9 @@ def _who_sees() -> rx.Component:
 
 def confirm_step() -> rx.Component:
     return rx.fragment(
-        rx.el.h1(T("book.confirm.title"), tab_index=-1, id="step-heading"),
+        # Leaving the screen (another page) lets the held time go at once.
+        rx.el.h1(T("book.confirm.title"), tab_index=-1, id="step-heading",
+                 on_unmount=BookingState.leave_confirm),
         rx.el.div(
             rx.el.p(rx.el.strong(BookingState.chosen.label), class_name="when"),
             rx.el.p(chosen_place().name),
@@ -193,6 +195,8 @@ def confirm_step() -> rx.Component:
                 rx.el.p(T("book.who_else"), class_name="muted", id="who-else")),
         rx.cond(BookingState.cancel_line != "",
                 rx.el.p(BookingState.cancel_line, class_name="muted", id="cancel-line")),
+        rx.cond(BookingState.held_line != "",
+                rx.el.p(BookingState.held_line, class_name="muted small", id="held-line")),
         rx.cond(
             BookingState.pregnancy & (BookingState.moving_id == 0),
             rx.el.div(
@@ -218,6 +222,13 @@ def confirm_step() -> rx.Component:
                                on_change=BookingState.set_note, max_length=MAX_NOTE, rows=3,
                                class_name="textarea"),
                 class_name="fieldset",
+            ),
+        ),
+        rx.cond(
+            ~BookingState.pregnancy & (BookingState.moving_id == 0),
+            rx.el.label(
+                rx.el.input(type="checkbox", on_change=BookingState.set_earlier, id="earlier"),
+                " ", T("appts.earlier.wish"), class_name="check space-top",
             ),
         ),
         rx.cond(BookingState.error != "",

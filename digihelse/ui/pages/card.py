@@ -6,6 +6,7 @@ import reflex as rx
 from digihelse.core.i18n.families import keyed
 from digihelse.healthcard.validation import NOTE_MAX
 from digihelse.ui import routes
+from digihelse.ui.components.client_actions import in_browser
 from digihelse.ui.components.layout import T, loaded_or_error, shell
 from digihelse.ui.components.links import anchor_link, page_link
 from digihelse.ui.components.texts import by_lang
@@ -239,6 +240,8 @@ def _section_block(block: card_display.SectionBlock, state=CardState) -> rx.Comp
     return rx.el.div(
         rx.el.h3(block.title),
         rx.foreach(block.lines, lambda line: rx.el.p(line)),
+        # On screen always; on paper only if she ticks it beside Skriv ut.
+        rx.cond(block.print_choice != "", rx.el.p(block.print_choice, class_name="print-choice")),
         rx.cond(block.hidden & state.can_write_notes,
                 rx.el.p(T("card.hidden.label"), class_name="small strong")),
         class_name="card background-block",
@@ -350,7 +353,17 @@ def card_page() -> rx.Component:
             rx.cond(CardState.can_write_notes & ~CardState.acting_for_other,
                     rx.el.a(T("sharing.link"), href="/helsekort/del", id="share-link",
                             class_name="btn btn-secondary no-print share-link")),
-            rx.el.button(T("card.print.button"), type="button", on_click=CardState.print_card,
+            rx.cond(CardState.can_write_notes & ~CardState.acting_for_other,
+                    rx.el.a(T("birth.link"), href=routes.BIRTH_PLAN, id="birth-plan-link",
+                            class_name="btn btn-secondary no-print share-link")),
+            # A question about the card, to her midwife (secure messages, issue 18).
+            rx.cond(CardState.can_write_notes & ~CardState.acting_for_other,
+                    rx.el.a(T("card.write_midwife"), href="/meldinger/ny?til=pregnancy",
+                            id="write-midwife", class_name="btn btn-secondary no-print")),
+            rx.el.label(rx.el.input(type="checkbox", id="print-terminations"), " ",
+                        T("card.print.terminations"), class_name="check print-choice-toggle"),
+            rx.el.button(T("card.print.button"), type="button",
+                         on_click=in_browser("() => window.print()"),
                          class_name="btn btn-secondary no-print"),
             charts(),
             timeline(),

@@ -91,6 +91,17 @@ def next_checkup() -> rx.Component:
     )
 
 
+def messages_link() -> rx.Component:
+    """Something new in her messages, at the top; else a quiet way to write."""
+    return rx.cond(
+        HomeState.unread_line != "",
+        page_link(HomeState.unread_line, href=routes.MESSAGES, class_name="btn btn-primary",
+                  id="unread-messages"),
+        rx.cond(HomeState.may_message,
+                rx.el.p(page_link(T("home.write"), href=routes.MESSAGE_NEW, id="write-link"))),
+    )
+
+
 def home_page() -> rx.Component:
     return shell(
         rx.el.h1(T("home.hello", name=SessionState.given_name)),
@@ -103,6 +114,7 @@ def home_page() -> rx.Component:
             HomeState.loaded,
             rx.fragment(
                 changes(),
+                messages_link(),
                 rx.cond(
                     HomeState.booking_places.length() > 0,
                     rx.fragment(

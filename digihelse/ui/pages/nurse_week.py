@@ -39,6 +39,7 @@ def _day(day: WeekDay) -> rx.Component:
             class_name="week-day-title",
         ),
         rx.el.p(day.counts, class_name="muted"),
+        rx.cond(day.waiting != "", rx.el.p(day.waiting, class_name="small earlier-waiting")),
         rx.cond(day.bookings.length() > 0,
                 rx.el.ul(rx.foreach(day.bookings, _booking), class_name="week-bookings",
                          aria_label=T("week.booked"))),

@@ -8,12 +8,12 @@ from digihelse.access.personnel_areas import PAGE_AREAS, Area
 from digihelse.booking.rules import MAX_CANCEL_REASON
 from digihelse.ui.components.layout import T, shell
 from digihelse.ui.components.links import page_link
-from digihelse.ui.routes import CARER_LIST, PERSONNEL_ACTIVATION
+from digihelse.ui.routes import CARER_LIST, INBOX, PERSONNEL_ACTIVATION
 from digihelse.ui.state.nurse import DAY_PATH, SCHEDULE_PATH, WEEK_PATH, DayRow, NurseDayState
 from digihelse.ui.state.session import SessionState
 
 PERSONNEL_PAGES = [("today", DAY_PATH, "pnav.today"), ("schedule", SCHEDULE_PATH, "pnav.schedule"),
-                   ("week", WEEK_PATH, "pnav.week")]
+                   ("week", WEEK_PATH, "pnav.week"), ("inbox", INBOX, "pnav.inbox")]
 
 
 def in_menu(area: Area):

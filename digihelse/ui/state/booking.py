@@ -10,6 +10,7 @@ youth topics, and a free-text "Noe du vil ta opp?"."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import uuid
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ import reflex as rx
 
 from digihelse.access.actors import Actor
 from digihelse.access.enforcement import reading
-from digihelse.booking import citizen, errors, views
+from digihelse.booking import citizen, errors, holds, offers, views
 from digihelse.booking.access import booking_service
 from digihelse.booking.pregnancy import PregnancyBookingOptions, pregnancy_booking_options
 from digihelse.booking.rules import cancel_deadline, weeks_ahead
@@ -31,12 +32,12 @@ from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import to_oslo, today_oslo, utcnow
 from digihelse.ui.state.card_display import when_text
 from digihelse.ui.state.changes import assign
-from digihelse.ui.state.focus import focus_on
+from digihelse.ui.state.client_actions import focus_on
 from digihelse.ui.state.guard import CITIZEN, audience
 from digihelse.ui.state.session import SessionState
 
 # After each step the new step's heading takes the focus.
-FOCUS_STEP = focus_on("step-heading")
+FOCUS_STEP = "step-heading"
 
 
 @dataclass
@@ -196,6 +197,8 @@ class BookingState(SessionState):
     blocked: str = ""  # why she cannot book here (already booked, GP only, ...)
     blocked_by_booking: bool = False  # blocked because she has a time: offer to change it
     visibility: str = ""  # "Bare du og jordmoren din ser denne timen."
+    held_line: str = ""  # "Vi holder av timen for deg i 5 minutter."
+    earlier: bool = False  # "Gi meg beskjed om en tidligere time blir ledig"
     _client_key: str = ""
     _starts: dict[int, str] = {}  # slot id -> its start (ISO), to word it again
     _chosen_start: str = ""
@@ -212,7 +215,10 @@ class BookingState(SessionState):
         # none of the times that are still the same. The handler does not yield, so the
         # browser sees the finished load at once.
         session, actor = await self._actor()
-        assign(self, step="choose", error="", alternatives=[], topic="", note="")
+        if session.logged_in and self.step == "confirm" and self.chosen.slot_id:
+            await asyncio.to_thread(_release, actor)  # she left the confirm step
+        assign(self, step="choose", error="", alternatives=[], topic="", note="",
+               earlier=False)
         if not session.logged_in:
             assign(self, loaded=False)
             return
@@ -341,15 +347,29 @@ class BookingState(SessionState):
 
     @rx.event
     async def choose_slot(self, slot: dict):
-        session = await self.get_state(SessionState)
-        self.chosen = SlotButton(int(slot["slot_id"]), slot["time"], slot["label"])
+        session, actor = await self._actor()
+        slot_id = int(slot["slot_id"])
+        # The time is held for her while she confirms; taken meanwhile, she says so now.
+        try:
+            held = await asyncio.to_thread(_hold, actor, slot_id)
+        except errors.SlotTaken as exc:
+            self.error = t("book.taken", session.lang)
+            self.alternatives = [slot_button(s, session.lang) for s in exc.alternatives]
+            await self._load_week()
+            return
+        except ServiceError as exc:
+            self.error = refusal_text(exc.message_key, session.lang)
+            return
+        minutes = max(1, round((held.expires_at - utcnow()).total_seconds() / 60))
+        self.held_line = tn("book.held", minutes, session.lang)
+        self.chosen = SlotButton(slot_id, slot["time"], slot["label"])
         self._chosen_start = self._starts.get(self.chosen.slot_id, "")
         self.cancel_line = cancel_line(dt.datetime.fromisoformat(self._chosen_start),
                                        session.lang) if self._chosen_start else ""
         self.step, self.error, self.alternatives = "confirm", "", []
         # One key per confirm screen: a double tap or a retry books once.
         self._client_key = uuid.uuid4().hex
-        return FOCUS_STEP
+        focus_on(self, FOCUS_STEP)
 
     @rx.event
     async def relabel(self):
@@ -378,9 +398,25 @@ class BookingState(SessionState):
                 self.booked_label = label
 
     @rx.event
-    def back_to_times(self):
+    async def back_to_times(self):
+        _session, actor = await self._actor()
+        await asyncio.to_thread(_release, actor)
         self.step, self.error = "choose", ""
-        return FOCUS_STEP
+        await self._load_week()
+        focus_on(self, FOCUS_STEP)
+
+    @rx.event
+    async def leave_confirm(self):
+        """The confirm screen went away: if not for another step, she left the page."""
+        if self.step == "confirm" and self.chosen.slot_id:
+            session, actor = await self._actor()
+            if session.logged_in:
+                await asyncio.to_thread(_release, actor)
+            self.step = "choose"
+
+    @rx.event
+    def set_earlier(self, checked: bool):
+        assign(self, earlier=bool(checked))
 
     @rx.event
     def toggle_topic(self, value: str):
@@ -410,9 +446,11 @@ class BookingState(SessionState):
             self.booked_id = result.id
             self.booked_label = self.chosen.label
             self.step = "done"
+            if self.earlier and not self.pregnancy:
+                await asyncio.to_thread(_wish_earlier, actor, result.id)
         finally:
             self.busy = False
-        yield FOCUS_STEP
+        focus_on(self, FOCUS_STEP)
 
     def _book(self, actor: Actor):
         if self.moving_id:
@@ -424,3 +462,18 @@ class BookingState(SessionState):
                             topic=None if self.pregnancy else (self.topic or None),
                             note=self.note.strip() or None, now=utcnow(),
                             settings=get_settings().booking)
+
+
+def _hold(actor: Actor, slot_id: int) -> holds.Held:
+    return holds.hold(get_engine(), actor, slot_id, now=utcnow(),
+                      settings=get_settings().booking)
+
+
+def _release(actor: Actor) -> None:
+    holds.release(get_engine(), actor, now=utcnow())
+
+
+def _wish_earlier(actor: Actor, booking_id: int) -> None:
+    """Her tick on the confirm step; the booking stands even if this fails."""
+    with contextlib.suppress(ServiceError):
+        offers.set_wish(get_engine(), actor, booking_id, on=True, now=utcnow())

@@ -44,7 +44,7 @@ from digihelse.ui.state.card_display import (
     history_rows,
 )
 from digihelse.ui.state.changes import assign
-from digihelse.ui.state.focus import focus_on
+from digihelse.ui.state.client_actions import focus_on
 from digihelse.ui.state.guard import CITIZEN, PERSONNEL, audience
 from digihelse.ui.state.session import SessionState
 
@@ -289,7 +289,7 @@ class CardState(SessionState):
         if found is not None:
             self.editing_note_id, self.note_text, self.note_error = note_id, found.text, ""
             self.confirm_delete_id = 0
-            return focus_on("own-note")
+            focus_on(self, "own-note")
 
     @rx.event
     def cancel_note_edit(self):
@@ -331,9 +331,6 @@ class CardState(SessionState):
             return
         await self._refresh(session)
 
-    @rx.event
-    def print_card(self):
-        return rx.call_script("window.print()")
 
 
 @audience(PERSONNEL)

@@ -18,6 +18,7 @@ from digihelse.core.i18n.formatting import (
     weekday_day_month,
 )
 from digihelse.core.timeutil import to_oslo
+from digihelse.healthcard.guard import PREVIOUS_NEVER_TO_PROXY
 from digihelse.healthcard.models import LabKind, Section
 from digihelse.healthcard.reference import Charts
 from digihelse.healthcard.reference import charts as reference_charts
@@ -94,6 +95,8 @@ class SectionBlock:
     title: str
     lines: list[str]
     hidden: bool  # the woman hides it from those she gave fullmakt
+    # A line printed only if she ticks it at print time (induced abortions), else "".
+    print_choice: str = ""
 
 
 @dataclass
@@ -270,11 +273,14 @@ def background_blocks(bg: Background, lang: str, *, proxy: bool) -> list[Section
             _line("card.field.height_cm", bg.height_cm, lang),
             _line("card.field.weight_before_kg", bg.weight_before_kg, lang),
             _line("card.field.bmi", bg.bmi, lang)]))
+    choice = ""
     if bg.previous_pregnancies is not None:
         previous = bg.previous_pregnancies
         blocks.append((Section.PREVIOUS_PREGNANCIES, [
             *(_line(keyed("card.previous", key), previous.get(key), lang)
-              for key in (*PREVIOUS_COUNTS, "notes"))]))
+              for key in (*PREVIOUS_COUNTS, "notes") if key != PREVIOUS_NEVER_TO_PROXY)]))
+        choice = _line(keyed("card.previous", PREVIOUS_NEVER_TO_PROXY),
+                       previous.get(PREVIOUS_NEVER_TO_PROXY), lang) or ""
     if bg.health is not None:
         blocks.append((Section.HEALTH, [
             *(_line(keyed("card.health", key), bg.health.get(key), lang)
@@ -296,9 +302,11 @@ def background_blocks(bg: Background, lang: str, *, proxy: bool) -> list[Section
               for key in CONTACT_TEXTS)]))
     result = []
     for section, raw in blocks:
-        lines = [line for line in raw if line] or [t("card.section.empty", lang)]
+        own = choice if section == Section.PREVIOUS_PREGNANCIES else ""
+        lines = [line for line in raw if line] or ([] if own else
+                                                   [t("card.section.empty", lang)])
         result.append(SectionBlock(section.value, t(keyed("card.section", section.value), lang),
-                                   lines, section.value in bg.hidden))
+                                   lines, section.value in bg.hidden, own))
     return result
 
 

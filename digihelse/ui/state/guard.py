@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
 
-import reflex as rx
 from reflex.middleware import Middleware
 from reflex.state import BaseState, State, StateUpdate
 from reflex_base.event import Event
@@ -30,6 +29,7 @@ from digihelse.auth.current import session_store
 from digihelse.auth.runtime import SESSION_ENDED_PATH
 from digihelse.auth.sessions import SessionInfo, cookie_value
 from digihelse.core.settings import get_settings
+from digihelse.ui.state.client_actions import page_load
 
 if TYPE_CHECKING:
     from reflex.app import App
@@ -141,16 +141,16 @@ async def reset_tree(root: BaseState, *, ended: bool) -> None:
     session._ended = ended
 
 
-def to_ended_page(root: BaseState) -> StateUpdate:
+async def to_ended_page(root: BaseState) -> StateUpdate:
     """Leave for the session-ended page, which offers a new login back to this page
-    (its path only: the query may name a day or a person)."""
+    (its path only: the query may name a day or a person). The update carries the reset
+    tree too, so nothing of the old session stays on screen while the page loads."""
     path = (root.router_data.get("pathname") or "/").split("?")[0]
-    return to_page(f"{SESSION_ENDED_PATH}?{urlencode({'next': path})}")
-
-
-def to_page(path: str) -> StateUpdate:
-    script = rx.call_script(f"window.location.replace({path!r})")
-    return StateUpdate(events=Event.from_event_type([script]))
+    session = await root.get_state(_session_state_class())
+    page_load(session, f"{SESSION_ENDED_PATH}?{urlencode({'next': path})}", replace=True)
+    delta = await root._get_resolved_delta()
+    root._clean()
+    return StateUpdate(delta=delta)
 
 
 class SessionGuard(Middleware):
@@ -170,12 +170,16 @@ class SessionGuard(Middleware):
             await reset_tree(root, ended=not boot)
             if not boot:
                 log.info("tab reset: its session ended or changed")
-                return to_ended_page(root)
+                return await to_ended_page(root)
             verdict = tabs.verdict("", live.id_hash if live else None)
         if session._ended:
             if not boot:
-                return to_ended_page(root)
+                return await to_ended_page(root)
             session._ended = False
+        if boot and session.client_action:
+            # A page load starts afresh: steps asked of the page before it must not run
+            # again when the reloaded page receives its state.
+            session.client_action = ""
         if verdict is tabs.Verdict.BIND and live is not None:
             session._session_hash = live.id_hash
             await asyncio.to_thread(tabs.bind, _token(root), live.id_hash)

@@ -18,7 +18,7 @@ from digihelse.booking.views import Appointment, BookingChange, PlaceInfo
 from digihelse.core.db import get_engine
 from digihelse.core.db import session as db_session
 from digihelse.core.errors import ServiceError
-from digihelse.core.i18n import t
+from digihelse.core.i18n import t, tn
 from digihelse.core.i18n.formatting import long_date
 from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import today_oslo, utcnow
@@ -41,6 +41,8 @@ class Home:
     card_line: str
     visit: BookBox  # the next recommended check-up: to book, or the time booked
     changes: list[BookingChange]
+    unread: int = 0  # her conversations with something new
+    may_message: bool = False  # there is somewhere she may write
 
 
 @dataclass
@@ -119,9 +121,13 @@ def _load(actor: Actor, lang: str, has_card: bool) -> Home:
                                     settings=get_settings().booking).upcoming
     except AccessDenied:
         upcoming = []
+    from digihelse.messages import service as messages
+
     return Home(notices, places, upcoming, _card_line(actor, lang) if has_card else "",
                 _visit(actor, lang) if has_card else BookBox(),
-                unseen_changes(get_engine(), actor))
+                unseen_changes(get_engine(), actor),
+                messages.unread_count(get_engine(), actor),
+                bool(messages.recipients(get_engine(), actor)))
 
 
 @audience(CITIZEN)
@@ -132,6 +138,8 @@ class HomeState(SessionState):
     card_line: str = ""
     visit: BookBox = BookBox()
     changes: list[ChangeNotice] = []  # what her nurse moved or cancelled, until she saw it
+    unread_line: str = ""  # "Du har 1 ny melding", or ""
+    may_message: bool = False
     loaded: bool = False
 
     @rx.event
@@ -147,6 +155,8 @@ class HomeState(SessionState):
         self.booking_places = [place_option(p, session.lang, today) for p in home.places]
         self.next_appointments = [row(a, session.lang) for a in home.appointments[:3]]
         self.changes = [change_notice(c, session.lang) for c in home.changes]
+        self.unread_line = tn("home.unread", home.unread, session.lang) if home.unread else ""
+        self.may_message = home.may_message
         self.loaded = True
 
     @rx.event

@@ -5,8 +5,9 @@ refresh. The ask is a plain event the tab sends back (NurseDayState.live_refresh
 refresh passes the session guard like any other event: nothing is read for a tab whose
 session ended, and no personal data travels in the broadcast.
 
-Each worker keeps, in memory, which of its own tabs show which slots (set on every
-load); a tab that went away is dropped when it no longer has a socket here."""
+Each worker keeps, in memory, which of its own tabs show which slots and which day (set on
+every load; the day, so that a day shown empty learns of its first slot); a tab that went
+away is dropped when it no longer has a socket here."""
 
 from __future__ import annotations
 
@@ -24,23 +25,30 @@ log = logging.getLogger(__name__)
 COALESCE_SECONDS = 0.25  # a burst of bookings becomes one refresh per tab
 
 _watching: dict[str, frozenset[int]] = {}  # tab token -> the slot ids on its screen
+_watching_day: dict[str, str] = {}  # tab token -> the day it shows (ISO, Oslo)
 _pending: set[str] = set()
 
 
-def watch(token: str, slot_ids: set[int] | frozenset[int]) -> None:
-    """This worker's tab `token` shows these slots now (replaces what it showed)."""
+def watch(token: str, slot_ids: set[int] | frozenset[int], day: str = "") -> None:
+    """This worker's tab `token` shows these slots of this day now (replaces what it
+    showed)."""
+    unwatch(token)
     if slot_ids:
         _watching[token] = frozenset(slot_ids)
-    else:
-        _watching.pop(token, None)
+    if day:
+        _watching_day[token] = day
 
 
 def unwatch(token: str) -> None:
     _watching.pop(token, None)
+    _watching_day.pop(token, None)
 
 
-def watchers(slot_ids: set[int]) -> list[str]:
-    return [token for token, shown in _watching.items() if shown & slot_ids]
+def watchers(slot_ids: set[int], days: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """The tabs that show one of these slots, or one of these days."""
+    tokens = {token for token, shown in _watching.items() if shown & slot_ids}
+    tokens |= {token for token, day in _watching_day.items() if day in days}
+    return sorted(tokens)
 
 
 def _connected_here(app, token: str) -> bool:
@@ -64,7 +72,8 @@ async def _ask_refresh(token: str) -> None:
 
 async def on_slots_changed(message: dict[str, Any]) -> None:
     changed = {int(i) for i in message.get("slots", [])}
-    for token in watchers(changed):
+    days = {str(d) for d in message.get("days", [])}
+    for token in watchers(changed, days):
         if token not in _pending:
             _pending.add(token)
             task = asyncio.ensure_future(_ask_refresh(token))

@@ -263,8 +263,10 @@ class NurseDayState(SessionState):
             return
         self.not_nurse = ""
         self.rows = day_rows(view, lang, utcnow(), get_settings().booking)
-        # Changes to these slots, on any worker, ask this tab to refresh (live_day.py).
-        live_day.watch(self.router.session.client_token, {row.slot_id for row in self.rows})
+        # Changes to these slots or new ones this day, on any worker, ask this tab to
+        # refresh (live_day.py).
+        live_day.watch(self.router.session.client_token, {row.slot_id for row in self.rows},
+                       day=self._day)
         self._places = {entry.booking.booking_id: entry.place_id
                         for entry in view.entries if entry.booking is not None}
         self._pids = {entry.booking.booking_id: entry.booking.pupil_pid

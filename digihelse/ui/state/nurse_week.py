@@ -1,5 +1,6 @@
 """State for "Uke": the nurse's or midwife's week at a glance, Monday to Sunday: per day how many
-times are booked, free and blocked, and the booked times with the pupils' names."""
+times are booked, free and blocked, the booked times with the pupils' names, and how many
+of those wait for an earlier time."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ import reflex as rx
 
 from digihelse.access.actors import Actor
 from digihelse.booking.models import SlotStatus
+from digihelse.booking.offers import waiting_per_day
 from digihelse.booking.staff import week_view
 from digihelse.booking.views import DayView
 from digihelse.core.db import get_engine
 from digihelse.core.errors import ServiceError
-from digihelse.core.i18n import t
+from digihelse.core.i18n import t, tn
 from digihelse.core.i18n.families import keyed
 from digihelse.core.i18n.formatting import clock, day_month, weekday_day_month
 from digihelse.core.timeutil import today_oslo
@@ -40,6 +42,7 @@ class WeekDay:
     counts: str  # "3 bestilt · 9 ledige · 1 blokkert", or "Ingen tider"
     is_today: bool
     bookings: list[WeekBooking]
+    waiting: str = ""  # "2 venter på en tidligere time"
 
 
 def week_href(monday: dt.date) -> str:
@@ -76,8 +79,9 @@ def date_range(first: dt.date, last: dt.date, lang: str) -> str:
     return f"{first.day}{'' if lang == 'en' else '.'}–{day_month(last, lang)}"
 
 
-def _load_week(actor: Actor, monday: dt.date) -> list[DayView]:
-    return week_view(get_engine(), actor, monday)
+def _load_week(actor: Actor, monday: dt.date) -> tuple[list[DayView], dict[dt.date, int]]:
+    return (week_view(get_engine(), actor, monday),
+            waiting_per_day(get_engine(), actor, first_day=monday, days=7))
 
 
 @audience(PERSONNEL)
@@ -108,7 +112,7 @@ class NurseWeekState(SessionState):
         self.next_href = week_href(monday + dt.timedelta(weeks=1))
         self.is_this_week = monday == monday_of(today)
         try:
-            views = await asyncio.to_thread(_load_week, session._actor(), monday)
+            views, waiting = await asyncio.to_thread(_load_week, session._actor(), monday)
         except ServiceError as exc:
             self.days = []
             if not_a_nurse(exc):
@@ -117,4 +121,7 @@ class NurseWeekState(SessionState):
                 self.error = message_for(exc, lang)
         else:
             self.days = [week_day(view, lang, today) for view in views]
+            for day in self.days:
+                n = waiting.get(dt.date.fromisoformat(day.iso), 0)
+                day.waiting = tn("week.earlier_waiting", n, lang) if n else ""
         self.loaded = True

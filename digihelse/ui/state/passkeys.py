@@ -23,6 +23,7 @@ from digihelse.core.settings import get_settings
 from digihelse.core.timeutil import to_oslo, today_oslo
 from digihelse.ui import routes
 from digihelse.ui.state.changes import assign
+from digihelse.ui.state.client_actions import page_load
 from digihelse.ui.state.guard import CITIZEN, PERSONNEL, audience, live_session
 from digihelse.ui.state.session import SessionState
 
@@ -218,7 +219,8 @@ class PasskeysState(SessionState):
                else t("passkeys.remove_failed", session.lang))
         if ok and live_passkey() == int(passkey_id):
             # Her own session ended with it: the logged-out page says so.
-            return rx.call_script(f"window.location.assign({LOGGED_OUT_PATH!r})")
+            page_load(self, LOGGED_OUT_PATH)
+            return
         await self._refresh(session)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -29,30 +28,15 @@ from digihelse.healthcard.models import PregnancyRecord
 from digihelse.people.models import Person
 from digihelse.people.nin import age_on, parse_nin
 from digihelse.ui import routes
+from digihelse.ui.state import client_actions as client
 from digihelse.ui.state.changes import assign
 from digihelse.ui.state.guard import SIGNED_IN, audience, live_session, public
-
-
-def full_page_load(url: str) -> rx.event.EventSpec:
-    """Navigate with a real page load, so HTTP routes (login/logout) and cookies apply."""
-    return rx.call_script(f"window.location.assign({json.dumps(url)})")
-
 
 # Text a page computed on the server (dates, "uke 27+3 i dag", a nurse's day) is in the
 # language of its last load. After a language change the page loads again, unless the user
 # has typed something into it that a load would throw away, or its words are all in the
 # browser already. The booking flow, whose load would start it over, words itself again.
-RELOAD_IF_UNTOUCHED = """(() => {
-  const typed = [...document.querySelectorAll('main input, main textarea')].some(el =>
-    el.type === 'checkbox' || el.type === 'radio' ? el.checked !== el.defaultChecked
-                                                  : el.value !== el.defaultValue);
-  if (!typed) window.location.reload();
-})()"""
 KEEP_ON_LANGUAGE_CHANGE = frozenset({routes.FRONT, routes.ACCESSIBILITY})
-
-
-def set_html_lang(lang: str) -> rx.event.EventSpec:
-    return rx.call_script(f"document.documentElement.lang = {json.dumps(lang)}")
 
 
 @dataclass
@@ -107,6 +91,7 @@ class NotSignedIn(ServiceError):
 @audience(SIGNED_IN)
 class SessionState(rx.State):
     lang: str = rx.Cookie(DEFAULT_LANG, name="digihelse_lang", max_age=365 * 24 * 3600)
+    client_action: str = ""  # steps for the browser (ui/state/client_actions.py)
     logged_in: bool = False
     checked: bool = False  # the session lookup for this page has finished
     display_name: str = ""
@@ -185,12 +170,13 @@ class SessionState(rx.State):
         self._describe_acting()
         path = self.router.url.path.rstrip("/") or "/"  # the router may add a slash
         if path in KEEP_ON_LANGUAGE_CHANGE:
-            return set_html_lang(self.lang)
+            return None
         if path == routes.BOOK:
             from digihelse.ui.state.booking import BookingState  # it builds on this state
 
-            return [set_html_lang(self.lang), BookingState.relabel]
-        return [set_html_lang(self.lang), rx.call_script(RELOAD_IF_UNTOUCHED)]
+            return BookingState.relabel
+        client.ask(self, (client.RELOAD_IF_UNTOUCHED, ""))
+        return None
 
     async def _resolve(self) -> None:
         live = live_session()
@@ -264,13 +250,13 @@ class SessionState(rx.State):
         self._acting_pid = self._subject_pids[index]
         self._describe_acting()
         url = self.router.url
-        return full_page_load(url.path + (f"?{url.query}" if url.query else ""))
+        client.page_load(self, url.path + (f"?{url.query}" if url.query else ""))
 
     def _login_redirect(self, personnel: bool = False):
         url = self.router.url
         target = url.path + (f"?{url.query}" if url.query else "")
         base = "/auth/personnel/login" if personnel else "/auth/login"
-        return full_page_load(f"{base}?next={quote(target, safe='')}")
+        client.page_load(self, f"{base}?next={quote(target, safe='')}")
 
     @rx.event
     @public
@@ -278,22 +264,21 @@ class SessionState(rx.State):
         """on_load for public pages: know who is here, set the page language."""
         await self._resolve()
         assign(self, lang=normalise_lang(self.lang))
-        return set_html_lang(self.lang)
 
     @rx.event
     @public
     async def load_citizen(self):
         """on_load for citizen pages: anonymous visitors go to login and back."""
         await self._resolve()
+        assign(self, lang=normalise_lang(self.lang))
         if not self.logged_in or self.is_personnel:
-            return self._login_redirect()
-        return set_html_lang(normalise_lang(self.lang))
+            self._login_redirect()
 
     @rx.event
     @public
     async def load_personnel(self):
         """on_load for personnel pages: only a personnel login will do."""
         await self._resolve()
+        assign(self, lang=normalise_lang(self.lang))
         if not self.logged_in or not self.is_personnel:
-            return self._login_redirect(personnel=True)
-        return set_html_lang(normalise_lang(self.lang))
+            self._login_redirect(personnel=True)

@@ -19,7 +19,7 @@ from digihelse.core.i18n.formatting import day_month
 from digihelse.core.timeutil import today_oslo
 from digihelse.healthcard import service as card
 from digihelse.healthcard.models import Section
-from digihelse.ui.state.focus import focus_on
+from digihelse.ui.state.client_actions import focus_on
 from digihelse.ui.state.guard import CITIZEN, audience
 from digihelse.ui.state.session import SessionState
 
@@ -29,8 +29,7 @@ _NIN_ERRORS = {"nin_length", "nin_typo", "unknown_receiver", "self_receiver", "n
                "receiver_too_young"}
 
 # The confirm step's heading takes the focus, so she hears to whom before anything else.
-FOCUS_CHECK = focus_on("share-check-title")
-FOCUS_NIN = focus_on("share-nin")
+FOCUS_CHECK, FOCUS_NIN = "share-check-title", "share-nin"
 
 
 @dataclass
@@ -185,13 +184,13 @@ class SharingState(SessionState):
             return
         self.busy = False
         self.check_title, self.check_lines = check_lines(who, lang)
-        yield FOCUS_CHECK
+        focus_on(self, FOCUS_CHECK)
 
     @rx.event
     def cancel_check(self):
         """Avbryt: nothing is given; back to the form with what she typed."""
         self.check_title, self.check_lines = "", []
-        return FOCUS_NIN
+        focus_on(self, FOCUS_NIN)
 
     @rx.event
     async def give(self):

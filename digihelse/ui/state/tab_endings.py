@@ -28,7 +28,7 @@ async def drop_tab_states(tokens: list[str]) -> None:
         async with app.state_manager.modify_state(
                 BaseStateToken(ident=token, cls=State)) as root:
             await reset_tree(root, ended=True)
-            leave = to_ended_page(root)
+            leave = await to_ended_page(root)
         with contextlib.suppress(Exception):  # a closed socket learns it on its next event
             await app.event_namespace.emit_update(leave, token)
 

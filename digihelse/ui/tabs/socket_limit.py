@@ -18,8 +18,8 @@ from reflex.app import App, EventNamespace
 from reflex_base import constants
 from socketio.exceptions import ConnectionRefusedError as SocketRefused
 
+from digihelse.core.ratelimit import allowed, limiter_for
 from digihelse.core.settings import Settings, get_settings
-from digihelse.http.ratelimit import allowed, limiter_for
 
 logger = logging.getLogger(__name__)
 

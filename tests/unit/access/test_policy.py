@@ -42,16 +42,18 @@ NOTHING: frozenset[Action] = frozenset()
 BOOKING = frozenset({A.VIEW_APPOINTMENTS, A.BOOK, A.CANCEL, A.SEND_MESSAGE})
 SELF_YOUTH = BOOKING | {A.VIEW_ACCESS_LOG}
 SELF_BASIC = BOOKING | {A.VIEW_ACCESS_LOG}
-# Her card, her notes, her log, and her consultations with her midwife: book, see, cancel.
+# Her card, her notes, her log, her consultations with her midwife (book, see, cancel),
+# and messages to her midwife.
 OWN_CARD = frozenset({A.VIEW_CARD, A.WRITE_OWN_NOTES, A.VIEW_ACCESS_LOG,
-                      A.VIEW_APPOINTMENTS, A.BOOK, A.CANCEL})
+                      A.VIEW_APPOINTMENTS, A.BOOK, A.CANCEL, A.SEND_MESSAGE})
 LOG_ONLY = frozenset({A.VIEW_ACCESS_LOG})
 PARENT_FULL = BOOKING | {A.VIEW_ACCESS_LOG}
 PARENT_TEEN = frozenset({A.VIEW_APPOINTMENTS})
 NURSE = BOOKING | {A.MANAGE_SCHEDULE}
-# The midwife also runs her pregnancy bookings (cancel with a reason, mark attendance).
+# The midwife also runs her pregnancy bookings (cancel with a reason, mark attendance)
+# and answers the woman's messages.
 CARER = frozenset({A.VIEW_CARD, A.EDIT_CARD, A.VIEW_APPOINTMENTS, A.CANCEL,
-                   A.MANAGE_SCHEDULE})
+                   A.MANAGE_SCHEDULE, A.SEND_MESSAGE})
 PARTNER_VIEW = frozenset({A.VIEW_CARD, A.VIEW_APPOINTMENTS})
 
 ADULT = PersonFacts("adult", dt.date(1980, 1, 15), "home")

@@ -31,7 +31,8 @@ def _written_pairs() -> set[tuple[str, str]]:
     """(action, object_type) pairs the app writes, read from its log calls' source."""
     pairs: set[tuple[str, str]] = set()
     consts = {"E_RECORD": "pregnancy_record", "E_CONSULTATION": "consultation",
-              "E_LAB": "lab_result", "E_NOTE": "own_note", "O_FULLMAKT": "fullmakt",
+              "E_LAB": "lab_result", "E_NOTE": "own_note", "E_BIRTH_PLAN": "birth_plan",
+              "O_FULLMAKT": "fullmakt",
               "O_LIST": "fullmakt_list", "O_RECEIVER": "fullmakt_receiver"}
     call = re.compile(r'\b(?:log|_log)\(s, actor, [\w.]+, "(\w+)", (\w+|"\w+")')
     for path in (ROOT / "digihelse").rglob("*.py"):

@@ -1,6 +1,7 @@
 """Settings from the environment, the refusals that keep production safe, the database
 pragmas, /healthz, and the demo data."""
 
+import dataclasses
 import datetime as dt
 import shutil
 import socket
@@ -238,7 +239,13 @@ def test_every_response_carries_security_headers(engine, monkeypatch):
 def test_booking_limits_come_from_the_environment_and_default_to_todays():
     from digihelse.core.settings import BookingSettings
 
-    assert load_settings({}).booking == BookingSettings()
+    # The one default only the environment gives: services built in code are uncapped.
+    assert load_settings({}).booking == dataclasses.replace(
+        BookingSettings(), rate_per_person="10/minute;50/day")
+    assert load_settings({"DIGIHELSE_RATE_BOOKING": "3/minute"}).booking.rate_per_person == (
+        "3/minute")
+    with pytest.raises(SettingsError, match="DIGIHELSE_RATE_BOOKING must read like"):
+        load_settings({"DIGIHELSE_RATE_BOOKING": "often"})
     b = load_settings({"DIGIHELSE_BOOKING_MIN_NOTICE_MINUTES": "30",
                        "DIGIHELSE_BOOKING_CANCEL_NOTICE_MINUTES": "60",
                        "DIGIHELSE_BOOKING_MAX_ACTIVE": "4",
