@@ -23,6 +23,11 @@ log = logging.getLogger(__name__)
 def limiter_for(settings: Settings) -> MovingWindowRateLimiter:
     """One moving-window limiter on the storage the settings name. Short timeouts and
     wrapped errors, so that with Redis down a caller can let the request through."""
+    if settings.redis_url:
+        # Import it here, fully: limits reads redis.__version__ from sys.modules without
+        # importing when it is there, and the broadcast sender's thread may be importing
+        # it right now (a half-made module there has no __version__ yet).
+        import redis  # noqa: F401
     storage = (RedisStorage(settings.redis_url, wrap_exceptions=True, socket_timeout=0.5,
                             socket_connect_timeout=0.5)
                if settings.redis_url else MemoryStorage())
