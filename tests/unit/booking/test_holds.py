@@ -191,3 +191,26 @@ def _live_holds(world: World, now: dt.datetime) -> list[SlotHold]:
     with db.session(world.engine) as s:
         return [h for h in s.exec(select(SlotHold).where(SlotHold.status == HoldStatus.ACTIVE))
                 if h.expires_at > now]
+
+
+def test_the_free_week_cache_never_shows_a_held_time_and_shows_it_again_when_it_times_out(
+        world):
+    slot_id = world.slot_at(TUESDAY, 10)
+    assert slot_id in _free_ids(world)  # the week is cached now
+    _hold(world, "ida", slot_id)
+    assert slot_id not in _free_ids(world)
+    later = NOW + SETTINGS.hold_for + dt.timedelta(seconds=1)  # timed out, no write
+    assert slot_id in _free_ids(world, later)
+
+
+def test_the_lean_path_counts_the_request_and_tells_the_slot_and_days_keys(world, monkeypatch):
+    from digihelse.booking import slot_events
+
+    counted, told = [], []
+    monkeypatch.setattr(citizen, "count_request", lambda actor, settings: counted.append(1))
+    monkeypatch.setattr(slot_events.broadcast, "publish",
+                        lambda channel, message: told.append(message))
+    slot_id = world.slot_at(TUESDAY, 10)
+    _book(world, "ida", slot_id)
+    assert counted == [1]
+    assert {"slots": [slot_id], "days": []} in told
