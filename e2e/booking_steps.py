@@ -81,15 +81,12 @@ def publish_extra_hours(page: Page, day: dt.date, start: str, end: str, minutes:
         f"Ekstra: {long_day(day)} {start.replace(':', '.')}–{end.replace(':', '.')}")
 
 
-def book_time(page: Page, day: dt.date, clock: str) -> None:
-    """Book the time by its name. The booking page opens on the nearest week with free
-    times (this one: Kari works Tuesdays and Thursdays); move on to the day's week."""
-    page.locator("#book-card").click()
+def tap_time(page: Page, day: dt.date, clock: str) -> None:
+    """On the booking page: page on to the day's week and tap the time. The strip opens on
+    the nearest week (from its Monday) with free times."""
     title = page.locator(".week-title")
     expect(title).not_to_be_empty()
     wanted = page.get_by_role("button", name=time_label(day, clock), exact=True)
-    # The strip opens on the nearest week (from its Monday) with free times; page on until
-    # the day's week shows the time.
     for _ in range(6):
         if wanted.count():
             break
@@ -97,6 +94,13 @@ def book_time(page: Page, day: dt.date, clock: str) -> None:
         page.get_by_role("button", name="Neste uke").click()
         expect(title).not_to_have_text(before)
     wanted.click()
+
+
+def book_time(page: Page, day: dt.date, clock: str) -> None:
+    """Book the time by its name. The booking page opens on the nearest week with free
+    times (this one: Kari works Tuesdays and Thursdays); move on to the day's week."""
+    page.locator("#book-card").click()
+    tap_time(page, day, clock)
     page.locator("#confirm").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Timen er bestilt")
 

@@ -12,7 +12,7 @@ import sqlite3
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from e2e.booking_steps import long_day, new_phone, school_day, time_label, today
+from e2e.booking_steps import long_day, new_phone, school_day, tap_time, time_label, today
 from e2e.conftest import ARTIFACTS
 from e2e.helpers import assert_accessible, login_citizen, login_personnel, wait_for_app
 
@@ -59,16 +59,7 @@ def _choose(page: Page, day: dt.date, clock: str) -> None:
     """/bestill, page on to the day's week, tap the time."""
     page.goto("/bestill")
     wait_for_app(page)
-    title = page.locator(".week-title")
-    expect(title).not_to_be_empty()
-    wanted = page.get_by_role("button", name=time_label(day, clock), exact=True)
-    for _ in range(6):
-        if wanted.count():
-            break
-        before = title.inner_text()
-        page.get_by_role("button", name="Neste uke").click()
-        expect(title).not_to_have_text(before)
-    wanted.click()
+    tap_time(page, day, clock)
     expect(page.get_by_role("heading", level=1)).to_have_text("Bekreft timen")
 
 

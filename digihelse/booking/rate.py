@@ -5,6 +5,7 @@ personnel are not capped, since they book for many."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 import limits
@@ -24,6 +25,12 @@ def count_request(actor: Actor, settings: BookingSettings) -> None:
     limiter = shared_limiter()
     # The counter's key names nobody: a hash of the national id number.
     who = hashlib.sha256(f"booking:{actor.pid}".encode()).hexdigest()[:32]
-    for item in limits.parse_many(settings.rate_per_person):
+    for item in _limits(settings.rate_per_person):
         if not allowed(limiter, item, KIND, who):
             raise TooManyRequests(seconds_until_allowed(limiter, item, KIND, who))
+
+
+@functools.cache
+def _limits(text: str) -> tuple[limits.RateLimitItem, ...]:
+    """The setting's limits, parsed once (every booking request asks)."""
+    return tuple(limits.parse_many(text))
