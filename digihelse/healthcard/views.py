@@ -145,6 +145,8 @@ class CardView:
     can_edit: bool
     can_write_notes: bool
     can_hide: bool
+    # Her own readings at home ("målt selv"), newest first: home_readings.HomeReadingView.
+    home_readings: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
