@@ -357,7 +357,8 @@ def test_lise_opens_a_card_for_ella(engine, people):
     assert refused.value.errors["height_cm"] == "card.error.height_range"
     with pytest.raises(AccessDenied):
         service.create_card(engine, people["kari"], ella.nin, draft)
-    record = service.create_card(engine, lise, ella.nin, draft, now=utcnow())
+    record = service.create_card(engine, lise, ella.nin, draft, now=utcnow(),
+                                 consent_in_person=True)
     assert record.midwife_id is not None and record.gp_id is None
     assert record.due_date == lmp + dt.timedelta(days=283)
     card = service.get_card(engine, citizen(ella), ella.nin)
