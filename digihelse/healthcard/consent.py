@@ -43,7 +43,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Table, delete, select as sa_select
+from sqlalchemy import Table, delete
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
 from digihelse.access import policy

@@ -356,6 +356,10 @@ def card_page() -> rx.Component:
             rx.cond(CardState.can_write_notes & ~CardState.acting_for_other,
                     rx.el.a(T("birth.link"), href=routes.BIRTH_PLAN, id="birth-plan-link",
                             class_name="btn btn-secondary no-print share-link")),
+            # Her consent to the card in the app, and withdrawing it (issue #20).
+            rx.cond(CardState.can_write_notes & ~CardState.acting_for_other,
+                    rx.el.a(T("consent.link"), href=routes.CONSENT, id="consent-link",
+                            class_name="btn btn-secondary no-print share-link")),
             # A question about the card, to her midwife (secure messages, issue 18).
             rx.cond(CardState.can_write_notes & ~CardState.acting_for_other,
                     rx.el.a(T("card.write_midwife"), href="/meldinger/ny?til=pregnancy",

@@ -383,7 +383,8 @@ class CarerState(CardState):
             return
         try:
             await asyncio.to_thread(card.create_card, get_engine(), session._actor(), pid,
-                                    PregnancyDraft(last_period=last_period), now=utcnow())
+                                    PregnancyDraft(last_period=last_period), now=utcnow(),
+                                    consent_in_person=bool(form.get("consent_in_person")))
         except card.ValidationFailed as exc:
             self.create_error = " ".join(t(key, lang) for key in exc.errors.values())
             return
