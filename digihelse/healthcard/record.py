@@ -37,8 +37,10 @@ def draft_of(record: PregnancyRecord) -> PregnancyDraft:
     return PregnancyDraft(
         last_period=record.last_period,
         scan_date=record.scan_date, scan_method=record.scan_method, scan_mm=record.scan_mm,
-        due_date_ultrasound=(record.due_date_ultrasound if record.scan_method is None
-                             else None),
+        # Dated by the app's own formula before issue #20: not the hospital's date, so the
+        # form asks for that one.
+        due_date_ultrasound=(None if method in (DatingMethod.CRL, DatingMethod.BPD)
+                             else record.due_date_ultrasound),
         transfer_date=record.transfer_date, embryo_age_days=record.embryo_age_days,
         due_date_manual=record.due_date if method == DatingMethod.MANUAL else None,
         fetuses=record.fetuses, assisted_conception=record.assisted_conception,
