@@ -13,6 +13,12 @@ transaction of its own). No UI imports."""
 from digihelse.healthcard.card import get_card
 from digihelse.healthcard.carers import my_women
 from digihelse.healthcard.consultations import edit_consultation, record_consultation
+from digihelse.healthcard.ending import (
+    correct_ending,
+    ending_preview,
+    record_ending,
+    show_ending_to_proxy,
+)
 from digihelse.healthcard.errors import (
     CardError,
     CardExists,
@@ -20,12 +26,6 @@ from digihelse.healthcard.errors import (
     ItemNotFound,
     StaleEdit,
     ValidationFailed,
-)
-from digihelse.healthcard.ending import (
-    correct_ending,
-    ending_preview,
-    record_ending,
-    show_ending_to_proxy,
 )
 from digihelse.healthcard.history import history
 from digihelse.healthcard.labs import edit_lab_result, record_lab_result
