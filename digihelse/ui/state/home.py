@@ -91,6 +91,10 @@ def _card_line(actor: Actor, lang: str) -> str:
         card = healthcard.get_card(get_engine(), actor, actor.subject_pid)
     except ServiceError:
         return ""
+    if card.ending is not None:  # no week, no countdown: the day it ended, gently
+        from digihelse.ui.state.card_display import ending_texts
+
+        return ending_texts(card, lang)[0]
     o = card.overview
     parts = [t("card.overview.ga_today", lang, ga=o.ga_today_text) if o.ga_today_text else "",
              f"{t('card.overview.due_date', lang).lower()} {long_date(o.due_date, lang)}"
