@@ -8,7 +8,7 @@ for, and what we fill in:
 - the patient as a logical reference (her national id number), never a literal one;
 - a contained Location managed by the contained Organization, which is also the
   kommunikasjonspart in supportingInformation;
-- cancelationReason coded in Volven 8445 with its text;
+- cancelationReason coded in Volven 8445 (and HL7's cancellation reasons) with its text;
 - up to four contained Flags (hn-appointment-flag-code-cs) telling what she may do:
   cancel, canChangeAppointment (both until the cancel notice), canUseShortNotice (she
   asked for an earlier time), referenced from supportingInformation.
@@ -39,12 +39,21 @@ SERVICE_CATEGORY = {"system": "http://terminology.hl7.org/CodeSystem/service-cat
 APPOINTMENT_TYPE = {"system": "http://helsenorge.no/fhir/CodeSystem/hn-scheduleAndSlot-type-cs",
                     "code": "Konsultasjon", "display": "Konsultasjon"}
 VOLVEN_8445 = "urn:oid:2.16.578.1.12.4.1.1.8445"
-# Our cancellations in Volven 8445 ("Ventetid sluttkode"). The code values are to be
-# checked against volven.no before this goes to Helsenorge: the list was not at hand.
+# Volven 8445 "Ventetid sluttkode" is NPR's list of how a wait ends (hn-basis-appointment
+# names the OID and its title). Its values, as NPR's waiting-list data uses them (SKDE's
+# published formats for NPR data, "avvikl_kode"): 1 Helsehjelp er påbegynt, 2 Pasienten
+# ønsker ikke helsehjelp, 3 henvist til et annet sykehus, 4 valgt annet sykehus, 5 helsehjelp
+# ved annet sykehus rekvirert av HELFO, 7 henvist til avtalespesialist, 9 Annen årsak.
+# A school-health time that is cancelled or moved is none of 1-7 (a pupil who cancels has not
+# said she wants no help), so it is 9, and who cancelled it is told by a second coding from
+# HL7's appointment-cancellation-reason code system; the reason she or the nurse gave is the
+# text. Helsenorge's value set allows more than one coding.
+VOLVEN_8445_OTHER = ("9", "Annen årsak til ventetid slutt/helsehjelp uaktuelt")
+HL7_CANCELLATION = "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason"
 CANCELLATION = {
-    "pupil": ("3", "Pasienten ønsker ikke time"),
-    "nurse": ("5", "Avlyst av behandlingsstedet"),
-    "moved": ("6", "Ny time avtalt"),
+    "pupil": ("pat", "Patient"),
+    "nurse": ("prov", "Provider"),
+    "moved": ("pat", "Patient"),
 }
 HN_STATUS = {"booked": "booked", "attended": "fulfilled", "no_show": "noshow",
              "cancelled": "cancelled"}
@@ -75,9 +84,13 @@ def _cancellation(item: Appointment) -> dict[str, Any] | None:
         return None
     kind = "moved" if item.moved_to is not None else (
         "nurse" if item.cancelled_by == "nurse" else "pupil")
+    if kind == "moved" and item.cancelled_by == "nurse":
+        kind = "nurse"
     code, display = CANCELLATION[kind]
-    return {"coding": [{"system": VOLVEN_8445, "code": code, "display": display}],
-            "text": item.cancel_reason or display}
+    volven_code, volven_display = VOLVEN_8445_OTHER
+    return {"coding": [{"system": VOLVEN_8445, "code": volven_code, "display": volven_display},
+                       {"system": HL7_CANCELLATION, "code": code, "display": display}],
+            "text": item.cancel_reason or volven_display}
 
 
 def appointment(item: Appointment, nin: str, base: str, *, earlier: bool,

@@ -81,11 +81,13 @@ def test_cancelled_and_moved_bookings_carry_volven_8445_reasons(world):
     citizen.cancel(world.engine, world.kari, moved.id, reason="Kurs", now=NOW,
                    settings=SETTINGS)
     resources = {r["id"]: r for r in _resources(world, "emil")}
-    for booking_id, (code, _display) in ((first.id, hn_basis.CANCELLATION["moved"]),
-                                         (moved.id, hn_basis.CANCELLATION["nurse"])):
+    # Volven 8445 "Ventetid sluttkode" 9 (another reason) for both, and who cancelled it.
+    for booking_id, who in ((first.id, "pat"), (moved.id, "prov")):
         resource = resources[str(booking_id)]
         assert resource["status"] == "cancelled"
-        [coding] = resource["cancelationReason"]["coding"]
-        assert (coding["system"], coding["code"]) == ("urn:oid:2.16.578.1.12.4.1.1.8445", code)
+        volven, hl7 = resource["cancelationReason"]["coding"]
+        assert (volven["system"], volven["code"]) == ("urn:oid:2.16.578.1.12.4.1.1.8445", "9")
+        assert (hl7["system"], hl7["code"]) == (
+            "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason", who)
         assert _flags(resource) == []  # nothing left to do with it
     assert resources[str(moved.id)]["cancelationReason"]["text"] == "Kurs"
