@@ -1,7 +1,7 @@
 """her consent to the card, and removing a card when she withdraws it
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-05 00:45:00
 
 The card's versions stay append-only (migration 0004), with one controlled exception: a
@@ -17,7 +17,7 @@ import sqlmodel  # noqa: F401
 from alembic import op
 
 revision: str = '0019'
-down_revision: str | None = '0017'
+down_revision: str | None = '0018'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -301,10 +301,12 @@ def test_a_new_due_date_from_ultrasound_moves_the_weeks(engine, people):
         record = s.exec(select(PregnancyRecord).where(PregnancyRecord.woman_id == nora.id,
                                                       PregnancyRecord.active)).one()
     draft = service.draft_of(record)
-    # The routine scan at what was 18+3: the hospital's eSnurra report says 10 days later;
-    # the BPD typed beside it (46 mm) is the app's cross-check only (Hadlock: 19+6).
+    # The routine scan nine weeks ago: the hospital's eSnurra report gives its own due date;
+    # the BPD typed beside it (46 mm) is the app's cross-check only (Hadlock: 19+6, which
+    # puts the due date 2 days after the hospital's).
     scan_day = today_oslo() - dt.timedelta(days=63)
-    hospital_due = record.due_date + dt.timedelta(days=8)
+    hospital_due = scan_day + dt.timedelta(days=283 - 139 - 2)
+    assert hospital_due != record.due_date
     changed = PregnancyDraft(**{**draft.__dict__, "scan_date": scan_day,
                                 "due_date_ultrasound": hospital_due,
                                 "scan_method": "bpd", "scan_mm": 46.0})
