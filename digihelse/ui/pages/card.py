@@ -59,6 +59,8 @@ def overview(state=CardState) -> rx.Component:
                 rx.el.p(rx.el.strong(state.ga_line), class_name="ga-line", id="ga-today")),
         rx.cond(state.due_line != "", rx.el.p(state.due_line, id="due-date")),
         rx.cond(state.dating_line != "", rx.el.p(state.dating_line, class_name="muted")),
+        rx.cond(state.cross_check_line != "",
+                rx.el.p(state.cross_check_line, class_name="muted small", id="cross-check")),
         # The booking box below says it with the dates and a button; once is enough.
         rx.cond((state.book.state == "") & (state.next_line != ""),
                 rx.el.p(state.next_line, id="next-consultation")),
