@@ -35,7 +35,8 @@ def _clear_hanne(database: str) -> None:
                        "(SELECT id FROM pregnancy_consultation WHERE record_id = ?)", (record,))
             for table in ("pregnancy_version", "pregnancy_consultation", "pregnancy_lab_result",
                           "pregnancy_own_note", "pregnancy_birth_plan"):
-                db.execute(f"DELETE FROM {table} WHERE record_id = ?", (record,))
+                db.execute(f"DELETE FROM {table} WHERE record_id = ?",  # noqa: S608 (fixed names)
+                           (record,))
             db.execute("DELETE FROM pregnancyrecord WHERE id = ?", (record,))
         db.execute("UPDATE pregnancy_consent SET withdrawn_at = ? WHERE woman_id = ? AND "
                    "withdrawn_at IS NULL", (now, woman))
