@@ -6,57 +6,21 @@ gone. Hanne ends as she was seeded: no card, no standing consent. axe on every p
 
 from __future__ import annotations
 
-import datetime as dt
-import sqlite3
-
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from e2e.booking_steps import new_phone, today
+from e2e.booking_steps import new_phone
+from e2e.card_steps import hanne_as_seeded, open_card
 from e2e.helpers import assert_accessible, login_citizen, login_personnel, pid_of, wait_for_app
 
 SHOTS = "e2e/artifacts"
 
 
-def _clear_hanne(database: str) -> None:
-    """What an earlier, failed run of this test left for Hanne, removed as the withdrawal
-    service does (a removal row first, which the version trigger asks for), so that she is
-    as seeded: no card, no standing consent."""
-    now = dt.datetime.now(dt.UTC).isoformat(" ")
-    with sqlite3.connect(database) as db:
-        db.execute("PRAGMA foreign_keys=ON")
-        [woman] = db.execute("SELECT id FROM person WHERE given_name = 'Hanne' AND "
-                             "family_name = 'Moe'").fetchone()
-        for (record,) in db.execute("SELECT id FROM pregnancyrecord WHERE woman_id = ?",
-                                    (woman,)).fetchall():
-            db.execute("INSERT INTO pregnancy_card_removal (record_id, woman_id, removed_at,"
-                       " cause) VALUES (?, ?, ?, 'consent_withdrawn')", (record, woman, now))
-            db.execute("DELETE FROM pregnancy_fetus_observation WHERE consultation_id IN "
-                       "(SELECT id FROM pregnancy_consultation WHERE record_id = ?)", (record,))
-            for table in ("pregnancy_version", "pregnancy_consultation", "pregnancy_lab_result",
-                          "pregnancy_own_note", "pregnancy_birth_plan"):
-                db.execute(f"DELETE FROM {table} WHERE record_id = ?",  # noqa: S608 (fixed names)
-                           (record,))
-            db.execute("DELETE FROM pregnancyrecord WHERE id = ?", (record,))
-        db.execute("UPDATE pregnancy_consent SET withdrawn_at = ? WHERE woman_id = ? AND "
-                   "withdrawn_at IS NULL", (now, woman))
-
-
 @pytest.fixture(autouse=True)
-def hanne_as_seeded(server):
-    _clear_hanne(str(server.database_path))
+def as_seeded(server):
+    hanne_as_seeded(server.database_path)
     yield
-    _clear_hanne(str(server.database_path))
-
-
-def _open_card(lise: Page, pid: str, *, in_person: bool = False) -> None:
-    if not lise.locator("#c-pid").is_visible():  # the form folds open once
-        lise.get_by_text("Opprett helsekort").first.click()
-    lise.get_by_label("Fødselsnummer (11 siffer)").fill(pid)
-    lise.locator("#c-lmp").fill((today() - dt.timedelta(days=70)).isoformat())
-    if in_person:
-        lise.get_by_label("Hun har samtykket til helsekort i appen hos meg nå").check()
-    lise.get_by_role("button", name="Opprett", exact=True).click()
+    hanne_as_seeded(server.database_path)
 
 
 def test_lise_opens_a_card_after_hannes_consent_and_hanne_withdraws_it(
@@ -66,7 +30,7 @@ def test_lise_opens_a_card_after_hannes_consent_and_hanne_withdraws_it(
     # Lise first: without Hanne's consent the card is refused, with what to do.
     lise = new_phone(browser, base_url)
     login_personnel(lise, "Lise", next_path="/personell/gravide")
-    _open_card(lise, hanne_pid)
+    open_card(lise, hanne_pid)
     error = lise.get_by_role("alert")
     expect(error).to_contain_text("Hun har ikke samtykket til helsekort i appen")
     expect(error).to_contain_text("kryss av for at hun samtykket hos deg")
@@ -87,7 +51,7 @@ def test_lise_opens_a_card_after_hannes_consent_and_hanne_withdraws_it(
     assert_accessible(page)
 
     # Now Lise opens it (no box to tick: Hanne consented in the app).
-    _open_card(lise, hanne_pid)
+    open_card(lise, hanne_pid)
     expect(lise.get_by_role("heading", level=1)).to_have_text("Hanne Moe")
     expect(lise.locator("#ga-today")).to_be_visible()
     lise.context.close()
@@ -130,7 +94,7 @@ def test_lise_opens_a_card_after_hannes_consent_and_hanne_withdraws_it(
 def test_lise_records_consent_given_in_person(page: Page, browser: Browser, base_url: str):
     hanne_pid = pid_of(page, "Hanne")
     login_personnel(page, "Lise", next_path="/personell/gravide")
-    _open_card(page, hanne_pid, in_person=True)
+    open_card(page, hanne_pid, in_person=True)
     expect(page.get_by_role("heading", level=1)).to_have_text("Hanne Moe")
     hanne = new_phone(browser, base_url)
     login_citizen(hanne, "Hanne", next_path="/helsekort/samtykke")
