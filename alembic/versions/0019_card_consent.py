@@ -5,7 +5,8 @@ Revises: 0018
 Create Date: 2026-12-05 00:45:00
 
 The card's versions stay append-only (migration 0004), with one controlled exception: a
-DELETE is allowed for the versions of a record named in pregnancy_card_removal, the row the
+DELETE is allowed for the versions of a record named (id and creation time) in
+pregnancy_card_removal, the row the
 withdrawal service writes in the same transaction (healthcard/consent.py). UPDATE stays
 refused, and the removal rows are themselves append-only, so a removal cannot be hidden.
 """
@@ -21,7 +22,11 @@ down_revision: str | None = '0018'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_REMOVED = "SELECT 1 FROM pregnancy_card_removal WHERE record_id = OLD.record_id"
+# The removal names the record by id and creation time, so a later card that SQLite gives
+# the same id (rowids of deleted rows come back) is not covered by an old removal.
+_REMOVED = ("SELECT 1 FROM pregnancy_card_removal r JOIN pregnancyrecord p "
+            "ON p.id = r.record_id AND p.created_at = r.record_created_at "
+            "WHERE r.record_id = OLD.record_id")
 
 SQLITE_UP = [
     "DROP TRIGGER IF EXISTS pregnancy_version_no_delete",
@@ -87,14 +92,17 @@ def upgrade() -> None:
         'pregnancy_card_removal',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('record_id', sa.Integer(), nullable=False),
+        sa.Column('record_created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column('woman_id', sa.Integer(), nullable=False),
         sa.Column('removed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column('cause', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
         sa.ForeignKeyConstraint(['woman_id'], ['person.id'], ),
         sa.PrimaryKeyConstraint('id'),
-        sa.UniqueConstraint('record_id'),
+        sa.UniqueConstraint('record_id', 'record_created_at'),
     )
     with op.batch_alter_table('pregnancy_card_removal', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pregnancy_card_removal_record_id'), ['record_id'],
+                              unique=False)
         batch_op.create_index(batch_op.f('ix_pregnancy_card_removal_woman_id'), ['woman_id'],
                               unique=False)
     dialect = op.get_bind().dialect.name

@@ -214,12 +214,13 @@ def _card_tables_by_name() -> dict[str, list[tuple[str, Table]]]:
 
 
 def _remove_records(s: Session, woman: Person, now: dt.datetime) -> list[int]:
-    record_ids = [r.id for r in s.exec(select(PregnancyRecord)
-                                       .where(PregnancyRecord.woman_id == woman.id))]
-    if not record_ids:
+    records = s.exec(select(PregnancyRecord).where(PregnancyRecord.woman_id == woman.id)).all()
+    if not records:
         return []
-    for record_id in record_ids:
-        s.add(CardRemoval(record_id=record_id, woman_id=woman.id, removed_at=now))
+    record_ids = [r.id for r in records]
+    for record in records:
+        s.add(CardRemoval(record_id=record.id, record_created_at=record.created_at,
+                          woman_id=woman.id, removed_at=now))
     s.flush()  # the removal rows first: the version trigger looks for them
     for table, links in _card_tables():
         column, parent = links[0]

@@ -316,8 +316,12 @@ class CardRemoval(SQLModel, table=True):
     pregnancy_version allows DELETE only for a record named here); append-only itself."""
 
     __tablename__ = "pregnancy_card_removal"
+    # A record is named by its id and its creation time: SQLite may give a removed
+    # record's id to a later card, and this row must never let that card's versions go.
+    __table_args__ = (UniqueConstraint("record_id", "record_created_at"),)
     id: int | None = Field(default=None, primary_key=True)
-    record_id: int = Field(unique=True)  # not a foreign key: the record is deleted
+    record_id: int = Field(index=True)  # not a foreign key: the record is deleted
+    record_created_at: dt.datetime
     woman_id: int = Field(foreign_key="person.id", index=True)
     removed_at: dt.datetime = Field(default_factory=utcnow)
     cause: str = Field(default="consent_withdrawn", max_length=24)
