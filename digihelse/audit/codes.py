@@ -34,7 +34,7 @@ class What(enum.StrEnum):
 WHAT_OBJECTS: dict[What, tuple[str, ...]] = {
     What.APPOINTMENTS: ("appointment", "booking"),
     What.CARD: ("pregnancy_record", "consultation", "lab_result", "own_note", "birth_plan",
-                "history", "pregnancy_list"),
+                "history", "pregnancy_list", "pregnancy_consent"),
     What.SHARING: ("fullmakt", "fullmakt_list", "fullmakt_receiver"),
     What.LOGIN: ("session", "passkey", "passkey_activation"),
     What.LOG: ("access_log",),
@@ -71,6 +71,11 @@ TEXTS: dict[tuple[str, str], str] = {
     ("create", "birth_plan"): "log.do.write_birth_plan",
     ("update", "birth_plan"): "log.do.write_birth_plan",
     ("read", "history"): "log.do.read_history",
+    # Her consent to the card in the app, and the card removed when she withdraws it.
+    ("read", "pregnancy_consent"): "log.do.read_consent",
+    ("create", "pregnancy_consent"): "log.do.give_consent",
+    ("withdraw", "pregnancy_consent"): "log.do.withdraw_consent",
+    ("delete", "pregnancy_record"): "log.do.remove_card",
     ("read", "pregnancy_list"): "log.do.read_pregnancy_list",
     ("read", "fullmakt_list"): "log.do.read_fullmakt_list",
     ("read", "fullmakt_receiver"): "log.do.read_fullmakt_receiver",

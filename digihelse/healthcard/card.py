@@ -91,7 +91,8 @@ def _rhd_followup(record: PregnancyRecord, labs: Sequence[LabResult]
 
 
 def _overview(s: Session, woman: Person, record: PregnancyRecord, on: dt.date,
-              schedule: Sequence[ScheduleItem], labs: Sequence[LabResult]) -> Overview:
+              schedule: Sequence[ScheduleItem], labs: Sequence[LabResult],
+              relation: str = "") -> Overview:
     days = dating.ga_in_pregnancy(record.due_date, on)
     ga = None if days is None else dating.split_ga(days)
     carers = author_views(s, (record.midwife_id, record.gp_id))
@@ -108,7 +109,12 @@ def _overview(s: Session, woman: Person, record: PregnancyRecord, on: dt.date,
         next_consultation=dating.next_consultation(schedule, on),
         midwife=carers.get(record.midwife_id) if record.midwife_id else None,
         gp=carers.get(record.gp_id) if record.gp_id else None,
-        rhd_negative=rhd_negative, rhd_followup=followup)
+        rhd_negative=rhd_negative, rhd_followup=followup,
+        # The app's computation is a cross-check for personnel only; she (and anyone she
+        # shares with) sees the recorded due date and how it was set (issue #20).
+        cross_check=(dating.cross_check(record.due_date_ultrasound, record.scan_date,
+                                        record.scan_method, record.scan_mm)
+                     if relation == policy.RelationKind.PERSONNEL else None))
 
 
 def _background(record: PregnancyRecord, proxy: bool) -> Background:
@@ -171,7 +177,7 @@ def _card_view(s: Session, decision: policy.Decision, woman: Person, record: Pre
                     for c in consultations]
     return CardView(
         relation=relation, record_id=record.id, version=record.version,
-        overview=_overview(s, woman, record, on, schedule, labs),
+        overview=_overview(s, woman, record, on, schedule, labs, relation),
         timeline=timeline,
         charts=reference.charts(measurements, background.weight_before_kg),
         schedule=tuple(schedule), ultrasounds=tuple(ultrasounds), lab_results=lab_views,

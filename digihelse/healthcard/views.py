@@ -8,7 +8,7 @@ from typing import Any
 
 from digihelse.core.i18n.families import keyed
 from digihelse.healthcard import reference
-from digihelse.healthcard.dating import ScheduleItem
+from digihelse.healthcard.dating import CrossCheck, ScheduleItem
 from digihelse.healthcard.validation import PregnancyDraft
 
 
@@ -107,6 +107,9 @@ class Overview:
     gp: AuthorView | None
     rhd_negative: bool
     rhd_followup: tuple[FollowUp, ...] = ()
+    # The app's own due date from the scan's measurement, beside the hospital's: for
+    # personnel only, as a cross-check (dating.cross_check); None for everyone else.
+    cross_check: CrossCheck | None = None
 
     @property
     def dating_key(self) -> str:

@@ -16,6 +16,7 @@ from digihelse.ui.pages.card import card_page
 from digihelse.ui.pages.carer import carer_card_page, carer_list_page
 from digihelse.ui.pages.carer_ending import ending_page
 from digihelse.ui.pages.carer_forms import lab_page, pregnancy_page
+from digihelse.ui.pages.consent import consent_page
 from digihelse.ui.pages.front import front_page
 from digihelse.ui.pages.home import home_page
 from digihelse.ui.pages.inbox import inbox_page, staff_conversation_page
@@ -42,6 +43,7 @@ from digihelse.ui.state.birth_plan import BirthPlanState
 from digihelse.ui.state.booking import BookingState
 from digihelse.ui.state.card import CardState, CarerState
 from digihelse.ui.state.carer_forms import CarerFormsState
+from digihelse.ui.state.consent import ConsentState
 from digihelse.ui.state.ending_form import EndingFormState
 from digihelse.ui.state.guard import SessionGuard
 from digihelse.ui.state.home import HomeState
@@ -116,6 +118,8 @@ PAGES = (
      [PERSONNEL, CarerState.load_list]),
     (birth_plan_page, routes.BIRTH_PLAN, "DigiHelse – Ønsker for fødselen",
      [CITIZEN, BirthPlanState.load]),
+    (consent_page, routes.CONSENT, "DigiHelse – Helsekort for gravide: samtykke",
+     [CITIZEN, ConsentState.load]),
     (carer_card_page, routes.CARER_CARD, "DigiHelse – Helsekort",
      [PERSONNEL, CarerState.load_card, CarerFormsState.card_shown,
       BirthPlanState.load_for_carer]),

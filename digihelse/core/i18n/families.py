@@ -255,6 +255,7 @@ FAMILIES: dict[str, dict[str, str]] = {
         "own_note": "log.object.own_note",
         "patient": "log.object.patient",
         "pregnancy_list": "log.object.pregnancy_list",
+        "pregnancy_consent": "log.object.pregnancy_consent",
         "pregnancy_record": "log.object.pregnancy_record",
         "session": "log.object.session",
     },

@@ -59,6 +59,8 @@ def overview(state=CardState) -> rx.Component:
                 rx.el.p(rx.el.strong(state.ga_line), class_name="ga-line", id="ga-today")),
         rx.cond(state.due_line != "", rx.el.p(state.due_line, id="due-date")),
         rx.cond(state.dating_line != "", rx.el.p(state.dating_line, class_name="muted")),
+        rx.cond(state.cross_check_line != "",
+                rx.el.p(state.cross_check_line, class_name="muted small", id="cross-check")),
         # The booking box below says it with the dates and a button; once is enough.
         rx.cond((state.book.state == "") & (state.next_line != ""),
                 rx.el.p(state.next_line, id="next-consultation")),
@@ -397,6 +399,10 @@ def card_page() -> rx.Component:
             rx.cond(CardState.can_write_notes & ~CardState.acting_for_other
                     & (CardState.ending_line == ""),
                     rx.el.a(T("birth.link"), href=routes.BIRTH_PLAN, id="birth-plan-link",
+                            class_name="btn btn-secondary no-print share-link")),
+            # Her consent to the card in the app, and withdrawing it (issue #20).
+            rx.cond(CardState.can_write_notes & ~CardState.acting_for_other,
+                    rx.el.a(T("consent.link"), href=routes.CONSENT, id="consent-link",
                             class_name="btn btn-secondary no-print share-link")),
             # A question about the card, to her midwife (secure messages, issue 18).
             rx.cond(CardState.can_write_notes & ~CardState.acting_for_other,

@@ -41,6 +41,12 @@ def create_form() -> rx.Component:
                         max_length=NIN_LENGTH, class_name="input"),
             rx.el.label(T("card.field.last_period"), html_for="c-lmp", class_name="field-label"),
             rx.el.input(id="c-lmp", name="last_period", type="date", class_name="input"),
+            # Her consent first (healthcard/consent.py): in the app, or to you in person.
+            rx.el.p(T("card.create.consent_hint"), class_name="muted small",
+                    id="c-consent-hint"),
+            rx.el.label(rx.el.input(type="checkbox", name="consent_in_person", value="1",
+                                    id="c-consent", aria_describedby="c-consent-hint"),
+                        " ", T("card.create.consent_in_person"), class_name="check"),
             rx.cond(CarerState.create_error != "",
                     rx.el.p(CarerState.create_error, role="alert", class_name="field-error")),
             rx.el.button(T("card.create.button"), type="submit",

@@ -169,6 +169,10 @@ def home_page() -> rx.Component:
                 page_link(T("home.all_appointments"), href=routes.APPOINTMENTS,
                           class_name="btn btn-secondary"),
                 rx.el.p(page_link(T("home.passkeys"), href=routes.PASSKEYS, id="passkeys-link")),
+                # Pregnant and no card yet: what the card is, and her consent (issue #20).
+                rx.cond(~SessionState.has_card & ~SessionState.acting_for_other,
+                        rx.el.p(page_link(T("consent.home_link"), href=routes.CONSENT,
+                                          id="consent-home-link"))),
             ),
             rx.el.p(T("home.loading"), role="status"),
         ),

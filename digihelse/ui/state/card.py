@@ -149,6 +149,7 @@ class CardState(SessionState):
     ga_line: str = ""
     due_line: str = ""
     dating_line: str = ""
+    cross_check_line: str = ""  # personnel only (card_display.cross_check_line)
     next_line: str = ""
     carers: list[str] = []
     consultations: list[ConsultationRow] = []
@@ -194,6 +195,7 @@ class CardState(SessionState):
                background=shown.background, rhd_lines=shown.rhd_lines,
                can_write_notes=shown.can_write_notes, can_edit=shown.can_edit,
                ending_line=shown.ending_line, ending_kind=shown.ending_kind,
+               cross_check_line=shown.cross_check_line,
                ending_termination=shown.ending_termination,
                ending_may_show=shown.ending_may_show, ending_shown=shown.ending_shown)
 
@@ -405,7 +407,8 @@ class CarerState(CardState):
             return
         try:
             await asyncio.to_thread(card.create_card, get_engine(), session._actor(), pid,
-                                    PregnancyDraft(last_period=last_period), now=utcnow())
+                                    PregnancyDraft(last_period=last_period), now=utcnow(),
+                                    consent_in_person=bool(form.get("consent_in_person")))
         except card.ValidationFailed as exc:
             self.create_error = " ".join(t(key, lang) for key in exc.errors.values())
             return

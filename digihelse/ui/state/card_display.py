@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from digihelse.booking.pregnancy import PregnancyBookingOptions
-from digihelse.core.i18n import LANGS, is_message, t
+from digihelse.core.i18n import LANGS, is_message, t, tn
 from digihelse.core.i18n.families import keyed
 from digihelse.core.i18n.formatting import (
     clock,
@@ -18,6 +18,7 @@ from digihelse.core.i18n.formatting import (
     weekday_day_month,
 )
 from digihelse.core.timeutil import to_oslo
+from digihelse.healthcard.dating import CrossCheck
 from digihelse.healthcard.guard import PREVIOUS_NEVER_TO_PROXY
 from digihelse.healthcard.models import LabKind, Section
 from digihelse.healthcard.reference import Charts
@@ -192,6 +193,8 @@ class CardDisplay:
     ending_termination: bool = False
     ending_may_show: bool = False  # she may show it to those she gave fullmakt
     ending_shown: bool = False
+    # Personnel only: the app's own due date from the scan, as a cross-check (issue #20).
+    cross_check_line: str = ""
 
 
 def ending_texts(card: CardView, lang: str) -> tuple[str, str]:
@@ -441,6 +444,25 @@ def chart_frames() -> dict[str, dict[str, tuple[str, str]]]:
             for key in CHART_KEYS}
 
 
+def cross_check_line(check: CrossCheck | None, lang: str) -> str:
+    """The app's due date beside the hospital's, said as a cross-check (never a second
+    due date): "" for anyone but personnel, who alone get one from the service."""
+    if check is None:
+        return ""
+    days = check.difference_days
+    if days == 0:
+        difference = t("card.overview.cross_same", lang)
+    elif days > 0:
+        difference = tn("card.overview.cross_later", days, lang)
+    else:
+        difference = tn("card.overview.cross_earlier", -days, lang)
+    if check.differs:
+        difference = f"{difference} {t('card.overview.cross_differs', lang)}"
+    method = t(keyed("card.dating", check.computed.method), lang)
+    return t("card.overview.cross_check", lang, date=long_date(check.computed.due_date, lang),
+             method=method, difference=difference)
+
+
 def display(card: CardView, lang: str, today: dt.date) -> CardDisplay:
     o = card.overview
     ga_line = t("card.overview.ga_today", lang, ga=o.ga_today_text) if o.ga_today_text else ""
@@ -472,8 +494,9 @@ def display(card: CardView, lang: str, today: dt.date) -> CardDisplay:
                                      f"{clock(n.created_at)}", n.id) for n in card.notes]
     born = long_date(parse_nin(o.woman_pid).birth_date, lang)
     ending_line, ending_kind = ending_texts(card, lang)
+    cross_line = cross_check_line(o.cross_check, lang)
     if ending_line:  # the card stops: no week, no due date to count to, nothing next
-        ga_line = due_line = dating_line = next_line = ""
+        ga_line = due_line = dating_line = next_line = cross_line = ""
         schedule = []
     return CardDisplay(
         woman_name=o.woman_name, born=born, ga_line=ga_line, due_line=due_line,
@@ -487,7 +510,7 @@ def display(card: CardView, lang: str, today: dt.date) -> CardDisplay:
         background=background_blocks(card.background, lang,
                                      proxy=card.relation == "fullmakt"),
         rhd_lines=rhd_lines(o.rhd_followup, lang),
-        ending_line=ending_line, ending_kind=ending_kind,
+        ending_line=ending_line, ending_kind=ending_kind, cross_check_line=cross_line,
         ending_termination=card.ending is not None and not card.ending.may_show_to_proxy,
         ending_may_show=card.ending is not None and card.ending.may_show_to_proxy,
         ending_shown=card.ending is not None and card.ending.shown_to_proxy,

@@ -225,7 +225,8 @@ def test_a_new_card_closes_the_ended_one(world):
                             PregnancyDraft(last_period=TODAY - dt.timedelta(days=40)), now=NOW)
     assert _card(world).ending.kind == "birth"
     service.create_card(world.engine, world.staff("lise"), nin,
-                        PregnancyDraft(last_period=TODAY - dt.timedelta(days=40)), now=NOW)
+                        PregnancyDraft(last_period=TODAY - dt.timedelta(days=40)), now=NOW,
+                        consent_in_person=True)
     card = _card(world)
     assert card.ending is None and card.overview.ga_today_text is not None
 
