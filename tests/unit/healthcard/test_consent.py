@@ -25,7 +25,7 @@ from digihelse.healthcard.models import (
     PregnancyRecord,
 )
 from digihelse.healthcard.validation import LabDraft, PregnancyDraft
-from tests.factories import citizen, staff, visit
+from tests.factories import citizen, give_fullmakt, staff, visit
 
 
 @pytest.fixture
@@ -130,7 +130,6 @@ def test_nobody_else_reads_gives_or_withdraws_her_consent(engine, people, who):
 
 
 def test_someone_with_fullmakt_cannot_withdraw_for_her(engine, people):
-    from tests.unit.healthcard.test_service import give_fullmakt
 
     nora, jon = people["nora"], people["jon"]
     give_fullmakt(engine, nora, jon)

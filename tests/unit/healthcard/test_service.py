@@ -20,8 +20,7 @@ from digihelse.healthcard.validation import (
     LabDraft,
     PregnancyDraft,
 )
-from digihelse.people.models import Fullmakt, Person
-from tests.factories import citizen, staff, visit
+from tests.factories import citizen, give_fullmakt, staff, visit
 
 
 def log_rows(engine, **match) -> list[AccessLog]:
@@ -32,12 +31,6 @@ def log_rows(engine, **match) -> list[AccessLog]:
 def count(engine, model) -> int:
     with db.session(engine) as s:
         return s.exec(select(func.count()).select_from(model)).one()
-
-
-def give_fullmakt(engine, giver: Person, receiver: Person, scope: str = "pregnancy") -> None:
-    with db.write_session(engine) as s:
-        s.add(Fullmakt(giver_id=giver.id, receiver_id=receiver.id, scope=scope,
-                       valid_from=today_oslo()))
 
 
 @pytest.fixture
