@@ -16,7 +16,7 @@ from digihelse.people.models import Person
 from e2e.booking_steps import today
 
 
-def hanne_as_seeded(database: Path) -> None:
+def remove_hannes_cards(database: Path) -> None:
     """What a journey (or an earlier, failed run) gave Hanne, removed the way she would
     remove it herself: withdrawing her consent removes every card of hers, with all that
     hangs on it, and leaves no standing consent."""

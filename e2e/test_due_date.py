@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.booking_steps import new_phone, today
-from e2e.card_steps import hanne_as_seeded, open_card
+from e2e.card_steps import open_card
 from e2e.helpers import assert_accessible, login_citizen, login_personnel, pid_of, wait_for_app
 
 SHOTS = "e2e/artifacts"
@@ -19,11 +19,7 @@ MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
           "september", "oktober", "november", "desember")
 
 
-@pytest.fixture(autouse=True)
-def as_seeded(server):
-    hanne_as_seeded(server.database_path)
-    yield
-    hanne_as_seeded(server.database_path)
+pytestmark = pytest.mark.usefixtures("hanne_as_seeded")  # Hanne as seeded, after too
 
 
 def _long(day: dt.date) -> str:
