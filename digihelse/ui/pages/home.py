@@ -170,7 +170,10 @@ def home_page() -> rx.Component:
                           class_name="btn btn-secondary"),
                 rx.el.p(page_link(T("home.passkeys"), href=routes.PASSKEYS, id="passkeys-link")),
                 # Pregnant and no card yet: what the card is, and her consent (issue #20).
-                rx.cond(~SessionState.has_card & ~SessionState.acting_for_other,
+                # From 16, the age she acts for herself; a younger girl's midwife records
+                # her consent in person.
+                rx.cond(~SessionState.has_card & ~SessionState.acting_for_other
+                        & (SessionState.own_age.to(int) >= 16),
                         rx.el.p(page_link(T("consent.home_link"), href=routes.CONSENT,
                                           id="consent-home-link"))),
             ),
