@@ -112,3 +112,14 @@ def _clean_artifacts():
     yield
     if not any(ARTIFACTS.iterdir()):
         shutil.rmtree(ARTIFACTS, ignore_errors=True)
+
+
+@pytest.fixture
+def hanne_as_seeded(server: RunningServer) -> Iterator[None]:
+    """Hanne, the card journeys' test pregnancy, as seeded before and after the test:
+    no card, no standing consent (card_steps.remove_hannes_cards)."""
+    from e2e.card_steps import remove_hannes_cards  # here: card_steps imports this module
+
+    remove_hannes_cards(server.database_path)
+    yield
+    remove_hannes_cards(server.database_path)

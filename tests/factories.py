@@ -19,7 +19,7 @@ from digihelse.core.settings import BookingSettings
 from digihelse.core.timeutil import OSLO, today_oslo
 from digihelse.healthcard.validation import ConsultationDraft, FetusDraft
 from digihelse.notify.models import Outbox
-from digihelse.people.models import Person, Personnel, Place
+from digihelse.people.models import Fullmakt, Person, Personnel, Place
 from digihelse.people.registry import personnel_by_pid
 
 SETTINGS = BookingSettings()  # the default booking limits
@@ -213,3 +213,11 @@ def make_station_world(engine, today: dt.date, now: dt.datetime) -> StationWorld
             slot_minutes=30, breaks="11:30-12:00", valid_from=today), now=now,
             settings=SETTINGS)
     return w
+
+
+def give_fullmakt(engine, giver: Person, receiver: Person, scope: str = "pregnancy", *,
+                  valid_from: dt.date | None = None, valid_to: dt.date | None = None) -> None:
+    """A fullmakt from `giver` to `receiver` in the register, from today unless told."""
+    with db.write_session(engine) as s:
+        s.add(Fullmakt(giver_id=giver.id, receiver_id=receiver.id, scope=scope,
+                       valid_from=valid_from or today_oslo(), valid_to=valid_to))

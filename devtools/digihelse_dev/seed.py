@@ -82,6 +82,8 @@ PERSONS = [
     DemoPerson("tor", "Tor", "Eriksen", 45, 10, "Furuveien 5, 9990 Fjordvik", "furuveien-5"),
     DemoPerson("nora", "Nora", "Lie", 31, 80, "Kaiveien 9, 9990 Fjordvik", "kaiveien-9"),
     DemoPerson("jon", "Jon", "Lie", 33, 160, "Kaiveien 9, 9990 Fjordvik", "kaiveien-9"),
+    # Pregnant, with no card yet: she consents in the app, then her midwife opens it.
+    DemoPerson("hanne", "Hanne", "Moe", 29, 45, "Kaiveien 14, 9990 Fjordvik", "kaiveien-14"),
     # Health personnel
     DemoPerson("kari", "Kari", "Lund", 45, 33, "Nordveien 1, 9990 Fjordvik", "nordveien-1"),
     DemoPerson("mona", "Mona", "Berge", 38, 140, "Nordveien 3, 9990 Fjordvik", "nordveien-3"),
@@ -135,6 +137,7 @@ DESCRIPTIONS = {
     "tor": "Forelder til Maja (17)",
     "nora": "Gravid, 31 år, uke 27",
     "jon": "Partner til Nora",
+    "hanne": "Gravid, 29 år, uke 10, har ikke helsekort ennå",
     "kari": "Helsesykepleier, Fjordvik ungdomsskole",
     "mona": "Helsesykepleier, Fjordvik videregående",
     "anders": "Helsesykepleier, helsestasjon for ungdom",

@@ -34,7 +34,7 @@ class What(enum.StrEnum):
 WHAT_OBJECTS: dict[What, tuple[str, ...]] = {
     What.APPOINTMENTS: ("appointment", "booking"),
     What.CARD: ("pregnancy_record", "consultation", "lab_result", "own_note", "birth_plan",
-                "history", "pregnancy_list", "home_reading"),
+                "history", "pregnancy_list", "home_reading", "pregnancy_consent"),
     What.SHARING: ("fullmakt", "fullmakt_list", "fullmakt_receiver"),
     What.LOGIN: ("session", "passkey", "passkey_activation"),
     What.LOG: ("access_log",),
@@ -76,6 +76,11 @@ TEXTS: dict[tuple[str, str], str] = {
     ("update", "home_reading"): "log.do.update_home_reading",
     ("delete", "home_reading"): "log.do.delete_home_reading",
     ("read", "history"): "log.do.read_history",
+    # Her consent to the card in the app, and the card removed when she withdraws it.
+    ("read", "pregnancy_consent"): "log.do.read_consent",
+    ("create", "pregnancy_consent"): "log.do.give_consent",
+    ("withdraw", "pregnancy_consent"): "log.do.withdraw_consent",
+    ("delete", "pregnancy_record"): "log.do.remove_card",
     ("read", "pregnancy_list"): "log.do.read_pregnancy_list",
     ("read", "fullmakt_list"): "log.do.read_fullmakt_list",
     ("read", "fullmakt_receiver"): "log.do.read_fullmakt_receiver",

@@ -17,6 +17,7 @@ from digihelse.healthcard import dating, reference
 from digihelse.healthcard.consultations import fetus_rows
 from digihelse.healthcard.dating import ScheduleItem
 from digihelse.healthcard.guard import (
+    check_ended_card,
     is_proxy,
     log,
     notes_visible,
@@ -41,6 +42,7 @@ from digihelse.healthcard.views import (
     Background,
     CardView,
     ConsultationView,
+    EndingView,
     FollowUp,
     LabResultView,
     Overview,
@@ -90,11 +92,14 @@ def _rhd_followup(record: PregnancyRecord, labs: Sequence[LabResult]
 
 
 def _overview(s: Session, woman: Person, record: PregnancyRecord, on: dt.date,
-              schedule: Sequence[ScheduleItem], labs: Sequence[LabResult]) -> Overview:
+              schedule: Sequence[ScheduleItem], labs: Sequence[LabResult],
+              relation: str = "") -> Overview:
     days = dating.ga_in_pregnancy(record.due_date, on)
     ga = None if days is None else dating.split_ga(days)
     carers = author_views(s, (record.midwife_id, record.gp_id))
     rhd_negative, followup = _rhd_followup(record, labs)
+    if record.ended_on is not None:  # the card stops: no week today, nothing due
+        ga, followup = None, ()
     return Overview(
         woman_pid=woman.nin, woman_name=woman.full_name, due_date=record.due_date,
         dating_method=record.dating_method, due_date_lmp=record.due_date_lmp,
@@ -105,7 +110,12 @@ def _overview(s: Session, woman: Person, record: PregnancyRecord, on: dt.date,
         next_consultation=dating.next_consultation(schedule, on),
         midwife=carers.get(record.midwife_id) if record.midwife_id else None,
         gp=carers.get(record.gp_id) if record.gp_id else None,
-        rhd_negative=rhd_negative, rhd_followup=followup)
+        rhd_negative=rhd_negative, rhd_followup=followup,
+        # The app's computation is a cross-check for personnel only; she (and anyone she
+        # shares with) sees the recorded due date and how it was set (issue #20).
+        cross_check=(dating.cross_check(record.due_date_ultrasound, record.scan_date,
+                                        record.scan_method, record.scan_mm)
+                     if relation == policy.RelationKind.PERSONNEL else None))
 
 
 def _background(record: PregnancyRecord, proxy: bool) -> Background:
@@ -148,6 +158,8 @@ def _card_view(s: Session, decision: policy.Decision, woman: Person, record: Pre
     ultrasounds = (dating.recommended_ultrasounds(
         record.due_date, [record.scan_date] if record.scan_date else [])
         if record.due_date else [])
+    if record.ended_on is not None:  # the pregnancy ended: no schedule to follow
+        schedule, ultrasounds = [], []
     all_labs = list(s.exec(select(LabResult).where(LabResult.record_id == record.id)
                            .order_by(col(LabResult.taken_on), col(LabResult.id))))
     labs = [lab for lab in all_labs if visible(relation, lab.hidden_from_proxy)]
@@ -168,7 +180,7 @@ def _card_view(s: Session, decision: policy.Decision, woman: Person, record: Pre
     home_rows = visible_rows(s, record, relation)
     return CardView(
         relation=relation, record_id=record.id, version=record.version,
-        overview=_overview(s, woman, record, on, schedule, labs),
+        overview=_overview(s, woman, record, on, schedule, labs, relation),
         timeline=timeline,
         charts=reference.charts(measurements, background.weight_before_kg,
                                 home=chart_measurements(record, home_rows)),
@@ -177,7 +189,10 @@ def _card_view(s: Session, decision: policy.Decision, woman: Person, record: Pre
         notes=notes, background=background,
         can_edit=decision.allows(Action.EDIT_CARD),
         can_write_notes=decision.allows(Action.WRITE_OWN_NOTES),
-        can_hide=decision.allows(Action.WRITE_OWN_NOTES))
+        can_hide=decision.allows(Action.WRITE_OWN_NOTES),
+        ending=(EndingView(record.end_kind, record.ended_on, record.ending_shown_to_proxy,
+                           record.end_kind != "termination")
+                if record.ended_on is not None and record.end_kind else None))
 
 
 def get_card(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str,
@@ -190,6 +205,7 @@ def get_card(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str,
     with transaction(s_or_engine) as s:
         decision = require(s, actor, woman_pid, Action.VIEW_CARD, object_type=E_RECORD)
         woman, record = record_for(s, woman_pid)
+        check_ended_card(decision.relation, record)
         view = _card_view(s, decision, woman, record, on)
         log(s, actor, woman_pid, "read", E_RECORD, record.id)
         return view

@@ -308,6 +308,45 @@ def date_at_ga(due_date: dt.date, weeks: int, days: int = 0, *,
     return due_date - dt.timedelta(days=ga_on_due_date - ga_days_of(weeks, days))
 
 
+# --- The hospital's due date, and the app's cross-check (issue #20) --------------------------
+#
+# The due date from the routine ultrasound is recorded as the hospital gave it: hospitals
+# date with eSnurra (Helsedirektoratet made it the national method in 2014), and the carer
+# types that date and the scan date. The formulas above are not eSnurra (see their
+# docstrings), so what they give from a CRL or BPD is shown to personnel only, as a
+# cross-check of what was typed ("Appens beregning, bare til kontroll"), and never sets
+# the due date. A difference of more than CROSS_CHECK_DAYS is pointed out: our choice, to
+# catch a mistyped date or measurement; it is not a clinical threshold (the models differ
+# by a day or two at most over the windows they share).
+CROSS_CHECK_DAYS = 3
+
+
+@dataclass(frozen=True)
+class CrossCheck:
+    """The app's own due date from the scan's measurement, beside the recorded one."""
+
+    computed: UltrasoundDating
+    recorded_due: dt.date
+    difference_days: int  # computed minus recorded; positive: the app's is later
+
+    @property
+    def differs(self) -> bool:
+        return abs(self.difference_days) > CROSS_CHECK_DAYS
+
+
+def cross_check(recorded_due: dt.date | None, scan_date: dt.date | None,
+                scan_method: str | None, scan_mm: float | None) -> CrossCheck | None:
+    """The app's computation beside the hospital's due date, or None when either is
+    missing or the measurement is outside its method's window."""
+    if recorded_due is None or scan_date is None or scan_method is None or scan_mm is None:
+        return None
+    try:
+        computed = date_by_ultrasound(scan_date, scan_method, scan_mm)
+    except DatingError:
+        return None
+    return CrossCheck(computed, recorded_due, (computed.due_date - recorded_due).days)
+
+
 # --- The recommended consultations --------------------------------------------------------
 
 @dataclass(frozen=True)

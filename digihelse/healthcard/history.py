@@ -8,7 +8,15 @@ from sqlmodel import Session, col, select
 
 from digihelse.access.actors import Action, Actor
 from digihelse.core.db import SessionOrEngine, transaction
-from digihelse.healthcard.guard import is_proxy, log, notes_visible, previous_for, require
+from digihelse.healthcard.guard import (
+    ENDING_FIELDS,
+    check_ended_card,
+    is_proxy,
+    log,
+    notes_visible,
+    previous_for,
+    require,
+)
 from digihelse.healthcard.lookup import record_for
 from digihelse.healthcard.models import CardVersion, PregnancyRecord, Section
 from digihelse.healthcard.versioning import E_HOME_READING, E_NOTE, E_RECORD, HIDEABLE
@@ -48,6 +56,7 @@ def history(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str
     with transaction(s_or_engine) as s:
         decision = require(s, actor, woman_pid, Action.VIEW_CARD, object_type="history")
         _woman_row, record = record_for(s, woman_pid)
+        check_ended_card(decision.relation, record)
         rows = list(s.exec(select(CardVersion).where(CardVersion.record_id == record.id)
                            .order_by(col(CardVersion.entity), col(CardVersion.entity_id),
                                      col(CardVersion.version))))
@@ -62,6 +71,8 @@ def history(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str
         hidden_items |= {(E_HOME_READING, row.entity_id) for row in rows
                          if proxy and row.entity == E_HOME_READING
                          and (home_hidden or (row.snapshot or {}).get("hidden_from_proxy"))}
+        # How the pregnancy ended (and any correction of it) is not in his history.
+        hidden_fields |= ENDING_FIELDS if proxy else set()
         views: list[VersionView] = []
         previous: dict[tuple[str, int], dict[str, Any]] = {}
         for row in rows:

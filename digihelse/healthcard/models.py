@@ -134,7 +134,20 @@ class PregnancyRecord(SQLModel, table=True):
 
     version: int = 1
     updated_at: dt.datetime = Field(default_factory=utcnow)
-    ended_on: dt.date | None = None  # birth or end of pregnancy; the record is then inactive
+    ended_on: dt.date | None = None  # birth or end of pregnancy (healthcard/ending.py)
+    # --- When a pregnancy ends (healthcard/ending.py) ---
+    end_kind: str | None = Field(default=None, max_length=16)  # an EndKind value
+    # She lets those she gave fullmakt see the ending (never a termination: guard.py).
+    ending_shown_to_proxy: bool = False
+
+
+class EndKind(enum.StrEnum):
+    """How the pregnancy ended, as the midwife or GP records it."""
+
+    BIRTH = "birth"  # a live birth: the card ends normally
+    MISCARRIAGE = "miscarriage"  # spontanabort
+    TERMINATION = "termination"  # induced abortion (abortloven)
+    STILLBIRTH = "stillbirth"  # dødfødsel
 
 
 class Consultation(SQLModel, table=True):
@@ -283,3 +296,52 @@ class HomeReading(SQLModel, table=True):
     version: int = 1
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
+# --- Her consent to the card in the app (issue #20) ---------------------------------------
+
+
+class ConsentHow(enum.StrEnum):
+    """How she consented to the card in the app."""
+
+    APP = "app"  # she consented herself, in the app
+    IN_PERSON = "in_person"  # she told her midwife or GP, who recorded it
+
+
+class CardConsent(SQLModel, table=True):
+    """Her consent to a pregnancy card in the app: given in the app or recorded by her carer
+    (who, when); withdrawn_at once she withdraws it. At most one standing consent per woman
+    (a partial unique index). Holds no health data beyond the fact of the consent."""
+
+    __tablename__ = "pregnancy_consent"
+    __table_args__ = (
+        Index("ux_pregnancy_consent_standing", "woman_id", unique=True,
+              sqlite_where=text("withdrawn_at IS NULL"),
+              postgresql_where=text("withdrawn_at IS NULL")),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    woman_id: int = Field(foreign_key="person.id", index=True)
+    how: str = Field(max_length=16)  # a ConsentHow value
+    given_at: dt.datetime = Field(default_factory=utcnow)
+    # In person: the carer who recorded it, copied as the card's versions copy authors.
+    recorded_by_pid: str | None = Field(default=None, max_length=11)
+    recorded_by_name: str | None = None
+    recorded_by_hpr: str | None = Field(default=None, max_length=9)
+    recorded_by_role: str | None = Field(default=None, max_length=32)
+    withdrawn_at: dt.datetime | None = None
+
+
+class CardRemoval(SQLModel, table=True):
+    """A card removed from the app because she withdrew her consent: no health data, only
+    that record N of this woman was removed, when and why. Its row is what lets the
+    database delete the card's versions (migration 0019: the append-only trigger on
+    pregnancy_version allows DELETE only for a record named here); append-only itself."""
+
+    __tablename__ = "pregnancy_card_removal"
+    # A record is named by its id and its creation time: SQLite may give a removed
+    # record's id to a later card, and this row must never let that card's versions go.
+    __table_args__ = (UniqueConstraint("record_id", "record_created_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    record_id: int = Field(index=True)  # not a foreign key: the record is deleted
+    record_created_at: dt.datetime
+    woman_id: int = Field(foreign_key="person.id", index=True)
+    removed_at: dt.datetime = Field(default_factory=utcnow)
+    cause: str = Field(default="consent_withdrawn", max_length=24)

@@ -11,7 +11,8 @@ from digihelse.access.actors import AccessDenied, Action, Actor
 from digihelse.core.db import SessionOrEngine, transaction
 from digihelse.core.text import plain_text
 from digihelse.core.timeutil import aware_utc, to_oslo
-from digihelse.healthcard import dating
+from digihelse.healthcard import consent, dating
+from digihelse.healthcard.consent import E_CONSENT
 from digihelse.healthcard.dating import DatingMethod
 from digihelse.healthcard.errors import CardExists, check_version, fail_if
 from digihelse.healthcard.guard import carer_staff, log, require
@@ -36,8 +37,10 @@ def draft_of(record: PregnancyRecord) -> PregnancyDraft:
     return PregnancyDraft(
         last_period=record.last_period,
         scan_date=record.scan_date, scan_method=record.scan_method, scan_mm=record.scan_mm,
-        due_date_ultrasound=(record.due_date_ultrasound if record.scan_method is None
-                             else None),
+        # Dated by the app's own formula before issue #20: not the hospital's date, so the
+        # form asks for that one.
+        due_date_ultrasound=(None if method in (DatingMethod.CRL, DatingMethod.BPD)
+                             else record.due_date_ultrasound),
         transfer_date=record.transfer_date, embryo_age_days=record.embryo_age_days,
         due_date_manual=record.due_date if method == DatingMethod.MANUAL else None,
         fetuses=record.fetuses, assisted_conception=record.assisted_conception,
@@ -93,11 +96,15 @@ def _serves_her_municipality(s: Session, staff: Personnel, woman: Person) -> boo
 
 
 def create_card(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str,
-                draft: PregnancyDraft, *, now: dt.datetime | None = None) -> PregnancyRecord:
+                draft: PregnancyDraft, *, now: dt.datetime | None = None,
+                consent_in_person: bool = False) -> PregnancyRecord:
     """Open the woman's card; the creating midwife or GP becomes her midwife or GP on it.
 
-    Allowed for a midwife or GP serving the woman's municipality. Raises AccessDenied
-    (logged), CardExists when she has an active card, ValidationFailed (nothing written)."""
+    Allowed for a midwife or GP serving the woman's municipality, once she has consented
+    (consent.py): in the app, or in person to this carer, who says so with
+    ``consent_in_person`` (recorded with who and when). Raises AccessDenied (logged),
+    CardExists when she has an active card, ConfidentialAddress (kode 6/7: no card in the
+    app), ConsentMissing, ValidationFailed (nothing written)."""
     now = aware_utc(now)
     today = to_oslo(now).date()
     with transaction(s_or_engine) as s:
@@ -106,6 +113,12 @@ def create_card(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str,
         may_open = (woman is not None and staff is not None
                     and _serves_her_municipality(s, staff, woman))
         existing = active_record(s, woman) if woman is not None else None
+        if existing is not None and existing.ended_on is not None and may_open:
+            # A new pregnancy: the ended card is closed, the new one becomes her card.
+            existing.active = False
+            s.add(existing)
+            s.flush()
+            existing = None
         if existing is not None or not may_open:
             # Without a basis to open a card, the policy decides (and logs a refusal); her
             # own carers are told that the card exists, nobody else learns of it.
@@ -115,7 +128,18 @@ def create_card(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str,
                 raise CardExists()
             raise AccessDenied("no_care_relation", "no basis to open this card")
         assert woman is not None and staff is not None
+        # Her consent, and the confidential-address rule (consent.py says why).
+        if consent.is_confidential(woman):
+            raise consent.ConfidentialAddress()
         fail_if(validate_pregnancy(draft, today=today))
+        if consent.standing_consent(s, woman) is None:
+            if not consent_in_person:
+                raise consent.ConsentMissing()
+            author = author_of(s, actor)
+            recorded = consent.record_in_person(s, woman, actor.pid, author.view.name,
+                                                author.view.hpr_number, author.view.role,
+                                                now)
+            log(s, actor, woman_pid, "create", E_CONSENT, recorded.id)
         record = PregnancyRecord(
             woman_id=woman.id, active=True, created_at=now, updated_at=now,
             midwife_id=staff.id if staff.role == StaffRole.MIDWIFE else None,

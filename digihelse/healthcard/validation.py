@@ -272,13 +272,15 @@ def resolve_dating(draft: PregnancyDraft) -> ResolvedDating:
     """Compute the due dates. Raises DatingError (with its i18n key) on bad measurements."""
     lmp_due = dating.due_date_from_lmp(draft.last_period) if draft.last_period else None
     scan: UltrasoundDating | None = None
+    # The ultrasound due date is the hospital's (eSnurra), as the carer typed it; a
+    # measurement is computed only as the personnel's cross-check (dating.cross_check) and
+    # never replaces it (issue #20).
     us_due = draft.due_date_ultrasound
     us_method: DatingMethod | None = DatingMethod.ULTRASOUND if us_due else None
     if draft.scan_method is not None or draft.scan_mm is not None:
         if draft.scan_date is None or draft.scan_method is None or draft.scan_mm is None:
             raise DatingError("card.error.scan_incomplete", "scan date, method and mm needed")
         scan = dating.date_by_ultrasound(draft.scan_date, draft.scan_method, draft.scan_mm)
-        us_due, us_method = scan.due_date, scan.method
     ivf_due = None
     if draft.transfer_date is not None or draft.embryo_age_days is not None:
         if draft.transfer_date is None or draft.embryo_age_days is None:
@@ -314,11 +316,6 @@ def validate_pregnancy(draft: PregnancyDraft, *, today: dt.date) -> Errors:
     if draft.scan_method is not None and draft.scan_method not in (DatingMethod.CRL,
                                                                    DatingMethod.BPD):
         errors["scan_method"] = "card.error.scan_method"
-    if draft.due_date_ultrasound is not None and (draft.scan_method is not None
-                                                  or draft.scan_mm is not None):
-        # Both a due date from a scan report and a measurement: which one is meant? The
-        # measurement would silently win, so the form asks for one of them.
-        errors["due_date_ultrasound"] = "card.error.ultrasound_twice"
     if not errors:
         try:
             resolved = resolve_dating(draft)
@@ -327,6 +324,13 @@ def validate_pregnancy(draft: PregnancyDraft, *, today: dt.date) -> Errors:
         else:
             if resolved.due_date is None:
                 errors["last_period"] = "card.error.no_due_date"
+    if draft.due_date_ultrasound is None and (draft.scan_method is not None
+                                              or draft.scan_mm is not None):
+        # A measurement alone would date nothing (the app's computation is a cross-check
+        # only): the form asks for the due date the hospital gave (issue #20).
+        errors.setdefault("due_date_ultrasound", "card.error.hospital_due_missing")
+    if draft.due_date_ultrasound is not None and draft.scan_date is None:
+        errors.setdefault("scan_date", "card.error.scan_date_missing")
     if not FETUSES[0] <= draft.fetuses <= FETUSES[1]:
         errors["fetuses"] = "card.error.fetuses_range"
     if _outside(draft.height_cm, HEIGHT_CM):

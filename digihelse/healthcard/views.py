@@ -8,7 +8,7 @@ from typing import Any
 
 from digihelse.core.i18n.families import keyed
 from digihelse.healthcard import reference
-from digihelse.healthcard.dating import ScheduleItem
+from digihelse.healthcard.dating import CrossCheck, ScheduleItem
 from digihelse.healthcard.validation import PregnancyDraft
 
 
@@ -107,6 +107,9 @@ class Overview:
     gp: AuthorView | None
     rhd_negative: bool
     rhd_followup: tuple[FollowUp, ...] = ()
+    # The app's own due date from the scan's measurement, beside the hospital's: for
+    # personnel only, as a cross-check (dating.cross_check); None for everyone else.
+    cross_check: CrossCheck | None = None
 
     @property
     def dating_key(self) -> str:
@@ -125,6 +128,20 @@ class Background:
     lifestyle: dict[str, Any] | None
     contacts: dict[str, Any] | None
     hidden: tuple[str, ...]  # sections hidden from fullmakt receivers (the woman's choice)
+
+
+@dataclass(frozen=True)
+class EndingView:
+    """How and when the pregnancy ended, for a viewer who may see it (healthcard/ending.py)."""
+
+    kind: str  # an EndKind value; i18n card.end.kind.<kind>
+    ended_on: dt.date
+    shown_to_proxy: bool  # she lets those she gave fullmakt see it
+    may_show_to_proxy: bool  # False for a termination: never shown to a fullmakt receiver
+
+    @property
+    def kind_key(self) -> str:
+        return keyed("card.end.kind", self.kind)
 
 
 @dataclass(frozen=True)
@@ -147,6 +164,8 @@ class CardView:
     can_hide: bool
     # Her own readings at home ("målt selv"), newest first: home_readings.HomeReadingView.
     home_readings: tuple[Any, ...] = ()
+    # Set once the pregnancy ended (then no week, countdown, schedule or booking).
+    ending: EndingView | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +200,7 @@ class WomanSummary:
     last_consultation: dt.date | None
     open_questions: int  # the woman's questions since the last consultation
     role: str  # the viewer's role on this card: midwife or gp
+    ended_on: dt.date | None = None  # the pregnancy ended: listed as ended, not as due
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ CARD = "/helsekort"
 SHARE = "/helsekort/del"
 BIRTH_PLAN = "/helsekort/onsker"  # Ønsker for fødselen
 HOME_READINGS = "/helsekort/malinger"  # her own measurements at home ("målt selv")
+CONSENT = "/helsekort/samtykke"  # her consent to the card in the app, and withdrawing it
 ACCESS_LOG = "/innsyn"
 PERSONNEL_HOME = "/personell"  # I dag; "?dag=YYYY-MM-DD" for another day
 PERSONNEL_SCHEDULE = "/personell/timeplan"
@@ -17,6 +18,7 @@ CARER_LIST = "/personell/gravide"
 CARER_CARD = "/personell/helsekort"
 CARER_LAB = "/personell/helsekort/prove"
 CARER_PREGNANCY = "/personell/helsekort/svangerskap"
+CARER_ENDING = "/personell/helsekort/avslutning"  # when the pregnancy ended
 ACTIVATE = "/aktiver"  # the pupil types her nurse's code and makes a passkey; "?kode=" fills it
 PERSONNEL_ACTIVATION = "/personell/aktivering"  # the nurse makes an activation code
 PASSKEYS = "/innstillinger/passnokler"  # her passkeys: add, see, remove

@@ -66,9 +66,17 @@ FAMILIES: dict[str, dict[str, str]] = {
     "card.action": {
         "create": "card.action.create",
         "delete": "card.action.delete",
+        "end": "card.action.end",
         "hide": "card.action.hide",
+        "reopen": "card.action.reopen",
         "show": "card.action.show",
         "update": "card.action.update",
+    },
+    "card.end.kind": {
+        "birth": "card.end.kind.birth",
+        "miscarriage": "card.end.kind.miscarriage",
+        "stillbirth": "card.end.kind.stillbirth",
+        "termination": "card.end.kind.termination",
     },
     "card.contact": {
         "birth_institution": "card.contact.birth_institution",
@@ -250,6 +258,7 @@ FAMILIES: dict[str, dict[str, str]] = {
         "own_note": "log.object.own_note",
         "patient": "log.object.patient",
         "pregnancy_list": "log.object.pregnancy_list",
+        "pregnancy_consent": "log.object.pregnancy_consent",
         "pregnancy_record": "log.object.pregnancy_record",
         "session": "log.object.session",
     },

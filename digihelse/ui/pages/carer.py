@@ -19,7 +19,7 @@ from digihelse.ui.pages.card import (
     timeline,
 )
 from digihelse.ui.pages.personnel import personnel_shell
-from digihelse.ui.routes import CARER_LIST
+from digihelse.ui.routes import CARER_ENDING, CARER_LIST
 from digihelse.ui.state.card import CarerState
 
 
@@ -41,6 +41,12 @@ def create_form() -> rx.Component:
                         max_length=NIN_LENGTH, class_name="input"),
             rx.el.label(T("card.field.last_period"), html_for="c-lmp", class_name="field-label"),
             rx.el.input(id="c-lmp", name="last_period", type="date", class_name="input"),
+            # Her consent first (healthcard/consent.py): in the app, or to you in person.
+            rx.el.p(T("card.create.consent_hint"), class_name="muted small",
+                    id="c-consent-hint"),
+            rx.el.label(rx.el.input(type="checkbox", name="consent_in_person", value="1",
+                                    id="c-consent", aria_describedby="c-consent-hint"),
+                        " ", T("card.create.consent_in_person"), class_name="check"),
             rx.cond(CarerState.create_error != "",
                     rx.el.p(CarerState.create_error, role="alert", class_name="field-error")),
             rx.el.button(T("card.create.button"), type="submit",
@@ -175,6 +181,11 @@ def carer_card_page() -> rx.Component:
             birth_plan_for_carer(),
             home_readings_for_carer(),
             rx.cond(CarerState.can_edit, rx.fragment(card_links(), consultation_form())),
+            # When the pregnancy ended: record it, or correct it (pages/carer_ending.py).
+            rx.cond(CarerState.can_edit, page_link(
+                rx.cond(CarerState.ending_line != "", T("cforms.end.correct_link"),
+                        T("cforms.end.link")),
+                href=CARER_ENDING, class_name="btn btn-secondary", id="record-ending")),
             timeline(CarerState),
             rx.cond(CarerState.can_edit & (CarerState.consultations.length() > 0),
                     rx.el.details(rx.el.summary(T("card.consultation.correct_title")),

@@ -91,6 +91,16 @@ def next_checkup() -> rx.Component:
     )
 
 
+def offers_link() -> rx.Component:
+    """An earlier time held for her (the SMS said only "DigiHelse"): to /timer, where she
+    takes it or lets it go."""
+    return rx.cond(
+        HomeState.offer_line != "",
+        page_link(HomeState.offer_line, href=routes.APPOINTMENTS + "#offers",
+                  class_name="btn btn-primary", id="offers-link"),
+    )
+
+
 def messages_link() -> rx.Component:
     """Something new in her messages, at the top; else a quiet way to write."""
     return rx.cond(
@@ -114,6 +124,7 @@ def home_page() -> rx.Component:
             HomeState.loaded,
             rx.fragment(
                 changes(),
+                offers_link(),
                 messages_link(),
                 rx.cond(
                     HomeState.booking_places.length() > 0,
@@ -158,6 +169,13 @@ def home_page() -> rx.Component:
                 page_link(T("home.all_appointments"), href=routes.APPOINTMENTS,
                           class_name="btn btn-secondary"),
                 rx.el.p(page_link(T("home.passkeys"), href=routes.PASSKEYS, id="passkeys-link")),
+                # Pregnant and no card yet: what the card is, and her consent (issue #20).
+                # From 16, the age she acts for herself; a younger girl's midwife records
+                # her consent in person.
+                rx.cond(~SessionState.has_card & ~SessionState.acting_for_other
+                        & (SessionState.own_age.to(int) >= 16),
+                        rx.el.p(page_link(T("consent.home_link"), href=routes.CONSENT,
+                                          id="consent-home-link"))),
             ),
             rx.el.p(T("home.loading"), role="status"),
         ),

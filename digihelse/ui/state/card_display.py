@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from digihelse.booking.pregnancy import PregnancyBookingOptions
-from digihelse.core.i18n import LANGS, is_message, t
+from digihelse.core.i18n import LANGS, is_message, t, tn
 from digihelse.core.i18n.families import keyed
 from digihelse.core.i18n.formatting import (
     clock,
@@ -18,6 +18,7 @@ from digihelse.core.i18n.formatting import (
     weekday_day_month,
 )
 from digihelse.core.timeutil import to_oslo
+from digihelse.healthcard.dating import CrossCheck
 from digihelse.healthcard.guard import PREVIOUS_NEVER_TO_PROXY
 from digihelse.healthcard.models import LabKind, Section
 from digihelse.healthcard.reference import Charts
@@ -193,6 +194,25 @@ class CardDisplay:
     labs: list[LabRow]
     background: list[SectionBlock]
     rhd_lines: list[str]  # the RhD-negative follow-up, when her blood type is RhD negative
+    # --- When the pregnancy ended (healthcard/ending.py): "" while it goes on ---
+    ending_line: str = ""  # "Svangerskapet ble avsluttet 3. desember."
+    ending_kind: str = ""  # "Hvordan: Spontanabort" (a termination prints only if ticked)
+    ending_termination: bool = False
+    ending_may_show: bool = False  # she may show it to those she gave fullmakt
+    ending_shown: bool = False
+    # Personnel only: the app's own due date from the scan, as a cross-check (issue #20).
+    cross_check_line: str = ""
+
+
+def ending_texts(card: CardView, lang: str) -> tuple[str, str]:
+    """The ending's gentle line and its kind, in the reader's language; ("", "") without."""
+    ending = card.ending
+    if ending is None:
+        return "", ""
+    key = "card.end.line_birth" if ending.kind == "birth" else "card.end.line"
+    how = t("card.end.how", lang)
+    return (t(key, lang, date=day_month(ending.ended_on, lang)),
+            f"{how}: {t(ending.kind_key, lang)}")
 
 
 def _text(key: str, lang: str, fallback: str = "", **values: object) -> str:
@@ -461,6 +481,25 @@ def chart_frames() -> dict[str, dict[str, tuple[str, str]]]:
             for key in CHART_KEYS}
 
 
+def cross_check_line(check: CrossCheck | None, lang: str) -> str:
+    """The app's due date beside the hospital's, said as a cross-check (never a second
+    due date): "" for anyone but personnel, who alone get one from the service."""
+    if check is None:
+        return ""
+    days = check.difference_days
+    if days == 0:
+        difference = t("card.overview.cross_same", lang)
+    elif days > 0:
+        difference = tn("card.overview.cross_later", days, lang)
+    else:
+        difference = tn("card.overview.cross_earlier", -days, lang)
+    if check.differs:
+        difference = f"{difference} {t('card.overview.cross_differs', lang)}"
+    method = t(keyed("card.dating", check.computed.method), lang)
+    return t("card.overview.cross_check", lang, date=long_date(check.computed.due_date, lang),
+             method=method, difference=difference)
+
+
 def display(card: CardView, lang: str, today: dt.date) -> CardDisplay:
     o = card.overview
     ga_line = t("card.overview.ga_today", lang, ga=o.ga_today_text) if o.ga_today_text else ""
@@ -491,6 +530,11 @@ def display(card: CardView, lang: str, today: dt.date) -> CardDisplay:
     notes = [NoteRow(n.kind, n.text, f"{day_month(to_oslo(n.created_at).date(), lang)} "
                                      f"{clock(n.created_at)}", n.id) for n in card.notes]
     born = long_date(parse_nin(o.woman_pid).birth_date, lang)
+    ending_line, ending_kind = ending_texts(card, lang)
+    cross_line = cross_check_line(o.cross_check, lang)
+    if ending_line:  # the card stops: no week, no due date to count to, nothing next
+        ga_line = due_line = dating_line = next_line = cross_line = ""
+        schedule = []
     return CardDisplay(
         woman_name=o.woman_name, born=born, ga_line=ga_line, due_line=due_line,
         dating_line=dating_line,
@@ -503,4 +547,8 @@ def display(card: CardView, lang: str, today: dt.date) -> CardDisplay:
         background=background_blocks(card.background, lang,
                                      proxy=card.relation == "fullmakt"),
         rhd_lines=rhd_lines(o.rhd_followup, lang),
+        ending_line=ending_line, ending_kind=ending_kind, cross_check_line=cross_line,
+        ending_termination=card.ending is not None and not card.ending.may_show_to_proxy,
+        ending_may_show=card.ending is not None and card.ending.may_show_to_proxy,
+        ending_shown=card.ending is not None and card.ending.shown_to_proxy,
     )

@@ -13,9 +13,9 @@ from digihelse.audit.log import verify
 from digihelse.audit.models import AccessLog
 from digihelse.core import db
 from digihelse.core.timeutil import today_oslo
-from digihelse.people.models import Fullmakt, ParentChild, Person
+from digihelse.people.models import ParentChild, Person
 from digihelse.people.nin import synthetic_nin
-from tests.factories import citizen, staff
+from tests.factories import citizen, give_fullmakt, staff
 
 A = Action
 YOUTH, BASIC, PREGNANCY = Service.YOUTH, Service.BASIC, Service.PREGNANCY
@@ -260,17 +260,10 @@ def test_personnel_act_only_as_themselves_in_the_switcher(engine, seeded):
 
 # --- Fullmakt -----------------------------------------------------------------------------
 
-def _give_fullmakt(engine, giver: Person, receiver: Person, scope: str, **dates) -> None:
-    with db.write_session(engine) as s:
-        s.add(Fullmakt(giver_id=giver.id, receiver_id=receiver.id, scope=scope,
-                       valid_from=dates.get("valid_from", today_oslo()),
-                       valid_to=dates.get("valid_to")))
-
-
 def test_a_pregnancy_fullmakt_lets_jon_view_but_not_edit_noras_card(engine, seeded):
     nora, jon = seeded["nora"], citizen(seeded["jon"])
     assert decision(engine, jon, nora, PREGNANCY).allowed == frozenset()
-    _give_fullmakt(engine, nora, seeded["jon"], "pregnancy")
+    give_fullmakt(engine, nora, seeded["jon"], "pregnancy")
     result = decision(engine, jon, nora, PREGNANCY)
     assert result.allowed == {A.VIEW_CARD, A.VIEW_APPOINTMENTS}  # view only, no booking
     assert (result.relation, result.level, result.reason) == ("fullmakt", "limited",
@@ -291,7 +284,7 @@ def test_a_pregnancy_fullmakt_lets_jon_view_but_not_edit_noras_card(engine, seed
 
 def test_an_expired_fullmakt_is_not_listed(engine, seeded):
     yesterday = today_oslo() - dt.timedelta(days=1)
-    _give_fullmakt(engine, seeded["nora"], seeded["jon"], "basic",
+    give_fullmakt(engine, seeded["nora"], seeded["jon"], "basic",
                    valid_from=yesterday - dt.timedelta(days=30), valid_to=yesterday)
     assert decision(engine, citizen(seeded["jon"]), seeded["nora"], BASIC).reason == (
         "fullmakt_expired")

@@ -20,8 +20,7 @@ from digihelse.healthcard.validation import (
     LabDraft,
     PregnancyDraft,
 )
-from digihelse.people.models import Fullmakt, Person
-from tests.factories import citizen, staff, visit
+from tests.factories import citizen, give_fullmakt, staff, visit
 
 
 def log_rows(engine, **match) -> list[AccessLog]:
@@ -32,12 +31,6 @@ def log_rows(engine, **match) -> list[AccessLog]:
 def count(engine, model) -> int:
     with db.session(engine) as s:
         return s.exec(select(func.count()).select_from(model)).one()
-
-
-def give_fullmakt(engine, giver: Person, receiver: Person, scope: str = "pregnancy") -> None:
-    with db.write_session(engine) as s:
-        s.add(Fullmakt(giver_id=giver.id, receiver_id=receiver.id, scope=scope,
-                       valid_from=today_oslo()))
 
 
 @pytest.fixture
@@ -301,25 +294,56 @@ def test_a_new_due_date_from_ultrasound_moves_the_weeks(engine, people):
         record = s.exec(select(PregnancyRecord).where(PregnancyRecord.woman_id == nora.id,
                                                       PregnancyRecord.active)).one()
     draft = service.draft_of(record)
-    # A routine scan at what was 18+3: BPD 46 mm says 19+6 (Hadlock), so 10 days later due.
+    # The routine scan nine weeks ago: the hospital's eSnurra report gives its own due date;
+    # the BPD typed beside it (46 mm) is the app's cross-check only (Hadlock: 19+6, which
+    # puts the due date 2 days after the hospital's).
     scan_day = today_oslo() - dt.timedelta(days=63)
+    hospital_due = scan_day + dt.timedelta(days=283 - 139 - 2)
+    assert hospital_due != record.due_date
     changed = PregnancyDraft(**{**draft.__dict__, "scan_date": scan_day,
+                                "due_date_ultrasound": hospital_due,
                                 "scan_method": "bpd", "scan_mm": 46.0})
     with pytest.raises(ValidationFailed):
         service.update_pregnancy(engine, lise, nora.nin, changed, " ")
     updated = service.update_pregnancy(engine, lise, nora.nin, changed, "Rutineultralyd",
                                        expected_version=1)
-    assert updated.dating_method == "bpd" and updated.version == 2
-    assert updated.due_date == scan_day + dt.timedelta(days=283 - 139)
+    assert updated.dating_method == "ultrasound" and updated.version == 2
+    assert updated.due_date == hospital_due  # recorded as the hospital gave it
     assert updated.due_date_lmp == record.due_date_lmp  # the period date stays on the card
     card = service.get_card(engine, citizen(nora), nora.nin)
-    assert card.overview.dating_method == "bpd"
+    assert card.overview.dating_method == "ultrasound"
+    assert card.overview.scan_date == scan_day and card.overview.cross_check is None
     expected = 280 - (card.overview.due_date - today_oslo()).days
     assert card.timeline[0].id == row.id and card.timeline[0].ga_days == expected
+    # Lise sees the app's computation beside it, as a cross-check: 2 days later here.
+    check = service.get_card(engine, lise, nora.nin).overview.cross_check
+    assert check.computed.due_date == scan_day + dt.timedelta(days=283 - 139)
+    assert check.difference_days == 2 and not check.differs
+    assert check.recorded_due == hospital_due
     history = service.history(engine, lise, nora.nin)
     change = next(e for e in history if e.entity == "pregnancy_record")
     assert change.reason == "Rutineultralyd"
     assert {"due_date", "dating_method", "scan_mm"} <= {c.field for c in change.changes}
+    # Saved again from its own form, the recorded date stays.
+    with db.session(engine) as s:
+        again = service.draft_of(s.get(PregnancyRecord, record.id))
+    assert again.due_date_ultrasound == hospital_due and again.scan_mm == 46.0
+
+
+def test_someone_with_fullmakt_sees_no_cross_check(engine, people):
+    nora, lise, jon = people["nora"], people["lise"], people["jon"]
+    give_fullmakt(engine, nora, jon)
+    with db.session(engine) as s:
+        record = s.exec(select(PregnancyRecord).where(PregnancyRecord.woman_id == nora.id,
+                                                      PregnancyRecord.active)).one()
+    draft = service.draft_of(record)
+    scan_day = today_oslo() - dt.timedelta(days=63)
+    service.update_pregnancy(engine, lise, nora.nin, PregnancyDraft(**{
+        **draft.__dict__, "scan_date": scan_day, "due_date_ultrasound": record.due_date,
+        "scan_method": "bpd", "scan_mm": 40.0}), "Rutineultralyd")
+    assert service.get_card(engine, citizen(jon), nora.nin).overview.cross_check is None
+    check = service.get_card(engine, lise, nora.nin).overview.cross_check
+    assert check.differs  # 40 mm is about a week less than the recorded date says
 
 
 # --- Opening a card -------------------------------------------------------------------------
@@ -357,7 +381,8 @@ def test_lise_opens_a_card_for_ella(engine, people):
     assert refused.value.errors["height_cm"] == "card.error.height_range"
     with pytest.raises(AccessDenied):
         service.create_card(engine, people["kari"], ella.nin, draft)
-    record = service.create_card(engine, lise, ella.nin, draft, now=utcnow())
+    record = service.create_card(engine, lise, ella.nin, draft, now=utcnow(),
+                                 consent_in_person=True)
     assert record.midwife_id is not None and record.gp_id is None
     assert record.due_date == lmp + dt.timedelta(days=283)
     card = service.get_card(engine, citizen(ella), ella.nin)

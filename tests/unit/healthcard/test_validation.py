@@ -118,12 +118,33 @@ def test_a_plausible_record_passes_and_resolves_its_dating():
     assert resolved.method == "lmp"
 
 
-def test_a_scan_sets_the_due_date():
+HOSPITAL_DUE = dt.date(2026, 10, 20)  # as the hospital's eSnurra report gave it
+
+
+def test_the_hospitals_due_date_is_the_one_recorded():
+    draft = PregnancyDraft(last_period=dt.date(2026, 1, 1), scan_date=dt.date(2026, 3, 12),
+                           due_date_ultrasound=HOSPITAL_DUE, scan_method="crl", scan_mm=33.0)
+    resolved = v.resolve_dating(draft)
+    assert resolved.method == "ultrasound" and resolved.due_date == HOSPITAL_DUE
+    assert resolved.due_date_ultrasound == HOSPITAL_DUE
+    assert resolved.due_date_lmp == DUE and resolved.ultrasound is not None
+    # The app's own date from the CRL differs, and is only a cross-check.
+    assert resolved.ultrasound.due_date != HOSPITAL_DUE
+    assert v.validate_pregnancy(draft, today=TODAY) == {}
+
+
+def test_a_measurement_alone_dates_nothing():
     draft = PregnancyDraft(last_period=dt.date(2026, 1, 1), scan_date=dt.date(2026, 3, 12),
                            scan_method="crl", scan_mm=33.0)
-    resolved = v.resolve_dating(draft)
-    assert resolved.method == "crl" and resolved.due_date == resolved.due_date_ultrasound
-    assert resolved.due_date_lmp == DUE and resolved.ultrasound is not None
+    assert v.resolve_dating(draft).due_date == DUE  # still the period's
+    assert v.validate_pregnancy(draft, today=TODAY) == {
+        "due_date_ultrasound": "card.error.hospital_due_missing"}
+
+
+def test_the_hospitals_due_date_needs_its_scan_date():
+    draft = PregnancyDraft(last_period=dt.date(2026, 1, 1), due_date_ultrasound=HOSPITAL_DUE)
+    assert v.validate_pregnancy(draft, today=TODAY) == {
+        "scan_date": "card.error.scan_date_missing"}
 
 
 @pytest.mark.parametrize("draft,field,key", [
@@ -152,10 +173,10 @@ def test_a_scan_sets_the_due_date():
     (PregnancyDraft(last_period=dt.date(2026, 1, 1),
                     lifestyle={"first": {"smoking": "lots"}}),
      "lifestyle.first.smoking", "card.error.choice"),
-    # Both the due date from a scan report and a measurement: the form asks which.
-    (PregnancyDraft(due_date_ultrasound=dt.date(2026, 12, 1), scan_date=dt.date(2026, 5, 4),
+    # A measurement without the hospital's due date: the form asks for that date.
+    (PregnancyDraft(last_period=dt.date(2026, 1, 1), scan_date=dt.date(2026, 3, 12),
                     scan_method="crl", scan_mm=45), "due_date_ultrasound",
-     "card.error.ultrasound_twice"),
+     "card.error.hospital_due_missing"),
 ])
 def test_implausible_record_values(draft, field, key):
     assert v.validate_pregnancy(draft, today=TODAY)[field] == key
