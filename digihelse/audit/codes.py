@@ -34,14 +34,15 @@ class What(enum.StrEnum):
 WHAT_OBJECTS: dict[What, tuple[str, ...]] = {
     What.APPOINTMENTS: ("appointment", "booking"),
     What.CARD: ("pregnancy_record", "consultation", "lab_result", "own_note", "birth_plan",
-                "history", "pregnancy_list", "pregnancy_consent"),
+                "history", "pregnancy_list", "home_reading", "pregnancy_consent"),
     What.SHARING: ("fullmakt", "fullmakt_list", "fullmakt_receiver"),
     What.LOGIN: ("session", "passkey", "passkey_activation"),
     What.LOG: ("access_log",),
     What.MESSAGES: ("conversation", "conversation_list", "message"),
 }
 
-_HIDEABLE = ("pregnancy_record", "consultation", "lab_result", "own_note", "birth_plan")
+_HIDEABLE = ("pregnancy_record", "consultation", "lab_result", "own_note", "birth_plan",
+             "home_reading")
 
 # (action, object_type) -> the key of its verb phrase ("leste helsekortet"). Keys ending in
 # ".named" take {name}: the other person the row is about (the fullmakt's receiver or giver).
@@ -70,6 +71,10 @@ TEXTS: dict[tuple[str, str], str] = {
     ("read", "birth_plan"): "log.do.read_birth_plan",
     ("create", "birth_plan"): "log.do.write_birth_plan",
     ("update", "birth_plan"): "log.do.write_birth_plan",
+    ("read", "home_reading"): "log.do.read_home_readings",
+    ("create", "home_reading"): "log.do.create_home_reading",
+    ("update", "home_reading"): "log.do.update_home_reading",
+    ("delete", "home_reading"): "log.do.delete_home_reading",
     ("read", "history"): "log.do.read_history",
     # Her consent to the card in the app, and the card removed when she withdraws it.
     ("read", "pregnancy_consent"): "log.do.read_consent",

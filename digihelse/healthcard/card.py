@@ -25,6 +25,7 @@ from digihelse.healthcard.guard import (
     require,
     visible,
 )
+from digihelse.healthcard.home_readings import chart_measurements, view_of, visible_rows
 from digihelse.healthcard.lookup import record_for
 from digihelse.healthcard.models import (
     Consultation,
@@ -175,11 +176,15 @@ def _card_view(s: Session, decision: policy.Decision, woman: Person, record: Pre
     measurements = [reference.Measurement(c.held_on, c.ga_days, c.weight_kg, c.bp_systolic,
                                           c.bp_diastolic, c.sf_height_cm)
                     for c in consultations]
+    # Her own readings at home ("målt selv"), beside the consultations in the charts.
+    home_rows = visible_rows(s, record, relation)
     return CardView(
         relation=relation, record_id=record.id, version=record.version,
         overview=_overview(s, woman, record, on, schedule, labs, relation),
         timeline=timeline,
-        charts=reference.charts(measurements, background.weight_before_kg),
+        charts=reference.charts(measurements, background.weight_before_kg,
+                                home=chart_measurements(record, home_rows)),
+        home_readings=tuple(view_of(record, row) for row in home_rows),
         schedule=tuple(schedule), ultrasounds=tuple(ultrasounds), lab_results=lab_views,
         notes=notes, background=background,
         can_edit=decision.allows(Action.EDIT_CARD),

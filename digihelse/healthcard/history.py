@@ -19,7 +19,7 @@ from digihelse.healthcard.guard import (
 )
 from digihelse.healthcard.lookup import record_for
 from digihelse.healthcard.models import CardVersion, PregnancyRecord, Section
-from digihelse.healthcard.versioning import E_NOTE, E_RECORD, HIDEABLE
+from digihelse.healthcard.versioning import E_HOME_READING, E_NOTE, E_RECORD, HIDEABLE
 from digihelse.healthcard.views import AuthorView, FieldChange, VersionView
 
 # Which record columns belong to which section a woman can hide from fullmakt receivers.
@@ -65,6 +65,12 @@ def history(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str
         hidden_fields = {name for section in (record.hidden_sections or ())
                          for name in SECTION_FIELDS.get(section, ())} if proxy else set()
         hidden_fields |= {"hidden_sections"} if proxy else set()
+        # Her readings at home: none while she hides the section, and not one she hid
+        # (also once deleted: its last version still says it was hidden).
+        home_hidden = proxy and Section.HOME_READINGS in (record.hidden_sections or ())
+        hidden_items |= {(E_HOME_READING, row.entity_id) for row in rows
+                         if proxy and row.entity == E_HOME_READING
+                         and (home_hidden or (row.snapshot or {}).get("hidden_from_proxy"))}
         # How the pregnancy ended (and any correction of it) is not in his history.
         hidden_fields |= ENDING_FIELDS if proxy else set()
         views: list[VersionView] = []

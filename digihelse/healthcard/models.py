@@ -80,11 +80,13 @@ class Section(enum.StrEnum):
     HEALTH = "health"  # illnesses, medication, allergies, folate
     LIFESTYLE = "lifestyle"
     CONTACTS = "contacts"
+    HOME_READINGS = "home_readings"  # what she measured herself (HomeReading)
 
 
 # Privacy by default: earlier pregnancies (miscarriages, terminations, stillbirths) are not
 # shown to a partner with fullmakt until the woman chooses to show them. Our choice.
-DEFAULT_HIDDEN_SECTIONS = [Section.PREVIOUS_PREGNANCIES.value]
+# Her own home readings likewise: a partner sees them only when she shows them.
+DEFAULT_HIDDEN_SECTIONS = [Section.PREVIOUS_PREGNANCIES.value, Section.HOME_READINGS.value]
 
 
 def _default_hidden() -> list[str]:
@@ -276,6 +278,24 @@ class BirthPlan(SQLModel, table=True):
     updated_at: dt.datetime = Field(default_factory=utcnow)
 
 
+class HomeReading(SQLModel, table=True):
+    """A reading she took herself at home ("målt selv"): blood pressure (with the pulse if
+    the device shows it) and/or weight, with when she measured. Kept apart from the carers'
+    consultations, versioned like her notes; her midwife and GP see it, a partner with
+    fullmakt only when she shows the section Section.HOME_READINGS."""
+
+    __tablename__ = "pregnancy_home_reading"
+    id: int | None = Field(default=None, primary_key=True)
+    record_id: int = Field(foreign_key="pregnancyrecord.id", index=True)
+    measured_at: dt.datetime
+    bp_systolic: int | None = None
+    bp_diastolic: int | None = None
+    pulse: int | None = None
+    weight_kg: float | None = None
+    hidden_from_proxy: bool = False
+    version: int = 1
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
 # --- Her consent to the card in the app (issue #20) ---------------------------------------
 
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from statistics import NormalDist
 
 from digihelse.healthcard.dating import format_ga
@@ -49,6 +49,14 @@ BP_DIASTOLIC_LIMIT = 90
 BP_SOURCE = "NGF, Veileder i fødselshjelp: hypertensjon ≥ 140/90 mmHg"
 
 _NORMAL = NormalDist()
+
+
+def bp_at_or_above_limit(systolic: int | None, diastolic: int | None) -> bool:
+    """A blood pressure at or above 140 systolic or 90 diastolic (BP_SOURCE): a carer
+    should see her the same day. A reading without both numbers is not judged."""
+    if systolic is None or diastolic is None:
+        return False
+    return systolic >= BP_SYSTOLIC_LIMIT or diastolic >= BP_DIASTOLIC_LIMIT
 
 
 def z_for_centile(centile: float) -> float:
@@ -169,6 +177,9 @@ class BpChart:
     systolic_limit: int = BP_SYSTOLIC_LIMIT
     diastolic_limit: int = BP_DIASTOLIC_LIMIT
     source: str = BP_SOURCE
+    # Her own readings at home ("målt selv"), drawn in another style.
+    home_systolic: list[ChartPoint] = field(default_factory=list)
+    home_diastolic: list[ChartPoint] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -176,6 +187,7 @@ class WeightChart:
     points: list[ChartPoint]  # kg
     gain: list[ChartPoint]  # kg since before pregnancy; empty without that weight
     weight_before_kg: float | None = None
+    home: list[ChartPoint] = field(default_factory=list)  # her own weighings ("målt selv")
 
 
 @dataclass(frozen=True)
@@ -230,8 +242,15 @@ def weight_series(measurements: Iterable[Measurement],
     return WeightChart(points, gain, weight_before_kg)
 
 
-def charts(measurements: Iterable[Measurement], weight_before_kg: float | None = None
-           ) -> Charts:
-    """All three charts from the consultations."""
+def charts(measurements: Iterable[Measurement], weight_before_kg: float | None = None,
+           home: Iterable[Measurement] = ()) -> Charts:
+    """All three charts from the consultations, with her own readings at home (`home`)
+    beside them on the blood-pressure and weight charts."""
     rows = list(measurements)
-    return Charts(sf_series(rows), bp_series(rows), weight_series(rows, weight_before_kg))
+    own = list(home)
+    home_bp = bp_series(own)
+    bp = replace(bp_series(rows), home_systolic=home_bp.systolic,
+                 home_diastolic=home_bp.diastolic)
+    weight = replace(weight_series(rows, weight_before_kg),
+                     home=weight_series(own).points)
+    return Charts(sf_series(rows), bp, weight)

@@ -451,3 +451,49 @@ def validate_birth_plan(pain_relief: list[str], feeding: str, texts: Mapping[str
     for name, limit in BIRTH_PLAN_LIMITS.items():
         _text_errors(errors, name, texts.get(name, ""), limit)
     return errors
+
+
+# --- Her own measurements at home ("målt selv") ---------------------------------------------
+
+PULSE = (30, 220)  # beats per minute, as a home blood-pressure monitor shows it
+HOME_CLOCK_SKEW = dt.timedelta(minutes=10)  # her phone's clock may run a little ahead
+HOME_MAX_AGO = dt.timedelta(days=dating.ga_days_of(44))  # older is not this pregnancy
+# The error of a reading with nothing in it: of the form as a whole, not of one field.
+NO_READING = "reading"
+
+
+@dataclass(frozen=True)
+class HomeReadingDraft:
+    """What she measured, as the form sends it (measured_at tz-aware)."""
+
+    measured_at: dt.datetime | None
+    bp_systolic: int | None = None
+    bp_diastolic: int | None = None
+    pulse: int | None = None
+    weight_kg: float | None = None
+    hidden_from_proxy: bool = False
+
+
+def validate_home_reading(draft: HomeReadingDraft, *, now: dt.datetime) -> Errors:
+    """Every problem with a reading she took herself, by field, with the same plausibility
+    limits as the carers' consultations. A blood pressure needs both numbers; the pulse
+    goes with a blood pressure; the reading holds a blood pressure or a weight."""
+    errors: Errors = {}
+    if draft.measured_at is None:
+        errors["measured_at"] = "card.error.home_when_missing"
+    elif draft.measured_at > now + HOME_CLOCK_SKEW:
+        errors["measured_at"] = "card.error.home_in_future"
+    elif draft.measured_at < now - HOME_MAX_AGO:
+        errors["measured_at"] = "card.error.home_too_old"
+    _bp_errors(errors, draft.bp_systolic, draft.bp_diastolic)
+    if draft.pulse is not None:
+        if draft.bp_systolic is None and draft.bp_diastolic is None:
+            errors["pulse"] = "card.error.pulse_alone"
+        elif _outside(draft.pulse, PULSE):
+            errors["pulse"] = "card.error.pulse_range"
+    if _outside(draft.weight_kg, WEIGHT_KG):
+        errors["weight_kg"] = "card.error.weight_range"
+    if draft.bp_systolic is None and draft.bp_diastolic is None and draft.weight_kg is None \
+            and draft.pulse is None:
+        errors[NO_READING] = "card.error.home_empty"
+    return errors

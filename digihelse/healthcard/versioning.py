@@ -11,7 +11,14 @@ from typing import Any
 from sqlmodel import Session
 
 from digihelse.access.actors import Actor
-from digihelse.healthcard.models import BirthPlan, CardVersion, Consultation, LabResult, OwnNote
+from digihelse.healthcard.models import (
+    BirthPlan,
+    CardVersion,
+    Consultation,
+    HomeReading,
+    LabResult,
+    OwnNote,
+)
 from digihelse.healthcard.views import AuthorView
 from digihelse.people.registry import person_by_pid, personnel_by_pid
 
@@ -19,9 +26,10 @@ from digihelse.people.registry import person_by_pid, personnel_by_pid
 E_RECORD, E_CONSULTATION, E_LAB, E_NOTE = ("pregnancy_record", "consultation", "lab_result",
                                            "own_note")
 E_BIRTH_PLAN = "birth_plan"
+E_HOME_READING = "home_reading"  # her own measurements at home ("målt selv")
 # The items the woman can hide from fullmakt receivers one by one.
 HIDEABLE = {E_CONSULTATION: Consultation, E_LAB: LabResult, E_NOTE: OwnNote,
-            E_BIRTH_PLAN: BirthPlan}
+            E_BIRTH_PLAN: BirthPlan, E_HOME_READING: HomeReading}
 
 
 @dataclass(frozen=True)

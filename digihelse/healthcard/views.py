@@ -162,6 +162,8 @@ class CardView:
     can_edit: bool
     can_write_notes: bool
     can_hide: bool
+    # Her own readings at home ("målt selv"), newest first: home_readings.HomeReadingView.
+    home_readings: tuple[Any, ...] = ()
     # Set once the pregnancy ended (then no week, countdown, schedule or booking).
     ending: EndingView | None = None
 

@@ -19,6 +19,7 @@ from digihelse.ui.pages.carer_forms import lab_page, pregnancy_page
 from digihelse.ui.pages.consent import consent_page
 from digihelse.ui.pages.front import front_page
 from digihelse.ui.pages.home import home_page
+from digihelse.ui.pages.home_readings import home_readings_page
 from digihelse.ui.pages.inbox import inbox_page, staff_conversation_page
 from digihelse.ui.pages.messages import (
     conversation_page,
@@ -47,6 +48,7 @@ from digihelse.ui.state.consent import ConsentState
 from digihelse.ui.state.ending_form import EndingFormState
 from digihelse.ui.state.guard import SessionGuard
 from digihelse.ui.state.home import HomeState
+from digihelse.ui.state.home_readings import HomeReadingsState
 from digihelse.ui.state.lab_form import LabFormState
 from digihelse.ui.state.messages import (
     ConversationState,
@@ -118,11 +120,13 @@ PAGES = (
      [PERSONNEL, CarerState.load_list]),
     (birth_plan_page, routes.BIRTH_PLAN, "DigiHelse – Ønsker for fødselen",
      [CITIZEN, BirthPlanState.load]),
+    (home_readings_page, routes.HOME_READINGS, "DigiHelse – Mine målinger",
+     [CITIZEN, HomeReadingsState.load]),
     (consent_page, routes.CONSENT, "DigiHelse – Helsekort for gravide: samtykke",
      [CITIZEN, ConsentState.load]),
     (carer_card_page, routes.CARER_CARD, "DigiHelse – Helsekort",
      [PERSONNEL, CarerState.load_card, CarerFormsState.card_shown,
-      BirthPlanState.load_for_carer]),
+      BirthPlanState.load_for_carer, HomeReadingsState.load_for_carer]),
     (nurse_activation_page, routes.PERSONNEL_ACTIVATION, "DigiHelse – Aktivering",
      [PERSONNEL, NurseActivationState.load]),
     (activate_page, routes.ACTIVATE, "DigiHelse – Aktiver", [PUBLIC]),

@@ -7,6 +7,7 @@ BOOK = "/bestill"
 CARD = "/helsekort"
 SHARE = "/helsekort/del"
 BIRTH_PLAN = "/helsekort/onsker"  # Ønsker for fødselen
+HOME_READINGS = "/helsekort/malinger"  # her own measurements at home ("målt selv")
 CONSENT = "/helsekort/samtykke"  # her consent to the card in the app, and withdrawing it
 ACCESS_LOG = "/innsyn"
 PERSONNEL_HOME = "/personell"  # I dag; "?dag=YYYY-MM-DD" for another day

@@ -107,6 +107,7 @@ FAMILIES: dict[str, dict[str, str]] = {
         "consultation": "card.entity.consultation",
         "lab_result": "card.entity.lab_result",
         "birth_plan": "card.entity.birth_plan",
+        "home_reading": "card.entity.home_reading",
         "own_note": "card.entity.own_note",
         "pregnancy_record": "card.entity.pregnancy_record",
     },
@@ -192,6 +193,7 @@ FAMILIES: dict[str, dict[str, str]] = {
         "health": "card.section.health",
         "lifestyle": "card.section.lifestyle",
         "previous_pregnancies": "card.section.previous_pregnancies",
+        "home_readings": "card.section.home_readings",
     },
     "card.urine": {
         "1+": "card.urine.1+",
@@ -244,6 +246,7 @@ FAMILIES: dict[str, dict[str, str]] = {
         "access_log": "log.object.access_log",
         "appointment": "log.object.appointment",
         "birth_plan": "log.object.birth_plan",
+        "home_reading": "log.object.home_reading",
         "booking": "log.object.booking",
         "consultation": "log.object.consultation",
         "fullmakt": "log.object.fullmakt",

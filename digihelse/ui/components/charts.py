@@ -22,6 +22,7 @@ class Series:
     dashed: bool = False
     markers: bool = True
     reference: bool = False  # the same on every chart of its kind (e.g. the median)
+    hollow: bool = False  # open markers: her own readings at home ("målt selv")
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,13 @@ def _series(series: Series, point) -> list[str]:
     # a card's marks travel as state, so each one is kept short.
     parts = [f'<path d="{_path(series.points, point)}" class="ln" '
              f'stroke="{series.colour}"{dash}/>']
-    if series.markers:
+    if series.markers and series.hollow:
+        # Open rings on a dashed line: told apart by shape, not by colour (WCAG 1.4.1).
+        for x, y in series.points:
+            cx, cy = point(x, y)
+            parts.append(f'<circle cx="{cx}" cy="{cy}" r="4" stroke="{series.colour}" '
+                         f'class="ph"/>')
+    elif series.markers:
         for x, y in series.points:
             cx, cy = point(x, y)
             parts.append(f'<circle cx="{cx}" cy="{cy}" r="4" fill="{series.colour}" '

@@ -76,6 +76,29 @@ _LEGENDS = {"sf": lambda: T("card.chart.legend.sf"), "bp": lambda: T("card.chart
             "weight": lambda: T("card.chart.legend.weight")}
 
 
+# The charts that also carry her own readings at home ("målt selv").
+_HOME_CHARTS = ("bp", "weight")
+
+
+def _swatch(hollow: bool) -> rx.Component:
+    """The key's picture of a line and its marker: solid with a filled dot for the
+    consultations, dashed with an open ring for hers (shape tells them apart, not colour)."""
+    marker = ('<circle cx="18" cy="8" r="4" fill="#fff" stroke="#005a70" stroke-width="2"/>'
+              if hollow else '<circle cx="18" cy="8" r="4" fill="#005a70"/>')
+    dash = ' stroke-dasharray="4 3"' if hollow else ""
+    return rx.html(f'<svg width="36" height="16" viewBox="0 0 36 16" aria-hidden="true" '
+                   f'focusable="false"><line x1="0" y1="8" x2="36" y2="8" stroke="#005a70" '
+                   f'stroke-width="2"{dash}/>{marker}</svg>', aria_hidden="true")
+
+
+def _home_key() -> rx.Component:
+    return rx.el.ul(
+        rx.el.li(_swatch(False), rx.el.span(T("card.home.key.carer"))),
+        rx.el.li(_swatch(True), rx.el.span(T("card.home.key.home"))),
+        class_name="chart-key small", aria_label=T("card.home.key.title"),
+    )
+
+
 def _chart(key: str, block: card_display.ChartBlock) -> rx.Component:
     """One chart: the frame and words compiled in (by language), her marks from state."""
     title_key, source_key, unit = CHART_TEXTS[key]
@@ -89,6 +112,7 @@ def _chart(key: str, block: card_display.ChartBlock) -> rx.Component:
         rx.html(head + block.marks + tail, class_name="chart-box", tab_index=0,
                 role="group", aria_labelledby=f"chart-{key}-t"),
         rx.el.p(_LEGENDS[key](), class_name="small chart-legend"),
+        _home_key() if key in _HOME_CHARTS else rx.fragment(),
         rx.el.details(
             rx.el.summary(T("card.chart.table")),
             rx.el.table(
@@ -400,6 +424,10 @@ def card_page() -> rx.Component:
                     & (CardState.ending_line == ""),
                     rx.el.a(T("birth.link"), href=routes.BIRTH_PLAN, id="birth-plan-link",
                             class_name="btn btn-secondary no-print share-link")),
+            # Her own blood pressure and weight at home ("målt selv"); a partner reads them
+            # there too, when she shows them.
+            rx.el.a(T("card.home.link"), href=routes.HOME_READINGS, id="home-readings-link",
+                    class_name="btn btn-secondary no-print share-link"),
             # Her consent to the card in the app, and withdrawing it (issue #20).
             rx.cond(CardState.can_write_notes & ~CardState.acting_for_other,
                     rx.el.a(T("consent.link"), href=routes.CONSENT, id="consent-link",

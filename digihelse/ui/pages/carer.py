@@ -168,6 +168,7 @@ def carer_card_page() -> rx.Component:
     # "Ny prøve" and "Endre svangerskap og bakgrunn" (pages/carer_forms.py).
     from digihelse.ui.pages.birth_plan import carer_section as birth_plan_for_carer
     from digihelse.ui.pages.carer_forms import card_links
+    from digihelse.ui.pages.home_readings import carer_section as home_readings_for_carer
 
     return personnel_shell(
         "card",
@@ -178,6 +179,7 @@ def carer_card_page() -> rx.Component:
             overview(CarerState),
             rx.el.section(rx.el.h2(T("card.notes.from_her")), note_list(CarerState)),
             birth_plan_for_carer(),
+            home_readings_for_carer(),
             rx.cond(CarerState.can_edit, rx.fragment(card_links(), consultation_form())),
             # When the pregnancy ended: record it, or correct it (pages/carer_ending.py).
             rx.cond(CarerState.can_edit, page_link(

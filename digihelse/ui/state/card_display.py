@@ -40,7 +40,14 @@ from digihelse.healthcard.validation import (
     PREVIOUS_COUNTS,
 )
 from digihelse.people.nin import parse_nin
-from digihelse.ui.components.charts import Band, Chart, Series, render_frame, render_marks
+from digihelse.ui.components.charts import (
+    BRAND,
+    Band,
+    Chart,
+    Series,
+    render_frame,
+    render_marks,
+)
 
 
 @dataclass
@@ -388,7 +395,9 @@ def _bp_figure(charts: Charts, lang: str) -> Chart:
                                 [(p.ga_weeks, p.value) for p in bp.systolic]),
                          Series(t("card.field.bp_diastolic", lang),
                                 [(p.ga_weeks, p.value) for p in bp.diastolic],
-                                colour="#0b6e4f")],
+                                colour="#0b6e4f"),
+                         *_home_series(lang, (bp.home_systolic, BRAND),
+                                       (bp.home_diastolic, "#0b6e4f"))],
                  limits=[(str(bp.systolic_limit), bp.systolic_limit),
                          (str(bp.diastolic_limit), bp.diastolic_limit)],
                  x_ticks=(8, 16, 24, 32, 40), y_ticks=(60, 90, 120, 150))
@@ -396,26 +405,54 @@ def _bp_figure(charts: Charts, lang: str) -> Chart:
 
 def _bp_rows(charts: Charts, lang: str) -> list[list[str]]:
     bp = charts.bp
-    return [[s.ga_text, f"{_num(s.value, lang, 0)}/{_num(d.value, lang, 0)}",
+    rows = [[s.ga_text, f"{_num(s.value, lang, 0)}/{_num(d.value, lang, 0)}",
              _text(keyed("card.flag", s.flag or d.flag, ""), lang)
              if (s.flag or d.flag) else ""]
             for s, d in zip(bp.systolic, bp.diastolic, strict=False)]
+    return _with_home(rows, bp.systolic, [
+        ([s.ga_text, f"{_num(s.value, lang, 0)}/{_num(d.value, lang, 0)}",
+          ", ".join(x for x in (t("card.home.marked", lang),
+                                _text(keyed("card.flag", s.flag, ""), lang) if s.flag else "")
+                    if x)], s)
+        for s, d in zip(bp.home_systolic, bp.home_diastolic, strict=False)])
+
+
+# --- Her own readings at home in the charts ("målt selv"): dashed, with open rings ---------
+
+def _home_series(lang: str, *parts: tuple[list, str]) -> list[Series]:
+    return [Series(t("card.home.marked", lang), [(p.ga_weeks, p.value) for p in points],
+                   colour=colour, dashed=True, hollow=True) for points, colour in parts]
+
+
+def _with_home(rows: list[list[str]], points: list, home: list[tuple[list[str], object]]
+               ) -> list[list[str]]:
+    """The consultations' rows and hers from home in one table, in the order of the
+    pregnancy (a consultation first on the same day)."""
+    if not home:
+        return rows
+    keyed_rows = [((p.ga_days, 0), row) for p, row in zip(points, rows, strict=False)]
+    keyed_rows += [((p.ga_days, 1), row) for row, p in home]
+    return [row for _key, row in sorted(keyed_rows, key=lambda item: item[0])]
 
 
 def _weight_figure(charts: Charts, lang: str) -> Chart:
     points = charts.weight.points
-    values = [p.value for p in points] or [60.0]
+    values = [p.value for p in points + charts.weight.home] or [60.0]
     low, high = min(values) - 5, max(values) + 5
     return Chart(t("card.chart.weight", lang), t("card.chart.weight", lang),
                  t("card.field.ga", lang), "kg", (4, 42), (int(low), int(high) + 1),
                  series=[Series(t("card.chart.weight", lang),
-                                [(p.ga_weeks, p.value) for p in points])],
+                                [(p.ga_weeks, p.value) for p in points]),
+                         *_home_series(lang, (charts.weight.home, BRAND))],
                  x_ticks=(8, 16, 24, 32, 40),
                  y_ticks=tuple(range(int(low) // 5 * 5 + 5, int(high) + 1, 5)))
 
 
 def _weight_rows(charts: Charts, lang: str) -> list[list[str]]:
-    return [[p.ga_text, _num(p.value, lang), ""] for p in charts.weight.points]
+    weight = charts.weight
+    return _with_home([[p.ga_text, _num(p.value, lang), ""] for p in weight.points],
+                      weight.points, [([p.ga_text, _num(p.value, lang),
+                                        t("card.home.marked", lang)], p) for p in weight.home])
 
 
 _FIGURES = {"sf": (_sf_figure, _sf_rows), "bp": (_bp_figure, _bp_rows),

@@ -32,6 +32,7 @@ def _written_pairs() -> set[tuple[str, str]]:
     pairs: set[tuple[str, str]] = set()
     consts = {"E_RECORD": "pregnancy_record", "E_CONSULTATION": "consultation",
               "E_LAB": "lab_result", "E_NOTE": "own_note", "E_BIRTH_PLAN": "birth_plan",
+              "E_HOME_READING": "home_reading",
               "E_CONSENT": "pregnancy_consent",
               "O_FULLMAKT": "fullmakt",
               "O_LIST": "fullmakt_list", "O_RECEIVER": "fullmakt_receiver"}
