@@ -10,6 +10,7 @@ from digihelse.access.actors import Action, Actor
 from digihelse.core.db import SessionOrEngine, transaction
 from digihelse.healthcard.guard import is_proxy, log, notes_visible, previous_for, require
 from digihelse.healthcard.lookup import record_for
+from digihelse.healthcard.sections import HIDDEN_WITH
 from digihelse.healthcard.models import CardVersion, PregnancyRecord, Section
 from digihelse.healthcard.versioning import E_NOTE, E_RECORD, HIDEABLE
 from digihelse.healthcard.views import AuthorView, FieldChange, VersionView
@@ -22,6 +23,10 @@ SECTION_FIELDS: dict[str, tuple[str, ...]] = {
     Section.LIFESTYLE: ("lifestyle",),
     Section.CONTACTS: ("contacts",),
 }
+# The list sections (issue #20) are hidden with the section they belong to.
+for _column, _section in HIDDEN_WITH.items():
+    if _column not in SECTION_FIELDS[_section]:
+        SECTION_FIELDS[_section] = (*SECTION_FIELDS[_section], _column)
 
 
 def _hidden_entities(s: Session, record: PregnancyRecord) -> set[tuple[str, int]]:
