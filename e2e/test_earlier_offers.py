@@ -132,6 +132,15 @@ def test_an_earlier_time_is_offered_taken_and_offered_on(browser: Browser, base_
     mia.goto("/timer")
     wait_for_app(mia)
     expect(mia.locator("#offers")).to_have_count(0)  # she is second in line
+    # Her home screen says so too (the SMS said only that there is news) and leads here.
+    ida.goto("/hjem")
+    wait_for_app(ida)
+    link = ida.locator("#offers-link")
+    expect(link).to_have_text("En tidligere time er ledig for deg – se tilbudet")
+    ida.screenshot(path=str(ARTIFACTS / "earlier-offer-home.png"), full_page=True)
+    link.click()
+    expect(ida).to_have_url(re.compile(r"/timer#offers$"))
+    expect(offer).to_have_count(1)
 
     with sqlite3.connect(server.database_path) as db:
         bodies = [b for (b,) in db.execute("SELECT body FROM outbox WHERE kind = "

@@ -91,6 +91,9 @@ def her_record(s: Session, person: Person, slot: Slot) -> PregnancyRecord:
     record = s.exec(select(PregnancyRecord).where(
         PregnancyRecord.woman_id == person.id, PregnancyRecord.active,
         PregnancyRecord.midwife_id == slot.personnel_id)).first()
+    # An ended pregnancy has no consultations to book (healthcard/ending.py).
+    if record is not None and record.ended_on is not None:
+        record = None
     if record is None:
         raise AccessDenied("not_her_midwife", "only the midwife on her card",
                            "booking.error.not_her_midwife")

@@ -159,6 +159,12 @@ def pregnancy_booking_options(
         if woman is None:
             raise CardNotFound()
         record = _record_of(s, woman)
+        if record.ended_on is not None:
+            # The pregnancy ended: nothing to book and nothing booked (healthcard/ending.py).
+            return PregnancyBookingOptions(
+                visit=None, midwife_id=record.midwife_id, midwife_name="",
+                has_gp=record.gp_id is not None, places=(), slots=(), in_window=False,
+                booked=None, can_book=False)
         visit = _next_visit(s, record, to_oslo(now).date())
         booked = _booked(s, woman, now)
         if booked is not None and decision.relation != "self":

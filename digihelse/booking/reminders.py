@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from digihelse.access.actors import Service
 from digihelse.booking.models import Booking, BookingStatus, Slot
 from digihelse.booking.notices import NURSE_WORDS, reminder_text, sms_where
 from digihelse.core.db import SessionOrEngine, transaction
 from digihelse.core.settings import BookingSettings
 from digihelse.core.timeutil import aware_utc, to_oslo
+from digihelse.healthcard.models import PregnancyRecord
 from digihelse.notify.outbox import enqueue
 from digihelse.people.models import Person, Place
 
@@ -45,6 +47,11 @@ def queue_notices(s: Session, *, booking: Booking, person: Person, start: dt.dat
 
 
 
+def _ended_pregnancies():
+    return select(PregnancyRecord.woman_id).where(PregnancyRecord.active,
+                                                  col(PregnancyRecord.ended_on).is_not(None))
+
+
 def queue_reminders(s_or_engine: SessionOrEngine, *, now: dt.datetime | None = None,
                     settings: BookingSettings) -> int:
     """Queue the 24-hour reminder for bookings now inside that window which were booked
@@ -57,7 +64,10 @@ def queue_reminders(s_or_engine: SessionOrEngine, *, now: dt.datetime | None = N
             .join(Person, Person.id == Booking.person_id)
             .join(Place, Place.id == Slot.place_id)
             .where(Booking.status == BookingStatus.BOOKED, Slot.start_at > now,
-                   Slot.start_at <= now + settings.reminder_before)
+                   Slot.start_at <= now + settings.reminder_before,
+                   # Nothing about a pregnancy that ended (healthcard/ending.py).
+                   ~((Booking.service == Service.PREGNANCY)
+                     & col(Booking.person_id).in_(_ended_pregnancies())))
         ).all()
         queued = 0
         for booking, slot, person, place_kind in rows:

@@ -17,6 +17,7 @@ from digihelse.healthcard import dating, reference
 from digihelse.healthcard.consultations import fetus_rows
 from digihelse.healthcard.dating import ScheduleItem
 from digihelse.healthcard.guard import (
+    check_ended_card,
     is_proxy,
     log,
     notes_visible,
@@ -41,6 +42,7 @@ from digihelse.healthcard.views import (
     Background,
     CardView,
     ConsultationView,
+    EndingView,
     FollowUp,
     LabResultView,
     Overview,
@@ -95,6 +97,8 @@ def _overview(s: Session, woman: Person, record: PregnancyRecord, on: dt.date,
     ga = None if days is None else dating.split_ga(days)
     carers = author_views(s, (record.midwife_id, record.gp_id))
     rhd_negative, followup = _rhd_followup(record, labs)
+    if record.ended_on is not None:  # the card stops: no week today, nothing due
+        ga, followup = None, ()
     return Overview(
         woman_pid=woman.nin, woman_name=woman.full_name, due_date=record.due_date,
         dating_method=record.dating_method, due_date_lmp=record.due_date_lmp,
@@ -151,6 +155,8 @@ def _card_view(s: Session, decision: policy.Decision, woman: Person, record: Pre
     ultrasounds = (dating.recommended_ultrasounds(
         record.due_date, [record.scan_date] if record.scan_date else [])
         if record.due_date else [])
+    if record.ended_on is not None:  # the pregnancy ended: no schedule to follow
+        schedule, ultrasounds = [], []
     all_labs = list(s.exec(select(LabResult).where(LabResult.record_id == record.id)
                            .order_by(col(LabResult.taken_on), col(LabResult.id))))
     labs = [lab for lab in all_labs if visible(relation, lab.hidden_from_proxy)]
@@ -176,7 +182,10 @@ def _card_view(s: Session, decision: policy.Decision, woman: Person, record: Pre
         notes=notes, background=background,
         can_edit=decision.allows(Action.EDIT_CARD),
         can_write_notes=decision.allows(Action.WRITE_OWN_NOTES),
-        can_hide=decision.allows(Action.WRITE_OWN_NOTES))
+        can_hide=decision.allows(Action.WRITE_OWN_NOTES),
+        ending=(EndingView(record.end_kind, record.ended_on, record.ending_shown_to_proxy,
+                           record.end_kind != "termination")
+                if record.ended_on is not None and record.end_kind else None))
 
 
 def get_card(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str,
@@ -189,6 +198,7 @@ def get_card(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str,
     with transaction(s_or_engine) as s:
         decision = require(s, actor, woman_pid, Action.VIEW_CARD, object_type=E_RECORD)
         woman, record = record_for(s, woman_pid)
+        check_ended_card(decision.relation, record)
         view = _card_view(s, decision, woman, record, on)
         log(s, actor, woman_pid, "read", E_RECORD, record.id)
         return view

@@ -40,7 +40,7 @@ def my_women(s_or_engine: SessionOrEngine, actor: Actor, on: dt.date | None = No
             held = sorted(s.exec(select(Consultation.held_on)
                                  .where(Consultation.record_id == record.id)))
             schedule = (dating.recommended_schedule(record.due_date, held)
-                        if record.due_date else [])
+                        if record.due_date and record.ended_on is None else [])
             last = held[-1] if held else None
             questions = s.exec(select(OwnNote.created_at).where(
                 OwnNote.record_id == record.id, OwnNote.kind == NoteKind.QUESTION)).all()
@@ -48,10 +48,13 @@ def my_women(s_or_engine: SessionOrEngine, actor: Actor, on: dt.date | None = No
                                  if last is None or to_oslo(at).date() > last)
             summaries.append(WomanSummary(
                 woman.nin, woman.full_name, age_on(woman.birth_date, on), record.due_date,
-                dating.ga_text_on(record.due_date, on), dating.next_consultation(schedule, on),
-                last, open_questions, "midwife" if record.midwife_id == staff.id else "gp"))
+                None if record.ended_on else dating.ga_text_on(record.due_date, on),
+                dating.next_consultation(schedule, on),
+                last, open_questions, "midwife" if record.midwife_id == staff.id else "gp",
+                ended_on=record.ended_on))
             log(s, actor, woman.nin, "read", "pregnancy_list", record.id)
         far = dt.date.max
-        summaries.sort(key=lambda w: (w.next_consultation.window_start
+        # Ended pregnancies last: nothing is due for them.
+        summaries.sort(key=lambda w: (w.ended_on is not None, w.next_consultation.window_start
                                       if w.next_consultation else far, w.name))
         return summaries

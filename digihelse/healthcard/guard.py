@@ -76,3 +76,29 @@ def carer_staff(s: Session, actor: Actor) -> Personnel | None:
             or found[1].role != actor.role):
         return None
     return found[1]
+
+
+# --- When a pregnancy ends (healthcard/ending.py) ---
+# The record's columns about the ending: never in a fullmakt receiver's history.
+ENDING_FIELDS = frozenset({"ended_on", "end_kind", "ending_shown_to_proxy"})
+# The ending a fullmakt receiver never sees, as PREVIOUS_NEVER_TO_PROXY for earlier ones.
+ENDING_NEVER_TO_PROXY = "termination"
+
+
+def ending_visible(proxy: bool, end_kind: str | None, shown_to_proxy: bool) -> bool:
+    """Whether the viewer may see how (and that) the pregnancy ended. She and her carers
+    always; a fullmakt receiver never a termination (abortloven § 1, helsepersonelloven
+    § 21), any other ending only when she chose to show it (privacy by default)."""
+    if not proxy or end_kind is None:
+        return True
+    return end_kind != ENDING_NEVER_TO_PROXY and shown_to_proxy
+
+
+def check_ended_card(relation: str, record: Any) -> None:
+    """An ended card the viewer may not see the ending of is, for him, no card at all:
+    the same CardNotFound as for a woman without one (a refusal that tells nothing)."""
+    from digihelse.healthcard.errors import CardNotFound
+
+    if record.ended_on is not None and not ending_visible(
+            is_proxy(relation), record.end_kind, record.ending_shown_to_proxy):
+        raise CardNotFound()

@@ -8,7 +8,15 @@ from sqlmodel import Session, col, select
 
 from digihelse.access.actors import Action, Actor
 from digihelse.core.db import SessionOrEngine, transaction
-from digihelse.healthcard.guard import is_proxy, log, notes_visible, previous_for, require
+from digihelse.healthcard.guard import (
+    ENDING_FIELDS,
+    check_ended_card,
+    is_proxy,
+    log,
+    notes_visible,
+    previous_for,
+    require,
+)
 from digihelse.healthcard.lookup import record_for
 from digihelse.healthcard.sections import HIDDEN_WITH
 from digihelse.healthcard.models import CardVersion, PregnancyRecord, Section
@@ -53,6 +61,7 @@ def history(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str
     with transaction(s_or_engine) as s:
         decision = require(s, actor, woman_pid, Action.VIEW_CARD, object_type="history")
         _woman_row, record = record_for(s, woman_pid)
+        check_ended_card(decision.relation, record)
         rows = list(s.exec(select(CardVersion).where(CardVersion.record_id == record.id)
                            .order_by(col(CardVersion.entity), col(CardVersion.entity_id),
                                      col(CardVersion.version))))
@@ -61,6 +70,8 @@ def history(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str
         hidden_fields = {name for section in (record.hidden_sections or ())
                          for name in SECTION_FIELDS.get(section, ())} if proxy else set()
         hidden_fields |= {"hidden_sections"} if proxy else set()
+        # How the pregnancy ended (and any correction of it) is not in his history.
+        hidden_fields |= ENDING_FIELDS if proxy else set()
         views: list[VersionView] = []
         previous: dict[tuple[str, int], dict[str, Any]] = {}
         for row in rows:

@@ -138,7 +138,20 @@ class PregnancyRecord(SQLModel, table=True):
 
     version: int = 1
     updated_at: dt.datetime = Field(default_factory=utcnow)
-    ended_on: dt.date | None = None  # birth or end of pregnancy; the record is then inactive
+    ended_on: dt.date | None = None  # birth or end of pregnancy (healthcard/ending.py)
+    # --- When a pregnancy ends (healthcard/ending.py) ---
+    end_kind: str | None = Field(default=None, max_length=16)  # an EndKind value
+    # She lets those she gave fullmakt see the ending (never a termination: guard.py).
+    ending_shown_to_proxy: bool = False
+
+
+class EndKind(enum.StrEnum):
+    """How the pregnancy ended, as the midwife or GP records it."""
+
+    BIRTH = "birth"  # a live birth: the card ends normally
+    MISCARRIAGE = "miscarriage"  # spontanabort
+    TERMINATION = "termination"  # induced abortion (abortloven)
+    STILLBIRTH = "stillbirth"  # dødfødsel
 
 
 class Consultation(SQLModel, table=True):

@@ -110,6 +110,12 @@ def create_card(s_or_engine: SessionOrEngine, actor: Actor, woman_pid: str,
         may_open = (woman is not None and staff is not None
                     and _serves_her_municipality(s, staff, woman))
         existing = active_record(s, woman) if woman is not None else None
+        if existing is not None and existing.ended_on is not None and may_open:
+            # A new pregnancy: the ended card is closed, the new one becomes her card.
+            existing.active = False
+            s.add(existing)
+            s.flush()
+            existing = None
         if existing is not None or not may_open:
             # Without a basis to open a card, the policy decides (and logs a refusal); her
             # own carers are told that the card exists, nobody else learns of it.

@@ -13,6 +13,12 @@ transaction of its own). No UI imports."""
 from digihelse.healthcard.card import get_card
 from digihelse.healthcard.carers import my_women
 from digihelse.healthcard.consultations import edit_consultation, record_consultation
+from digihelse.healthcard.ending import (
+    correct_ending,
+    ending_preview,
+    record_ending,
+    show_ending_to_proxy,
+)
 from digihelse.healthcard.errors import (
     CardError,
     CardExists,
@@ -71,18 +77,22 @@ __all__ = [
     "VersionView",
     "WomanSummary",
     "add_own_note",
+    "correct_ending",
     "create_card",
     "delete_own_note",
     "draft_of",
     "edit_consultation",
     "edit_lab_result",
     "edit_own_note",
+    "ending_preview",
     "get_card",
     "history",
     "my_women",
     "pregnancy_form",
     "record_consultation",
+    "record_ending",
     "record_lab_result",
     "set_hidden_from_proxy",
+    "show_ending_to_proxy",
     "update_pregnancy",
 ]

@@ -133,6 +133,20 @@ class Background:
 
 
 @dataclass(frozen=True)
+class EndingView:
+    """How and when the pregnancy ended, for a viewer who may see it (healthcard/ending.py)."""
+
+    kind: str  # an EndKind value; i18n card.end.kind.<kind>
+    ended_on: dt.date
+    shown_to_proxy: bool  # she lets those she gave fullmakt see it
+    may_show_to_proxy: bool  # False for a termination: never shown to a fullmakt receiver
+
+    @property
+    def kind_key(self) -> str:
+        return keyed("card.end.kind", self.kind)
+
+
+@dataclass(frozen=True)
 class CardView:
     """Everything the card pages show, already filtered for the viewer."""
 
@@ -150,6 +164,8 @@ class CardView:
     can_edit: bool
     can_write_notes: bool
     can_hide: bool
+    # Set once the pregnancy ended (then no week, countdown, schedule or booking).
+    ending: EndingView | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +200,7 @@ class WomanSummary:
     last_consultation: dt.date | None
     open_questions: int  # the woman's questions since the last consultation
     role: str  # the viewer's role on this card: midwife or gp
+    ended_on: dt.date | None = None  # the pregnancy ended: listed as ended, not as due
 
 
 @dataclass(frozen=True)

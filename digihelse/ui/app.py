@@ -14,6 +14,7 @@ from digihelse.ui.pages.birth_plan import birth_plan_page
 from digihelse.ui.pages.booking import booking_page
 from digihelse.ui.pages.card import card_page
 from digihelse.ui.pages.carer import carer_card_page, carer_list_page
+from digihelse.ui.pages.carer_ending import ending_page
 from digihelse.ui.pages.carer_forms import lab_page, pregnancy_page
 from digihelse.ui.pages.front import front_page
 from digihelse.ui.pages.home import home_page
@@ -41,6 +42,7 @@ from digihelse.ui.state.birth_plan import BirthPlanState
 from digihelse.ui.state.booking import BookingState
 from digihelse.ui.state.card import CardState, CarerState
 from digihelse.ui.state.carer_forms import CarerFormsState
+from digihelse.ui.state.ending_form import EndingFormState
 from digihelse.ui.state.guard import SessionGuard
 from digihelse.ui.state.home import HomeState
 from digihelse.ui.state.lab_form import LabFormState
@@ -102,6 +104,8 @@ PAGES = (
     (lab_page, routes.CARER_LAB, "DigiHelse – Ny prøve", [PERSONNEL, LabFormState.load_lab]),
     (pregnancy_page, routes.CARER_PREGNANCY, "DigiHelse – Svangerskapet og bakgrunn",
      [PERSONNEL, PregnancyFormState.load_pregnancy]),
+    (ending_page, routes.CARER_ENDING, "DigiHelse – Svangerskapet er avsluttet",
+     [PERSONNEL, EndingFormState.load_ending]),
     (accessibility_page, routes.ACCESSIBILITY, "DigiHelse – Tilgjengelighetserklæring",
      [PUBLIC]),
     (access_log_page, routes.ACCESS_LOG, "DigiHelse – Hvem har sett opplysningene mine",

@@ -16,6 +16,7 @@ CARER_LIST = "/personell/gravide"
 CARER_CARD = "/personell/helsekort"
 CARER_LAB = "/personell/helsekort/prove"
 CARER_PREGNANCY = "/personell/helsekort/svangerskap"
+CARER_ENDING = "/personell/helsekort/avslutning"  # when the pregnancy ended
 ACTIVATE = "/aktiver"  # the pupil types her nurse's code and makes a passkey; "?kode=" fills it
 PERSONNEL_ACTIVATION = "/personell/aktivering"  # the nurse makes an activation code
 PASSKEYS = "/innstillinger/passnokler"  # her passkeys: add, see, remove

@@ -1,4 +1,5 @@
-"""Integration fixtures: the FHIR API over the ASGI app, on a seeded database."""
+"""Integration fixtures: the FHIR API over the ASGI app, on a seeded database, and the
+racers for the concurrency tests."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from digihelse.core import db
+from tests.factories import make_world
 from tests.fhir_client import BASE
+from tests.integration.racing import THREADS, racing_pupils
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +88,14 @@ def make_app(tmp_path, monkeypatch):
     yield build
     settings_module.get_settings.cache_clear()
     current.session_store.cache_clear()
+
+
+@pytest.fixture
+def race(engine, seeded):
+    """Kari's slots, 50 pupils at her school, and an engine per thread."""
+    world = make_world(engine, seeded)
+    pupils = racing_pupils(engine)
+    engines = [db.make_engine(str(engine.url)) for _ in range(THREADS)]
+    yield world, pupils, engines
+    for e in engines:
+        e.dispose()

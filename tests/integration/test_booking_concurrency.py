@@ -3,64 +3,20 @@ and connection, race for one slot. The database decides; exactly one wins."""
 
 from __future__ import annotations
 
-import datetime as dt
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from digihelse.access.actors import Actor
 from digihelse.booking import citizen, errors
 from digihelse.booking.models import Booking
 from digihelse.core import db
 from digihelse.core.settings import BookingSettings
-from digihelse.people.models import Enrollment, Person, Place
-from digihelse.people.nin import synthetic_nin
-from tests.factories import NOW, SCHOOL, TUESDAY, make_world
+from tests.factories import NOW, TUESDAY
+from tests.integration.racing import THREADS, run_at_once
 
 SETTINGS = BookingSettings()  # the default booking limits
 
-THREADS = 50
 pytestmark = pytest.mark.postgres  # FOR UPDATE and the partial unique index there
-
-
-@pytest.fixture
-def race(engine, seeded):
-    """Kari's slots, 50 pupils at her school, and an engine per thread."""
-    world = make_world(engine, seeded)
-    pupils = []
-    with db.write_session(engine) as s:
-        school = s.exec(select(Place).where(Place.name == SCHOOL)).one()
-        for i in range(THREADS):
-            birth = dt.date(2011, 1, 1) + dt.timedelta(days=i * 7)
-            person = Person(nin=synthetic_nin(birth, seed=i), given_name=f"Elev{i}",
-                            family_name="Test", birth_date=birth)
-            s.add(person)
-            s.flush()
-            s.add(Enrollment(person_id=person.id, place_id=school.id))
-            pupils.append(Actor(pid=person.nin, role="citizen", name=f"Elev{i} Test"))
-    url = str(engine.url)
-    engines = [db.make_engine(url) for _ in range(THREADS)]
-    yield world, pupils, engines
-    for e in engines:
-        e.dispose()
-
-
-def _run_all(calls):
-    """Start every call at the same moment (a barrier), return results or exceptions."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        barrier.wait()
-        try:
-            return call()
-        except Exception as exc:  # collected and checked by the test
-            return exc
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def _active_on(engine, slot_id: int) -> int:
@@ -77,7 +33,7 @@ def test_fifty_pupils_race_for_one_slot(race):
                                             settings=SETTINGS))
         for i, (e, p) in enumerate(zip(engines, pupils, strict=True))
     ]
-    results = _run_all(calls)
+    results = run_at_once(calls)
     won = [r for r in results if isinstance(r, Booking)]
     taken = [r for r in results if isinstance(r, errors.SlotTaken)]
     others = [r for r in results if not isinstance(r, Booking | errors.SlotTaken)]
@@ -97,7 +53,7 @@ def test_fifty_identical_requests_make_one_booking(race):
     calls = [(lambda e=e: citizen.book(e, ida, slot_id=slot_id, client_key="same-tap", now=NOW,
                                        settings=SETTINGS))
              for e in engines]
-    results = _run_all(calls)
+    results = run_at_once(calls)
     assert all(isinstance(r, Booking) for r in results), [r for r in results
                                                          if not isinstance(r, Booking)]
     assert len({r.id for r in results}) == 1
@@ -123,7 +79,7 @@ def test_fifty_moves_into_one_slot_leave_everyone_else_untouched(race):
                                              client_key=f"mv-{i}", now=NOW, settings=SETTINGS))
         for i, (e, p, b) in enumerate(zip(engines, pupils, held, strict=True))
     ]
-    results = _run_all(calls)
+    results = run_at_once(calls)
     moved = [r for r in results if isinstance(r, Booking)]
     assert len(moved) == 1
     assert all(isinstance(r, errors.SlotTaken) for r in results if not isinstance(r, Booking))

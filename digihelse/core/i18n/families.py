@@ -66,9 +66,17 @@ FAMILIES: dict[str, dict[str, str]] = {
     "card.action": {
         "create": "card.action.create",
         "delete": "card.action.delete",
+        "end": "card.action.end",
         "hide": "card.action.hide",
+        "reopen": "card.action.reopen",
         "show": "card.action.show",
         "update": "card.action.update",
+    },
+    "card.end.kind": {
+        "birth": "card.end.kind.birth",
+        "miscarriage": "card.end.kind.miscarriage",
+        "stillbirth": "card.end.kind.stillbirth",
+        "termination": "card.end.kind.termination",
     },
     "card.contact": {
         "birth_institution": "card.contact.birth_institution",

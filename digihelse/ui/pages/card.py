@@ -16,13 +16,52 @@ from digihelse.ui.state.card_display import CHART_KEYS, CHART_TEXTS, SCHEDULE_ST
 from digihelse.ui.state.session import SessionState
 
 
+def ending_box(state=CardState) -> rx.Component:
+    """The pregnancy ended: the day, gently; that she can still read and print her card;
+    where to get support; and (for her own card) whether her partner may see it."""
+    own = state is CardState
+    return rx.el.div(
+        rx.el.p(rx.el.strong(state.ending_line), id="ending-line"),
+        # A termination is on paper only if she ticks it beside Skriv ut.
+        rx.el.p(state.ending_kind, id="ending-kind",
+                class_name=rx.cond(state.ending_termination, "muted print-choice", "muted")),
+        rx.fragment(
+            rx.el.p(T("card.end.still_read"), class_name="no-print"),
+            rx.el.p(T("card.end.support"), class_name="no-print", id="ending-support"),
+            rx.el.p(T("card.call.emergency"), " ",
+                    rx.el.a("113", href="tel:113", class_name="inline-link"),
+                    class_name="no-print"),
+            rx.cond(
+                state.can_write_notes & ~state.acting_for_other,
+                rx.cond(
+                    state.ending_may_show,
+                    rx.el.div(
+                        rx.el.p(rx.cond(state.ending_shown, T("card.end.proxy_shown"),
+                                        T("card.end.proxy_hidden")), class_name="small"),
+                        rx.el.button(rx.cond(state.ending_shown, T("card.end.proxy_hide"),
+                                             T("card.end.proxy_show")),
+                                     type="button", id="ending-proxy",
+                                     on_click=CardState.show_ending(~state.ending_shown),
+                                     class_name="btn btn-secondary"),
+                        class_name="no-print"),
+                    rx.el.p(T("card.end.proxy_never"), class_name="small no-print"),
+                ),
+            ),
+        ) if own else rx.fragment(),
+        class_name="ending-box", id="ending",
+    )
+
+
 def overview(state=CardState) -> rx.Component:
     return rx.el.section(
-        rx.el.p(rx.el.strong(state.ga_line), class_name="ga-line", id="ga-today"),
-        rx.el.p(state.due_line, id="due-date"),
-        rx.el.p(state.dating_line, class_name="muted"),
+        rx.cond(state.ending_line != "", ending_box(state)),
+        rx.cond(state.ga_line != "",
+                rx.el.p(rx.el.strong(state.ga_line), class_name="ga-line", id="ga-today")),
+        rx.cond(state.due_line != "", rx.el.p(state.due_line, id="due-date")),
+        rx.cond(state.dating_line != "", rx.el.p(state.dating_line, class_name="muted")),
         # The booking box below says it with the dates and a button; once is enough.
-        rx.cond(state.book.state == "", rx.el.p(state.next_line, id="next-consultation")),
+        rx.cond((state.book.state == "") & (state.next_line != ""),
+                rx.el.p(state.next_line, id="next-consultation")),
         rx.foreach(state.carers, lambda line: rx.el.p(line, class_name="muted")),
         class_name="card overview",
         aria_label=T("card.overview.title"),
@@ -171,11 +210,12 @@ def _schedule_row(row: card_display.ScheduleRow) -> rx.Component:
 
 
 def schedule(state=CardState) -> rx.Component:
-    return rx.el.section(
+    # None once the pregnancy ended (healthcard/ending.py).
+    return rx.cond(state.ending_line == "", rx.el.section(
         rx.el.h2(T("card.schedule.title")),
         rx.el.ol(rx.foreach(state.schedule, _schedule_row), class_name="schedule",
                  id="schedule"),
-    )
+    ))
 
 
 def book_next() -> rx.Component:
@@ -348,12 +388,14 @@ def card_page() -> rx.Component:
                     class_name="print-only", id="print-head"),
             overview(),
             book_next(),
-            when_to_call(),
+            # After an ending the box above says where to get help (and 113).
+            rx.cond(CardState.ending_line == "", when_to_call()),
             # Only the woman herself shares her card (routes.SHARE).
             rx.cond(CardState.can_write_notes & ~CardState.acting_for_other,
                     rx.el.a(T("sharing.link"), href="/helsekort/del", id="share-link",
                             class_name="btn btn-secondary no-print share-link")),
-            rx.cond(CardState.can_write_notes & ~CardState.acting_for_other,
+            rx.cond(CardState.can_write_notes & ~CardState.acting_for_other
+                    & (CardState.ending_line == ""),
                     rx.el.a(T("birth.link"), href=routes.BIRTH_PLAN, id="birth-plan-link",
                             class_name="btn btn-secondary no-print share-link")),
             # A question about the card, to her midwife (secure messages, issue 18).

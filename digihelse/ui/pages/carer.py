@@ -19,7 +19,7 @@ from digihelse.ui.pages.card import (
     timeline,
 )
 from digihelse.ui.pages.personnel import personnel_shell
-from digihelse.ui.routes import CARER_LIST
+from digihelse.ui.routes import CARER_ENDING, CARER_LIST
 from digihelse.ui.state.card import CarerState
 
 
@@ -173,6 +173,11 @@ def carer_card_page() -> rx.Component:
             rx.el.section(rx.el.h2(T("card.notes.from_her")), note_list(CarerState)),
             birth_plan_for_carer(),
             rx.cond(CarerState.can_edit, rx.fragment(card_links(), consultation_form())),
+            # When the pregnancy ended: record it, or correct it (pages/carer_ending.py).
+            rx.cond(CarerState.can_edit, page_link(
+                rx.cond(CarerState.ending_line != "", T("cforms.end.correct_link"),
+                        T("cforms.end.link")),
+                href=CARER_ENDING, class_name="btn btn-secondary", id="record-ending")),
             timeline(CarerState),
             rx.cond(CarerState.can_edit & (CarerState.consultations.length() > 0),
                     rx.el.details(rx.el.summary(T("card.consultation.correct_title")),

@@ -91,6 +91,16 @@ def next_checkup() -> rx.Component:
     )
 
 
+def offers_link() -> rx.Component:
+    """An earlier time held for her (the SMS said only "DigiHelse"): to /timer, where she
+    takes it or lets it go."""
+    return rx.cond(
+        HomeState.offer_line != "",
+        page_link(HomeState.offer_line, href=routes.APPOINTMENTS + "#offers",
+                  class_name="btn btn-primary", id="offers-link"),
+    )
+
+
 def messages_link() -> rx.Component:
     """Something new in her messages, at the top; else a quiet way to write."""
     return rx.cond(
@@ -114,6 +124,7 @@ def home_page() -> rx.Component:
             HomeState.loaded,
             rx.fragment(
                 changes(),
+                offers_link(),
                 messages_link(),
                 rx.cond(
                     HomeState.booking_places.length() > 0,

@@ -176,6 +176,12 @@ class CardState(SessionState):
     today_iso: str = ""
     saving: bool = False
     book: BookBox = BookBox()  # the next consultation: book it, or the booked time
+    # When the pregnancy ended (healthcard/ending.py): "" while it goes on.
+    ending_line: str = ""
+    ending_kind: str = ""
+    ending_termination: bool = False
+    ending_may_show: bool = False
+    ending_shown: bool = False
     _woman_pid: str = ""
 
     def _show(self, shown: CardDisplay) -> None:
@@ -186,7 +192,10 @@ class CardState(SessionState):
                consultations=shown.consultations, schedule=shown.schedule,
                notes=shown.notes, charts=shown.charts, labs=shown.labs,
                background=shown.background, rhd_lines=shown.rhd_lines,
-               can_write_notes=shown.can_write_notes, can_edit=shown.can_edit)
+               can_write_notes=shown.can_write_notes, can_edit=shown.can_edit,
+               ending_line=shown.ending_line, ending_kind=shown.ending_kind,
+               ending_termination=shown.ending_termination,
+               ending_may_show=shown.ending_may_show, ending_shown=shown.ending_shown)
 
     async def _refresh(self, session: SessionState) -> None:
         """The card again; the history only when it is open. A history read earlier in
@@ -332,6 +341,18 @@ class CardState(SessionState):
         await self._refresh(session)
 
 
+    @rx.event
+    async def show_ending(self, shown: bool):
+        """She lets those she gave fullmakt see that the pregnancy ended, or hides it."""
+        session = await self.get_state(SessionState)
+        try:
+            await asyncio.to_thread(card.show_ending_to_proxy, get_engine(), session._actor(),
+                                    self._woman_pid, shown, now=utcnow())
+        except ServiceError as exc:
+            self.error = t(exc.message_key, session.lang)
+            return
+        await self._refresh(session)
+
 
 @audience(PERSONNEL)
 class CarerState(CardState):
@@ -356,7 +377,8 @@ class CarerState(CardState):
         self.women = [{
             "key": str(index),
             "name": row.name,
-            "line": " · ".join(part for part in (
+            "line": t("card.end.listed", lang, date=day_month(row.ended_on, lang))
+            if row.ended_on else " · ".join(part for part in (
                 t("card.overview.ga_today", lang, ga=row.ga_text) if row.ga_text else "",
                 f"{t('card.overview.due_date', lang)} {day_month(row.due_date, lang)}"
                 if row.due_date else "",

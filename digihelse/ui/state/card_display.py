@@ -186,6 +186,23 @@ class CardDisplay:
     labs: list[LabRow]
     background: list[SectionBlock]
     rhd_lines: list[str]  # the RhD-negative follow-up, when her blood type is RhD negative
+    # --- When the pregnancy ended (healthcard/ending.py): "" while it goes on ---
+    ending_line: str = ""  # "Svangerskapet ble avsluttet 3. desember."
+    ending_kind: str = ""  # "Hvordan: Spontanabort" (a termination prints only if ticked)
+    ending_termination: bool = False
+    ending_may_show: bool = False  # she may show it to those she gave fullmakt
+    ending_shown: bool = False
+
+
+def ending_texts(card: CardView, lang: str) -> tuple[str, str]:
+    """The ending's gentle line and its kind, in the reader's language; ("", "") without."""
+    ending = card.ending
+    if ending is None:
+        return "", ""
+    key = "card.end.line_birth" if ending.kind == "birth" else "card.end.line"
+    how = t("card.end.how", lang)
+    return (t(key, lang, date=day_month(ending.ended_on, lang)),
+            f"{how}: {t(ending.kind_key, lang)}")
 
 
 def _text(key: str, lang: str, fallback: str = "", **values: object) -> str:
@@ -454,6 +471,10 @@ def display(card: CardView, lang: str, today: dt.date) -> CardDisplay:
     notes = [NoteRow(n.kind, n.text, f"{day_month(to_oslo(n.created_at).date(), lang)} "
                                      f"{clock(n.created_at)}", n.id) for n in card.notes]
     born = long_date(parse_nin(o.woman_pid).birth_date, lang)
+    ending_line, ending_kind = ending_texts(card, lang)
+    if ending_line:  # the card stops: no week, no due date to count to, nothing next
+        ga_line = due_line = dating_line = next_line = ""
+        schedule = []
     return CardDisplay(
         woman_name=o.woman_name, born=born, ga_line=ga_line, due_line=due_line,
         dating_line=dating_line,
@@ -466,4 +487,8 @@ def display(card: CardView, lang: str, today: dt.date) -> CardDisplay:
         background=background_blocks(card.background, lang,
                                      proxy=card.relation == "fullmakt"),
         rhd_lines=rhd_lines(o.rhd_followup, lang),
+        ending_line=ending_line, ending_kind=ending_kind,
+        ending_termination=card.ending is not None and not card.ending.may_show_to_proxy,
+        ending_may_show=card.ending is not None and card.ending.may_show_to_proxy,
+        ending_shown=card.ending is not None and card.ending.shown_to_proxy,
     )

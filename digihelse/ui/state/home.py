@@ -43,6 +43,7 @@ class Home:
     changes: list[BookingChange]
     unread: int = 0  # her conversations with something new
     may_message: bool = False  # there is somewhere she may write
+    offers: int = 0  # earlier times held for her now (booking/offers.py)
 
 
 @dataclass
@@ -90,6 +91,10 @@ def _card_line(actor: Actor, lang: str) -> str:
         card = healthcard.get_card(get_engine(), actor, actor.subject_pid)
     except ServiceError:
         return ""
+    if card.ending is not None:  # no week, no countdown: the day it ended, gently
+        from digihelse.ui.state.card_display import ending_texts
+
+        return ending_texts(card, lang)[0]
     o = card.overview
     parts = [t("card.overview.ga_today", lang, ga=o.ga_today_text) if o.ga_today_text else "",
              f"{t('card.overview.due_date', lang).lower()} {long_date(o.due_date, lang)}"
@@ -121,13 +126,15 @@ def _load(actor: Actor, lang: str, has_card: bool) -> Home:
                                     settings=get_settings().booking).upcoming
     except AccessDenied:
         upcoming = []
+    from digihelse.booking import offers
     from digihelse.messages import service as messages
 
     return Home(notices, places, upcoming, _card_line(actor, lang) if has_card else "",
                 _visit(actor, lang) if has_card else BookBox(),
                 unseen_changes(get_engine(), actor),
                 messages.unread_count(get_engine(), actor),
-                bool(messages.recipients(get_engine(), actor)))
+                bool(messages.recipients(get_engine(), actor)),
+                len(offers.my_offers(get_engine(), actor, now=utcnow())))
 
 
 @audience(CITIZEN)
@@ -140,6 +147,7 @@ class HomeState(SessionState):
     changes: list[ChangeNotice] = []  # what her nurse moved or cancelled, until she saw it
     unread_line: str = ""  # "Du har 1 ny melding", or ""
     may_message: bool = False
+    offer_line: str = ""  # "Du har fått tilbud om en tidligere time", or ""
     loaded: bool = False
 
     @rx.event
@@ -157,6 +165,7 @@ class HomeState(SessionState):
         self.changes = [change_notice(c, session.lang) for c in home.changes]
         self.unread_line = tn("home.unread", home.unread, session.lang) if home.unread else ""
         self.may_message = home.may_message
+        self.offer_line = tn("home.offers", home.offers, session.lang) if home.offers else ""
         self.loaded = True
 
     @rx.event

@@ -226,9 +226,61 @@ class NewMessageState(SessionState):
 
 # --- A conversation, hers or the nurse's ----------------------------------------------
 
-class _Conversation:
-    """What her page and the nurse's share (plain methods; Reflex copies no event handlers
-    from a base state into a substate's own, so each state declares its events)."""
+class _Conversation(rx.State, mixin=True):
+    """What her page and the nurse's share: the conversation's vars and the events that
+    are the same on both (a Reflex mixin: each state gets its own copy of them)."""
+
+    lines: list[Line] = []
+    place: str = ""
+    topic: str = ""
+    answer: str = ""
+    status_text: str = ""
+    may_reply: bool = False
+    may_close: bool = False
+    closed: bool = False
+    info: bool = False
+    reply_text: str = ""
+    message: str = ""
+    error: str = ""
+    busy: bool = False
+    loaded: bool = False
+    confirm_close: bool = False
+    form_key: int = 0  # a new key re-creates the reply form (empty, or a template's text)
+    _id: int = 0
+
+    def _route(self) -> str:
+        raise NotImplementedError
+
+    async def _fill(self, session: SessionState) -> None:
+        raise NotImplementedError
+
+    @rx.event
+    def set_reply_text(self, value: str):
+        self.reply_text = value[:MAX_BODY + 100]
+
+    @rx.event
+    def ask_close(self):
+        self.confirm_close = True
+
+    @rx.event
+    def keep_open(self):
+        self.confirm_close = False
+
+    @rx.event
+    async def close(self):
+        self.confirm_close = False
+        await self._do(lambda actor: service.close(get_engine(), actor, self._id),
+                       "msg.was_closed")
+
+    @rx.event
+    async def live_refresh(self):
+        """Asked by the server when this conversation changed on any worker. Only while
+        the tab still shows it: reading it marks it read and is logged as a read."""
+        session = await self.get_state(SessionState)
+        if not on_page(self.router, self._route()):
+            messages_live.unwatch(self.router.session.client_token)
+        elif self.loaded and self._id and session.logged_in:
+            await self._fill(session)
 
     async def _view(self, session: SessionState) -> service.ConversationView | None:
         actor = session._actor()
@@ -268,23 +320,6 @@ class _Conversation:
 
 @audience(CITIZEN)
 class ConversationState(_Conversation, SessionState):
-    lines: list[Line] = []
-    place: str = ""
-    topic: str = ""
-    answer: str = ""
-    status_text: str = ""
-    may_reply: bool = False
-    may_close: bool = False
-    closed: bool = False
-    info: bool = False
-    reply_text: str = ""
-    message: str = ""
-    error: str = ""
-    busy: bool = False
-    loaded: bool = False
-    confirm_close: bool = False
-    form_key: int = 0  # a new key re-creates the reply form (empty, or a template's text)
-    _id: int = 0
     may_share: bool = False
     shared: bool = False
     book_href: str = ""
@@ -310,33 +345,8 @@ class ConversationState(_Conversation, SessionState):
         self.book_href = f"{routes.BOOK}?sted={view.book_place_id}" if view.book_place_id \
             else ""
 
-    @rx.event
-    def set_reply_text(self, value: str):
-        self.reply_text = value[:MAX_BODY + 100]
-
-    @rx.event
-    def ask_close(self):
-        self.confirm_close = True
-
-    @rx.event
-    def keep_open(self):
-        self.confirm_close = False
-
-    @rx.event
-    async def close(self):
-        self.confirm_close = False
-        await self._do(lambda actor: service.close(get_engine(), actor, self._id),
-                       "msg.was_closed")
-
-    @rx.event
-    async def live_refresh(self):
-        """Asked by the server when this conversation changed on any worker. Only while
-        the tab still shows it: reading it marks it read and is logged as a read."""
-        session = await self.get_state(SessionState)
-        if not on_page(self.router, routes.CONVERSATION):
-            messages_live.unwatch(self.router.session.client_token)
-        elif self.loaded and self._id and session.logged_in:
-            await self._fill(session)
+    def _route(self) -> str:
+        return routes.CONVERSATION
 
     @rx.event
     async def send_reply(self, form: dict | None = None):
@@ -532,23 +542,6 @@ class BookingRow:
 
 @audience(PERSONNEL)
 class StaffConversationState(_Conversation, SessionState):
-    lines: list[Line] = []
-    place: str = ""
-    topic: str = ""
-    answer: str = ""
-    status_text: str = ""
-    may_reply: bool = False
-    may_close: bool = False
-    closed: bool = False
-    info: bool = False
-    reply_text: str = ""
-    message: str = ""
-    error: str = ""
-    busy: bool = False
-    loaded: bool = False
-    confirm_close: bool = False
-    form_key: int = 0  # a new key re-creates the reply form (empty, or a template's text)
-    _id: int = 0
     person: str = ""
     detail: str = ""
     handled: bool = False
@@ -604,33 +597,8 @@ class StaffConversationState(_Conversation, SessionState):
         if value in self._templates:
             self.reply_text, self.form_key = self._templates[value], self.form_key + 1
 
-    @rx.event
-    def set_reply_text(self, value: str):
-        self.reply_text = value[:MAX_BODY + 100]
-
-    @rx.event
-    def ask_close(self):
-        self.confirm_close = True
-
-    @rx.event
-    def keep_open(self):
-        self.confirm_close = False
-
-    @rx.event
-    async def close(self):
-        self.confirm_close = False
-        await self._do(lambda actor: service.close(get_engine(), actor, self._id),
-                       "msg.was_closed")
-
-    @rx.event
-    async def live_refresh(self):
-        """Asked by the server when this conversation changed on any worker. Only while
-        the tab still shows it: reading it marks it read and is logged as a read."""
-        session = await self.get_state(SessionState)
-        if not on_page(self.router, routes.INBOX_CONVERSATION):
-            messages_live.unwatch(self.router.session.client_token)
-        elif self.loaded and self._id and session.logged_in:
-            await self._fill(session)
+    def _route(self) -> str:
+        return routes.INBOX_CONVERSATION
 
     @rx.event
     async def send_reply(self, form: dict | None = None):

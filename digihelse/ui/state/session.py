@@ -24,6 +24,7 @@ from digihelse.core.errors import ServiceError
 from digihelse.core.i18n import DEFAULT_LANG, normalise_lang, t
 from digihelse.core.i18n.families import keyed
 from digihelse.core.timeutil import today_oslo
+from digihelse.healthcard.guard import ending_visible
 from digihelse.healthcard.models import PregnancyRecord
 from digihelse.people.models import Person
 from digihelse.people.nin import age_on, parse_nin
@@ -66,10 +67,12 @@ def _subjects(user: CurrentUser, session: Session | None = None
         choices = representable_subjects(s, actor)
         viewers = [c.pid for c in choices
                    if Action.VIEW_CARD in c.for_service(Service.PREGNANCY).allowed]
-        with_card = set(s.exec(
-            select(Person.nin).join(PregnancyRecord, PregnancyRecord.woman_id == Person.id)
-            .where(PregnancyRecord.active, col(Person.nin).in_(viewers))).all()) \
-            if viewers else set()
+        # An ended card whose ending a proxy may not see is no card for him (ending.py).
+        with_card = {nin for nin, kind, shown in s.exec(
+            select(Person.nin, PregnancyRecord.end_kind, PregnancyRecord.ending_shown_to_proxy)
+            .join(PregnancyRecord, PregnancyRecord.woman_id == Person.id)
+            .where(PregnancyRecord.active, col(Person.nin).in_(viewers))).all()
+            if ending_visible(nin != user.pid, kind, shown)} if viewers else set()
     return choices, with_card
 
 
