@@ -1,8 +1,8 @@
 """the card's list sections level with NHN's maternity record: points of contact, medical
 conditions, medication, genetic disorders; the old contact texts become points of contact
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0021
+Revises: 0018
 Create Date: 2026-12-05 00:55:00
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0018'
-down_revision: str | None = '0017'
+revision: str = '0021'
+down_revision: str | None = '0018'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
