@@ -18,8 +18,8 @@ from digihelse.healthcard.guard import (
     require,
 )
 from digihelse.healthcard.lookup import record_for
-from digihelse.healthcard.sections import HIDDEN_WITH
 from digihelse.healthcard.models import CardVersion, PregnancyRecord, Section
+from digihelse.healthcard.sections import HIDDEN_WITH
 from digihelse.healthcard.versioning import E_NOTE, E_RECORD, HIDEABLE
 from digihelse.healthcard.views import AuthorView, FieldChange, VersionView
 
