@@ -283,3 +283,49 @@ def test_a_broken_document_is_refused_with_a_plain_message(engine, people, empty
     assert message in refused.value.message
     with db.session(empty) as s:
         assert s.exec(select(PregnancyRecord)).first() is None
+
+
+# --- The command line -----------------------------------------------------------------------
+
+@pytest.fixture
+def use_database(monkeypatch):
+    """Point the CLI at a database (DATABASE_URL), as an operator would."""
+    from digihelse.core import settings as settings_module
+
+    def use(url: str) -> None:
+        monkeypatch.setenv("DATABASE_URL", url)
+        settings_module.get_settings.cache_clear()
+
+    yield use
+    settings_module.get_settings.cache_clear()
+
+
+def test_the_cli_exports_and_imports_a_card(engine, people, tmp_path, use_database, capsys):
+    from digihelse import cli
+
+    fill_card(engine, people)
+    nora = people["nora"]
+    out = tmp_path / "nora.json"
+    use_database(str(engine.url))
+    assert cli.main(["export-card", nora.nin, str(out)]) == 0
+    assert "card written to" in capsys.readouterr().err
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert document["mother"]["identifier"]["value"] == nora.nin
+    assert cli.main(["export-card", nora.nin]) == 0  # to standard output
+    assert json.loads(capsys.readouterr().out)["events"] == document["events"]
+    assert cli.main(["export-card", people["jon"].nin]) == 1
+    assert "no active pregnancy card" in capsys.readouterr().err
+    # Into a new, empty database: migrated first, then the card with its history.
+    use_database(f"sqlite:///{tmp_path / 'new.db'}")
+    assert cli.main(["import-card", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert f"card imported for {nora.nin}" in said and "she was added to the registry" in said
+    assert "carers not in this database, not linked (HPR): 9100004" in said
+    assert cli.main(["import-card", str(out)]) == 1
+    assert "already has an active pregnancy card" in capsys.readouterr().err
+    with db.session(db.get_engine()) as s:
+        assert len(s.exec(select(CardVersion)).all()) == len(document["events"])
+    broken = tmp_path / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    assert cli.main(["import-card", str(broken)]) == 2
+    assert cli.main(["import-card"]) == 2
