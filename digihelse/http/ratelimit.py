@@ -21,7 +21,7 @@ from digihelse.http.html import page
 LOGIN_PATHS = ("/auth/login", "/auth/personnel/login", "/auth/callback",
                "/auth/personnel/callback")
 FHIR_PREFIX = "/fhir/"
-API_PREFIX = "/api/"  # the maternity record export: counted as FHIR reads
+API_PREFIX = "/api/maternity-record/"  # the card export: counted as FHIR reads
 LANG_COOKIE = "digihelse_lang"  # as digihelse.http.auth sets it
 
 
