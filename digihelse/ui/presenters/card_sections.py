@@ -64,7 +64,7 @@ def row_legend(column: str, slot: int, lang: str) -> str:
     """"Legemidler, nr. 2"; a point of contact's row is its role ("Fastlege")."""
     if column == POC:
         return t(keyed("card.contact", CONTACT_ROLES[slot]), lang)
-    return f"{t(LIST_TITLES[column], lang)}, {t('card.list.row', lang, n=slot + 1)}"
+    return f"{t(LIST_TITLES[column], lang)}, {t('card.list.row', lang, n=slot + 1).lower()}"
 
 
 def field_label(name: str, lang: str) -> str | None:
@@ -77,7 +77,7 @@ def field_label(name: str, lang: str) -> str | None:
         return None
     column, slot = parts[0], int(parts[1])
     legend = row_legend(column, slot, lang) if slot < slots(column) else \
-        f"{t(LIST_TITLES[column], lang)}, {t('card.list.row', lang, n=slot + 1)}"
+        f"{t(LIST_TITLES[column], lang)}, {t('card.list.row', lang, n=slot + 1).lower()}"
     label = ENTRY_LABELS.get((column, parts[2])) if len(parts) == 3 else None
     return f"{legend}: {t(label, lang)}" if label else legend
 
@@ -135,7 +135,8 @@ def _day(raw: Any, lang: str) -> str:
 def entry_text(column: str, entry: Mapping[str, Any], lang: str) -> str:
     """One entry as a short line of text."""
     if column == POC:
-        parts = [entry.get("name"), entry.get("organisation"), entry.get("phone")]
+        phone = str(entry.get("phone") or "").replace(" ", "\u00a0")  # one line on a phone
+        parts = [entry.get("name"), entry.get("organisation"), phone]
         return f"{t(keyed('card.contact', entry.get('role', 'other')), lang)}: " + \
             ", ".join(str(p) for p in parts if p)
     if column == "medications":
