@@ -214,3 +214,37 @@ def test_validate_sections_covers_every_list():
     errors = validate_sections({column: [{"bad": "x"}] for column in sections.COLUMNS},
                                today=TODAY)
     assert {field.split(".")[0] for field in errors} == set(sections.COLUMNS)
+
+
+def test_the_migration_turns_the_old_contact_texts_into_points_of_contact(tmp_path):
+    from sqlmodel import Session, select
+
+    from alembic import command
+    from digihelse.core import db
+    from digihelse.healthcard.models import PregnancyRecord
+    from digihelse.people.models import Person
+
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    command.upgrade(db.alembic_config(url), "head")
+    engine = db.make_engine(url)
+    with Session(engine) as s:
+        woman = Person(nin="16899548438", given_name="Nora", family_name="Lie",
+                       birth_date=dt.date(1995, 9, 16))
+        s.add(woman)
+        s.flush()
+        s.add(PregnancyRecord(woman_id=woman.id, contacts={
+            "gp": "Ole Strand, Fjordvik legesenter", "birth_institution": "Fjordvik sykehus",
+            "other": " "}))
+        s.commit()
+    engine.dispose()
+    # As a card written before 0021: back to 0018, then up again.
+    command.downgrade(db.alembic_config(url), "0018")
+    command.upgrade(db.alembic_config(url), "head")
+    engine = db.make_engine(url)
+    with Session(engine) as s:
+        record = s.exec(select(PregnancyRecord)).one()
+        assert [(e["role"], e["name"]) for e in record.points_of_contact] == [
+            ("gp", "Ole Strand, Fjordvik legesenter"), ("birth_institution", "Fjordvik sykehus")]
+        assert all(sections.ID.fullmatch(e["id"]) for e in record.points_of_contact)
+        assert record.contacts == {} and record.medications == []
+    engine.dispose()
