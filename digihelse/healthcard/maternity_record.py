@@ -553,12 +553,19 @@ def _snapshot_in(snapshot: Mapping[str, Any], record_id: int, woman_id: int, ids
     return out
 
 
-def import_record(s_or_engine: SessionOrEngine, document: Any, *,
-                  now: dt.datetime | None = None) -> ImportResult:
+def import_record(s_or_engine: SessionOrEngine, document: Any) -> ImportResult:
     """Import a card from its document, with its whole history, as the operator (the CLI):
     the woman becomes the card's owner, an active card of hers here refuses it (one active
     card per woman). Raises ImportRefused with a plain message; nothing is written then."""
     _check(document)
+    try:
+        return _import(s_or_engine, document)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:  # rolled back
+        raise ImportRefused(f"The document is incomplete or malformed "
+                            f"({exc.__class__.__name__}: {exc}). Nothing was imported.") from exc
+
+
+def _import(s_or_engine: SessionOrEngine, document: Mapping[str, Any]) -> ImportResult:
     with transaction(s_or_engine) as s:
         ids = _Ids(s)
         woman, created = _woman(s, _need(document, "mother", Mapping))

@@ -329,3 +329,15 @@ def test_the_cli_exports_and_imports_a_card(engine, people, tmp_path, use_databa
     broken.write_text("{", encoding="utf-8")
     assert cli.main(["import-card", str(broken)]) == 2
     assert cli.main(["import-card"]) == 2
+
+
+def test_a_document_cut_short_is_refused_and_nothing_is_written(engine, people, empty):
+    fill_card(engine, people)
+    document = mr.export_for_operator(engine, people["nora"].nin)
+    del document["events"][0]["version"]
+    with pytest.raises(mr.ImportRefused) as refused:
+        mr.import_record(empty, document)
+    assert "incomplete or malformed" in refused.value.message
+    with db.session(empty) as s:
+        assert s.exec(select(PregnancyRecord)).first() is None
+        assert s.exec(select(Person)).first() is None  # she was not added either
