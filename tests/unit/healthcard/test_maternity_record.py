@@ -23,8 +23,7 @@ from digihelse.healthcard.models import CardVersion, PregnancyRecord
 from digihelse.healthcard.validation import LabDraft
 from digihelse.people.models import Person, Personnel
 from tests.factories import citizen, staff, visit
-from tests.unit.healthcard.test_sections import LISTS
-from tests.unit.healthcard.test_service import give_fullmakt
+from tests.unit.healthcard.card_lists import LISTS, give_fullmakt
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from digihelse.healthcard.sections import validate_entries, validate_sections, w
 from digihelse.ui.presenters.card_sections import entry_text, section_lines
 from digihelse.ui.state.card_display import background_blocks
 from tests.factories import citizen, staff
-from tests.unit.healthcard.test_service import give_fullmakt
+from tests.unit.healthcard.card_lists import LISTS, give_fullmakt
 
 TODAY = dt.date(2026, 12, 5)
 
@@ -130,14 +130,6 @@ def test_the_card_shows_each_entry_as_a_line():
 
 # --- Through the service --------------------------------------------------------------------
 
-LISTS = {
-    "points_of_contact": ({"role": "birth_institution", "name": "Fjordvik sykehus",
-                           "phone": "+47 22 00 00 00"},),
-    "medical_conditions": ({"system": "icd10", "code": "E03.9", "text": "Lavt stoffskifte",
-                            "since": "2019-04-01"},),
-    "medications": ({"name": "Levaxin", "atc": "H03AA01", "dose": "50 µg"},),
-    "genetic_disorders": ({"relation": "partner", "text": "Cystisk fibrose, bærer"},),
-}
 
 
 @pytest.fixture
