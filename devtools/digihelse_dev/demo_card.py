@@ -39,8 +39,10 @@ BACKGROUND = {
              "health": {"allergies": "Pollen", "folate": True},
              "lifestyle": {"first": {"smoking": "no", "snus": "stopped", "alcohol": "stopped",
                                      "activity": "Går tur daglig"}},
-             "contacts": {"gp": "Ole Strand, Fjordvik legesenter",
-                          "birth_institution": "Fjordvik sykehus"}},
+             "points_of_contact": (
+                 {"role": "gp", "name": "Ole Strand", "organisation": "Fjordvik legesenter"},
+                 {"role": "birth_institution", "name": "Fjordvik sykehus"}),
+             "medications": ({"name": "Folsyre", "dose": "0,4 mg daglig", "atc": "B03BB01"},)},
     "maja": {"height_cm": 163.0, "weight_before_kg": 54.0,
              "health": {"folate": True},
              "lifestyle": {"first": {"smoking": "no", "snus": "no", "alcohol": "no"}}},

@@ -35,6 +35,7 @@ from digihelse.healthcard.models import (
     PregnancyRecord,
     Section,
 )
+from digihelse.healthcard.sections import COLUMNS, HIDDEN_WITH
 from digihelse.healthcard.validation import bmi
 from digihelse.healthcard.versioning import E_RECORD
 from digihelse.healthcard.views import (
@@ -134,7 +135,10 @@ def _background(record: PregnancyRecord, proxy: bool) -> Background:
         health=section(Section.HEALTH, dict(record.health or {})),
         lifestyle=section(Section.LIFESTYLE, dict(record.lifestyle or {})),
         contacts=section(Section.CONTACTS, dict(record.contacts or {})),
-        hidden=hidden)
+        hidden=hidden,
+        **{column: section(Section(HIDDEN_WITH[column]),
+                           tuple(dict(e) for e in getattr(record, column) or ()))
+           for column in COLUMNS})
 
 
 def _card_view(s: Session, decision: policy.Decision, woman: Person, record: PregnancyRecord,

@@ -19,6 +19,7 @@ from digihelse.healthcard.guard import (
 )
 from digihelse.healthcard.lookup import record_for
 from digihelse.healthcard.models import CardVersion, PregnancyRecord, Section
+from digihelse.healthcard.sections import HIDDEN_WITH
 from digihelse.healthcard.versioning import E_HOME_READING, E_NOTE, E_RECORD, HIDEABLE
 from digihelse.healthcard.views import AuthorView, FieldChange, VersionView
 
@@ -30,6 +31,10 @@ SECTION_FIELDS: dict[str, tuple[str, ...]] = {
     Section.LIFESTYLE: ("lifestyle",),
     Section.CONTACTS: ("contacts",),
 }
+# The list sections (issue #20) are hidden with the section they belong to.
+for _column, _section in HIDDEN_WITH.items():
+    if _column not in SECTION_FIELDS[_section]:
+        SECTION_FIELDS[_section] = (*SECTION_FIELDS[_section], _column)
 
 
 def _hidden_entities(s: Session, record: PregnancyRecord) -> set[tuple[str, int]]:

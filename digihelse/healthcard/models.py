@@ -131,6 +131,12 @@ class PregnancyRecord(SQLModel, table=True):
     lifestyle: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     contacts: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     hidden_sections: list[str] = Field(default_factory=_default_hidden, sa_type=JSON)
+    # Sections level with NHN's maternity record (issue #20): lists of entries, each with a
+    # stable "id"; their keys and checks are in healthcard/sections.py.
+    points_of_contact: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    medical_conditions: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    medications: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    genetic_disorders: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
 
     version: int = 1
     updated_at: dt.datetime = Field(default_factory=utcnow)

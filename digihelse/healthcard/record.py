@@ -11,7 +11,7 @@ from digihelse.access.actors import AccessDenied, Action, Actor
 from digihelse.core.db import SessionOrEngine, transaction
 from digihelse.core.text import plain_text
 from digihelse.core.timeutil import aware_utc, to_oslo
-from digihelse.healthcard import consent, dating
+from digihelse.healthcard import consent, dating, sections
 from digihelse.healthcard.consent import E_CONSENT
 from digihelse.healthcard.dating import DatingMethod
 from digihelse.healthcard.errors import CardExists, check_version, fail_if
@@ -48,6 +48,7 @@ def draft_of(record: PregnancyRecord) -> PregnancyDraft:
         previous_pregnancies=dict(record.previous_pregnancies or {}),
         health=dict(record.health or {}), lifestyle=dict(record.lifestyle or {}),
         contacts=dict(record.contacts or {}),
+        **{column: tuple(getattr(record, column) or ()) for column in sections.COLUMNS},
     )
 
 
@@ -81,6 +82,9 @@ def _apply(record: PregnancyRecord, draft: PregnancyDraft) -> None:
     record.health = dict(draft.health)
     record.lifestyle = {k: dict(v) for k, v in draft.lifestyle.items()}
     record.contacts = dict(draft.contacts)
+    for column in sections.COLUMNS:  # the list sections, when the draft has them
+        if getattr(draft, column) is not None:
+            setattr(record, column, sections.with_ids(column, getattr(draft, column)))
 
 
 def _serves_her_municipality(s: Session, staff: Personnel, woman: Person) -> bool:

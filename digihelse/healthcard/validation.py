@@ -19,7 +19,7 @@ from typing import Any
 
 from digihelse.core.i18n.families import keyed
 from digihelse.core.text import plain_text
-from digihelse.healthcard import dating
+from digihelse.healthcard import dating, sections
 from digihelse.healthcard.dating import DatingError, DatingMethod, UltrasoundDating
 from digihelse.healthcard.models import (
     Feeding,
@@ -101,6 +101,11 @@ class PregnancyDraft:
     health: Mapping[str, Any] = field(default_factory=dict)
     lifestyle: Mapping[str, Any] = field(default_factory=dict)
     contacts: Mapping[str, Any] = field(default_factory=dict)
+    # The list sections (healthcard/sections.py); None: keep what the record has.
+    points_of_contact: tuple[Mapping[str, Any], ...] | None = None
+    medical_conditions: tuple[Mapping[str, Any], ...] | None = None
+    medications: tuple[Mapping[str, Any], ...] | None = None
+    genetic_disorders: tuple[Mapping[str, Any], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -118,7 +123,7 @@ PREVIOUS_COUNTS = ("births", "caesareans", "miscarriages", "terminations", "stil
                    "ectopic")
 HEALTH_TEXTS = ("illnesses", "medication", "allergies")
 HABIT_CHOICES = ("no", "stopped", "yes")  # before / during pregnancy
-LIFESTYLE_HABITS = ("smoking", "snus", "alcohol")
+LIFESTYLE_HABITS = ("smoking", "snus", "alcohol", "substances")  # substances: other drugs
 LIFESTYLE_TIMES = ("first", "w36")  # at the first consultation and in week 36 (DOMAIN.md)
 CONTACT_TEXTS = ("gp", "midwife", "birth_institution", "other")
 
@@ -338,6 +343,8 @@ def validate_pregnancy(draft: PregnancyDraft, *, today: dt.date) -> Errors:
     if _outside(draft.weight_before_kg, WEIGHT_KG):
         errors["weight_before_kg"] = "card.error.weight_range"
     _section_errors(errors, draft)
+    errors.update(sections.validate_sections(
+        {column: getattr(draft, column) for column in sections.COLUMNS}, today=today))
     return errors
 
 

@@ -128,6 +128,11 @@ class Background:
     lifestyle: dict[str, Any] | None
     contacts: dict[str, Any] | None
     hidden: tuple[str, ...]  # sections hidden from fullmakt receivers (the woman's choice)
+    # The list sections (healthcard/sections.py); None where hidden from the viewer.
+    points_of_contact: tuple[dict[str, Any], ...] | None = None
+    medical_conditions: tuple[dict[str, Any], ...] | None = None
+    medications: tuple[dict[str, Any], ...] | None = None
+    genetic_disorders: tuple[dict[str, Any], ...] | None = None
 
 
 @dataclass(frozen=True)

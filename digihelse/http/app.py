@@ -36,6 +36,9 @@ def build_api(settings: Settings | None = None) -> Starlette:
     from digihelse.http.fhir.routes import fhir_routes
 
     routes += fhir_routes(runtime)
+    from digihelse.http.maternity_record import maternity_record_routes
+
+    routes += maternity_record_routes(runtime)  # GET /api/maternity-record/{Patient id}
     app = Starlette(routes=routes, middleware=[
         Middleware(LoopbackHost, settings=settings),
         Middleware(RateLimits, settings=settings),

@@ -21,6 +21,7 @@ from digihelse.http.html import page
 LOGIN_PATHS = ("/auth/login", "/auth/personnel/login", "/auth/callback",
                "/auth/personnel/callback")
 FHIR_PREFIX = "/fhir/"
+API_PREFIX = "/api/maternity-record/"  # the card export: counted as FHIR reads
 LANG_COOKIE = "digihelse_lang"  # as digihelse.http.auth sets it
 
 
@@ -50,7 +51,7 @@ class RateLimits:
         if path in LOGIN_PATHS:
             address = request.client.host if request.client else "unknown"
             return self.login, "login", address
-        if path.startswith(FHIR_PREFIX):
+        if path.startswith((FHIR_PREFIX, API_PREFIX)):
             caller = _caller(request, self.cookie_name)
             if request.method in ("GET", "HEAD"):
                 return self.fhir_read, "fhir-read", caller

@@ -156,6 +156,7 @@ FAMILIES: dict[str, dict[str, str]] = {
         "notes": "card.lifestyle.notes",
         "smoking": "card.lifestyle.smoking",
         "snus": "card.lifestyle.snus",
+        "substances": "card.lifestyle.substances",
         "w36": "card.lifestyle.w36",
     },
     "card.presentation": {
@@ -179,6 +180,11 @@ FAMILIES: dict[str, dict[str, str]] = {
         "prophylaxis": "card.rhd.prophylaxis",
         "title": "card.rhd.title",
     },
+    "card.relation": {
+        "family": "card.relation.family",
+        "partner": "card.relation.partner",
+        "self": "card.relation.self",
+    },
     "card.schedule": {
         "done": "card.schedule.done",
         "missed": "card.schedule.missed",
@@ -194,6 +200,10 @@ FAMILIES: dict[str, dict[str, str]] = {
         "lifestyle": "card.section.lifestyle",
         "previous_pregnancies": "card.section.previous_pregnancies",
         "home_readings": "card.section.home_readings",
+    },
+    "card.system": {
+        "icd10": "card.system.icd10",
+        "icpc2": "card.system.icpc2",
     },
     "card.urine": {
         "1+": "card.urine.1+",

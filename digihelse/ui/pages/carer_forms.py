@@ -6,8 +6,8 @@ import reflex as rx
 
 from digihelse.core.i18n.families import keyed
 from digihelse.healthcard.models import LabKind
+from digihelse.healthcard.sections import CODE_SYSTEMS, CONTACT_ROLES, GENETIC_RELATIONS
 from digihelse.healthcard.validation import (
-    CONTACT_TEXTS,
     FETUSES,
     HABIT_CHOICES,
     HEALTH_TEXTS,
@@ -20,6 +20,13 @@ from digihelse.ui.components.forms import keyed_form, save_bar
 from digihelse.ui.components.layout import T, loaded_or_error
 from digihelse.ui.components.links import anchor_link, page_link
 from digihelse.ui.pages.personnel import feedback, personnel_shell
+from digihelse.ui.presenters.card_sections import (
+    ENTRY_LABELS,
+    HEALTH_LISTS,
+    LIST_TITLES,
+    POC,
+    slots,
+)
 from digihelse.ui.presenters.carer_forms import field_id
 from digihelse.ui.presenters.lab_form import lab_shape
 from digihelse.ui.routes import CARER_CARD, CARER_LAB, CARER_PREGNANCY
@@ -318,6 +325,60 @@ def _health() -> rx.Component:
         _choices("health.folate", "card.health.folate",
                  [("yes", T("card.form.yes")), ("no", T("card.form.no")),
                   ("", T("cforms.not_stated"))]),
+        *[_entry_list(column) for column in HEALTH_LISTS],
+    )
+
+
+# --- The list sections (healthcard/sections.py): a fixed number of rows per list ---------
+
+def _entry_field(column: str, slot: int, key: str) -> rx.Component:
+    name, label = f"{column}.{slot}.{key}", ENTRY_LABELS[(column, key)]
+    if key in ("since", "started", "stopped"):
+        return _date(name, label)
+    if key == "system":
+        return _select(name, label, [(system, T(keyed("card.system", system)))
+                                     for system in CODE_SYSTEMS], choose=False)
+    if key == "relation":
+        return _select(name, label, [(relation, T(keyed("card.relation", relation)))
+                                     for relation in GENETIC_RELATIONS])
+    if key == "phone":
+        return _input(name, label, kind="tel", mode="tel", auto_complete="off")
+    return _input(name, label, auto_complete="off")
+
+
+ENTRY_LABELS_BY_COLUMN = {column: [key for (c, key) in ENTRY_LABELS if c == column]
+                          for column in (*HEALTH_LISTS, POC)}
+# Which fields of a row share a line on a phone (short ones side by side).
+_PAIRS = {"medical_conditions": (("system", "code"),), "medications": (("started", "stopped"),),
+          "genetic_disorders": (("relation", "code"),)}
+
+
+def _entry_row(column: str, slot: int, legend) -> rx.Component:
+    keys = ENTRY_LABELS_BY_COLUMN[column]
+    paired = {key for pair in _PAIRS.get(column, ()) for key in pair}
+    parts: list[rx.Component] = []
+    for key in keys:
+        pair = next((p for p in _PAIRS.get(column, ()) if p[0] == key), None)
+        if pair is not None:
+            parts.append(rx.el.div(*[_entry_field(column, slot, k) for k in pair],
+                                   class_name="two-fields"))
+        elif key not in paired:
+            parts.append(_entry_field(column, slot, key))
+    return rx.el.fieldset(rx.el.legend(legend), *parts, class_name="fieldset entry-row",
+                          id=f"{field_id(column)}-{slot}")
+
+
+
+def _entry_list(column: str) -> rx.Component:
+    """A list's rows under its own heading; an empty row is not saved."""
+    return rx.fragment(
+        rx.el.h3(T(LIST_TITLES[column])),
+        rx.el.p(T("cforms.list.hint"), class_name="muted small"),
+        *[_entry_row(column, slot,
+                     rx.fragment(rx.el.span(T(LIST_TITLES[column]), ", ",
+                                            class_name="visually-hidden"),
+                                 T("card.list.row", n=str(slot + 1))))
+          for slot in range(slots(column))],
     )
 
 
@@ -343,9 +404,10 @@ def _lifestyle() -> rx.Component:
 
 
 def _contacts() -> rx.Component:
+    """The points of contact: one row per role (fastlege, jordmor, fødested, annen)."""
     return _section("contacts", "card.section.contacts",
-                    *[_input(f"contacts.{key}", keyed("card.contact", key))
-                      for key in CONTACT_TEXTS])
+                    *[_entry_row(POC, slot, T(keyed("card.contact", role)))
+                      for slot, role in enumerate(CONTACT_ROLES)])
 
 
 def pregnancy_form() -> rx.Component:

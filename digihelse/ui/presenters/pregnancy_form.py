@@ -11,7 +11,6 @@ from digihelse.core.i18n import t
 from digihelse.core.i18n.families import keyed
 from digihelse.core.i18n.formatting import number
 from digihelse.healthcard.validation import (
-    CONTACT_TEXTS,
     HEALTH_TEXTS,
     LIFESTYLE_HABITS,
     LIFESTYLE_TIMES,
@@ -20,6 +19,7 @@ from digihelse.healthcard.validation import (
     bmi,
     parse_number,
 )
+from digihelse.ui.presenters import card_sections
 
 # The form's fields, in the order the form shows them.
 DATE_FIELDS = ("last_period", "due_date_ultrasound", "scan_date", "transfer_date",
@@ -32,7 +32,8 @@ PREGNANCY_FIELDS = (
     *(f"health.{key}" for key in (*HEALTH_TEXTS, "folate")),
     *(f"lifestyle.{time}.{key}" for time in LIFESTYLE_TIMES
       for key in (*LIFESTYLE_HABITS, "activity", "notes")),
-    *(f"contacts.{key}" for key in CONTACT_TEXTS),
+    # The list sections (points of contact in place of the old contact texts, issue #20).
+    *card_sections.field_names(),
     "reason",
 )
 PREGNANCY_LABELS = {
@@ -44,8 +45,7 @@ PREGNANCY_LABELS = {
     "embryo_age_days": "card.field.embryo_age_days", "height_cm": "card.field.height_cm",
     "weight_before_kg": "card.field.weight_before_kg", "reason": "card.field.reason",
 }
-_SECTION_LABEL = {"previous_pregnancies": "card.previous", "health": "card.health",
-                  "contacts": "card.contact"}
+_SECTION_LABEL = {"previous_pregnancies": "card.previous", "health": "card.health"}
 
 
 def pregnancy_label(name: str, lang: str) -> str | None:
@@ -59,7 +59,7 @@ def pregnancy_label(name: str, lang: str) -> str | None:
         return f"{when}: {what}"
     if len(parts) == 2 and parts[0] in _SECTION_LABEL:
         return t(keyed(_SECTION_LABEL[parts[0]], parts[1]), lang)
-    return None
+    return card_sections.field_label(name, lang)
 
 
 def number_text(value: float | int | None, lang: str) -> str:
@@ -98,12 +98,13 @@ def pregnancy_values(draft: PregnancyDraft, lang: str) -> dict[str, str]:
         entry = draft.lifestyle.get(time) or {}
         for key in (*LIFESTYLE_HABITS, "activity", "notes"):
             values[f"lifestyle.{time}.{key}"] = str(entry.get(key) or "")
-    for key in CONTACT_TEXTS:
-        values[f"contacts.{key}"] = str(draft.contacts.get(key) or "")
+    values.update(card_sections.list_values(
+        {column: getattr(draft, column) for column in card_sections.LISTS}))
     return values
 
 
-def parse_pregnancy(form: Mapping[str, Any]) -> tuple[PregnancyDraft, dict[str, str]]:
+def parse_pregnancy(form: Mapping[str, Any], lists: Mapping[str, Any] | None = None
+                    ) -> tuple[PregnancyDraft, dict[str, str]]:
     """The form's strings as a whole draft. Unreadable dates and numbers become field errors
     and are left out of the draft, so that the draft can still be checked for everything
     else at once. Empty fields are left out of the background sections."""
@@ -166,8 +167,9 @@ def parse_pregnancy(form: Mapping[str, Any]) -> tuple[PregnancyDraft, dict[str, 
         assisted_conception=bool(text("assisted_conception")),
         height_cm=number("height_cm"), weight_before_kg=number("weight_before_kg"),
         previous_pregnancies=previous, health=health, lifestyle=lifestyle,
-        contacts={key: text(f"contacts.{key}") for key in CONTACT_TEXTS
-                  if text(f"contacts.{key}")},
+        # The list sections' rows; `lists` (what the record held) keeps the entries the
+        # form has no row for. Without it the lists are left as the record has them.
+        **(card_sections.parse_lists(form, lists) if lists is not None else {}),
     )
     return draft, errors
 

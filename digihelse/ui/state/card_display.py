@@ -48,6 +48,7 @@ from digihelse.ui.components.charts import (
     render_frame,
     render_marks,
 )
+from digihelse.ui.presenters.card_sections import HEALTH_LISTS, POC, section_lines
 
 
 @dataclass
@@ -311,7 +312,10 @@ def background_blocks(bg: Background, lang: str, *, proxy: bool) -> list[Section
     if bg.health is not None:
         blocks.append((Section.HEALTH, [
             *(_line(keyed("card.health", key), bg.health.get(key), lang)
-              for key in (*HEALTH_TEXTS, "folate"))]))
+              for key in (*HEALTH_TEXTS, "folate")),
+            # Medical conditions, medication, genetic disorders (healthcard/sections.py).
+            *(line for column in HEALTH_LISTS
+              for line in section_lines(column, getattr(bg, column), lang))]))
     if bg.lifestyle is not None:
         lines: list[str | None] = []
         for time in LIFESTYLE_TIMES:
@@ -325,6 +329,7 @@ def background_blocks(bg: Background, lang: str, *, proxy: bool) -> list[Section
         blocks.append((Section.LIFESTYLE, lines))
     if bg.contacts is not None:
         blocks.append((Section.CONTACTS, [
+            *section_lines(POC, bg.points_of_contact, lang),
             *(_line(keyed("card.contact", key), bg.contacts.get(key), lang)
               for key in CONTACT_TEXTS)]))
     result = []

@@ -15,6 +15,7 @@ from digihelse.core.i18n.formatting import long_date
 from digihelse.core.timeutil import today_oslo, utcnow
 from digihelse.healthcard import service as card
 from digihelse.healthcard.validation import validate_pregnancy, validate_reason
+from digihelse.ui.presenters.card_sections import LISTS
 from digihelse.ui.presenters.pregnancy_form import (
     PREGNANCY_FIELDS,
     bmi_line,
@@ -34,6 +35,9 @@ class PregnancyFormState(CarerFormsState):
     _version: int = 0
     _height: str = ""
     _weight: str = ""
+    # The list sections as loaded (healthcard/sections.py): kept on the server, so that a
+    # save keeps the entries the form has no row for.
+    _lists: dict = {}
 
     @rx.event
     async def load_pregnancy(self):
@@ -52,6 +56,8 @@ class PregnancyFormState(CarerFormsState):
             return
         self.woman_name, self._version = form.woman_name, form.version
         self.values = pregnancy_values(form.draft, lang)
+        self._lists = {column: [dict(e) for e in getattr(form.draft, column) or ()]
+                       for column in LISTS}
         self.due_line = t("cforms.preg.due_now", lang, date=long_date(form.due_date, lang),
                           method=method_text(form.dating_method, lang)) \
             if form.due_date else ""
@@ -81,7 +87,7 @@ class PregnancyFormState(CarerFormsState):
     async def save_pregnancy(self, form: dict):
         session = await self.get_state(SessionState)
         lang = session.lang
-        draft, errors = parse_pregnancy(form)
+        draft, errors = parse_pregnancy(form, self._lists)
         reason = str(form.get("reason", ""))
         if errors:
             # Unreadable values: show them with everything else that is wrong, at once.

@@ -11,8 +11,9 @@ from digihelse.access.actors import AccessDenied, Actor
 from digihelse.core.i18n import LANGS, TEXTS
 from digihelse.core.timeutil import today_oslo
 from digihelse.healthcard import service as card
+from digihelse.healthcard.sections import with_ids
 from digihelse.healthcard.service import StaleEdit, ValidationFailed
-from digihelse.healthcard.validation import LabDraft, PregnancyDraft
+from digihelse.healthcard.validation import LabDraft, PregnancyDraft, validate_pregnancy
 from digihelse.ui.presenters.carer_forms import error_list, field_id, field_label
 from digihelse.ui.presenters.lab_form import LAB_FIELDS, lab_shape, lab_title, lab_values, parse_lab
 from digihelse.ui.presenters.pregnancy_form import (
@@ -31,8 +32,18 @@ FULL = PregnancyDraft(
     health={"allergies": "Pollen", "folate": False},
     lifestyle={"first": {"smoking": "no", "snus": "stopped", "activity": "Går tur"},
                "w36": {"alcohol": "no"}},
-    contacts={"gp": "Ole Strand", "birth_institution": "Fjordvik sykehus"},
+    points_of_contact=({"id": "a1", "role": "gp", "name": "Ole Strand",
+                        "organisation": "Fjordvik legesenter", "phone": "22 33 44 55"},
+                       {"id": "a2", "role": "birth_institution", "name": "Fjordvik sykehus"},
+                       # a second GP: the form has one row per role, the save keeps him
+                       {"id": "a3", "role": "gp", "name": "Per Vikar"}),
+    medical_conditions=({"id": "b1", "system": "icd10", "code": "E03.9",
+                         "text": "Lavt stoffskifte", "since": "2019-04-01"},),
+    medications=({"id": "c1", "name": "Levaxin", "atc": "H03AA01", "dose": "50 µg daglig",
+                  "started": "2019-04-02"},),
+    genetic_disorders=({"id": "d1", "relation": "partner", "text": "Cystisk fibrose, bærer"},),
 )
+LISTS = ("points_of_contact", "medical_conditions", "medications", "genetic_disorders")
 
 
 
@@ -46,9 +57,35 @@ def test_a_record_survives_the_round_trip_through_the_form():
     assert values["health.folate"] == "no" and values["lifestyle.first.snus"] == "stopped"
     assert values["lifestyle.w36.smoking"] == "" and values["previous_pregnancies.births"] == "1"
     assert pregnancy_values(FULL, "en")["weight_before_kg"] == "62.5"
-    draft, errors = parse_pregnancy({**values, "reason": "x"})
+    assert values["medications.0.name"] == "Levaxin" and values["medications.1.name"] == ""
+    assert values["points_of_contact.0.phone"] == "22 33 44 55"  # the gp's row
+    assert not any(name.endswith(".id") for name in values)  # ids stay on the server
+    loaded = {column: list(getattr(FULL, column)) for column in LISTS}
+    draft, errors = parse_pregnancy({**values, "reason": "x"}, loaded)
     assert errors == {}
-    assert draft == FULL
+    # Empty rows are left out on save; each entry keeps its id, the second GP is kept.
+    assert {column: with_ids(column, getattr(draft, column)) for column in LISTS} == \
+        {column: [dict(e) for e in getattr(FULL, column)] for column in LISTS}
+    assert replace(draft, **dict.fromkeys(LISTS)) == replace(FULL, **dict.fromkeys(LISTS))
+    # Without what the record held, the lists are left as they are.
+    assert parse_pregnancy(values)[0].medications is None
+
+
+def test_a_row_filled_in_on_the_form_becomes_a_new_entry():
+    values = pregnancy_values(PregnancyDraft(last_period=dt.date(2026, 9, 1)), "nb")
+    values.update({"medications.1.name": "Folsyre", "medications.1.dose": "0,4 mg"})
+    draft, errors = parse_pregnancy(values, {})
+    assert errors == {}
+    [entry] = with_ids("medications", draft.medications)
+    assert entry["name"] == "Folsyre" and len(entry["id"]) == 8
+    # The checks number a row's fields by its place on the form.
+    values["medications.2.dose"] = "1 tablett"
+    draft, _ = parse_pregnancy(values, {})
+    errors = validate_pregnancy(draft, today=dt.date(2026, 12, 5))
+    assert errors == {"medications.2.name": "card.error.required"}
+    [line] = error_list(errors, PREGNANCY_FIELDS, "nb")
+    assert line == {"href": "#f-medications-2-name",
+                    "text": "Legemidler, nr. 3: Legemiddel: Fyll ut dette feltet."}
 
 
 def test_empty_fields_leave_the_sections_and_bad_numbers_become_field_errors():
