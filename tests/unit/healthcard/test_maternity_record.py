@@ -22,8 +22,8 @@ from digihelse.healthcard.birth_plan import BirthPlanDraft, save_birth_plan
 from digihelse.healthcard.models import CardVersion, PregnancyRecord
 from digihelse.healthcard.validation import LabDraft
 from digihelse.people.models import Person, Personnel
-from tests.factories import citizen, staff, visit
-from tests.unit.healthcard.card_lists import LISTS, give_fullmakt
+from tests.factories import citizen, give_fullmakt, staff, visit
+from tests.unit.healthcard.card_lists import LISTS
 
 
 @pytest.fixture

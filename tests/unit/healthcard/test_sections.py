@@ -14,8 +14,8 @@ from digihelse.healthcard import sections, service
 from digihelse.healthcard.sections import validate_entries, validate_sections, with_ids
 from digihelse.ui.presenters.card_sections import entry_text, section_lines
 from digihelse.ui.state.card_display import background_blocks
-from tests.factories import citizen, staff
-from tests.unit.healthcard.card_lists import LISTS, give_fullmakt
+from tests.factories import citizen, give_fullmakt, staff
+from tests.unit.healthcard.card_lists import LISTS
 
 TODAY = dt.date(2026, 12, 5)
 
