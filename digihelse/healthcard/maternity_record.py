@@ -46,9 +46,11 @@ from digihelse.healthcard.guard import is_proxy, log, require
 from digihelse.healthcard.lookup import active_record, record_for
 from digihelse.healthcard.models import (
     BirthPlan,
+    CardConsent,
     CardVersion,
     Consultation,
     FetusObservation,
+    HomeReading,
     LabKind,
     LabResult,
     OwnNote,
@@ -58,6 +60,7 @@ from digihelse.healthcard.validation import bmi
 from digihelse.healthcard.versioning import (
     E_BIRTH_PLAN,
     E_CONSULTATION,
+    E_HOME_READING,
     E_LAB,
     E_NOTE,
     E_RECORD,
@@ -93,7 +96,7 @@ CODE_SYSTEMS = {
 RHD_TESTS = (LabKind.FETAL_RHD.value, LabKind.RH_PROPHYLAXIS.value)
 # The card's items, by entity name in the history.
 ITEMS: dict[str, type] = {E_CONSULTATION: Consultation, E_LAB: LabResult, E_NOTE: OwnNote,
-                          E_BIRTH_PLAN: BirthPlan}
+                          E_BIRTH_PLAN: BirthPlan, E_HOME_READING: HomeReading}
 # Columns holding a health worker (exported as her HPR number) or this card (implied).
 _PERSONNEL_COLUMNS = ("midwife_id", "gp_id", "author_personnel_id")
 _RECORD_REF, _WOMAN_REF = "$record", "$woman"
@@ -318,6 +321,10 @@ def to_document(s: Session, woman: Person, record: PregnancyRecord) -> dict[str,
     notes = list(s.exec(select(OwnNote).where(OwnNote.record_id == record.id)
                         .order_by(col(OwnNote.id))))
     plan = s.exec(select(BirthPlan).where(BirthPlan.record_id == record.id)).first()
+    readings = list(s.exec(select(HomeReading).where(HomeReading.record_id == record.id)
+                           .order_by(col(HomeReading.id))))
+    consent = s.exec(select(CardConsent).where(CardConsent.woman_id == woman.id,
+                                               col(CardConsent.withdrawn_at).is_(None))).first()
     versions = list(s.exec(select(CardVersion).where(CardVersion.record_id == record.id)
                            .order_by(col(CardVersion.id))))
     health = dict(record.health or {})
@@ -378,6 +385,15 @@ def to_document(s: Session, woman: Person, record: PregnancyRecord) -> dict[str,
         "extensions": {
             "ownNotes": [_dump(n, ids) for n in notes],
             "birthPlan": _dump(plan, ids) if plan is not None else None,
+            # What she measured at home ("målt selv"): not in the national record.
+            "homeReadings": [_dump(r, ids) for r in readings],
+            # Her standing consent to the card (consent.py); the carer who recorded one
+            # given in person by name, role and HPR number, never her national id.
+            "consent": None if consent is None else {
+                "how": consent.how, "givenAt": _out(consent.given_at),
+                "recordedBy": None if consent.recorded_by_name is None else {
+                    "name": consent.recorded_by_name, "role": consent.recorded_by_role,
+                    "hprNumber": consent.recorded_by_hpr}},
             "hiddenFromProxy": list(record.hidden_sections or ()),
             "contactTexts": _out(dict(record.contacts or {})),
             "otherFields": other,
@@ -532,9 +548,11 @@ def _items(document: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any]]]:
     tests = [*(document.get("clinicalTests") or ()),
              *((document.get("rhesusDNegative") or {}).get("followUp") or ())]
     plan = (document.get("extensions") or {}).get("birthPlan")
+    extensions = document.get("extensions") or {}
     return {E_CONSULTATION: list(document.get("antenatalAppointments") or ()),
-            E_LAB: tests, E_NOTE: list((document.get("extensions") or {}).get("ownNotes") or ()),
-            E_BIRTH_PLAN: [plan] if plan else []}
+            E_LAB: tests, E_NOTE: list(extensions.get("ownNotes") or ()),
+            E_BIRTH_PLAN: [plan] if plan else [],
+            E_HOME_READING: list(extensions.get("homeReadings") or ())}
 
 
 def _snapshot_in(snapshot: Mapping[str, Any], record_id: int, woman_id: int, ids: _Ids
@@ -636,6 +654,7 @@ def _import(s_or_engine: SessionOrEngine, document: Mapping[str, Any]) -> Import
         s.flush()
         for placeholder in gone:
             s.delete(placeholder)
+        _import_consent(s, woman, (document.get("extensions") or {}).get("consent"))
         operator = Actor(pid="", role="system", name="DigiHelse CLI (import)",
                          channel=Channel.SYSTEM)
         record_access(s, operator, woman.nin, action="create", object_type=E_RECORD,
@@ -643,6 +662,23 @@ def _import(s_or_engine: SessionOrEngine, document: Mapping[str, Any]) -> Import
                       hidden_from_parents=True)
         return ImportResult(record.id, woman.nin, created, counts, len(events),
                             tuple(dict.fromkeys(unlinked)))
+
+
+def _import_consent(s: Session, woman: Person, consent: Any) -> None:
+    """Her consent as the document gives it, unless she has a standing one here."""
+    if not isinstance(consent, Mapping):
+        return
+    standing = s.exec(select(CardConsent).where(CardConsent.woman_id == woman.id,
+                                                col(CardConsent.withdrawn_at).is_(None))).first()
+    if standing is not None:
+        return
+    by = consent.get("recordedBy") if isinstance(consent.get("recordedBy"), Mapping) else {}
+    s.add(CardConsent(
+        woman_id=woman.id, how=str(_need(consent, "how", str)),
+        given_at=aware_utc(dt.datetime.fromisoformat(str(_need(consent, "givenAt", str)))),
+        recorded_by_pid=_pid_of(s, by.get("hprNumber")) or None,
+        recorded_by_name=by.get("name"), recorded_by_hpr=by.get("hprNumber"),
+        recorded_by_role=by.get("role")))
 
 
 def _number(source_id: str) -> int:

@@ -214,6 +214,9 @@ class OwnNote(SQLModel, table=True):
     """The woman's own note or question; her midwife and GP see it too."""
 
     __tablename__ = "pregnancy_own_note"
+    # Her notes and readings can be deleted while their versions stay: SQLite must never
+    # give a deleted row's id to a new one (its versions would clash), so AUTOINCREMENT.
+    __table_args__ = {"sqlite_autoincrement": True}
     id: int | None = Field(default=None, primary_key=True)
     record_id: int = Field(foreign_key="pregnancyrecord.id", index=True)
     kind: str = Field(default=NoteKind.NOTE, max_length=8)  # a NoteKind value
@@ -291,6 +294,9 @@ class HomeReading(SQLModel, table=True):
     fullmakt only when she shows the section Section.HOME_READINGS."""
 
     __tablename__ = "pregnancy_home_reading"
+    # Her notes and readings can be deleted while their versions stay: SQLite must never
+    # give a deleted row's id to a new one (its versions would clash), so AUTOINCREMENT.
+    __table_args__ = {"sqlite_autoincrement": True}
     id: int | None = Field(default=None, primary_key=True)
     record_id: int = Field(foreign_key="pregnancyrecord.id", index=True)
     measured_at: dt.datetime

@@ -171,6 +171,9 @@ def test_she_corrects_and_deletes_her_reading_and_the_history_keeps_both(engine,
             if x.entity == "home_reading"] == ["delete", "update", "create"]
     with pytest.raises(ItemNotFound):
         delete_home_reading(engine, me, nora.nin, saved.id)
+    # The next reading gets a new id, never the deleted one's (its versions stay).
+    again = add_home_reading(engine, me, nora.nin, reading())
+    assert again.id != saved.id
 
 
 def test_an_implausible_reading_writes_nothing(engine, nora):

@@ -472,6 +472,9 @@ def test_nora_rewrites_and_deletes_her_note_and_the_log_keeps_both(engine, peopl
     assert service.get_card(engine, citizen(nora), nora.nin).notes == ()
     with pytest.raises(service.ItemNotFound):
         service.delete_own_note(engine, citizen(nora), nora.nin, note.id)
+    # Her next note gets a new id, never the deleted one's (its versions stay).
+    again = service.add_own_note(engine, citizen(nora), nora.nin, "Og i uke 32?")
+    assert again.id != note.id
     actions = [e.action for e in service.history(engine, lise, nora.nin)
                if e.entity == "own_note" and e.entity_id == note.id]
     assert actions == ["delete", "update", "create"]
