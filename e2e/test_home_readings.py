@@ -54,12 +54,18 @@ def test_nora_records_145_95_at_home_and_lise_sees_it_marked(page: Page, browser
     # A slip first: the lower number is too high to be real; what she typed stays.
     page.get_by_label("Øvre tall").fill("145")
     page.get_by_label("Nedre tall").fill("950")
+    page.get_by_label("Puls (hvis måleren viser den)").fill("7o")
     page.locator("#home-save").click()
     expect(page.locator("#home-bp_diastolic-error")).to_be_visible()
+    # A letter for a digit: she is told what to type, not only that it is wrong.
+    expect(page.locator("#home-pulse-error")).to_have_text(
+        "Skriv et helt tall, for eksempel 120.")
     expect(page.get_by_label("Øvre tall")).to_have_value("145")
+    page.locator("main").screenshot(path=f"{SHOTS}/home_reading_errors.png")
     assert_accessible(page)
 
     page.get_by_label("Nedre tall").fill("95")
+    page.get_by_label("Puls (hvis måleren viser den)").fill("")
     page.locator("#home-save").click()
     advice = page.locator("#home-advice")
     expect(advice).to_contain_text("Blodtrykket ditt var 145/95.")

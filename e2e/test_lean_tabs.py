@@ -36,7 +36,8 @@ def test_the_prerendered_html_has_words_not_keys(base_url: str, path: str):
     assert not keys, f"text keys on the page: {keys}"
 
 
-@pytest.mark.parametrize(("person", "path"), [("Ida", "/bestill/"), ("Nora", "/helsekort/")])
+@pytest.mark.parametrize(("person", "path"), [("Ida", "/bestill/"), ("Nora", "/helsekort/"),
+                                             ("Nora", "/helsekort/malinger/")])
 def test_a_tab_hydrates_lean_and_navigation_resends_nothing(base_url: str, person: str,
                                                             path: str):
     app = CompiledApp.read(ROOT / ".web")

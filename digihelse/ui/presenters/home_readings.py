@@ -12,7 +12,7 @@ from digihelse.core.i18n.formatting import clock, day_month, number
 from digihelse.core.timeutil import OSLO, to_oslo
 from digihelse.healthcard.errors import ItemNotFound, StaleEdit, ValidationFailed
 from digihelse.healthcard.home_readings import HomeReadingView
-from digihelse.healthcard.validation import HomeReadingDraft
+from digihelse.healthcard.validation import NO_READING, HomeReadingDraft, validate_home_reading
 
 # The form's fields, in its order; a field's error is shown under it by this name.
 FIELDS = ("measured_on", "measured_time", "bp_systolic", "bp_diastolic", "pulse", "weight_kg")
@@ -76,7 +76,9 @@ def parse_reading(form: dict) -> tuple[HomeReadingDraft | None, dict[str, str]]:
                 raise ValueError(raw)
             values[name] = int(number_) if name in _INTS else number_
         except ValueError:
-            errors[name] = "card.error.invalid"
+            # What to type instead, not only that it is wrong: "120", "71,5".
+            errors[name] = ("card.error.home_whole_number" if name in _INTS
+                            else "card.error.home_weight_number")
     measured_at = None
     raw_day = str(form.get("measured_on", "")).strip()
     raw_time = str(form.get("measured_time", "")).strip()
@@ -100,6 +102,25 @@ def parse_reading(form: dict) -> tuple[HomeReadingDraft | None, dict[str, str]]:
         return None, errors
     return HomeReadingDraft(measured_at, values["bp_systolic"], values["bp_diastolic"],
                             values["pulse"], values["weight_kg"]), {}
+
+
+def every_problem(form: dict, errors: dict[str, str], now: dt.datetime) -> dict[str, str]:
+    """When part of the form cannot be read (`errors` from parse_reading), what is wrong
+    with the rest as well, so that she is told every problem at once and not one after
+    another. What could not be read keeps its own message; nothing is said that only
+    follows from leaving it out (a blood pressure without its other number, a pulse without
+    a blood pressure, an empty form)."""
+    unread = {name: "" for name in errors if name in (*_INTS, "weight_kg")}
+    stand_in = {} if "measured_on" not in errors and "measured_time" not in errors else \
+        {name: now_fields(now)[name] for name in ("measured_on", "measured_time")}
+    draft, _ = parse_reading({**form, **unread, **stand_in})
+    if draft is None:
+        return dict(errors)
+    bp_unread = bool({"bp_systolic", "bp_diastolic"} & set(unread))
+    found = {field_of(name): key for name, key in validate_home_reading(draft, now=now).items()
+             if name != NO_READING and not (bp_unread and key in (
+                 "card.error.bp_pair", "card.error.pulse_alone"))}
+    return {**found, **errors}
 
 
 def field_of(error_field: str) -> str:

@@ -25,6 +25,7 @@ from digihelse.healthcard.home_readings import (
 from digihelse.ui.presenters.home_readings import (
     FIELDS,
     ReadingRow,
+    every_problem,
     field_of,
     now_fields,
     parse_reading,
@@ -116,6 +117,8 @@ class HomeReadingsState(SessionState):
         self.saving, self.message, self.field_errors = True, "", {}
         yield
         draft, errors = parse_reading(form)
+        if draft is None:
+            errors = every_problem(form, errors, utcnow())
         saved = None
         if draft is not None:
             version = str(form.get("version", ""))
